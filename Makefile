@@ -1,0 +1,52 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DATABASE_URL ?= sqlite:///./kindred.db
+
+.PHONY: run test install install-dev migrate demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+demo: migrate
+	$(BIN)/python -m api.demo
+
+run: demo
+	@echo "Kindred on http://127.0.0.1:$(PORT)  (PWA /, API /api/v1, docs /docs)"
+	$(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		KINDRED_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
+	else echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) kindred.db kindred.db-* .pytest_cache tests/artifacts

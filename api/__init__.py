@@ -1,0 +1,1 @@
+"""Kindred: one-to-one peer support."""

@@ -1,0 +1,61 @@
+"""Accounts, their sessions, and login attempts."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from api.common import UTCDateTime, created_field, id_field, when_field
+
+
+class Role(StrEnum):
+    peer = "peer"
+    coordinator = "coordinator"
+    admin = "admin"
+
+
+class SessionKind(StrEnum):
+    web = "web"  # the PWA's cookie
+    api = "api"  # a refresh token and the access tokens minted from it
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: UUID = id_field()
+    email: str = Field(sa_type=String(320), unique=True, index=True)
+    display_name: str = Field(sa_type=String(60))
+    password_hash: str = Field(sa_type=String(255))
+    role: str = Field(default=Role.peer, sa_type=String(20))
+    is_active: bool = True
+    created_at: datetime = created_field()
+
+
+class AuthSession(SQLModel, table=True):
+    """A login. Access tokens name it (``sid``); revoking it ends them all at once."""
+
+    __tablename__ = "auth_session"
+
+    id: UUID = id_field()
+    user_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    kind: str = Field(sa_type=String(10))
+    secret_hash: str = Field(sa_type=String(64), unique=True, index=True)
+    # A rotated refresh token presented again means it leaked: the session is revoked.
+    previous_secret_hash: str | None = Field(default=None, sa_type=String(64), index=True)
+    created_at: datetime = created_field()
+    last_used_at: datetime = created_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = when_field()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed login, keyed by keyed hashes of the account and the address (no raw values)."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(sa_type=String(64), index=True)
+    address_key: str = Field(sa_type=String(64), index=True)
+    at: datetime = created_field(index=True)

@@ -1,0 +1,75 @@
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.auth import service as auth
+from api.auth.models import SessionKind
+from api.auth.schemas import (
+    AccountPublic,
+    AccountUpdate,
+    RefreshRequest,
+    SignUp,
+    TokenResponse,
+    UserPublic,
+)
+from api.db import SessionDep
+from api.deps import CurrentAdmin, CurrentPrincipal, SettingsDep, client_address
+from api.supporters import service as supporters
+
+router = APIRouter(tags=["accounts"])
+
+
+async def _public(db: SessionDep, user) -> UserPublic:
+    return UserPublic.model_validate(
+        {**user.model_dump(), "is_supporter": await supporters.is_supporter(db, user.id)}
+    )
+
+
+@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPublic:
+    """Create a peer account. Passwords: 8+ characters (15+ better), not a common one."""
+    user = await auth.sign_up(db, settings, body.email, body.password, body.display_name)
+    return await _public(db, user)
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> TokenResponse:
+    """OAuth2 password grant: a 15-minute access token and a revocable refresh token."""
+    login = await auth.log_in(
+        db, settings, form.username, form.password, client_address(request), SessionKind.api
+    )
+    return TokenResponse(**auth.token_pair(settings, login).__dict__)
+
+
+@router.post("/auth/refresh", response_model=TokenResponse)
+async def refresh(body: RefreshRequest, db: SessionDep, settings: SettingsDep) -> TokenResponse:
+    """Swap a refresh token for a new pair; the old refresh token stops working."""
+    pair = await auth.refresh(db, settings, body.refresh_token)
+    return TokenResponse(**pair.__dict__)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(me: CurrentPrincipal, db: SessionDep) -> None:
+    """End this session: its refresh token and every access token from it stop working."""
+    await auth.log_out(db, me.session_id)
+
+
+@router.get("/me", response_model=UserPublic)
+async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
+    return await _public(db, await auth.get_user(db, me.user_id))
+
+
+@router.patch("/admin/accounts/{user_id}", response_model=AccountPublic, tags=["admin"])
+async def update_account(
+    user_id: UUID, body: AccountUpdate, admin: CurrentAdmin, db: SessionDep
+) -> AccountPublic:
+    """Grant a role or disable an account (which ends all its sessions at once)."""
+    user = await auth.set_account(db, admin, user_id, role=body.role, is_active=body.is_active)
+    return AccountPublic.model_validate(user.model_dump())

@@ -1,0 +1,58 @@
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.models import Role
+
+
+class SignUp(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "sam@example.org",
+                    "password": "a long walk by the sea",
+                    "display_name": "Sam",
+                }
+            ]
+        }
+    )
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=128)
+    display_name: str = Field(
+        max_length=60, description="The name others see; a pseudonym is fine."
+    )
+
+
+class UserPublic(BaseModel):
+    id: UUID
+    email: str
+    display_name: str
+    role: Role
+    is_supporter: bool = False
+    created_at: datetime
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=200)
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class AccountPublic(BaseModel):
+    id: UUID
+    display_name: str
+    role: Role
+    is_active: bool

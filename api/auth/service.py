@@ -1,0 +1,262 @@
+"""Accounts and sessions: sign up, log in (throttled), refresh, log out, roles."""
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth import passwords, throttle, tokens
+from api.auth.models import AuthSession, Role, SessionKind, User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
+
+BAD_LOGIN = "That email and password don't match an account."
+
+
+class LoginFailed(Unauthorized):
+    type = "login-failed"
+    title = "Log in failed"
+    keeps_changes = True  # the failed attempt counts towards the throttle
+
+
+@dataclass(frozen=True)
+class Login:
+    user: User
+    session: AuthSession
+    secret: str  # the cookie value or refresh token; only its hash is stored
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def sign_up(
+    db: AsyncSession, settings: Settings, email: str, password: str, display_name: str
+) -> User:
+    """Create a peer account."""
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    errors = []
+    if not EMAIL.match(email):
+        errors.append(
+            FieldError(field="email", message="Enter an email address, like name@example.org.")
+        )
+    if not display_name:
+        errors.append(
+            FieldError(field="display_name", message="Choose a name to show (a pseudonym is fine).")
+        )
+    problem = passwords.password_problem(password, email=email, display_name=display_name)
+    if problem:
+        errors.append(FieldError(field="password", message=problem))
+    if errors:
+        raise Invalid(errors[0].message, errors=errors)
+    if await db.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(
+            "An account with that email already exists. Try logging in.",
+        )
+    password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
+    user = User(email=email, display_name=display_name, password_hash=password_hash, role=Role.peer)
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def log_in(
+    db: AsyncSession, settings: Settings, email: str, password: str, address: str, kind: SessionKind
+) -> Login:
+    """Check the password (throttled per account and per address) and open a session."""
+    email = normalise_email(email)
+    account_key = tokens.keyed_hash(settings, "login-account", email)
+    address_key = tokens.keyed_hash(settings, "login-address", address)
+    await throttle.check_allowed(db, settings, account_key, address_key)
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        await asyncio.to_thread(passwords.verify_dummy, settings)
+        ok = False
+    else:
+        ok = await asyncio.to_thread(
+            passwords.verify_password, settings, password, user.password_hash
+        )
+    if not ok or user is None or not user.is_active:
+        await throttle.record_failure(db, settings, account_key, address_key)
+        raise LoginFailed(BAD_LOGIN)
+    await throttle.forget_failures(db, account_key)
+    return await _open_session(db, settings, user, kind)
+
+
+async def _open_session(
+    db: AsyncSession, settings: Settings, user: User, kind: SessionKind
+) -> Login:
+    secret = tokens.new_secret()
+    lifetime = (
+        timedelta(days=settings.web_session_absolute_days)
+        if kind == SessionKind.web
+        else timedelta(days=settings.refresh_token_days)
+    )
+    session = AuthSession(
+        user_id=user.id,
+        kind=kind,
+        secret_hash=tokens.hash_secret(secret),
+        expires_at=utcnow() + lifetime,
+    )
+    db.add(session)
+    await db.flush()
+    return Login(user=user, session=session, secret=secret)
+
+
+def token_pair(settings: Settings, login: Login) -> TokenPair:
+    return TokenPair(
+        access_token=tokens.mint_access_token(settings, login.user.id, login.session.id),
+        refresh_token=login.secret,
+        expires_in=settings.access_token_minutes * 60,
+    )
+
+
+async def refresh(db: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
+    """Rotate the refresh token; a rotated one presented again revokes the whole session."""
+    hashed = tokens.hash_secret(refresh_token)
+    now = utcnow()
+    session = await db.scalar(
+        select(AuthSession).where(
+            AuthSession.secret_hash == hashed, AuthSession.kind == SessionKind.api
+        )
+    )
+    if session is None:
+        reused = await db.scalar(
+            select(AuthSession).where(AuthSession.previous_secret_hash == hashed)
+        )
+        if reused is not None and reused.revoked_at is None:
+            reused.revoked_at = now
+            raise _RefreshReused()
+        raise Unauthorized("That refresh token is not valid. Please log in again.")
+    user = await db.get(User, session.user_id)
+    if session.revoked_at or session.expires_at <= now or user is None or not user.is_active:
+        raise Unauthorized("That session has ended. Please log in again.")
+    secret = tokens.new_secret()
+    session.previous_secret_hash = session.secret_hash
+    session.secret_hash = tokens.hash_secret(secret)
+    session.last_used_at = now
+    return token_pair(settings, Login(user=user, session=session, secret=secret))
+
+
+class _RefreshReused(Unauthorized):
+    type = "refresh-reused"
+    keeps_changes = True  # the revocation must stick
+
+    def __init__(self) -> None:
+        super().__init__("That refresh token was already used. Please log in again.")
+
+
+async def log_out(db: AsyncSession, session_id: UUID) -> None:
+    """End a session server-side: its cookie, refresh token and access tokens stop working."""
+    await db.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def _principal(
+    db: AsyncSession, session_id: UUID, user_id: UUID | None = None
+) -> tuple[Principal, AuthSession] | None:
+    row = (
+        await db.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == session_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    if session.revoked_at or session.expires_at <= utcnow() or not user.is_active:
+        return None
+    if user_id is not None and user.id != user_id:
+        return None
+    principal = Principal(
+        user_id=user.id, role=Role(user.role), session_id=session.id, display_name=user.display_name
+    )
+    return principal, session
+
+
+async def principal_from_access_token(
+    db: AsyncSession, settings: Settings, token: str
+) -> Principal:
+    claims = tokens.read_access_token(settings, token)
+    if claims is None:
+        raise Unauthorized("Your access token is missing, expired or not valid.")
+    found = await _principal(db, claims.session_id, claims.user_id)
+    if found is None:
+        raise Unauthorized("That session has ended. Please log in again.")
+    return found[0]
+
+
+async def principal_from_cookie(
+    db: AsyncSession, settings: Settings, secret: str
+) -> Principal | None:
+    """The person behind a PWA session cookie, or None; slides the idle timeout."""
+    session_id = await db.scalar(
+        select(AuthSession.id).where(
+            AuthSession.secret_hash == tokens.hash_secret(secret),
+            AuthSession.kind == SessionKind.web,
+        )
+    )
+    if session_id is None:
+        return None
+    found = await _principal(db, session_id)
+    if found is None:
+        return None
+    principal, session = found
+    now = utcnow()
+    if now - session.last_used_at > timedelta(minutes=settings.web_session_idle_minutes):
+        session.revoked_at = now
+        return None
+    if now - session.last_used_at > timedelta(minutes=5):  # avoid a write on every request
+        session.last_used_at = now
+    return principal
+
+
+async def get_user(db: AsyncSession, user_id: UUID) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    return user
+
+
+async def set_account(
+    db: AsyncSession, actor: Principal, user_id: UUID, *, role: Role | None, is_active: bool | None
+) -> User:
+    """Admins grant roles and disable accounts; disabling ends every session of the account."""
+    if not actor.is_admin:
+        raise Forbidden("Only an administrator can change roles or disable accounts.")
+    user = await get_user(db, user_id)
+    if user.id == actor.user_id and (is_active is False or (role and role != Role.admin)):
+        raise Conflict("You can't remove your own administrator access.")
+    if role is not None:
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+        if not is_active:
+            await db.execute(
+                update(AuthSession)
+                .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+    await db.flush()
+    return user

@@ -1,0 +1,90 @@
+"""The one settings object. Every value can be set from the environment (upper-case name)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "kindred-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class CrisisResource(BaseModel):
+    """A service people can reach straight away when they are not safe."""
+
+    name: str
+    description: str = ""
+    phone: str | None = None
+    text: str | None = None
+    url: str | None = None
+    hours: str = "24 hours a day, every day"
+
+
+DEFAULT_CRISIS_RESOURCES = [
+    CrisisResource(
+        name="Emergency services",
+        description="If you or someone else is in immediate danger.",
+        phone="999",
+    ),
+    CrisisResource(
+        name="Samaritans",
+        description="Someone to talk to, whatever you're going through.",
+        phone="116 123",
+        url="https://www.samaritans.org",
+    ),
+    CrisisResource(
+        name="Shout",
+        description="Free, confidential text support.",
+        text="Text SHOUT to 85258",
+        url="https://giveusashout.org",
+    ),
+]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    service_name: str = "Kindred"
+    database_url: str = "sqlite:///./kindred.db"
+    database_pool_size: int = 10
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+
+    # Tokens and sessions (documented in docs/security.md)
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    web_session_idle_minutes: int = 24 * 60
+    web_session_absolute_days: int = 14
+    jwt_audience: str = "kindred-api"
+    jwt_issuer: str = "kindred"
+
+    # Cookies are Secure by default; browsers accept Secure cookies from http://127.0.0.1.
+    cookie_secure: bool = True
+    hsts: bool = False  # set where the service is reached over HTTPS
+
+    # Login throttling: failures within the window, per account and per address.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+
+    # argon2id at OWASP's minimum (m=19 MiB, t=2, p=1): ~34 ms a hash on our machines.
+    password_memory_kib: int = 19456
+    password_time_cost: int = 2
+    password_parallelism: int = 1
+
+    crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
+    quick_exit_url: str = "https://www.bbc.co.uk/weather"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        secret = self.secret_key.get_secret_value()
+        if self.environment != "development" and secret == DEVELOPMENT_SECRET:
+            raise ValueError("SECRET_KEY must be set outside development")
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

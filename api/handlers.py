@@ -1,0 +1,110 @@
+"""Every error leaves as RFC 9457 problem+json (API) or a readable page (PWA); never a bare 500."""
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem
+
+log = structlog.get_logger("kindred.errors")
+
+_HTTP_TITLES = {
+    400: ("bad-request", "The request could not be read"),
+    401: ("unauthorized", "Please log in"),
+    403: ("forbidden", "You can't do that"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "That method is not allowed here"),
+    413: ("too-large", "The request is too large"),
+    415: ("unsupported-media-type", "That content type is not supported"),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem_response(request: Request, problem: Problem, headers: dict[str, str] | None = None):
+    if not _is_api(request):
+        from web.render import error_page  # the PWA renders its own error pages
+
+        return error_page(request, problem)
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "The body is not valid JSON."
+    if error.get("type") == "missing":
+        return "This field is required."
+    message = str(error.get("msg", "Invalid value."))
+    return message.removeprefix("Value error, ")
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(request, exc.problem(request.url.path), exc.headers)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    unreadable = any(e.get("type") == "json_invalid" for e in exc.errors())
+    errors = [
+        FieldError(field="body" if unreadable else _field_name(e["loc"]), message=_message(e))
+        for e in exc.errors()
+    ]
+    problem = Problem(
+        type="/problems/bad-request" if unreadable else "/problems/validation",
+        title="The request could not be read" if unreadable else "Some fields need another look",
+        status=400 if unreadable else 422,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return problem_response(request, problem)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Something went wrong"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    problem = Problem(
+        type=f"/problems/{slug}",
+        title=title,
+        status=exc.status_code,
+        detail=detail,
+        instance=request.url.path,
+    )
+    return problem_response(request, problem, getattr(exc, "headers", None))
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    # Only the exception's class: its message may carry personal data.
+    log.error("unhandled_error", error=type(exc).__name__)
+    problem = Problem(
+        type="/problems/internal",
+        title="Something went wrong on our side",
+        status=500,
+        detail="It has been logged. Please try again in a moment.",
+        instance=request.url.path,
+    )
+    return problem_response(request, problem)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)

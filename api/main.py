@@ -1,0 +1,95 @@
+"""create_app(): the JSON API at /api/v1, the PWA, error handlers, static files."""
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.auth.routes import router as auth_router
+from api.config import Settings, get_settings
+from api.db import create_engine, create_sessionmaker
+from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
+from api.handlers import install_error_handlers
+from api.logs import configure_logging
+from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from api.ops import migration_heads
+from api.ops import router as ops_router
+from api.safety.routes import router as safety_router
+from api.supporters.routes import router as supporters_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Kindred arranges one-to-one peer support: matching on shared lived experience,
+boundaries both people agree to, and explicit endings.
+
+Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
+`Authorization: Bearer <access_token>`. Every error is RFC 9457 `application/problem+json`.
+"""
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
+    router.include_router(auth_router)
+    router.include_router(supporters_router)
+    router.include_router(safety_router)
+    return router
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+    engine = engine or create_engine(settings.database_url, settings.database_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title=settings.service_name,
+        version="1.0.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.migration_heads = migration_heads()
+
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(api_router())
+
+    from web import mount_web  # the PWA is a client of the same domain services
+
+    mount_web(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(RequestContextMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """OpenAPI with every 4xx/5xx documented as problem+json (FastAPI's 422 included)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for code, response in operation.get("responses", {}).items():
+                if code.isdigit() and int(code) >= 400:
+                    response["content"] = {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,40 @@
+"""A peer's offer to support others; approval by a coordinator makes them a peer supporter."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import CheckConstraint, String
+from sqlmodel import Field, SQLModel
+
+from api.common import created_field, id_field, when_field
+
+DEFAULT_CAPACITY = 2
+MAX_CAPACITY = 5
+
+
+class OfferStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class SupporterOffer(SQLModel, table=True):
+    __tablename__ = "supporter_offer"
+    __table_args__ = (
+        CheckConstraint(f"capacity >= 1 AND capacity <= {MAX_CAPACITY}", name="ck_offer_capacity"),
+    )
+
+    id: UUID = id_field()
+    user_id: UUID = Field(foreign_key="user_account.id", unique=True, ondelete="CASCADE")
+    status: str = Field(default=OfferStatus.pending, sa_type=String(20), index=True)
+    # How many people at once: the supporter's own choice.
+    capacity: int = DEFAULT_CAPACITY
+    # Not taking new people for now (existing relationships go on).
+    paused: bool = False
+    created_at: datetime = created_field()
+    decided_at: datetime | None = when_field()
+    decided_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )

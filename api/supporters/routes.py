@@ -1,0 +1,68 @@
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from api.db import SessionDep
+from api.deps import CurrentCoordinator, CurrentPrincipal
+from api.errors import NotFound
+from api.supporters import service
+from api.supporters.models import OfferStatus
+from api.supporters.schemas import OfferCreate, OfferForReview, OfferPublic, OfferUpdate
+
+router = APIRouter(tags=["supporters"])
+
+
+@router.get("/supporter-offer", response_model=OfferPublic)
+async def my_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
+    """My offer to support others, and where it stands."""
+    offer = await service.my_offer(db, me)
+    if offer is None:
+        raise NotFound("You haven't offered to support anyone yet.")
+    return OfferPublic.model_validate(offer.model_dump())
+
+
+@router.post("/supporter-offer", status_code=status.HTTP_201_CREATED, response_model=OfferPublic)
+async def apply(body: OfferCreate, me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
+    """Offer to support others; a coordinator reviews it (the role is never self-assigned)."""
+    offer = await service.apply(db, me, body.capacity)
+    return OfferPublic.model_validate(offer.model_dump())
+
+
+@router.patch("/supporter-offer", response_model=OfferPublic)
+async def update_offer(body: OfferUpdate, me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
+    """Set how many people I support at once, or pause taking new people."""
+    offer = await service.update_my_offer(db, me, capacity=body.capacity, paused=body.paused)
+    return OfferPublic.model_validate(offer.model_dump())
+
+
+@router.delete("/supporter-offer", response_model=OfferPublic)
+async def withdraw_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
+    """Stop offering support."""
+    return OfferPublic.model_validate((await service.withdraw(db, me)).model_dump())
+
+
+@router.get("/coordination/supporter-offers", response_model=list[OfferForReview])
+async def list_offers(
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    status: OfferStatus | None = OfferStatus.pending,
+) -> list[OfferForReview]:
+    """Offers to support, oldest first (pending ones by default)."""
+    rows = await service.list_offers(db, coordinator, status)
+    return [
+        OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
+        for o, u in rows
+    ]
+
+
+@router.post("/coordination/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
+async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
+    """Approve a trained peer as a supporter: from now on they can be matched."""
+    offer = await service.decide(db, coordinator, offer_id, approve=True)
+    return OfferPublic.model_validate(offer.model_dump())
+
+
+@router.post("/coordination/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
+async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
+    offer = await service.decide(db, coordinator, offer_id, approve=False)
+    return OfferPublic.model_validate(offer.model_dump())

@@ -1,0 +1,101 @@
+"""Applying to support, and coordinators approving or declining."""
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.supporters.models import MAX_CAPACITY, OfferStatus, SupporterOffer
+
+
+def _check_capacity(capacity: int) -> None:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise Invalid.field("capacity", f"Choose between 1 and {MAX_CAPACITY} people at once.")
+
+
+async def my_offer(db: AsyncSession, me: Principal) -> SupporterOffer | None:
+    return await db.scalar(select(SupporterOffer).where(SupporterOffer.user_id == me.user_id))
+
+
+async def apply(db: AsyncSession, me: Principal, capacity: int) -> SupporterOffer:
+    """Offer to support others; a coordinator reviews it. Re-applying after a decline is allowed."""
+    _check_capacity(capacity)
+    offer = await my_offer(db, me)
+    if offer is not None and offer.status in (OfferStatus.pending, OfferStatus.approved):
+        raise Conflict(
+            "You are already a peer supporter."
+            if offer.status == OfferStatus.approved
+            else "Your offer is waiting for a coordinator."
+        )
+    if offer is None:
+        offer = SupporterOffer(user_id=me.user_id, capacity=capacity)
+        db.add(offer)
+    else:
+        offer.status, offer.capacity = OfferStatus.pending, capacity
+        offer.decided_at = offer.decided_by = None
+    await db.flush()
+    return offer
+
+
+async def update_my_offer(
+    db: AsyncSession, me: Principal, *, capacity: int | None, paused: bool | None
+) -> SupporterOffer:
+    """A supporter sets their own capacity, or pauses taking new people."""
+    offer = await my_offer(db, me)
+    if offer is None or offer.status == OfferStatus.withdrawn:
+        raise NotFound("You haven't offered to support anyone yet.")
+    if capacity is not None:
+        _check_capacity(capacity)
+        offer.capacity = capacity
+    if paused is not None:
+        offer.paused = paused
+    await db.flush()
+    return offer
+
+
+async def withdraw(db: AsyncSession, me: Principal) -> SupporterOffer:
+    offer = await my_offer(db, me)
+    if offer is None or offer.status == OfferStatus.withdrawn:
+        raise NotFound("You haven't offered to support anyone yet.")
+    offer.status = OfferStatus.withdrawn
+    await db.flush()
+    return offer
+
+
+def _require_coordinator(me: Principal) -> None:
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can review offers to support.")
+
+
+async def list_offers(
+    db: AsyncSession, me: Principal, status: OfferStatus | None
+) -> list[tuple[SupporterOffer, User]]:
+    _require_coordinator(me)
+    query = select(SupporterOffer, User).join(User, User.id == SupporterOffer.user_id)
+    if status is not None:
+        query = query.where(SupporterOffer.status == status)
+    rows = await db.execute(query.order_by(SupporterOffer.created_at))
+    return [(offer, user) for offer, user in rows.all()]
+
+
+async def decide(db: AsyncSession, me: Principal, offer_id: UUID, approve: bool) -> SupporterOffer:
+    """Approve (grant the supporter role) or decline a pending offer."""
+    _require_coordinator(me)
+    offer = await db.get(SupporterOffer, offer_id)
+    if offer is None:
+        raise NotFound("No such offer.")
+    if offer.status != OfferStatus.pending:
+        raise Conflict(f"This offer is already {offer.status}.")
+    offer.status = OfferStatus.approved if approve else OfferStatus.declined
+    offer.decided_at, offer.decided_by = utcnow(), me.user_id
+    await db.flush()
+    return offer
+
+
+async def is_supporter(db: AsyncSession, user_id: UUID) -> bool:
+    status = await db.scalar(select(SupporterOffer.status).where(SupporterOffer.user_id == user_id))
+    return status == OfferStatus.approved

@@ -1,0 +1,18 @@
+"""The PWA: server-rendered pages over the same domain services as the API."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+WEB_ROOT = Path(__file__).resolve().parent
+
+
+def mount_web(app: FastAPI) -> None:
+    from web.auth import LoginRequired, login_required_handler
+    from web.routes import account, home, pwa, supporting
+
+    app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
+    app.add_exception_handler(LoginRequired, login_required_handler)
+    for module in (pwa, home, account, supporting):
+        app.include_router(module.router, include_in_schema=False)

@@ -1,0 +1,63 @@
+"""Who is using the PWA: the session cookie, and pages that need a login."""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.auth import service as auth
+from api.auth.principal import Principal
+from api.config import Settings
+from api.db import SessionDep
+
+
+def session_cookie_name(settings: Settings) -> str:
+    return "__Host-kindred_session" if settings.cookie_secure else "kindred_session"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+async def optional_principal(request: Request, db: SessionDep) -> Principal | None:
+    settings = request.app.state.settings
+    secret = request.cookies.get(session_cookie_name(settings))
+    principal = await auth.principal_from_cookie(db, settings, secret) if secret else None
+    request.state.principal = principal
+    return principal
+
+
+async def required_principal(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    if principal is None:
+        raise LoginRequired(request.url.path)
+    return principal
+
+
+MaybePeer = Annotated[Principal | None, Depends(optional_principal)]
+Peer = Annotated[Principal, Depends(required_principal)]
+
+
+async def login_required_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    target = f"/login?next={quote(exc.next_url)}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a form: a full page load for htmx, a 303 otherwise."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(url: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/"

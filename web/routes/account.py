@@ -1,0 +1,111 @@
+"""Sign up, log in, log out: forms that work without JavaScript, enhanced by htmx."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import service as auth
+from api.auth.models import SessionKind
+from api.config import Settings
+from api.db import SessionDep
+from api.deps import SettingsDep, client_address
+from api.errors import DomainError
+from web.auth import MaybePeer, redirect, safe_next, session_cookie_name
+from web.csrf import verify_csrf
+from web.render import field_errors, render
+
+router = APIRouter()
+Checked = Depends(verify_csrf)
+
+
+def _start_session(response: Response, settings: Settings, secret: str) -> Response:
+    response.set_cookie(
+        session_cookie_name(settings),
+        secret,
+        max_age=settings.web_session_absolute_days * 86400,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.get("/signup", response_class=HTMLResponse)
+async def signup_page(request: Request, me: MaybePeer) -> Response:
+    if me is not None:
+        return redirect(request, "/")
+    return render(request, "pages/signup.html", {"values": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse, dependencies=[Checked])
+async def signup(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=128)] = "",
+    display_name: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    values = {"email": email, "display_name": display_name}
+    try:
+        await auth.sign_up(db, settings, email, password, display_name)
+        login = await auth.log_in(
+            db, settings, email, password, client_address(request), SessionKind.web
+        )
+    except DomainError as error:
+        return render(
+            request,
+            "pages/signup.html",
+            {"values": values, "errors": field_errors(error)},
+            status_code=error.status,
+            block="form",
+        )
+    return _start_session(redirect(request, "/"), settings, login.secret)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, me: MaybePeer, next: str | None = None) -> Response:
+    if me is not None:
+        return redirect(request, safe_next(next))
+    return render(request, "pages/login.html", {"values": {}, "next": safe_next(next)})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Checked])
+async def login(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    try:
+        login = await auth.log_in(
+            db, settings, email, password, client_address(request), SessionKind.web
+        )
+    except DomainError as error:
+        context = {
+            "values": {"email": email},
+            "errors": field_errors(error),
+            "next": safe_next(next),
+        }
+        response = render(
+            request, "pages/login.html", context, status_code=error.status, block="form"
+        )
+        response.headers.update(error.headers)
+        return response
+    return _start_session(redirect(request, safe_next(next)), settings, login.secret)
+
+
+@router.post("/logout", dependencies=[Checked])
+async def logout(
+    request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
+) -> Response:
+    if me is not None:
+        await auth.log_out(db, me.session_id)
+    response = redirect(request, "/login?bye=1")
+    response.delete_cookie(session_cookie_name(settings), path="/", secure=settings.cookie_secure)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies"'
+    return response

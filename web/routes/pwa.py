@@ -1,0 +1,74 @@
+"""The installable shell: manifest, service worker, offline page, crisis page, API docs page."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from web import WEB_ROOT
+from web.auth import MaybePeer
+from web.render import render
+
+router = APIRouter()
+
+
+@router.get("/manifest.webmanifest")
+async def manifest(request: Request) -> JSONResponse:
+    name = request.app.state.settings.service_name
+    icons = [
+        {
+            "src": "/static/icons/icon-192.png",
+            "sizes": "192x192",
+            "type": "image/png",
+            "purpose": "any",
+        },
+        {
+            "src": "/static/icons/icon-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "any",
+        },
+        {
+            "src": "/static/icons/maskable-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    body = {
+        "name": f"{name} peer support",
+        "short_name": name,
+        "description": "One-to-one peer support with someone who has been there.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#fbf8f3",
+        "theme_color": "#2f5d62",
+        "icons": icons,
+    }
+    return JSONResponse(body, media_type="application/manifest+json")
+
+
+@router.get("/sw.js")
+async def service_worker() -> FileResponse:
+    return FileResponse(
+        WEB_ROOT / "static" / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/offline", response_class=HTMLResponse)
+async def offline(request: Request) -> HTMLResponse:
+    # Cached by the service worker: it must never show anything personal.
+    response = render(request, "pages/offline.html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get("/crisis", response_class=HTMLResponse)
+async def crisis(request: Request, me: MaybePeer) -> HTMLResponse:
+    return render(request, "pages/crisis.html")
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> HTMLResponse:
+    return render(request, "pages/docs.html")

@@ -1,0 +1,40 @@
+// Kindred PWA behaviour. No inline scripts: the CSP allows only 'self'.
+(function () {
+  "use strict";
+
+  // Quick exit: leave for a neutral site and replace this page in the history.
+  function quickExit(event) {
+    if (event) event.preventDefault();
+    var url = document.body.getAttribute("data-quick-exit-url") || "https://www.bbc.co.uk/weather";
+    document.body.style.display = "none";
+    window.location.replace(url);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-quick-exit]");
+    if (target) quickExit(event);
+  });
+
+  // Pressing Escape twice quickly also leaves.
+  var lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var now = Date.now();
+    if (now - lastEscape < 600) quickExit(event);
+    lastEscape = now;
+  });
+
+  // Move focus to the new content after a boosted navigation, for screen readers.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.boosted) {
+      var main = document.getElementById("main");
+      if (main) main.focus({ preventScroll: true });
+    }
+  });
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () {});
+    });
+  }
+})();
