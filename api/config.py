@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./kindred.db"
     database_pool_size: int = 10
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Encrypts free text at rest (own-words experiences, messages, concerns). Keep it apart
+    # from SECRET_KEY so the two can be rotated separately; required outside development.
+    data_encryption_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
     # Tokens and sessions (documented in docs/security.md)
     access_token_minutes: int = 15
@@ -72,6 +75,10 @@ class Settings(BaseSettings):
     password_time_cost: int = 2
     password_parallelism: int = 1
 
+    # Matching
+    introduction_ttl_hours: int = 72  # an unanswered introduction expires after this
+    shortlist_size: int = 5
+
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
 
@@ -80,6 +87,9 @@ class Settings(BaseSettings):
         secret = self.secret_key.get_secret_value()
         if self.environment != "development" and secret == DEVELOPMENT_SECRET:
             raise ValueError("SECRET_KEY must be set outside development")
+        data_key = self.data_encryption_key.get_secret_value()
+        if self.environment != "development" and data_key == DEVELOPMENT_SECRET:
+            raise ValueError("DATA_ENCRYPTION_KEY must be set outside development")
         if self.environment == "production" and len(secret) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
         return self

@@ -16,6 +16,7 @@ from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.ops import migration_heads
 from api.ops import router as ops_router
+from api.profiles.routes import router as profiles_router
 from api.safety.routes import router as safety_router
 from api.supporters.routes import router as supporters_router
 
@@ -34,6 +35,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
     router.include_router(auth_router)
     router.include_router(supporters_router)
+    router.include_router(profiles_router)
     router.include_router(safety_router)
     return router
 

@@ -3,8 +3,26 @@
 from sqlmodel import SQLModel
 
 from api.auth.models import AuthSession, LoginAttempt, User
+from api.matching.models import BatchDraft, BatchDraftItem, SupportRequest
+from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
+from api.relationships.models import Relationship, RelationshipEvent
 from api.supporters.models import SupporterOffer
 
 metadata = SQLModel.metadata
 
-__all__ = ["AuthSession", "LoginAttempt", "SupporterOffer", "User", "metadata"]
+__all__ = [
+    "AuthSession",
+    "BatchDraft",
+    "BatchDraftItem",
+    "ExperienceCategory",
+    "ExperienceTag",
+    "LoginAttempt",
+    "PersonExperience",
+    "Profile",
+    "Relationship",
+    "RelationshipEvent",
+    "SupportRequest",
+    "SupporterOffer",
+    "User",
+    "metadata",
+]

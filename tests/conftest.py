@@ -23,7 +23,7 @@ from api.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tables the migrations fill with reference data; tests leave them in place.
-REFERENCE_TABLES: set[str] = set()
+REFERENCE_TABLES = {"experience_category", "experience_tag"}
 
 
 def alembic_config(url: str) -> Config:
@@ -75,6 +75,7 @@ def settings(database_url: str) -> Settings:
         environment="test",
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-for-hs256-0123456789",
+        data_encryption_key="test-data-encryption-key-0123456789abcdef",
     )
 
 
@@ -97,16 +98,35 @@ async def db(app):
         yield session
 
 
+@pytest.fixture(scope="session")
+async def seeded_taxonomy(app) -> dict[str, int]:
+    """The highest ids the migrations seeded; anything above was added by a test."""
+    async with app.state.engine.connect() as conn:
+        return {
+            table: (await conn.execute(text(f"SELECT max(id) FROM {table}"))).scalar_one()  # noqa: S608
+            for table in ("experience_category", "experience_tag")
+        }
+
+
 @pytest.fixture(autouse=True)
-async def _empty_tables(app, is_postgres: bool):
+async def _empty_tables(app, is_postgres: bool, seeded_taxonomy: dict[str, int]):
     yield
     tables = [t.name for t in reversed(metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     async with app.state.engine.begin() as conn:
+        for table in ("experience_tag", "experience_category"):
+            await conn.execute(
+                text(f"UPDATE {table} SET retired = false"),  # noqa: S608
+            )
         if is_postgres:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own table names
+        for table in ("experience_tag", "experience_category"):
+            await conn.execute(
+                text(f"DELETE FROM {table} WHERE id > :last"),  # noqa: S608
+                {"last": seeded_taxonomy[table]},
+            )
 
 
 @pytest.fixture

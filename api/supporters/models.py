@@ -24,6 +24,7 @@ class SupporterOffer(SQLModel, table=True):
     __tablename__ = "supporter_offer"
     __table_args__ = (
         CheckConstraint(f"capacity >= 1 AND capacity <= {MAX_CAPACITY}", name="ck_offer_capacity"),
+        CheckConstraint("active_count >= 0", name="ck_offer_active_count"),
     )
 
     id: UUID = id_field()
@@ -33,6 +34,11 @@ class SupporterOffer(SQLModel, table=True):
     capacity: int = DEFAULT_CAPACITY
     # Not taking new people for now (existing relationships go on).
     paused: bool = False
+    # Relationships holding one of their places now. Changed only by a conditional UPDATE
+    # (``active_count < capacity``), so concurrent accepts can never over-assign.
+    active_count: int = 0
+    # Bumped on every change that affects matching, so each replica's index can catch up.
+    updated_at: datetime = created_field(index=True)
     created_at: datetime = created_field()
     decided_at: datetime | None = when_field()
     decided_by: UUID | None = Field(

@@ -37,6 +37,7 @@ async def apply(db: AsyncSession, me: Principal, capacity: int) -> SupporterOffe
     else:
         offer.status, offer.capacity = OfferStatus.pending, capacity
         offer.decided_at = offer.decided_by = None
+        offer.updated_at = utcnow()
     await db.flush()
     return offer
 
@@ -53,6 +54,7 @@ async def update_my_offer(
         offer.capacity = capacity
     if paused is not None:
         offer.paused = paused
+    offer.updated_at = utcnow()
     await db.flush()
     return offer
 
@@ -61,7 +63,7 @@ async def withdraw(db: AsyncSession, me: Principal) -> SupporterOffer:
     offer = await my_offer(db, me)
     if offer is None or offer.status == OfferStatus.withdrawn:
         raise NotFound("You haven't offered to support anyone yet.")
-    offer.status = OfferStatus.withdrawn
+    offer.status, offer.updated_at = OfferStatus.withdrawn, utcnow()
     await db.flush()
     return offer
 
@@ -92,6 +94,7 @@ async def decide(db: AsyncSession, me: Principal, offer_id: UUID, approve: bool)
         raise Conflict(f"This offer is already {offer.status}.")
     offer.status = OfferStatus.approved if approve else OfferStatus.declined
     offer.decided_at, offer.decided_by = utcnow(), me.user_id
+    offer.updated_at = offer.decided_at
     await db.flush()
     return offer
 

@@ -1,0 +1,162 @@
+"""Introductions: a proposed pairing the supporter accepts or declines; unanswered ones expire.
+
+An introduction is a relationship in its first state (``introduced``); accepting moves it to
+``agreeing`` and takes one of the supporter's places, atomically.
+"""
+
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.errors import Conflict, NotFound
+from api.matching.models import RequestStatus, SupportRequest
+from api.relationships import lifecycle
+from api.relationships.models import OPEN_STATES, Relationship, Source, State
+
+NOT_AVAILABLE = "not available right now"
+
+
+async def expire_due(db: AsyncSession) -> None:
+    """Expire introductions past their time; their requests go back to the waiting list."""
+    due = await db.scalars(
+        select(Relationship).where(
+            Relationship.state == State.introduced, Relationship.expires_at <= utcnow()
+        )
+    )
+    for relationship in due.all():
+        try:
+            await lifecycle.move(db, relationship, State.expired, None)
+        except Conflict:
+            continue  # someone answered it a moment ago
+        await _back_to_waiting(db, relationship.request_id)
+
+
+async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
+    request = await db.get(SupportRequest, request_id) if request_id else None
+    if request is not None and request.status == RequestStatus.introduced:
+        request.status, request.updated_at = RequestStatus.waiting, utcnow()
+
+
+async def pair_has_history(db: AsyncSession, seeker_id: UUID, supporter_id: UUID) -> bool:
+    """True when this pair is open now or has ended: the same pair is never matched again."""
+    return bool(
+        await db.scalar(
+            select(Relationship.id).where(
+                Relationship.seeker_id == seeker_id,
+                Relationship.supporter_id == supporter_id,
+                or_(Relationship.state.in_(OPEN_STATES), Relationship.state == State.ended),
+            )
+        )
+    )
+
+
+async def introduce(
+    db: AsyncSession,
+    settings: Settings,
+    request: SupportRequest,
+    supporter_id: UUID,
+    *,
+    source: Source,
+    score: float,
+    reasons: list[str],
+    actor_id: UUID,
+) -> Relationship:
+    """Send one introduction for a waiting request (one at a time per request)."""
+    if request.status != RequestStatus.waiting:
+        raise Conflict(
+            "An introduction for this request is already waiting for an answer."
+            if request.status == RequestStatus.introduced
+            else "This request is no longer waiting for a match."
+        )
+    if supporter_id == request.seeker_id:
+        raise Conflict("Nobody can be their own supporter.")
+    if await pair_has_history(db, request.seeker_id, supporter_id):
+        raise Conflict("These two people have already been introduced.")
+    relationship = Relationship(
+        seeker_id=request.seeker_id,
+        supporter_id=supporter_id,
+        request_id=request.id,
+        source=source,
+        score=round(score, 4),
+        reasons=reasons,
+        expires_at=utcnow() + timedelta(hours=settings.introduction_ttl_hours),
+    )
+    await lifecycle.start(db, relationship, actor_id)
+    request.status, request.updated_at = RequestStatus.introduced, utcnow()
+    await db.flush()
+    return relationship
+
+
+async def inbox(db: AsyncSession, me: Principal) -> list[Relationship]:
+    """Introductions waiting for my answer, as a supporter."""
+    await expire_due(db)
+    rows = await db.scalars(
+        select(Relationship)
+        .where(Relationship.supporter_id == me.user_id, Relationship.state == State.introduced)
+        .order_by(Relationship.created_at)
+    )
+    return list(rows.all())
+
+
+async def _mine_to_answer(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    await expire_due(db)
+    relationship = await db.get(Relationship, relationship_id)
+    if relationship is None or relationship.supporter_id != me.user_id:
+        raise NotFound("No such introduction.")
+    return relationship
+
+
+async def accept(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """Accept an introduction: takes one of my places (never more than my capacity)."""
+    relationship = await _mine_to_answer(db, me, relationship_id)
+    await lifecycle.move(db, relationship, State.agreeing, me.user_id)
+    request = (
+        await db.get(SupportRequest, relationship.request_id) if relationship.request_id else None
+    )
+    if request is not None:
+        request.status, request.updated_at = RequestStatus.matched, utcnow()
+    await db.flush()
+    return relationship
+
+
+async def decline(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """Decline, no reason needed; the seeker only sees "not available right now"."""
+    relationship = await _mine_to_answer(db, me, relationship_id)
+    await lifecycle.move(db, relationship, State.declined, me.user_id)
+    await _back_to_waiting(db, relationship.request_id)
+    await db.flush()
+    return relationship
+
+
+async def withdraw_pending(db: AsyncSession, request: SupportRequest, actor_id: UUID) -> None:
+    pending = await db.scalars(
+        select(Relationship).where(
+            Relationship.request_id == request.id, Relationship.state == State.introduced
+        )
+    )
+    for relationship in pending.all():
+        await lifecycle.move(db, relationship, State.withdrawn, actor_id)
+
+
+async def for_request(db: AsyncSession, request: SupportRequest) -> list[Relationship]:
+    await expire_due(db)
+    rows = await db.scalars(
+        select(Relationship)
+        .where(Relationship.request_id == request.id)
+        .order_by(Relationship.created_at)
+    )
+    return list(rows.all())
+
+
+def seeker_status(relationship: Relationship) -> str:
+    """What the seeker sees: a decline or expiry is never shown as a rejection."""
+    if relationship.state in (State.declined, State.expired):
+        return NOT_AVAILABLE
+    if relationship.state == State.introduced:
+        return "waiting for their answer"
+    return "accepted"

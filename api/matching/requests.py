@@ -1,0 +1,88 @@
+"""Support requests: a seeker asks for support with some of their experiences."""
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.errors import Conflict, FieldError, Invalid, NotFound
+from api.matching.models import RequestStatus, SupportRequest
+from api.profiles.models import PersonExperience, Profile
+
+OPEN = (RequestStatus.waiting, RequestStatus.introduced)
+
+
+async def open_request(db: AsyncSession, seeker_id: UUID) -> SupportRequest | None:
+    return await db.scalar(
+        select(SupportRequest).where(
+            SupportRequest.seeker_id == seeker_id, SupportRequest.status.in_(OPEN)
+        )
+    )
+
+
+async def latest_request(db: AsyncSession, seeker_id: UUID) -> SupportRequest | None:
+    return await db.scalar(
+        select(SupportRequest)
+        .where(SupportRequest.seeker_id == seeker_id)
+        .order_by(SupportRequest.created_at.desc())
+        .limit(1)
+    )
+
+
+async def _check(db: AsyncSession, me: Principal, tag_ids: list[int]) -> None:
+    if await db.get(Profile, me.user_id) is None:
+        raise Conflict(
+            "Please set up your profile first: we need your languages, time zone and availability."
+        )
+    mine = set(
+        await db.scalars(
+            select(PersonExperience.tag_id).where(PersonExperience.user_id == me.user_id)
+        )
+    )
+    errors = [
+        FieldError(field=f"tag_ids[{n}]", message="Add this experience to your profile first.")
+        for n, tag_id in enumerate(tag_ids)
+        if tag_id not in mine
+    ]
+    if not tag_ids:
+        errors.append(FieldError(field="tag_ids", message="Choose at least one experience."))
+    if errors:
+        raise Invalid(errors[0].message, errors=errors)
+
+
+async def ask_for_support(
+    db: AsyncSession, me: Principal, tag_ids: list[int], preferences: dict
+) -> SupportRequest:
+    """Open my request (or update the open one): which experiences, and my preferences."""
+    tag_ids = list(dict.fromkeys(tag_ids))
+    await _check(db, me, tag_ids)
+    request = await open_request(db, me.user_id)
+    if request is None:
+        request = SupportRequest(seeker_id=me.user_id, tag_ids=tag_ids, preferences=preferences)
+        db.add(request)
+    else:
+        request.tag_ids, request.preferences, request.updated_at = tag_ids, preferences, utcnow()
+    await db.flush()
+    return request
+
+
+async def get_own_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+    request = await db.get(SupportRequest, request_id)
+    if request is None or request.seeker_id != me.user_id:
+        raise NotFound("No such request.")
+    return request
+
+
+async def withdraw_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+    """Stop looking for now (no reason needed); pending introductions are withdrawn too."""
+    from api.matching import introductions  # the two modules call each other
+
+    request = await get_own_request(db, me, request_id)
+    if request.status not in OPEN:
+        raise Conflict("This request is no longer open.")
+    await introductions.withdraw_pending(db, request, me.user_id)
+    request.status, request.updated_at = RequestStatus.withdrawn, utcnow()
+    await db.flush()
+    return request

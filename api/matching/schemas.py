@@ -1,0 +1,111 @@
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.matching.models import DraftStatus, RequestStatus
+from api.profiles.schemas import AgeBand
+
+
+class Preferences(BaseModel):
+    """Soft preferences: they change the order of the shortlist, never who is on it."""
+
+    model_config = ConfigDict(extra="forbid")
+    gender: str | None = Field(default=None, max_length=30)
+    age_band: AgeBand | None = None
+    further_along: bool = Field(
+        default=False, description="Prefer someone further along with these experiences"
+    )
+
+
+class RequestIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"tag_ids": [3, 17], "preferences": {"further_along": True}}]
+        },
+    )
+    tag_ids: list[int] = Field(min_length=1, max_length=10)
+    preferences: Preferences = Field(default_factory=Preferences)
+
+
+class IntroductionForSeeker(BaseModel):
+    id: UUID
+    supporter_display_name: str
+    status: str = Field(
+        description='"waiting for their answer", "accepted" or "not available right now"'
+    )
+    created_at: datetime
+
+
+class RequestOut(BaseModel):
+    id: UUID
+    status: RequestStatus
+    tag_ids: list[int]
+    preferences: Preferences
+    created_at: datetime
+    introductions: list[IntroductionForSeeker] = []
+
+
+class Candidate(BaseModel):
+    """A possible supporter: only what both may see before an introduction."""
+
+    supporter_id: UUID
+    display_name: str
+    pronouns: str | None
+    languages: list[str]
+    shared_channels: list[str]
+    score: float
+    reasons: list[str]
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    supporter_id: UUID
+
+
+class IntroductionForSupporter(BaseModel):
+    id: UUID
+    seeker_display_name: str
+    seeker_pronouns: str | None
+    reasons: list[str]
+    source: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class RelationshipBrief(BaseModel):
+    id: UUID
+    state: str
+    created_at: datetime
+
+
+class Proposal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_id: UUID
+    supporter_id: UUID
+
+
+class DraftItemOut(BaseModel):
+    id: UUID
+    request_id: UUID
+    seeker_id: UUID
+    seeker_display_name: str
+    supporter_id: UUID
+    supporter_display_name: str
+    score: float
+    reasons: list[str]
+
+
+class DraftOut(BaseModel):
+    id: UUID
+    status: DraftStatus
+    total_score: float
+    stats: dict
+    created_at: datetime
+    items: list[DraftItemOut]
+
+
+class DraftItemChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    supporter_id: UUID

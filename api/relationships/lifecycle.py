@@ -1,0 +1,118 @@
+"""The relationship state machine: the only place a relationship's state changes."""
+
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from api.common import utcnow
+from api.errors import Conflict
+from api.relationships.models import HOLDS_A_PLACE, Relationship, RelationshipEvent, State
+from api.supporters.models import OfferStatus, SupporterOffer
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.introduced: frozenset({State.agreeing, State.declined, State.expired, State.withdrawn}),
+    State.agreeing: frozenset({State.active, State.ended}),
+    State.active: frozenset({State.paused, State.ended}),
+    State.paused: frozenset({State.active, State.ended}),
+}
+
+_STATE_WORDS = {
+    State.introduced: "waiting for an answer",
+    State.agreeing: "agreeing terms",
+    State.active: "active",
+    State.paused: "paused",
+    State.ended: "ended",
+    State.declined: "no longer available",
+    State.expired: "no longer available",
+    State.withdrawn: "withdrawn",
+}
+
+
+class SupporterFull(Conflict):
+    type = "supporter-full"
+    title = "No free place"
+
+
+def can_move(current: State, target: State) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
+    """Take one of the supporter's places, atomically; False when none is free."""
+    result = await db.execute(
+        update(SupporterOffer)
+        .where(
+            SupporterOffer.user_id == supporter_id,
+            SupporterOffer.status == OfferStatus.approved,
+            SupporterOffer.active_count < SupporterOffer.capacity,
+        )
+        .values(active_count=SupporterOffer.active_count + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
+    await db.execute(
+        update(SupporterOffer)
+        .where(SupporterOffer.user_id == supporter_id, SupporterOffer.active_count > 0)
+        .values(active_count=SupporterOffer.active_count - 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def move(
+    db: AsyncSession, relationship: Relationship, target: State, actor_id: UUID | None
+) -> RelationshipEvent:
+    """Change state if the machine allows it (409 otherwise), keeping places and history right.
+
+    The change is a conditional UPDATE on the row (``state = current``): of two people acting
+    at once, one wins and the other gets a 409, on SQLite and PostgreSQL alike.
+    """
+    current = State(relationship.state)
+    if not can_move(current, target):
+        raise Conflict(
+            f"This relationship is {_STATE_WORDS[current]}, so it can't become {target.value} now."
+        )
+    now = utcnow()
+    values: dict = {"state": target}
+    if current == State.introduced:
+        values["answered_at"] = now
+    if target == State.ended:
+        values["ended_at"], values["ended_by"] = now, actor_id
+    result = await db.execute(
+        update(Relationship)
+        .where(Relationship.id == relationship.id, Relationship.state == current)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This relationship changed in the meantime. Please reload and try again.")
+    supporter = relationship.supporter_id
+    holds_now, holds_next = current in HOLDS_A_PLACE, target in HOLDS_A_PLACE
+    if supporter and holds_next and not holds_now and not await claim_place(db, supporter):
+        raise SupporterFull("This supporter has no free place right now.")
+    if supporter and holds_now and not holds_next:
+        await release_place(db, supporter)
+    for key, value in values.items():
+        set_committed_value(relationship, key, value)
+    event = RelationshipEvent(
+        relationship_id=relationship.id, actor_id=actor_id, from_state=current, to_state=target
+    )
+    db.add(event)
+    await db.flush()
+    return event
+
+
+async def start(db: AsyncSession, relationship: Relationship, actor_id: UUID | None) -> None:
+    """Record the birth of a relationship (an introduction) in its history."""
+    db.add(relationship)
+    await db.flush()
+    db.add(
+        RelationshipEvent(
+            relationship_id=relationship.id, actor_id=actor_id, to_state=State.introduced
+        )
+    )
+    await db.flush()
