@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Matching
     introduction_ttl_hours: int = 72  # an unanswered introduction expires after this
     shortlist_size: int = 5
+    # Supporters' profile edits reach every replica's shortlists within this many seconds;
+    # pauses and capacity changes are always current.
+    matching_rebuild_seconds: float = 30.0
 
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

@@ -13,6 +13,8 @@ from api.db import create_engine, create_sessionmaker
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
 from api.handlers import install_error_handlers
 from api.logs import configure_logging
+from api.matching.index import MatchingIndex
+from api.matching.routes import router as matching_router
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.ops import migration_heads
 from api.ops import router as ops_router
@@ -36,6 +38,7 @@ def api_router() -> APIRouter:
     router.include_router(auth_router)
     router.include_router(supporters_router)
     router.include_router(profiles_router)
+    router.include_router(matching_router)
     router.include_router(safety_router)
     return router
 
@@ -62,6 +65,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.migration_heads = migration_heads()
+    # Derived from the database and re-synced on every query; see api/matching/index.py.
+    app.state.matching_index = MatchingIndex(settings.matching_rebuild_seconds)
 
     install_error_handlers(app)
     app.include_router(ops_router)

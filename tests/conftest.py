@@ -76,6 +76,8 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-for-hs256-0123456789",
         data_encryption_key="test-data-encryption-key-0123456789abcdef",
+        # Profile edits reach shortlists at once in tests (30 s by default).
+        matching_rebuild_seconds=0,
     )
 
 

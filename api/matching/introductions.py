@@ -160,3 +160,23 @@ def seeker_status(relationship: Relationship) -> str:
     if relationship.state == State.introduced:
         return "waiting for their answer"
     return "accepted"
+
+
+async def seekers_public(
+    db: AsyncSession, user_ids: list[UUID | None]
+) -> dict[UUID | None, tuple[str, str | None]]:
+    """What a supporter may see of a seeker before agreeing: their name and pronouns."""
+    from api.auth.models import User
+    from api.profiles.models import Profile
+
+    ids = [u for u in user_ids if u]
+    rows = await db.execute(
+        select(User.id, User.display_name, Profile.pronouns)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    found: dict[UUID | None, tuple[str, str | None]] = {
+        uid: (name, pronouns) for uid, name, pronouns in rows.all()
+    }
+    found.setdefault(None, ("A former member", None))
+    return found

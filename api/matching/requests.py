@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.errors import Conflict, FieldError, Invalid, NotFound
+from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.profiles.models import PersonExperience, Profile
 
@@ -85,4 +85,26 @@ async def withdraw_request(db: AsyncSession, me: Principal, request_id: UUID) ->
     await introductions.withdraw_pending(db, request, me.user_id)
     request.status, request.updated_at = RequestStatus.withdrawn, utcnow()
     await db.flush()
+    return request
+
+
+async def waiting_list(db: AsyncSession, me: Principal) -> list[SupportRequest]:
+    """Requests waiting for a match, longest waiting first (coordinators only)."""
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can see the waiting list.")
+    rows = await db.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.status == RequestStatus.waiting)
+        .order_by(SupportRequest.created_at)
+        .limit(500)
+    )
+    return list(rows.all())
+
+
+async def get_any_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can look at other people's requests.")
+    request = await db.get(SupportRequest, request_id)
+    if request is None:
+        raise NotFound("No such request.")
     return request

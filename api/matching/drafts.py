@@ -1,0 +1,253 @@
+"""Batch assignment: many waiting seekers at once, optimally, as a draft coordinators review."""
+
+from uuid import UUID, uuid4
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.errors import Conflict, Forbidden, NotFound
+from api.matching import introductions, service
+from api.matching.assignment import assign_candidates, greedy_assign
+from api.matching.batch import batch_candidates
+from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits
+from api.matching.models import (
+    BatchDraft,
+    BatchDraftItem,
+    DraftStatus,
+    RequestStatus,
+    SupportRequest,
+)
+from api.matching.scoring import Query, bitmask
+from api.profiles.models import PersonExperience, Profile
+from api.relationships.models import OPEN_STATES, Relationship, Source, State
+from api.supporters.models import OfferStatus, SupporterOffer
+
+
+def _require(me: Principal) -> None:
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can run batch assignments.")
+
+
+async def _waiting(
+    db: AsyncSession, index: MatchingIndex
+) -> tuple[list[SupportRequest], list[Query]]:
+    """Every waiting request with a profile, as kernel queries (three queries in all)."""
+    requests = list(
+        await db.scalars(
+            select(SupportRequest)
+            .where(SupportRequest.status == RequestStatus.waiting)
+            .order_by(SupportRequest.created_at)
+        )
+    )
+    seekers = [r.seeker_id for r in requests]
+    profiles = {
+        p.user_id: p for p in await db.scalars(select(Profile).where(Profile.user_id.in_(seekers)))
+    }
+    stages: dict[UUID, dict[int, str]] = {}
+    rows = await db.execute(
+        select(PersonExperience.user_id, PersonExperience.tag_id, PersonExperience.stage).where(
+            PersonExperience.user_id.in_(seekers)
+        )
+    )
+    for user_id, tag_id, stage in rows.all():
+        stages.setdefault(user_id, {})[tag_id] = stage
+    codes, n_tags = index.codes, index.pool.tags.shape[1]
+    kept, queries = [], []
+    for request in requests:
+        profile = profiles.get(request.seeker_id)
+        if profile is None:
+            continue
+        mine = stages.get(request.seeker_id, {})
+        prefs = request.preferences or {}
+        kept.append(request)
+        queries.append(
+            Query(
+                tags={t: mine[t] for t in request.tag_ids if t in mine and t < n_tags},
+                languages=codes.language_mask(profile.languages),
+                channels=bitmask(profile.channels, CHANNEL_BITS),
+                availability=availability_bits(
+                    profile.availability, profile.timezone, index.week_start
+                ),
+                gender=codes.code(codes.genders, prefs.get("gender")),
+                age_band=codes.code(codes.age_bands, prefs.get("age_band")),
+                prefers_further_along=bool(prefs.get("further_along")),
+            )
+        )
+    return kept, queries
+
+
+async def _free_places(db: AsyncSession, index: MatchingIndex) -> np.ndarray:
+    places = np.zeros(len(index.pool), np.int64)
+    rows = await db.execute(
+        select(SupporterOffer.user_id, SupporterOffer.capacity - SupporterOffer.active_count).where(
+            SupporterOffer.status == OfferStatus.approved, SupporterOffer.paused.is_(False)
+        )
+    )
+    for user_id, free in rows.all():
+        row = index.rows.get(user_id)
+        if row is not None:
+            places[row] = max(0, free)
+    return places
+
+
+async def _excluded_pairs(
+    db: AsyncSession, index: MatchingIndex, requests: list[SupportRequest]
+) -> tuple[np.ndarray, np.ndarray]:
+    position = {r.seeker_id: i for i, r in enumerate(requests)}
+    seekers, supporters = [], []
+    for request in requests:  # nobody supports themself
+        if request.seeker_id in index.rows:
+            seekers.append(position[request.seeker_id])
+            supporters.append(index.rows[request.seeker_id])
+    rows = await db.execute(
+        select(Relationship.seeker_id, Relationship.supporter_id).where(
+            Relationship.seeker_id.in_(list(position)),
+            Relationship.state.in_((*OPEN_STATES, State.ended)),
+        )
+    )
+    for seeker_id, supporter_id in rows.all():
+        if supporter_id in index.rows:
+            seekers.append(position[seeker_id])
+            supporters.append(index.rows[supporter_id])
+    return np.asarray(seekers, np.int64), np.asarray(supporters, np.int64)
+
+
+async def create_draft(
+    db: AsyncSession, settings: Settings, index: MatchingIndex, me: Principal
+) -> BatchDraft:
+    """Assign the waiting list optimally (min-cost flow), stored as a draft: nothing is sent."""
+    _require(me)
+    await introductions.expire_due(db)
+    pool = await index.current(db)
+    requests, queries = await _waiting(db, index)
+    draft = BatchDraft(created_by=me.user_id)
+    db.add(draft)
+    await db.flush()
+    if not requests:
+        draft.stats = {"waiting": 0, "assigned": 0, "unassigned": 0}
+        return draft
+    pool.eligible &= (places := await _free_places(db, index)) > 0
+    candidates = batch_candidates(
+        pool, queries, excluded=await _excluded_pairs(db, index, requests)
+    )
+    result = assign_candidates(candidates, places, len(requests))
+    greedy = greedy_assign(
+        candidates.seeker, candidates.supporter, candidates.score, places, len(requests)
+    )
+    items = [
+        {
+            "id": uuid4(),
+            "draft_id": draft.id,
+            "request_id": requests[s].id,
+            "seeker_id": requests[s].seeker_id,
+            "supporter_id": pool.ids[r],
+            "score": round(float(score), 4),
+            "reasons": [],
+        }
+        for s, r, score in result.pairs
+    ]
+    if items:
+        await db.execute(insert(BatchDraftItem), items)
+    draft.total_score = round(result.total, 4)
+    draft.stats = {
+        "waiting": len(requests),
+        "assigned": len(result.pairs),
+        "unassigned": len(result.unassigned),
+        "greedy_total": round(greedy.total, 4),
+    }
+    await db.flush()
+    return draft
+
+
+async def get_draft(
+    db: AsyncSession, me: Principal, draft_id: UUID
+) -> tuple[BatchDraft, list[BatchDraftItem]]:
+    _require(me)
+    draft = await db.get(BatchDraft, draft_id)
+    if draft is None:
+        raise NotFound("No such batch.")
+    items = list(
+        await db.scalars(
+            select(BatchDraftItem)
+            .where(BatchDraftItem.draft_id == draft_id)
+            .order_by(BatchDraftItem.score.desc())
+        )
+    )
+    return draft, items
+
+
+async def _editable(
+    db: AsyncSession, me: Principal, draft_id: UUID, item_id: UUID
+) -> BatchDraftItem:
+    _require(me)
+    draft = await db.get(BatchDraft, draft_id)
+    item = await db.get(BatchDraftItem, item_id)
+    if draft is None or item is None or item.draft_id != draft_id:
+        raise NotFound("No such batch item.")
+    if draft.status != DraftStatus.draft:
+        raise Conflict("This batch was already sent or discarded.")
+    return item
+
+
+async def change_item(
+    db: AsyncSession,
+    index: MatchingIndex,
+    me: Principal,
+    draft_id: UUID,
+    item_id: UUID,
+    supporter_id: UUID,
+) -> BatchDraftItem:
+    """Give a seeker in the draft another supporter (who must pass every hard filter)."""
+    item = await _editable(db, me, draft_id, item_id)
+    request = await db.get(SupportRequest, item.request_id)
+    found = await service.suggest(db, index, request, k=1, only=supporter_id)
+    if not found:
+        raise Conflict("This supporter isn't available for this seeker right now.")
+    item.supporter_id, item.score, item.reasons = supporter_id, found[0].score, found[0].reasons
+    await db.flush()
+    return item
+
+
+async def remove_item(db: AsyncSession, me: Principal, draft_id: UUID, item_id: UUID) -> None:
+    item = await _editable(db, me, draft_id, item_id)
+    await db.delete(item)
+    await db.flush()
+
+
+async def send(
+    db: AsyncSession, settings: Settings, index: MatchingIndex, me: Principal, draft_id: UUID
+) -> dict[str, int]:
+    """Send the reviewed draft's introductions; pairs no longer possible are skipped and counted."""
+    draft, items = await get_draft(db, me, draft_id)
+    if draft.status != DraftStatus.draft:
+        raise Conflict("This batch was already sent or discarded.")
+    sent = skipped = 0
+    for item in items:
+        request = await db.get(SupportRequest, item.request_id)
+        found = (
+            await service.suggest(db, index, request, k=1, only=item.supporter_id)
+            if request
+            else []
+        )
+        if not found or request.status != RequestStatus.waiting:
+            skipped += 1
+            continue
+        await introductions.introduce(
+            db,
+            settings,
+            request,
+            item.supporter_id,
+            source=Source.batch,
+            score=found[0].score,
+            reasons=found[0].reasons,
+            actor_id=me.user_id,
+        )
+        sent += 1
+    draft.status, draft.sent_at = DraftStatus.sent, utcnow()
+    draft.stats = {**draft.stats, "sent": sent, "skipped": skipped}
+    await db.flush()
+    return {"sent": sent, "skipped": skipped}

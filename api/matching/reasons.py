@@ -1,0 +1,107 @@
+"""Plain, kind reasons for a match, built only from a candidate's breakdown and public labels.
+
+Nothing private goes in: no free text, no contact details, no exact age, not even the other
+person's gender or age band (only that a preference the seeker asked for is met).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+
+from api.matching.availability import shared_local_periods
+from api.matching.scoring import Candidate
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PART_PLURALS = {
+    "morning": "mornings",
+    "afternoon": "afternoons",
+    "evening": "evenings",
+    "night": "nights",
+}
+# In the bit order of api.matching.scoring.CHANNELS.
+CHANNEL_PHRASES = ("in-app chat", "phone calls", "video calls", "meeting in person")
+TEXT_SIMILARITY_THRESHOLD = 0.5
+
+
+def join_words(items: Sequence[str]) -> str:
+    """Join words as "a", "a and b" or "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _labels(indices: Sequence[int], labels: Mapping[int, str]) -> list[str]:
+    return [labels[i] for i in indices if i in labels]
+
+
+def _mask_phrases(mask: int, phrases: Sequence[str]) -> list[str]:
+    return [phrase for bit, phrase in enumerate(phrases) if mask >> bit & 1]
+
+
+def _times(candidate: Candidate, seeker_tz: str, week_start: date, limit: int) -> str | None:
+    overlap = np.asarray(candidate.breakdown.overlap, np.uint64)
+    periods = shared_local_periods(overlap, overlap, seeker_tz, week_start)
+    if not periods:
+        return None
+    # Name the longest shared periods, in weekday order, so the sentence stays short.
+    best = sorted(sorted(periods, key=lambda p: -p.minutes)[:limit])
+    named = [f"{WEEKDAYS[p.weekday]} {PART_PLURALS[p.part]}" for p in best]
+    more = " and at other times" if len(periods) > limit else ""
+    return f"You're both free on {join_words(named)}{more}"
+
+
+def reasons(
+    candidate: Candidate,
+    tag_labels: Mapping[int, str],
+    category_labels: Mapping[int, str],
+    seeker_tz: str,
+    week_start: date,
+    language_labels: Mapping[int, str] | None = None,
+    channel_phrases: Sequence[str] = CHANNEL_PHRASES,
+    max_periods: int = 2,
+) -> list[str]:
+    """Sentences explaining why this supporter was suggested, most important first.
+
+    ``tag_labels`` / ``category_labels`` map indices to phrases that read after "experience of"
+    ("losing a parent", "bereavement"). Times are given in the seeker's own zone ``seeker_tz``
+    for the reference week ``week_start`` the pool was built for. Languages are mentioned only
+    when ``language_labels`` (bit -> name) is given, e.g. to call out a shared language other
+    than the service's default.
+    """
+    b = candidate.breakdown
+    out: list[str] = []
+    further = set(b.further_along_tags)
+    together = _labels([t for t in b.shared_tags if t not in further], tag_labels)
+    if together:
+        out.append(f"You both have experience of {join_words(together)}")
+    for phrase in _labels(b.further_along_tags, tag_labels):
+        out.append(f"They have been through {phrase} and are further along with it")
+    related = _labels(b.partial_categories, category_labels)
+    if related:
+        out.append(f"You have related experiences of {join_words(related)}")
+    if b.text_similarity is not None and b.text_similarity >= TEXT_SIMILARITY_THRESHOLD:
+        out.append("They describe similar experiences in their own words")
+    times = _times(candidate, seeker_tz, week_start, max_periods)
+    if times:
+        out.append(times)
+    channels = _mask_phrases(b.shared_channels, channel_phrases)
+    if channels:
+        out.append(f"You can both use {join_words(channels)}")
+    if language_labels:
+        spoken = [
+            name for bit, name in sorted(language_labels.items()) if b.shared_languages >> bit & 1
+        ]
+        if spoken:
+            out.append(f"You can both talk in {join_words(spoken)}")
+    prefs = []
+    if b.gender_match:
+        prefs.append("gender")
+    if b.age_band_match:
+        prefs.append("age group")
+    if prefs:
+        out.append(f"They match what you asked for on {join_words(prefs)}")
+    return out

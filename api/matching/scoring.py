@@ -1,0 +1,444 @@
+"""Scoring kernel: columnar supporter pool, IDF-weighted shared-experience score, top-k shortlist.
+
+Pure numpy/scipy: no database, no web. The caller maps its own ids to row indices and tag /
+category / language / channel codes to small integers, keeps ``eligible`` current, and turns
+a :class:`Candidate` into words with :mod:`api.matching.reasons`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from api.matching.availability import WORDS, overlap_minutes_many
+
+GOING_THROUGH = "going_through"
+FURTHER_ALONG = "further_along"
+# Bit order of the channel mask; matches api.profiles.models.Channel values.
+CHANNELS = ("chat", "phone", "video", "in_person")
+
+
+def bitmask(items: Iterable[str], index: Mapping[str, int]) -> int:
+    """Mask with bit ``index[item]`` set for every known item (unknown items are ignored)."""
+    mask = 0
+    for item in items:
+        bit = index.get(item)
+        if bit is not None:
+            mask |= 1 << bit
+    return mask
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part of the score counts. Defaults keep shared experience primary.
+
+    - ``experience``: per unit of IDF of a requested tag the supporter shares (and is willing
+      to talk about). Rarer shared experiences therefore count for more.
+    - ``same_category_partial``: fraction of the category's IDF given when the supporter has a
+      different tag in the same category (and none of the requested tags in it).
+    - ``further_along_bonus``: extra fraction of a shared tag's IDF when the seeker is going
+      through it and the supporter is further along.
+    - ``shared_experience_base``: added once when anything at all is shared; it must exceed
+      every other part together, so any shared experience outranks none (checked).
+    - ``availability`` per hour of weekly overlap, counted up to ``availability_cap_hours``.
+    - ``gender`` / ``age_band``: when the seeker's soft preference is met (never a filter).
+    - ``further_along_pref``: when the seeker prefers someone further along and this supporter
+      is further along with a requested experience.
+    - ``text_similarity``: times the similarity (0..1) of the experiences in their own words.
+    """
+
+    experience: float = 1.0
+    same_category_partial: float = 0.35
+    further_along_bonus: float = 0.5
+    shared_experience_base: float = 2.5
+    availability: float = 0.1
+    availability_cap_hours: float = 5.0
+    gender: float = 0.4
+    age_band: float = 0.3
+    further_along_pref: float = 0.3
+    text_similarity: float = 0.5
+
+    def __post_init__(self) -> None:
+        if min(vars(self).values()) < 0 or self.experience <= 0:
+            raise ValueError("weights must be non-negative and experience positive")
+        if self.shared_experience_base <= self.max_secondary:
+            raise ValueError("shared_experience_base must exceed all non-experience parts")
+
+    @property
+    def max_secondary(self) -> float:
+        """Largest score a candidate can get without any shared experience."""
+        return (
+            self.availability * self.availability_cap_hours
+            + self.gender
+            + self.age_band
+            + self.further_along_pref
+            + self.text_similarity
+        )
+
+
+@dataclass(frozen=True)
+class SupporterRecord:
+    """One supporter as the caller knows them; ``experiences`` are (tag, stage, willing)."""
+
+    key: Hashable
+    experiences: Sequence[tuple[int, str, bool]]
+    languages: int
+    channels: int
+    availability: np.ndarray
+    gender: int = -1
+    age_band: int = -1
+    eligible: bool = True
+
+
+@dataclass(frozen=True)
+class Query:
+    """One seeker's request: requested tags with the seeker's stage, hard masks, soft prefs."""
+
+    tags: Mapping[int, str]
+    languages: int
+    channels: int
+    availability: np.ndarray
+    gender: int = -1
+    age_band: int = -1
+    prefers_further_along: bool = False
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Why a candidate scored what it did; enough for reasons, nothing private."""
+
+    shared_tags: tuple[int, ...]
+    further_along_tags: tuple[int, ...]  # shared tags the supporter is further along with
+    partial_categories: tuple[int, ...]  # requested categories shared through another tag
+    overlap_minutes: int
+    overlap: tuple[int, ...]  # the shared UTC slots, 6 words
+    shared_channels: int
+    shared_languages: int
+    gender_match: bool
+    age_band_match: bool
+    further_pref_match: bool
+    text_similarity: float | None
+    experience_score: float
+    availability_score: float
+    preference_score: float
+    text_score: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A shortlisted supporter: pool row, caller's key, total score and its breakdown."""
+
+    index: int
+    key: Hashable
+    score: float
+    breakdown: Breakdown
+
+
+def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    data = np.ones(rows.size, np.float32)
+    matrix = sp.csr_array((data, (rows, cols)), shape=shape)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def _bits(matrix: sp.csr_array, n_cols: int) -> np.ndarray:
+    coo = matrix.tocoo()
+    rows, cols = coo.row.astype(np.intp), coo.col.astype(np.intp)
+    out = np.zeros((matrix.shape[0], max(1, -(-n_cols // 64))), np.uint64)
+    np.bitwise_or.at(out, (rows, cols >> 6), np.left_shift(np.uint64(1), (cols & 63).astype(np.uint64)))
+    return out
+
+
+def _idf(df: np.ndarray, n: int) -> np.ndarray:
+    return np.log1p(n / (1.0 + df))
+
+
+@dataclass(eq=False)
+class SupporterPool:
+    """Columnar arrays for n supporters; row i of every array is the same supporter."""
+
+    ids: list[Hashable]
+    tags: sp.csr_array  # n x T, 1.0 where the supporter has the tag and will talk about it
+    further: sp.csr_array  # n x T, 1.0 where that willing tag is "further along"
+    categories: sp.csr_array  # n x C, 1.0 where any willing tag is in category c
+    languages: np.ndarray  # uint64 mask
+    channels: np.ndarray  # uint8 mask
+    availability: np.ndarray  # n x 6 uint64
+    gender: np.ndarray  # int8, -1 unknown
+    age_band: np.ndarray  # int8, -1 unknown
+    eligible: np.ndarray  # bool: approved, not paused, free capacity (caller maintains)
+    tag_category: np.ndarray  # T int32
+    idf_tags: np.ndarray = field(init=False)
+    idf_categories: np.ndarray = field(init=False)
+    # Derived for speed. ``features_t`` stacks tags.T, further.T and categories.T as one CSR
+    # ((2T + C) x n): a query reads only its own few rows of it and scores everyone with one
+    # sparse mat-vec. The bitsets let the batch path test (seeker, supporter) pairs directly.
+    features_t: sp.csr_array = field(init=False, repr=False)
+    tag_bits: np.ndarray = field(init=False, repr=False)
+    further_bits: np.ndarray = field(init=False, repr=False)
+    category_bits: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        # Word-major storage: a query reads each of the 6 words as one contiguous column.
+        self.availability = np.asfortranarray(self.availability, dtype=np.uint64)
+        self.idf_tags = _idf(np.asarray(self.tags.sum(axis=0)).ravel(), n)
+        self.idf_categories = _idf(np.asarray(self.categories.sum(axis=0)).ravel(), n)
+        stacked = sp.vstack([self.tags.T, self.further.T, self.categories.T], format="csr")
+        self.features_t = sp.csr_array(stacked, dtype=np.float32)
+        self.features_t.sort_indices()
+        self.tag_bits = _bits(self.tags, self.n_tags)
+        self.further_bits = _bits(self.further, self.n_tags)
+        self.category_bits = _bits(self.categories, self.categories.shape[1])
+
+    @property
+    def n_tags(self) -> int:
+        return int(self.tags.shape[1])
+
+    @property
+    def n_categories(self) -> int:
+        return int(self.categories.shape[1])
+
+    @classmethod
+    def build(
+        cls,
+        records: Sequence[SupporterRecord],
+        n_tags: int,
+        n_categories: int,
+        tag_category: Sequence[int] | np.ndarray,
+    ) -> SupporterPool:
+        """Build the pool from per-supporter records; unwilling experiences are left out."""
+        rows: list[int] = []
+        cols: list[int] = []
+        further_rows: list[int] = []
+        further_cols: list[int] = []
+        for i, record in enumerate(records):
+            for tag, stage, willing in record.experiences:
+                if not willing:  # never match on what someone does not want to talk about
+                    continue
+                rows.append(i)
+                cols.append(tag)
+                if stage == FURTHER_ALONG:
+                    further_rows.append(i)
+                    further_cols.append(tag)
+        n = len(records)
+        tag_cat = np.asarray(tag_category, np.int32)
+        if tag_cat.shape != (n_tags,):
+            raise ValueError("tag_category needs one category per tag")
+        r, c = np.asarray(rows, np.int32), np.asarray(cols, np.int32)
+        tags = _binary_csr(r, c, (n, n_tags))
+        further = _binary_csr(
+            np.asarray(further_rows, np.int32), np.asarray(further_cols, np.int32), (n, n_tags)
+        )
+        categories = _binary_csr(r, tag_cat[c], (n, n_categories))
+        avail = np.zeros((n, WORDS), np.uint64, order="F")
+        for i, record in enumerate(records):
+            avail[i] = record.availability
+        return cls(
+            ids=[record.key for record in records],
+            tags=tags,
+            further=further,
+            categories=categories,
+            languages=np.fromiter((x.languages for x in records), np.uint64, n),
+            channels=np.fromiter((x.channels for x in records), np.uint8, n),
+            availability=avail,
+            gender=np.fromiter((x.gender for x in records), np.int8, n),
+            age_band=np.fromiter((x.age_band for x in records), np.int8, n),
+            eligible=np.fromiter((x.eligible for x in records), np.bool_, n),
+            tag_category=tag_cat,
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _offset(self, name: str) -> tuple[int, int]:
+        sizes = {"tags": self.n_tags, "further": self.n_tags, "categories": self.n_categories}
+        start = {"tags": 0, "further": self.n_tags, "categories": 2 * self.n_tags}[name]
+        return start, sizes[name]
+
+    def column(self, name: str, j: int) -> np.ndarray:
+        """Rows that have column ``j`` of ``tags``, ``further`` or ``categories``."""
+        start, _ = self._offset(name)
+        indptr, indices = self.features_t.indptr, self.features_t.indices
+        return indices[indptr[start + j] : indptr[start + j + 1]]
+
+    def column_index(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, rows) of every column of ``tags``, ``further`` or ``categories`` (CSC)."""
+        start, size = self._offset(name)
+        indptr = self.features_t.indptr[start : start + size + 1]
+        return indptr - indptr[0], self.features_t.indices[indptr[0] : indptr[-1]]
+
+    def nbytes(self) -> int:
+        """Bytes held in the pool's arrays (not counting the ``ids`` list)."""
+        total = 0
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                total += value.nbytes
+            elif sp.issparse(value):
+                total += value.data.nbytes + value.indices.nbytes + value.indptr.nbytes
+        return total
+
+
+def _experience_scores(
+    pool: SupporterPool, query: Query, weights: Weights
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Experience part (without the base) for every row, and "further along" flags.
+
+    Linear where it can be: a row sharing tag t always has t's category c, so when t is the
+    only requested tag in c, "c's partial credit unless t is shared" is p_c * has_c + (a_t -
+    p_c) * has_t. Categories with several requested tags are fixed up by a small scatter.
+    """
+    n_tags = pool.n_tags
+    by_category: dict[int, list[int]] = {}
+    for tag in query.tags:
+        by_category.setdefault(int(pool.tag_category[tag]), []).append(tag)
+    partial = {
+        c: weights.experience * weights.same_category_partial * pool.idf_categories[c]
+        for c in by_category
+    }
+    rows: list[int] = []
+    coef: list[float] = []
+    for tag, stage in query.tags.items():
+        exact = weights.experience * pool.idf_tags[tag]
+        category = int(pool.tag_category[tag])
+        single = len(by_category[category]) == 1
+        rows.append(tag)
+        coef.append(exact - partial[category] if single else exact)
+        if stage == GOING_THROUGH and weights.further_along_bonus:
+            rows.append(n_tags + tag)
+            coef.append(exact * weights.further_along_bonus)
+    for category, tags in by_category.items():
+        if len(tags) == 1:
+            rows.append(2 * n_tags + category)
+            coef.append(partial[category])
+    if not rows:
+        return np.zeros(len(pool), np.float32), None
+    score = np.asarray(coef, np.float32) @ pool.features_t[rows]
+    for category, tags in by_category.items():
+        if len(tags) > 1:
+            hit = np.zeros(len(pool), np.bool_)
+            hit[pool.column("categories", category)] = True
+            for tag in tags:  # partial credit only where no requested tag of c is shared
+                hit[pool.column("tags", tag)] = False
+            score[hit] += np.float32(partial[category])
+    further_any = None
+    if query.prefers_further_along:
+        further_rows = [n_tags + tag for tag in query.tags]
+        further_any = np.asarray(pool.features_t[further_rows].sum(axis=0)).ravel() > 0
+    return score, further_any
+
+
+def _top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k best finite scores, best first, ties to the lower index."""
+    # Compress first: introselect degrades badly on arrays that are mostly -inf ties.
+    pos = np.flatnonzero(np.isfinite(score))
+    values = score[pos]
+    if k < pos.size:
+        # argpartition picks arbitrarily among ties at the boundary: widen to all tied values.
+        threshold = values[np.argpartition(-values, k - 1)[:k]].min()
+        keep = values >= threshold
+        pos, values = pos[keep], values[keep]
+    return pos[np.argsort(-values, kind="stable")[:k]]  # pos ascending: stable = by index
+
+
+def _row_set(matrix: sp.csr_array, i: int) -> set[int]:
+    return set(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]].tolist())
+
+
+def shortlist(
+    pool: SupporterPool,
+    query: Query,
+    weights: Weights | None = None,
+    k: int = 5,
+    extra_mask: np.ndarray | None = None,
+    text_scores: np.ndarray | None = None,
+) -> list[Candidate]:
+    """Top-k eligible supporters for one query, best first, each with a score breakdown.
+
+    Hard filters: ``pool.eligible``, a shared language, a shared channel, some availability
+    overlap, and ``extra_mask`` (False excludes: the seeker themself, blocked pairs, pairs ended
+    with a concern, hard preferences). ``text_scores`` are per-row similarities in 0..1.
+    """
+    weights = weights or Weights()
+    if len(pool) == 0 or k <= 0:
+        return []
+    valid = pool.eligible & ((pool.languages & np.uint64(query.languages)) != 0)
+    valid &= (pool.channels & np.uint8(query.channels)) != 0
+    if extra_mask is not None:
+        valid &= extra_mask
+    minutes = overlap_minutes_many(query.availability, pool.availability)
+    valid &= minutes > 0
+
+    idx = np.flatnonzero(valid)  # usually a small part of the pool: score only those
+    experience_all, further_any = _experience_scores(pool, query, weights)
+    experience = experience_all[idx]
+    np.add(experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0)
+    cap = weights.availability_cap_hours * 60
+    availability = np.minimum(minutes[idx], cap, dtype=np.float32)
+    availability *= np.float32(weights.availability / 60)
+    total = experience + availability
+    prefs = np.zeros(idx.size, np.float32)
+    if query.gender >= 0:
+        np.add(prefs, np.float32(weights.gender), out=prefs, where=pool.gender[idx] == query.gender)
+    if query.age_band >= 0:
+        hit = pool.age_band[idx] == query.age_band
+        np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
+    if further_any is not None:
+        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any[idx])
+    total += prefs
+    text = None
+    if text_scores is not None:
+        similarity = np.asarray(text_scores, np.float32)[idx]
+        text = np.clip(np.nan_to_num(similarity), 0.0, 1.0) * np.float32(weights.text_similarity)
+        total += text
+
+    out = []
+    for pos in _top_k(total, k).tolist():
+        i = int(idx[pos])
+        row_tags = _row_set(pool.tags, i)
+        row_further = _row_set(pool.further, i)
+        row_cats = _row_set(pool.categories, i)
+        shared = tuple(sorted(t for t in query.tags if t in row_tags))
+        further = tuple(t for t in shared if t in row_further)
+        exact_cats = {int(pool.tag_category[t]) for t in shared}
+        requested_cats = sorted({int(pool.tag_category[t]) for t in query.tags})
+        partial = tuple(c for c in requested_cats if c in row_cats and c not in exact_cats)
+        overlap = np.bitwise_and(pool.availability[i], np.asarray(query.availability, np.uint64))
+        breakdown = Breakdown(
+            shared_tags=shared,
+            further_along_tags=further,
+            partial_categories=partial,
+            overlap_minutes=int(minutes[i]),
+            overlap=tuple(int(w) for w in overlap),
+            shared_channels=int(pool.channels[i]) & query.channels,
+            shared_languages=int(pool.languages[i]) & query.languages,
+            gender_match=query.gender >= 0 and int(pool.gender[i]) == query.gender,
+            age_band_match=query.age_band >= 0 and int(pool.age_band[i]) == query.age_band,
+            further_pref_match=query.prefers_further_along and bool(further),
+            text_similarity=None if text_scores is None else float(text_scores[i]),
+            experience_score=float(experience[pos]),
+            availability_score=float(availability[pos]),
+            preference_score=float(prefs[pos]),
+            text_score=0.0 if text is None else float(text[pos]),
+        )
+        out.append(Candidate(i, pool.ids[i], float(total[pos]), breakdown))
+    return out
+
+
+__all__ = [
+    "CHANNELS",
+    "FURTHER_ALONG",
+    "GOING_THROUGH",
+    "Breakdown",
+    "Candidate",
+    "Query",
+    "SupporterPool",
+    "SupporterRecord",
+    "Weights",
+    "bitmask",
+    "shortlist",
+]

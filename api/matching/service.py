@@ -1,0 +1,238 @@
+"""Shortlists with reasons, the seeker's choice, and coordinators' proposals."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.config import Settings
+from api.errors import Conflict, Forbidden, NotFound
+from api.matching import introductions
+from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits, still_eligible
+from api.matching.models import SupportRequest
+from api.matching.reasons import reasons
+from api.matching.requests import get_own_request
+from api.matching.scoring import Candidate, Query, SupporterPool, bitmask, shortlist
+from api.profiles.models import PersonExperience, Profile
+from api.relationships.models import OPEN_STATES, Relationship, Source, State
+
+# Ask the kernel for a few more than shown, so candidates that just became unavailable
+# (seen by the final database check) can be replaced without a second pass.
+HEADROOM = 5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    supporter_id: UUID
+    display_name: str
+    pronouns: str | None
+    languages: list[str]
+    shared_channels: list[str]
+    score: float
+    reasons: list[str]
+
+
+async def _query(
+    db: AsyncSession, index: MatchingIndex, request: SupportRequest
+) -> tuple[Query, Profile]:
+    profile = await db.get(Profile, request.seeker_id)
+    if profile is None:
+        raise Conflict("Please set up your profile first.")
+    stages = dict(
+        (
+            await db.execute(
+                select(PersonExperience.tag_id, PersonExperience.stage).where(
+                    PersonExperience.user_id == request.seeker_id,
+                    PersonExperience.tag_id.in_(request.tag_ids),
+                )
+            )
+        ).all()
+    )
+    prefs = request.preferences or {}
+    codes = index.codes
+    query = Query(
+        tags={t: s for t, s in stages.items() if t < index.pool.tags.shape[1]},
+        languages=codes.language_mask(profile.languages),
+        channels=bitmask(profile.channels, CHANNEL_BITS),
+        availability=availability_bits(profile.availability, profile.timezone, index.week_start),
+        gender=codes.code(codes.genders, prefs.get("gender")),
+        age_band=codes.code(codes.age_bands, prefs.get("age_band")),
+        prefers_further_along=bool(prefs.get("further_along")),
+    )
+    return query, profile
+
+
+async def _allowed(
+    db: AsyncSession, index: MatchingIndex, pool: SupporterPool, request: SupportRequest
+) -> np.ndarray:
+    """Rows this seeker may see: never themself, a past or current partner, or (for this
+    request) someone who was already not available."""
+    mask = np.ones(len(pool), np.bool_)
+    partners = await db.scalars(
+        select(Relationship.supporter_id).where(
+            Relationship.seeker_id == request.seeker_id,
+            or_(
+                Relationship.state.in_((*OPEN_STATES, State.ended)),
+                Relationship.request_id == request.id,
+            ),
+        )
+    )
+    for user_id in [request.seeker_id, *partners.all()]:
+        row = index.rows.get(user_id)
+        if row is not None:
+            mask[row] = False
+    return mask
+
+
+async def rank(
+    db: AsyncSession,
+    index: MatchingIndex,
+    request: SupportRequest,
+    k: int,
+    only: UUID | None = None,
+) -> list[tuple[Candidate, Profile, str]]:
+    """The top k for a request (or just ``only``), each confirmed available by the database."""
+    pool = await index.current(db)
+    query, seeker = await _query(db, index, request)
+    mask = await _allowed(db, index, pool, request)
+    if only is not None:
+        row = index.rows.get(only)
+        only_mask = np.zeros(len(pool), np.bool_)
+        if row is not None:
+            only_mask[row] = True
+        mask &= only_mask
+    for _attempt in range(3):
+        found = shortlist(pool, query, k=k + HEADROOM, extra_mask=mask)
+        keys = [c.key for c in found]
+        available = await still_eligible(db, keys)
+        for key in set(keys) - available:
+            index.mark_ineligible(key)
+        confirmed = [c for c in found if c.key in available][:k]
+        if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
+            break
+    return [(c, seeker, seeker.timezone) for c in confirmed]
+
+
+async def suggestions(
+    db: AsyncSession,
+    settings: Settings,
+    index: MatchingIndex,
+    me: Principal,
+    request_id: UUID,
+    k: int | None = None,
+) -> list[Suggestion]:
+    """My explained shortlist: who could support me, and why, with nothing private."""
+    request = await get_own_request(db, me, request_id)
+    await introductions.expire_due(db)
+    return await suggest(db, index, request, k or settings.shortlist_size)
+
+
+async def suggest(
+    db: AsyncSession,
+    index: MatchingIndex,
+    request: SupportRequest,
+    k: int,
+    only: UUID | None = None,
+) -> list[Suggestion]:
+    ranked = await rank(db, index, request, k, only)
+    if not ranked:
+        return []
+    ids = [c.key for c, _, _ in ranked]
+    people = {
+        row.id: row
+        for row in (
+            await db.execute(
+                select(
+                    User.id,
+                    User.display_name,
+                    Profile.pronouns,
+                    Profile.languages,
+                    Profile.channels,
+                )
+                .join(Profile, Profile.user_id == User.id)
+                .where(User.id.in_(ids))
+            )
+        ).all()
+    }
+    labels = index.labels
+    out = []
+    for candidate, seeker, tz in ranked:
+        person = people[candidate.key]
+        out.append(
+            Suggestion(
+                supporter_id=candidate.key,
+                display_name=person.display_name,
+                pronouns=person.pronouns,
+                languages=sorted(set(person.languages) & set(seeker.languages)),
+                shared_channels=sorted(set(person.channels) & set(seeker.channels)),
+                score=round(candidate.score, 3),
+                reasons=reasons(candidate, labels.tags, labels.categories, tz, index.week_start),
+            )
+        )
+    return out
+
+
+async def _pair(
+    db: AsyncSession, index: MatchingIndex, request: SupportRequest, supporter_id: UUID
+) -> Suggestion:
+    """Score one specific pair; it must pass every hard filter right now."""
+    found = await suggest(db, index, request, k=1, only=supporter_id)
+    if not found:
+        raise Conflict("This supporter isn't available for this request right now.")
+    return found[0]
+
+
+async def choose(
+    db: AsyncSession,
+    settings: Settings,
+    index: MatchingIndex,
+    me: Principal,
+    request_id: UUID,
+    supporter_id: UUID,
+) -> Relationship:
+    """The seeker picks someone from their shortlist: the supporter gets an introduction."""
+    request = await get_own_request(db, me, request_id)
+    await introductions.expire_due(db)
+    suggestion = await _pair(db, index, request, supporter_id)
+    return await introductions.introduce(
+        db,
+        settings,
+        request,
+        supporter_id,
+        source=Source.seeker_choice,
+        score=suggestion.score,
+        reasons=suggestion.reasons,
+        actor_id=me.user_id,
+    )
+
+
+async def propose(
+    db: AsyncSession,
+    settings: Settings,
+    index: MatchingIndex,
+    me: Principal,
+    request_id: UUID,
+    supporter_id: UUID,
+) -> Relationship:
+    """A coordinator proposes a match for a waiting seeker; the supporter still has to accept."""
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can propose matches.")
+    request = await db.get(SupportRequest, request_id)
+    if request is None:
+        raise NotFound("No such request.")
+    await introductions.expire_due(db)
+    suggestion = await _pair(db, index, request, supporter_id)
+    return await introductions.introduce(
+        db,
+        settings,
+        request,
+        supporter_id,
+        source=Source.coordinator,
+        score=suggestion.score,
+        reasons=suggestion.reasons,
+        actor_id=me.user_id,
+    )

@@ -1,0 +1,399 @@
+"""The terms of a boundary agreement: what both people consent to, version by version.
+
+An `AgreementTerms` that exists is well formed (types, ranges, a real time zone, windows that
+end after they start). Whether a version can be agreed, which depends on today's date and on
+what each person has offered, is `validate_terms`, which reports every problem at once.
+"""
+
+import calendar
+from collections.abc import Collection, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from api.relationships import limits
+from api.relationships.limits import LimitLevel
+from api.relationships.windows import (
+    ContactWindow,
+    TermsError,
+    describe_windows,
+    interval_fits,
+    is_known_timezone,
+    longest_window_minutes,
+    window_problems,
+    windows_in_zone,
+    zone,
+)
+
+Channel = Literal["chat", "phone", "video", "in_person"]
+# Same values as api.profiles.models.Channel; spelt out here to keep this module database-free.
+CHANNELS: dict[Channel, str] = {
+    "chat": "in-app chat",
+    "phone": "phone",
+    "video": "video",
+    "in_person": "in person (in a public place)",
+}
+Person = Literal["seeker", "supporter"]
+PEOPLE: dict[Person, str] = {
+    "seeker": "the person seeking support",
+    "supporter": "the peer supporter",
+}
+ResponseExpectation = Literal["same_day", "within_2_days", "within_a_week"]
+RESPONSE_EXPECTATIONS: dict[ResponseExpectation, str] = {
+    "same_day": "Replies the same day",
+    "within_2_days": "Replies within 2 days",
+    "within_a_week": "Replies within a week",
+}
+# (label, what the person confirms they have read and understood)
+ACKNOWLEDGEMENTS: dict[str, tuple[str, str]] = {
+    "confidentiality_and_exception": (
+        "Confidentiality",
+        "What is shared in peer support stays in peer support, except when someone's life is "
+        "at risk.",
+    ),
+    "not_a_crisis_service": (
+        "Not a crisis service",
+        "A peer supporter is not a crisis service; in a crisis, use the crisis contacts shown "
+        "on every page.",
+    ),
+}
+PeopleLimits = dict[Person, dict[str, LimitLevel]]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class Acknowledgements(BaseModel):
+    """The two notes each person ticks; a version can only be agreed with both ticked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    confidentiality_and_exception: bool = False
+    not_a_crisis_service: bool = False
+
+
+def _default_people_limits() -> PeopleLimits:
+    return {"seeker": limits.default_limits(), "supporter": limits.default_limits()}
+
+
+class AgreementTerms(BaseModel):
+    """One version of the terms of a relationship, as both people see and consent to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    windows: list[ContactWindow] = Field(min_length=1, max_length=21)
+    timezone: str = Field(description="IANA zone the windows are in", examples=["Europe/London"])
+    channels: list[Channel] = Field(min_length=1)
+    sessions_total: int = Field(ge=1, le=52)
+    session_minutes: int = Field(ge=15, le=180)
+    max_sessions_per_week: int = Field(ge=1, le=7)
+    review_after_session: int | None = Field(default=None, ge=1, le=52)
+    planned_end_date: date
+    response_expectation: ResponseExpectation = "within_2_days"
+    topics_to_avoid: list[Topic] = Field(default_factory=list, max_length=20)
+    personal_limits: PeopleLimits = Field(default_factory=_default_people_limits)
+    acknowledgements: Acknowledgements = Field(default_factory=Acknowledgements)
+
+    @field_validator("timezone")
+    @classmethod
+    def _real_zone(cls, value: str) -> str:
+        if not is_known_timezone(value):
+            raise ValueError("Choose a time zone from the list, like Europe/London.")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _one_of_each(cls, value: list[Channel]) -> list[Channel]:
+        return [c for c in CHANNELS if c in value]  # the same order everywhere, for diffs
+
+    @field_validator("topics_to_avoid")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        kept: dict[str, str] = {}
+        for topic in value:
+            kept.setdefault(topic.casefold(), topic)  # "Work" and "work" are one topic
+        return list(kept.values())
+
+    @field_validator("personal_limits")
+    @classmethod
+    def _known_limits(cls, value: PeopleLimits) -> PeopleLimits:
+        unknown = sorted({k for levels in value.values() for k in levels} - limits.LIMITS.keys())
+        if unknown:
+            raise ValueError(f"Unknown personal limits: {', '.join(unknown)}.")
+        # Anything not answered yet starts from the catalogue default the form showed.
+        return {p: {**limits.default_limits(), **value.get(p, {})} for p in PEOPLE}
+
+    def session_fits(self, start: datetime, minutes: int | None = None) -> bool:
+        """Whether a session starting at `start` (agreed length by default) fits in one window."""
+        length = timedelta(minutes=minutes or self.session_minutes)
+        return interval_fits(start, start + length, self.windows, self.timezone)
+
+
+class TermChange(BaseModel):
+    """One difference between two versions, in plain words."""
+
+    field: str
+    label: str
+    before_text: str
+    after_text: str
+
+
+# ---- reading and checking ------------------------------------------------------------------
+
+
+def field_errors_from(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:
+    """Pydantic's errors as (field, kind message), fields spelt like "windows[1].start"."""
+    found: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False):
+        name = prefix
+        for part in error["loc"]:
+            if isinstance(part, int):
+                name += f"[{part}]"
+            elif part != "[key]":
+                name = f"{name}.{part}" if name else str(part)
+        found.append((name, _kind_message(error)))
+    return found
+
+
+def _kind_message(error: Any) -> str:
+    if template := _PLAIN_WORDS.get(error["type"]):
+        return template.format(**(error.get("ctx") or {}))
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+# Pydantic's messages are written for programmers; people filling in a form get these.
+_PLAIN_WORDS = {
+    "missing": "This is needed.",
+    "greater_than_equal": "Use {ge} or more.",
+    "less_than_equal": "Use {le} or fewer.",
+    "too_short": "Choose at least {min_length}.",
+    "too_long": "Choose at most {max_length}.",
+    "string_too_short": "This can't be empty.",
+    "string_too_long": "Keep this to {max_length} characters or fewer.",
+    "literal_error": "Choose one of the options.",
+    "extra_forbidden": "This isn't part of the terms.",
+    "int_parsing": "Use a whole number.",
+    "int_type": "Use a whole number.",
+    "date_parsing": "Use a date like 2026-05-04.",
+    "date_from_datetime_parsing": "Use a date like 2026-05-04.",
+    "bool_parsing": "Choose yes or no.",
+}
+
+
+_WINDOW_LIST = TypeAdapter(list[ContactWindow])
+
+
+def parse_windows(raw: Any, *, field: str = "windows") -> list[ContactWindow]:
+    """Windows from plain data (a form, a profile's JSON); a TermsError lists every problem."""
+    try:
+        windows = _WINDOW_LIST.validate_python(raw)
+    except ValidationError as exc:
+        raise TermsError(field_errors_from(exc, prefix=field)) from None
+    if problems := window_problems(windows, field=field):
+        raise TermsError(problems)
+    return windows
+
+
+def parse_terms(data: Mapping[str, Any]) -> AgreementTerms:
+    """Terms from plain data; a TermsError lists every malformed field."""
+    try:
+        return AgreementTerms.model_validate(data)
+    except ValidationError as exc:
+        raise TermsError(field_errors_from(exc)) from None
+
+
+def terms_problems(
+    terms: AgreementTerms,
+    *,
+    today: date,
+    seeker_channels: Collection[str],
+    supporter_channels: Collection[str],
+) -> list[tuple[str, str]]:
+    """Every reason this version can't be agreed yet, as (field, message); empty when it can."""
+    problems = window_problems(terms.windows)
+    longest = longest_window_minutes(terms.windows)
+    if terms.session_minutes > longest:
+        why = f"A {terms.session_minutes}-minute session doesn't fit in any contact window; "
+        problems.append(("session_minutes", why + f"the longest is {longest} minutes."))
+    if terms.review_after_session and terms.review_after_session > terms.sessions_total:
+        why = f"The review needs to come by session {terms.sessions_total}, the last one."
+        problems.append(("review_after_session", why))
+    if terms.planned_end_date <= today:
+        problems.append(("planned_end_date", "The planned ending needs to be after today."))
+    for person, offered in (("seeker", seeker_channels), ("supporter", supporter_channels)):
+        missing = [CHANNELS[c] for c in terms.channels if c not in offered]
+        if missing:
+            problems.append(
+                (
+                    "channels",
+                    f"{PEOPLE[person].capitalize()} hasn't chosen {_join(missing, 'or')} as a way "
+                    f"to be in contact, so {'it' if len(missing) == 1 else 'they'} can't be part "
+                    "of the agreement yet.",
+                )
+            )
+    for key, (label, _) in ACKNOWLEDGEMENTS.items():
+        if not getattr(terms.acknowledgements, key):
+            problems.append(
+                (f"acknowledgements.{key}", f"Please read and tick the note: {label.lower()}.")
+            )
+    return problems
+
+
+def validate_terms(
+    terms: AgreementTerms,
+    *,
+    today: date,
+    seeker_channels: Collection[str],
+    supporter_channels: Collection[str],
+) -> None:
+    """Raise a TermsError listing every reason this version can't be agreed yet."""
+    problems = terms_problems(
+        terms, today=today, seeker_channels=seeker_channels, supporter_channels=supporter_channels
+    )
+    if problems:
+        raise TermsError(problems)
+
+
+def default_terms(today: date, tz: str | ZoneInfo) -> AgreementTerms:
+    """The service's starting template; `tz` is the zone the windows are in (the supporter's)."""
+    evening = {"start": time(19), "end": time(20, 30)}
+    return AgreementTerms(
+        windows=[ContactWindow(weekday=1, **evening), ContactWindow(weekday=3, **evening)],
+        timezone=zone(tz).key,
+        channels=["chat", "video"],
+        sessions_total=6,
+        session_minutes=45,
+        max_sessions_per_week=1,
+        review_after_session=3,
+        planned_end_date=today + timedelta(weeks=8),
+        response_expectation="within_2_days",
+    )
+
+
+# ---- plain words ---------------------------------------------------------------------------
+
+
+def _join(words: list[str], last: str = "and") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _date_text(day: date) -> str:
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"  # no setlocale in Kindred
+
+
+def _windows_text(terms: AgreementTerms, viewer_tz: str | None, on_week: date | None) -> str:
+    if viewer_tz is None or viewer_tz == terms.timezone:
+        return describe_windows(terms.windows)
+    week = on_week or datetime.now(zone(viewer_tz)).date()
+    return describe_windows(windows_in_zone(terms.windows, terms.timezone, viewer_tz, week))
+
+
+def _channels_text(channels: list[Channel]) -> str:
+    return _join([CHANNELS[c] for c in channels]).capitalize()
+
+
+def _review_text(terms: AgreementTerms) -> str:
+    n = terms.review_after_session
+    return f"After session {n}" if n else "No review planned"
+
+
+def _topics_text(topics: list[str]) -> str:
+    return "; ".join(topics) or "None"
+
+
+def _rows(
+    terms: AgreementTerms, viewer_tz: str | None, on_week: date | None
+) -> list[tuple[str, str, str]]:
+    rows = [
+        ("windows", "Contact times", _windows_text(terms, viewer_tz, on_week)),
+        ("timezone", "Time zone of the contact times", terms.timezone),
+        ("channels", "Ways to be in contact", _channels_text(terms.channels)),
+        ("sessions_total", "Number of sessions", _count(terms.sessions_total, "session")),
+        ("session_minutes", "Session length", f"{terms.session_minutes} minutes"),
+        ("max_sessions_per_week", "Sessions a week", f"At most {terms.max_sessions_per_week}"),
+        ("review_after_session", "Review", _review_text(terms)),
+        ("planned_end_date", "Planned ending", _date_text(terms.planned_end_date)),
+        ("response_expectation", "Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("topics_to_avoid", "Topics to avoid", _topics_text(terms.topics_to_avoid)),
+    ]
+    for person in ("seeker", "supporter"):
+        for item in limits.CATALOGUE:
+            level = terms.personal_limits[person][item.key]
+            rows.append(
+                (
+                    f"personal_limits.{person}.{item.key}",
+                    f"{item.label} ({PEOPLE[person]})",
+                    limits.level_label(level),
+                )
+            )
+    for key, (label, _) in ACKNOWLEDGEMENTS.items():
+        ticked = "Ticked" if getattr(terms.acknowledgements, key) else "Not ticked yet"
+        rows.append((f"acknowledgements.{key}", label, ticked))
+    return rows
+
+
+def diff_terms(
+    a: AgreementTerms,
+    b: AgreementTerms,
+    *,
+    viewer_tz: str | None = None,
+    on_week: date | None = None,
+) -> list[TermChange]:
+    """What changed from `a` to `b`, in plain words (contact times in `viewer_tz` if given)."""
+    return [
+        TermChange(field=field, label=label, before_text=before, after_text=after)
+        for (field, label, before), (_, _, after) in zip(
+            _rows(a, viewer_tz, on_week), _rows(b, viewer_tz, on_week), strict=True
+        )
+        if before != after
+    ]
+
+
+def summarise(
+    terms: AgreementTerms, viewer_tz: str, *, on_week: date | None = None
+) -> list[tuple[str, str]]:
+    """The "what we agreed" summary, contact times on the viewer's clock for `on_week`."""
+    viewer = zone(viewer_tz, field="viewer_timezone")
+    when = f"{_windows_text(terms, viewer.key, on_week)} ({viewer.key} time)"
+    sessions = (
+        f"{_count(terms.sessions_total, 'session')} of {terms.session_minutes} minutes, "
+        f"at most {terms.max_sessions_per_week} a week"
+    )
+    rows = [
+        ("When we can be in contact", when),
+        ("How we'll be in contact", _channels_text(terms.channels)),
+        ("Sessions", sessions),
+        ("Review", _review_text(terms)),
+        ("Planned ending", _date_text(terms.planned_end_date)),
+        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("Topics to avoid", _topics_text(terms.topics_to_avoid)),
+    ]
+    for item in limits.CATALOGUE:
+        seeker = terms.personal_limits["seeker"][item.key]
+        supporter = terms.personal_limits["supporter"][item.key]
+        text = limits.level_label(limits.strictest(seeker, supporter))
+        if seeker != supporter:
+            # Both keep to the stricter answer; say whose answers they were without blame.
+            text += (
+                f", the stricter of your two answers ({PEOPLE['seeker']}: "
+                f"{limits.level_label(seeker).lower()}; {PEOPLE['supporter']}: "
+                f"{limits.level_label(supporter).lower()})"
+            )
+        rows.append((item.label, text))
+    for key, (label, statement) in ACKNOWLEDGEMENTS.items():
+        rows.append(
+            (label, statement if getattr(terms.acknowledgements, key) else "Not acknowledged yet")
+        )
+    return rows
