@@ -1,6 +1,7 @@
 """Load the demo data once (python -m api.demo): a coordinator, supporters and seekers."""
 
 import asyncio
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,28 +10,192 @@ from api.auth.models import Role, User
 from api.auth.passwords import hash_password
 from api.common import utcnow
 from api.config import Settings, get_settings
+from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
+from api.matching.models import SupportRequest
+from api.profiles.models import ExperienceTag, PersonExperience, Profile
 from api.supporters.models import OfferStatus, SupporterOffer
 
 DEMO_PASSWORD = "kindred-demo-password"  # noqa: S105 - printed for people trying the demo
 COORDINATOR = ("coordinator@demo.kindred", "Robin (coordinator)")
 ADMIN = ("admin@demo.kindred", "Admin")
+EVENINGS = [{"weekday": d, "start": "18:00", "end": "21:30"} for d in (0, 1, 2, 3)]
+WEEKENDS = [{"weekday": d, "start": "10:00", "end": "13:00"} for d in (5, 6)]
+DAYTIME = [{"weekday": d, "start": "12:00", "end": "15:00"} for d in (0, 2, 4)]
+
+# (email, name, pronouns, zone, languages, channels, availability, experiences, own words)
+# experiences: (taxonomy slug, stage)
 SUPPORTERS = [
-    ("amara@demo.kindred", "Amara"),
-    ("ben@demo.kindred", "Ben"),
-    ("chen@demo.kindred", "Chen"),
-    ("dana@demo.kindred", "Dana"),
-    ("eli@demo.kindred", "Eli"),
-    ("farah@demo.kindred", "Farah"),
-    ("gus@demo.kindred", "Gus"),
-    ("hana@demo.kindred", "Hana"),
+    (
+        "amara@demo.kindred",
+        "Amara",
+        "she/her",
+        "Europe/London",
+        ["en"],
+        ["chat", "video"],
+        EVENINGS,
+        [("loss-of-a-parent", "further_along"), ("depression", "further_along")],
+        "I lost my mum at 29 and spent a long year not coping. Talking to someone who'd been "
+        "there was what finally helped.",
+    ),
+    (
+        "ben@demo.kindred",
+        "Ben",
+        "he/him",
+        "Europe/London",
+        ["en"],
+        ["chat", "phone"],
+        EVENINGS + WEEKENDS,
+        [("divorce", "further_along"), ("single-parenting", "further_along")],
+        "Divorced five years ago with two small kids. It gets easier.",
+    ),
+    (
+        "chen@demo.kindred",
+        "Chen",
+        "they/them",
+        "America/New_York",
+        ["en", "zh"],
+        ["chat", "video"],
+        DAYTIME,
+        [
+            ("anxiety", "further_along"),
+            ("panic-attacks", "further_along"),
+            ("migration", "further_along"),
+        ],
+        None,
+    ),
+    (
+        "dana@demo.kindred",
+        "Dana",
+        "she/her",
+        "Europe/Dublin",
+        ["en"],
+        ["chat", "video", "in_person"],
+        WEEKENDS + EVENINGS[:2],
+        [("burnout", "further_along"), ("work-stress", "further_along")],
+        "Burnt out completely in my thirties; rebuilt work around my health.",
+    ),
+    (
+        "eli@demo.kindred",
+        "Eli",
+        "he/him",
+        "Europe/Berlin",
+        ["en", "de"],
+        ["chat", "video"],
+        EVENINGS,
+        [("alcohol", "further_along"), ("in-recovery", "further_along")],
+        "Seven years sober. One day at a time still.",
+    ),
+    (
+        "farah@demo.kindred",
+        "Farah",
+        "she/her",
+        "Europe/London",
+        ["en", "ur"],
+        ["chat", "phone"],
+        DAYTIME + EVENINGS[:1],
+        [("caring-for-someone", "further_along"), ("loss-of-a-parent", "going_through")],
+        None,
+    ),
+    (
+        "gus@demo.kindred",
+        "Gus",
+        "he/him",
+        "Australia/Sydney",
+        ["en"],
+        ["chat"],
+        DAYTIME,
+        [("chronic-pain", "further_along"), ("depression", "further_along")],
+        None,
+    ),
+    (
+        "hana@demo.kindred",
+        "Hana",
+        "she/they",
+        "Europe/London",
+        ["en", "ja"],
+        ["chat", "video"],
+        EVENINGS + WEEKENDS,
+        [("miscarriage", "further_along"), ("anxiety", "further_along")],
+        "Two losses before my daughter. I know how lonely it can feel.",
+    ),
 ]
 SEEKERS = [
-    ("sam@demo.kindred", "Sam"),
-    ("taylor@demo.kindred", "Taylor"),
-    ("uma@demo.kindred", "Uma"),
-    ("vic@demo.kindred", "Vic"),
+    (
+        "sam@demo.kindred",
+        "Sam",
+        "they/them",
+        "Europe/London",
+        ["en"],
+        ["chat", "video"],
+        EVENINGS,
+        [("loss-of-a-parent", "going_through"), ("depression", "going_through")],
+        "My dad died in March and I can't seem to get going again.",
+    ),
+    (
+        "taylor@demo.kindred",
+        "Taylor",
+        "she/her",
+        "America/New_York",
+        ["en"],
+        ["chat", "phone"],
+        DAYTIME,
+        [("divorce", "going_through")],
+        None,
+    ),
+    (
+        "uma@demo.kindred",
+        "Uma",
+        "she/her",
+        "Europe/London",
+        ["en"],
+        ["chat"],
+        EVENINGS,
+        [("burnout", "going_through"), ("anxiety", "going_through")],
+        None,
+    ),
+    (
+        "vic@demo.kindred",
+        "Vic",
+        "he/him",
+        "Europe/Berlin",
+        ["en", "de"],
+        ["chat", "video"],
+        EVENINGS,
+        [("alcohol", "going_through")],
+        None,
+    ),
 ]
+
+
+async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec: tuple) -> User:
+    email, name, pronouns, zone, languages, channels, availability, experiences, words = spec
+    user = User(email=email, display_name=name, password_hash=password_hash)
+    db.add(user)
+    await db.flush()
+    db.add(
+        Profile(
+            user_id=user.id,
+            pronouns=pronouns,
+            languages=languages,
+            timezone=zone,
+            availability=availability,
+            channels=channels,
+        )
+    )
+    tags = dict((await db.execute(select(ExperienceTag.slug, ExperienceTag.id))).all())
+    for n, (slug, stage) in enumerate(experiences):
+        row_id = uuid4()
+        db.add(
+            PersonExperience(
+                id=row_id,
+                user_id=user.id,
+                tag_id=tags[slug],
+                stage=stage,
+                description_sealed=seal(settings, words, row_id.bytes) if n == 0 else None,
+            )
+        )
+    return user
 
 
 async def load(db: AsyncSession, settings: Settings) -> bool:
@@ -49,21 +214,22 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         User(email=ADMIN[0], display_name=ADMIN[1], password_hash=password_hash, role=Role.admin)
     )
     await db.flush()
-    for i, (email, name) in enumerate(SUPPORTERS):
-        user = User(email=email, display_name=name, password_hash=password_hash)
-        db.add(user)
-        await db.flush()
+    for i, spec in enumerate(SUPPORTERS):
+        user = await _person(db, settings, password_hash, spec)
         db.add(
             SupporterOffer(
                 user_id=user.id,
                 status=OfferStatus.approved,
-                capacity=1 + i % 3,
+                capacity=2 + i % 2,
                 decided_at=utcnow(),
                 decided_by=coordinator.id,
             )
         )
-    for email, name in SEEKERS:
-        db.add(User(email=email, display_name=name, password_hash=password_hash))
+    seekers = [await _person(db, settings, password_hash, spec) for spec in SEEKERS]
+    # Taylor is on the waiting list, for the coordinator to match.
+    taylor = seekers[1]
+    divorce = await db.scalar(select(ExperienceTag.id).where(ExperienceTag.slug == "divorce"))
+    db.add(SupportRequest(seeker_id=taylor.id, tag_ids=[divorce]))
     await db.flush()
     return True
 
@@ -78,8 +244,8 @@ async def main() -> None:
     state = "Loaded the demo data." if loaded else "Demo data already present."
     print(f"{state} Every demo account's password is: {DEMO_PASSWORD}")
     print(f"  coordinator: {COORDINATOR[0]}   admin: {ADMIN[0]}")
-    print(f"  supporters:  {', '.join(e for e, _ in SUPPORTERS[:3])}, …")
-    print(f"  seekers:     {', '.join(e for e, _ in SEEKERS)}")
+    print(f"  supporters:  {', '.join(s[0] for s in SUPPORTERS[:3])}, …")
+    print(f"  seekers:     {', '.join(s[0] for s in SEEKERS)}")
 
 
 if __name__ == "__main__":
