@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # Supporters' profile edits reach every replica's shortlists within this many seconds;
     # pauses and capacity changes are always current.
     matching_rebuild_seconds: float = 30.0
+    # How often each replica re-reads changed offers (shown candidates are always re-checked).
+    matching_sync_seconds: float = 1.0
 
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

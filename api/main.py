@@ -66,7 +66,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.migration_heads = migration_heads()
     # Derived from the database and re-synced on every query; see api/matching/index.py.
-    app.state.matching_index = MatchingIndex(settings.matching_rebuild_seconds)
+    app.state.matching_index = MatchingIndex(
+        settings.matching_rebuild_seconds, settings.matching_sync_seconds, app.state.sessionmaker
+    )
 
     install_error_handlers(app)
     app.include_router(ops_router)

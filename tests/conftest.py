@@ -78,6 +78,7 @@ def settings(database_url: str) -> Settings:
         data_encryption_key="test-data-encryption-key-0123456789abcdef",
         # Profile edits reach shortlists at once in tests (30 s by default).
         matching_rebuild_seconds=0,
+        matching_sync_seconds=0,
     )
 
 

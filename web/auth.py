@@ -49,15 +49,23 @@ async def login_required_handler(request: Request, exc: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# What Starlette's RedirectResponse leaves unescaped in a Location header.
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;"
+
+
 def redirect(request: Request, url: str) -> Response:
     """After a form: a full page load for htmx, a 303 otherwise."""
     if request.headers.get("hx-request"):
-        return Response(status_code=200, headers={"HX-Redirect": url})
+        # Escaped like Location: a raw non-Latin-1 path can't go in a header at all.
+        return Response(status_code=200, headers={"HX-Redirect": quote(url, safe=_URL_SAFE)})
     return RedirectResponse(url, status_code=303)
 
 
 def safe_next(url: str | None) -> str:
     """Only local paths: never an open redirect."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+    # Browsers drop tabs and newlines from URLs, so "/\t/evil.example" means "//evil.example".
+    if not url or not url.isprintable():
+        return "/"
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url
     return "/"

@@ -8,13 +8,14 @@ or a capacity change made a moment ago on any replica is always respected.
 """
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.common import utcnow
 from api.matching.availability import to_utc_slots
@@ -25,6 +26,8 @@ from api.supporters.models import OfferStatus, SupporterOffer
 # Rows changed within this margin before the last sync are read again (commit-order slack).
 SYNC_SLACK = timedelta(seconds=5)
 CHANNEL_BITS = {name: bit for bit, name in enumerate(CHANNELS)}
+# From this many supporters a rebuild runs in the background while the old pool serves.
+BACKGROUND_FROM = 5000
 
 
 def week_start_of(moment: datetime) -> date:
@@ -72,8 +75,15 @@ class Labels:
 class MatchingIndex:
     """The pool for this process, with what it takes to keep it in step with the database."""
 
-    def __init__(self, rebuild_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        rebuild_seconds: float = 30.0,
+        sync_seconds: float = 1.0,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.rebuild_seconds = rebuild_seconds
+        self.sync_seconds = sync_seconds
+        self.sessionmaker = sessionmaker
         self.pool: SupporterPool | None = None
         self.rows: dict[UUID, int] = {}
         self.codes = Codes()
@@ -82,22 +92,42 @@ class MatchingIndex:
         self.built_at: datetime | None = None
         self.synced_at: datetime | None = None
         self._lock = asyncio.Lock()
+        self._background: asyncio.Task | None = None
 
     async def current(self, db: AsyncSession) -> SupporterPool:
-        """The pool, brought up to date with the database for this query."""
-        async with self._lock:
-            now = utcnow()
-            if self.pool is None or self.week_start != week_start_of(now):
-                await self._rebuild(db, now)
-                return self.pool
-            new_offer = await self._sync_eligibility(db)
-            new_profile, edited = await self._profile_changes(db)
-            due = now - self.built_at >= timedelta(seconds=self.rebuild_seconds)
-            if new_offer or new_profile or (edited and due):
-                await self._rebuild(db, now)
-            self.synced_at = now
+        """The pool, brought up to date with the database for this query.
+
+        Offers are re-read at most every ``sync_seconds``; callers confirm their final
+        candidates with :func:`still_eligible`, so a pause or a full caseload is never shown
+        even between two syncs.
+        """
+        now = utcnow()
+        if self.pool is None or self.week_start != week_start_of(now):
+            async with self._lock:
+                if self.pool is None or self.week_start != week_start_of(now):
+                    await self._rebuild(db, now)
             assert self.pool is not None
             return self.pool
+        if now - self.synced_at >= timedelta(seconds=self.sync_seconds):
+            async with self._lock:
+                new_offer = await self._sync_eligibility(db)
+                new_profile, edited = await self._profile_changes(db)
+                self.synced_at = now
+                due = now - self.built_at >= timedelta(seconds=self.rebuild_seconds)
+                if new_offer or new_profile or (edited and due):
+                    await self._refresh(db, now)
+        return self.pool
+
+    async def _refresh(self, db: AsyncSession, now: datetime) -> None:
+        """Rebuild now when the pool is small; in the background (serving the old one) when not."""
+        if len(self.pool) < BACKGROUND_FROM or self.sessionmaker is None:
+            await self._rebuild(db, now)
+        elif self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._rebuild_alone())
+
+    async def _rebuild_alone(self) -> None:
+        async with self.sessionmaker() as db:
+            await self._rebuild(db, utcnow())
 
     async def _profile_changes(self, db: AsyncSession) -> tuple[bool, bool]:
         """(a supporter not in the pool has a profile now, a pooled supporter edited theirs)."""
@@ -109,11 +139,12 @@ class MatchingIndex:
                 SupporterOffer.status == OfferStatus.approved,
             )
         )
-        changed = set(rows.all())
-        return bool(changed - self.rows.keys()), bool(changed & self.rows.keys())
+        changed = rows.all()
+        known = [user_id in self.rows for user_id in changed]
+        return not all(known), any(known)
 
     async def _sync_eligibility(self, db: AsyncSession) -> bool:
-        """Apply offers changed since the last query; True when a new supporter appeared."""
+        """Apply offers changed since the last sync; True when a new supporter appeared."""
         assert self.pool is not None and self.synced_at is not None
         rows = await db.execute(
             select(
@@ -153,7 +184,19 @@ class MatchingIndex:
             tag_category[tag_id] = category_id
         offers = (
             await db.execute(
-                select(SupporterOffer, Profile)
+                select(
+                    SupporterOffer.user_id,
+                    SupporterOffer.status,
+                    SupporterOffer.paused,
+                    SupporterOffer.capacity,
+                    SupporterOffer.active_count,
+                    Profile.languages,
+                    Profile.channels,
+                    Profile.availability,
+                    Profile.timezone,
+                    Profile.gender,
+                    Profile.age_band,
+                )
                 .join(Profile, Profile.user_id == SupporterOffer.user_id)
                 .where(SupporterOffer.status == OfferStatus.approved)
                 .order_by(SupporterOffer.user_id)
@@ -173,18 +216,26 @@ class MatchingIndex:
         for user_id, tag_id, stage, willing in rows.all():
             experiences.setdefault(user_id, []).append((tag_id, stage, willing))
         codes = self.codes
+        slots: dict[tuple[str, str], np.ndarray] = {}  # many people share the same windows
+
+        def bits(availability: list[dict], tz: str) -> np.ndarray:
+            key = (json.dumps(availability, sort_keys=True), tz)
+            if key not in slots:
+                slots[key] = availability_bits(availability, tz, week)
+            return slots[key]
+
         records = [
             SupporterRecord(
-                key=offer.user_id,
-                experiences=experiences.get(offer.user_id, []),
-                languages=codes.language_mask(profile.languages, grow=True),
-                channels=bitmask(profile.channels, CHANNEL_BITS),
-                availability=availability_bits(profile.availability, profile.timezone, week),
-                gender=codes.code(codes.genders, profile.gender, grow=True),
-                age_band=codes.code(codes.age_bands, profile.age_band, grow=True),
-                eligible=eligible(offer.status, offer.paused, offer.capacity, offer.active_count),
+                key=o.user_id,
+                experiences=experiences.get(o.user_id, []),
+                languages=codes.language_mask(o.languages, grow=True),
+                channels=bitmask(o.channels, CHANNEL_BITS),
+                availability=bits(o.availability, o.timezone),
+                gender=codes.code(codes.genders, o.gender, grow=True),
+                age_band=codes.code(codes.age_bands, o.age_band, grow=True),
+                eligible=eligible(o.status, o.paused, o.capacity, o.active_count),
             )
-            for offer, profile in offers
+            for o in offers
         ]
         self.pool = SupporterPool.build(records, n_tags, n_categories, tag_category)
         self.rows = {record.key: i for i, record in enumerate(records)}

@@ -127,7 +127,6 @@ async def suggestions(
 ) -> list[Suggestion]:
     """My explained shortlist: who could support me, and why, with nothing private."""
     request = await get_own_request(db, me, request_id)
-    await introductions.expire_due(db)
     return await suggest(db, index, request, k or settings.shortlist_size)
 
 

@@ -17,8 +17,12 @@ def profile(**changes) -> dict:
     }
 
 
-async def set_up(client, person: Person, experiences: list[tuple[int, str]], **profile_changes) -> None:
-    saved = await client.put("/api/v1/profile", json=profile(**profile_changes), headers=person.headers)
+async def set_up(
+    client, person: Person, experiences: list[tuple[int, str]], **profile_changes
+) -> None:
+    saved = await client.put(
+        "/api/v1/profile", json=profile(**profile_changes), headers=person.headers
+    )
     assert saved.status_code == 200, saved.text
     items = [{"tag_id": t, "stage": stage} for t, stage in experiences]
     saved = await client.put("/api/v1/profile/experiences", json=items, headers=person.headers)
@@ -26,7 +30,11 @@ async def set_up(client, person: Person, experiences: list[tuple[int, str]], **p
 
 
 async def seeker_with_request(
-    client, name: str, experiences: list[tuple[int, str]], preferences: dict | None = None, **profile_changes
+    client,
+    name: str,
+    experiences: list[tuple[int, str]],
+    preferences: dict | None = None,
+    **profile_changes,
 ) -> tuple[Person, dict]:
     person = await peer(client, name)
     await set_up(client, person, experiences, **profile_changes)
@@ -40,7 +48,12 @@ async def seeker_with_request(
 
 
 async def ready_supporter(
-    client, coordinator: Person, name: str, experiences: list[tuple[int, str]], capacity: int = 2, **profile_changes
+    client,
+    coordinator: Person,
+    name: str,
+    experiences: list[tuple[int, str]],
+    capacity: int = 2,
+    **profile_changes,
 ) -> Person:
     person = await supporter(client, coordinator, name, capacity)
     await set_up(client, person, experiences, **profile_changes)

@@ -33,17 +33,25 @@ async def test_choose_accept_and_the_pair_starts_agreeing(client, db, settings):
     # Only one introduction at a time per request.
     again = await _choose(client, sam, request, bob)
     assert again.status_code == 409
-    accepted = await client.post(f"/api/v1/introductions/{inbox[0]['id']}/accept", headers=bob.headers)
+    accepted = await client.post(
+        f"/api/v1/introductions/{inbox[0]['id']}/accept", headers=bob.headers
+    )
     assert accepted.status_code == 200 and accepted.json()["state"] == "agreeing"
-    offer = (await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))).scalar_one()
+    offer = (
+        await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))
+    ).scalar_one()
     assert offer.active_count == 1
-    events = (await db.execute(select(RelationshipEvent.to_state).order_by(RelationshipEvent.at))).scalars()
+    events = (
+        await db.execute(select(RelationshipEvent.to_state).order_by(RelationshipEvent.at))
+    ).scalars()
     assert list(events) == ["introduced", "agreeing"]
     current = (await client.get("/api/v1/support-requests/current", headers=sam.headers)).json()
     assert current["status"] == "matched" and current["introductions"][0]["status"] == "accepted"
     # Bob is now full: he disappears from other seekers' shortlists.
     uma, other = await seeker_with_request(client, "uma", [(1, GOING)])
-    shortlist = await client.get(f"/api/v1/support-requests/{other['id']}/shortlist", headers=uma.headers)
+    shortlist = await client.get(
+        f"/api/v1/support-requests/{other['id']}/shortlist", headers=uma.headers
+    )
     assert shortlist.json() == []
 
 
@@ -53,14 +61,18 @@ async def test_a_decline_is_only_ever_not_available_right_now(client, db, settin
     cat = await ready_supporter(client, robin, "cat", [(1, FURTHER)])
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     intro = (await _choose(client, sam, request, bob)).json()
-    declined = await client.post(f"/api/v1/introductions/{intro['id']}/decline", headers=bob.headers)
+    declined = await client.post(
+        f"/api/v1/introductions/{intro['id']}/decline", headers=bob.headers
+    )
     assert declined.status_code == 200
     current = await client.get("/api/v1/support-requests/current", headers=sam.headers)
     assert current.json()["status"] == "waiting"
     assert current.json()["introductions"][0]["status"] == "not available right now"
     assert "declin" not in current.text
     # Bob is not offered again for this request; Sam picks again.
-    shortlist = await client.get(f"/api/v1/support-requests/{request['id']}/shortlist", headers=sam.headers)
+    shortlist = await client.get(
+        f"/api/v1/support-requests/{request['id']}/shortlist", headers=sam.headers
+    )
     assert [c["supporter_id"] for c in shortlist.json()] == [str(cat.id)]
     assert (await _choose(client, sam, request, bob)).status_code == 409
     assert (await _choose(client, sam, request, cat)).status_code == 201
@@ -71,9 +83,7 @@ async def test_unanswered_introductions_expire(client, db, settings):
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     intro = (await _choose(client, sam, request, bob)).json()
-    await db.execute(
-        update(Relationship).values(expires_at=utcnow() - timedelta(minutes=1))
-    )
+    await db.execute(update(Relationship).values(expires_at=utcnow() - timedelta(minutes=1)))
     await db.commit()
     assert (await client.get("/api/v1/introductions", headers=bob.headers)).json() == []
     late = await client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=bob.headers)
@@ -90,7 +100,9 @@ async def test_only_the_introduced_supporter_can_answer(client, db, settings):
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     intro = (await _choose(client, sam, request, bob)).json()
     for who in (eve, sam, robin):
-        response = await client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=who.headers)
+        response = await client.post(
+            f"/api/v1/introductions/{intro['id']}/accept", headers=who.headers
+        )
         assert response.status_code == 404
     assert (await client.get("/api/v1/introductions", headers=eve.headers)).json() == []
 
@@ -104,7 +116,9 @@ async def test_accepting_twice_is_a_conflict_and_changes_nothing(client, db, set
     second = await client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=bob.headers)
     assert first.status_code == 200 and second.status_code == 409
     assert second.headers["content-type"] == "application/problem+json"
-    offer = (await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))).scalar_one()
+    offer = (
+        await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))
+    ).scalar_one()
     assert offer.active_count == 1
 
 
@@ -115,7 +129,9 @@ async def test_parallel_accepts_never_exceed_capacity(client, db, settings, is_p
     robin = await staff(client, db, settings)
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)], capacity=3)
     # Two of his three places are taken already.
-    await db.execute(update(SupporterOffer).where(SupporterOffer.user_id == bob.id).values(active_count=2))
+    await db.execute(
+        update(SupporterOffer).where(SupporterOffer.user_id == bob.id).values(active_count=2)
+    )
     await db.commit()
     intros = []
     for n in range(8):
@@ -128,8 +144,12 @@ async def test_parallel_accepts_never_exceed_capacity(client, db, settings, is_p
     )
     codes = sorted(a.status_code for a in answers)
     assert codes == [200] + [409] * 7, codes
-    assert {a.json()["type"] for a in answers if a.status_code == 409} == {"/problems/supporter-full"}
-    offer = (await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))).scalar_one()
+    assert {a.json()["type"] for a in answers if a.status_code == 409} == {
+        "/problems/supporter-full"
+    }
+    offer = (
+        await db.execute(select(SupporterOffer).where(SupporterOffer.user_id == bob.id))
+    ).scalar_one()
     await db.refresh(offer)
     assert offer.active_count == 3
     agreeing = await db.execute(select(Relationship).where(Relationship.state == "agreeing"))
@@ -190,9 +210,13 @@ async def test_batch_assignment_is_a_draft_until_sent_and_respects_capacity(clie
         f"/api/v1/coordination/batches/{body['id']}/items/{first['id']}", headers=robin.headers
     )
     assert len(removed.json()["items"]) == 2
-    sent = await client.post(f"/api/v1/coordination/batches/{body['id']}/send", headers=robin.headers)
+    sent = await client.post(
+        f"/api/v1/coordination/batches/{body['id']}/send", headers=robin.headers
+    )
     assert sent.json() == {"sent": 2, "skipped": 0}
-    again = await client.post(f"/api/v1/coordination/batches/{body['id']}/send", headers=robin.headers)
+    again = await client.post(
+        f"/api/v1/coordination/batches/{body['id']}/send", headers=robin.headers
+    )
     assert again.status_code == 409
     waiting = (await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)).json()
     assert len(waiting) == 2

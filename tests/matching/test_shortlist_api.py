@@ -34,7 +34,9 @@ async def test_shortlist_ranks_shared_experience_first_and_explains_why(client, 
 
 async def test_the_shortlist_shows_nothing_private(client, db, settings):
     robin = await staff(client, db, settings)
-    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)], gender="man", age_band="35-44")
+    bob = await ready_supporter(
+        client, robin, "bob", [(1, FURTHER)], gender="man", age_band="35-44"
+    )
     words = "The night my mother died I sat in the car park for hours"
     await client.put(
         "/api/v1/profile/experiences",
@@ -50,7 +52,13 @@ async def test_the_shortlist_shows_nothing_private(client, db, settings):
     for private in (words, "car park", bob.email, "35-44", "man", "Europe/London"):
         assert private not in text, private
     assert set(response.json()[0]) == {
-        "supporter_id", "display_name", "pronouns", "languages", "shared_channels", "score", "reasons"
+        "supporter_id",
+        "display_name",
+        "pronouns",
+        "languages",
+        "shared_channels",
+        "score",
+        "reasons",
     }
 
 
@@ -59,7 +67,10 @@ async def test_hard_filters_language_channel_time_pause_capacity_and_self(client
     french = await ready_supporter(client, robin, "french", [(1, FURTHER)], languages=["fr"])
     phone = await ready_supporter(client, robin, "phone", [(1, FURTHER)], channels=["phone"])
     mornings = await ready_supporter(
-        client, robin, "mornings", [(1, FURTHER)],
+        client,
+        robin,
+        "mornings",
+        [(1, FURTHER)],
         availability=[{"weekday": 1, "start": "07:00", "end": "09:00"}],
     )
     paused = await ready_supporter(client, robin, "paused", [(1, FURTHER)])
@@ -81,11 +92,19 @@ async def test_time_overlap_is_computed_across_time_zones(client, db, settings):
     robin = await staff(client, db, settings)
     # 13:00-16:00 in New York is 18:00-21:00 in London (outside the weeks the clocks differ).
     ny = await ready_supporter(
-        client, robin, "ny", [(1, FURTHER)], timezone="America/New_York",
+        client,
+        robin,
+        "ny",
+        [(1, FURTHER)],
+        timezone="America/New_York",
         availability=[{"weekday": d, "start": "13:00", "end": "16:00"} for d in (1, 3)],
     )
     tokyo = await ready_supporter(
-        client, robin, "tokyo", [(1, FURTHER)], timezone="Asia/Tokyo",
+        client,
+        robin,
+        "tokyo",
+        [(1, FURTHER)],
+        timezone="Asia/Tokyo",
         availability=[{"weekday": d, "start": "13:00", "end": "16:00"} for d in (1, 3)],
     )
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
@@ -108,10 +127,14 @@ async def test_soft_preferences_reorder_but_never_filter(client, db, settings):
 
 async def test_a_request_needs_a_profile_and_own_experiences(client):
     alice = await peer(client, "alice")
-    no_profile = await client.post("/api/v1/support-requests", json={"tag_ids": [1]}, headers=alice.headers)
+    no_profile = await client.post(
+        "/api/v1/support-requests", json={"tag_ids": [1]}, headers=alice.headers
+    )
     assert no_profile.status_code == 409
     sam, _ = await seeker_with_request(client, "sam", [(1, GOING)])
-    not_mine = await client.post("/api/v1/support-requests", json={"tag_ids": [2]}, headers=sam.headers)
+    not_mine = await client.post(
+        "/api/v1/support-requests", json={"tag_ids": [2]}, headers=sam.headers
+    )
     assert not_mine.status_code == 422
     assert not_mine.json()["errors"][0]["field"] == "tag_ids[0]"
 
@@ -123,9 +146,13 @@ async def test_nobody_else_can_see_or_use_my_request(client, db, settings):
     eve = await peer(client, "eve")
     path = f"/api/v1/support-requests/{request['id']}"
     assert (await client.get(f"{path}/shortlist", headers=eve.headers)).status_code == 404
-    choice = await client.post(f"{path}/choice", json={"supporter_id": str(bob.id)}, headers=eve.headers)
+    choice = await client.post(
+        f"{path}/choice", json={"supporter_id": str(bob.id)}, headers=eve.headers
+    )
     assert choice.status_code == 404
     assert (await client.delete(path, headers=eve.headers)).status_code == 404
     assert (await db.execute(select(Relationship))).first() is None
     # Coordinators use their own routes; a peer on them gets 403.
-    assert (await client.get("/api/v1/coordination/waiting-list", headers=eve.headers)).status_code == 403
+    assert (
+        await client.get("/api/v1/coordination/waiting-list", headers=eve.headers)
+    ).status_code == 403

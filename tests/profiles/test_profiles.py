@@ -71,7 +71,9 @@ async def test_own_words_are_encrypted_at_rest_and_shown_only_to_their_author(cl
     items = {e["tag_id"]: e for e in saved.json()}
     assert items[1]["description"] == words and items[2]["description"] is None
     assert items[2]["willing_to_talk"] is False
-    stored = (await db.execute(select(PersonExperience).where(PersonExperience.tag_id == 1))).scalar_one()
+    stored = (
+        await db.execute(select(PersonExperience).where(PersonExperience.tag_id == 1))
+    ).scalar_one()
     assert words.encode() not in stored.description_sealed
     assert b"dad" not in stored.description_sealed
 
@@ -93,20 +95,28 @@ async def test_unknown_duplicate_or_retired_experiences_are_refused(client, db, 
     )
     assert twice.status_code == 422
     await client.put(
-        "/api/v1/profile/experiences", json=[{"tag_id": 5, "stage": "going_through"}], headers=alice.headers
+        "/api/v1/profile/experiences",
+        json=[{"tag_id": 5, "stage": "going_through"}],
+        headers=alice.headers,
     )
     for tag_id in (5, 6):
         retired = await client.patch(
-            f"/api/v1/coordination/taxonomy/tags/{tag_id}", json={"retired": True}, headers=robin.headers
+            f"/api/v1/coordination/taxonomy/tags/{tag_id}",
+            json={"retired": True},
+            headers=robin.headers,
         )
         assert retired.status_code == 200
     # Alice keeps tag 5 (retired after she chose it) but nobody can newly choose tag 6.
     keep = await client.put(
-        "/api/v1/profile/experiences", json=[{"tag_id": 5, "stage": "further_along"}], headers=alice.headers
+        "/api/v1/profile/experiences",
+        json=[{"tag_id": 5, "stage": "further_along"}],
+        headers=alice.headers,
     )
     assert keep.status_code == 200 and keep.json()[0]["retired"] is True
     new = await client.put(
-        "/api/v1/profile/experiences", json=[{"tag_id": 6, "stage": "going_through"}], headers=alice.headers
+        "/api/v1/profile/experiences",
+        json=[{"tag_id": 6, "stage": "going_through"}],
+        headers=alice.headers,
     )
     assert new.status_code == 422
     assert "no longer" in new.json()["errors"][0]["message"]
@@ -138,7 +148,9 @@ async def test_the_taxonomy_is_data_that_coordinators_edit(client, db, settings)
         headers=alice.headers,
     )
     await client.patch(
-        f"/api/v1/coordination/taxonomy/tags/{tag['id']}", json={"retired": True}, headers=robin.headers
+        f"/api/v1/coordination/taxonomy/tags/{tag['id']}",
+        json={"retired": True},
+        headers=robin.headers,
     )
     listed = (await client.get("/api/v1/taxonomy", headers=alice.headers)).json()
     assert tag["id"] not in {t["id"] for c in listed for t in c["tags"]}
