@@ -26,13 +26,13 @@ from pathlib import Path
 import asyncpg
 import httpx
 import numpy as np
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from alembic import command
 from api.auth.passwords import hash_password
 from api.config import Settings
-from bench.synthetic import CHANNEL_SHARES, LANGUAGES, WINDOW_TEMPLATES, ZONES
+from bench.synthetic import CHANNEL_SHARES, WINDOW_TEMPLATES, ZONES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -157,7 +157,7 @@ def _free_port() -> int:
 def _wrk(url: str, token: str, clients: int, seconds: int) -> dict:
     out = subprocess.run(  # noqa: S603 - our own benchmark command line
         [
-            "wrk",
+            shutil.which("wrk") or "wrk",
             f"-t{min(clients, 2)}",
             f"-c{clients}",
             f"-d{seconds}s",
@@ -220,8 +220,8 @@ async def run(n: int, workers: int, seconds: int) -> dict:
         settings = Settings(database_url=url)
         seeker = uuid.uuid4()
         await conn.execute(
-            "INSERT INTO user_account VALUES ($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true,"
-            " now())",
+            "INSERT INTO user_account VALUES "
+            "($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true, now())",
             seeker,
             hash_password(settings, PASSWORD),
         )
@@ -256,7 +256,7 @@ async def run(n: int, workers: int, seconds: int) -> dict:
             "ENVIRONMENT": "development",
             "LOG_LEVEL": "WARNING",
         }
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603, ASYNC220 - the server under test, started once
             [
                 sys.executable,
                 "-m",

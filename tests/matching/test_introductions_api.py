@@ -159,7 +159,7 @@ async def test_parallel_accepts_never_exceed_capacity(client, db, settings, is_p
 async def test_a_coordinator_proposes_a_match_for_a_waiting_seeker(client, db, settings):
     robin = await staff(client, db, settings)
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
-    sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
+    _sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     waiting = (await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)).json()
     assert [w["id"] for w in waiting] == [request["id"]]
     options = await client.get(

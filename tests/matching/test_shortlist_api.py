@@ -122,7 +122,7 @@ async def test_soft_preferences_reorder_but_never_filter(client, db, settings):
     assert [c["supporter_id"] for c in found] == [str(woman.id), str(man.id)]
     assert any("gender" in r for r in found[0]["reasons"])
     uma, other = await seeker_with_request(client, "uma", [(1, GOING)], {"gender": "man"})
-    assert [c["supporter_id"] for c in await _shortlist(client, uma, other)][0] == str(man.id)
+    assert (await _shortlist(client, uma, other))[0]["supporter_id"] == str(man.id)
 
 
 async def test_a_request_needs_a_profile_and_own_experiences(client):
@@ -142,7 +142,7 @@ async def test_a_request_needs_a_profile_and_own_experiences(client):
 async def test_nobody_else_can_see_or_use_my_request(client, db, settings):
     robin = await staff(client, db, settings)
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
-    sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
+    _sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     eve = await peer(client, "eve")
     path = f"/api/v1/support-requests/{request['id']}"
     assert (await client.get(f"{path}/shortlist", headers=eve.headers)).status_code == 404

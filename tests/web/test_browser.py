@@ -129,6 +129,11 @@ async def test_sign_up_log_out_log_in_and_leave_quickly_on_a_phone(live_server, 
             await page.wait_for_url(settings.quick_exit_url)
             await page.go_back()
             assert page.url != left_from, "Back returned to the page the person left"
+            # Leaving quickly also signed Sam out: Kindred shows nothing of Sam any more.
+            await page.goto(f"{live_server}/")
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Talk with someone who has been there"
+            )
         finally:
             await browser.close()
 

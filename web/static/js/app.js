@@ -7,6 +7,13 @@
     if (event) event.preventDefault();
     var url = document.body.getAttribute("data-quick-exit-url") || "https://www.bbc.co.uk/weather";
     document.body.style.display = "none";
+    // Also sign out, so the Back button on a shared phone shows only the login page.
+    var token = document.body.getAttribute("data-signed-in-token");
+    if (token && navigator.sendBeacon) {
+      var form = new FormData();
+      form.append("csrf_token", token);
+      navigator.sendBeacon("/logout", form);
+    }
     window.location.replace(url);
   }
 
