@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     matching_rebuild_seconds: float = 30.0
     # How often each replica re-reads changed offers (shown candidates are always re-checked).
     matching_sync_seconds: float = 1.0
+    # Overrides of api.matching.scoring.Weights, e.g. {"further_along_bonus": 0.8};
+    # documented in docs/matching.md. Invalid combinations are refused at start-up.
+    matching_weights: dict[str, float] = {}
 
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"

@@ -87,6 +87,12 @@ class PreconditionFailed(DomainError):
     title = "Someone changed this in the meantime"
 
 
+class PreconditionRequired(DomainError):
+    status = 428
+    type = "precondition-required"
+    title = "Send the version you are changing"
+
+
 class Invalid(DomainError):
     status = 422
     type = "validation"

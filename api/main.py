@@ -15,6 +15,7 @@ from api.handlers import install_error_handlers
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
+from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.ops import migration_heads
 from api.ops import router as ops_router
@@ -67,7 +68,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.migration_heads = migration_heads()
     # Derived from the database and re-synced on every query; see api/matching/index.py.
     app.state.matching_index = MatchingIndex(
-        settings.matching_rebuild_seconds, settings.matching_sync_seconds, app.state.sessionmaker
+        settings.matching_rebuild_seconds,
+        settings.matching_sync_seconds,
+        app.state.sessionmaker,
+        Weights(**settings.matching_weights),
     )
 
     install_error_handlers(app)

@@ -75,10 +75,9 @@ class CandidatePairs:
 
 
 def _bit(bits: np.ndarray, rows: np.ndarray, col: np.ndarray) -> np.ndarray:
-    """bits[rows, col] as bool; ``rows`` (S, L), ``col`` (S,) non-negative."""
-    word = (col >> 6)[:, None]
-    shift = (col & 63).astype(np.uint64)[:, None]
-    return ((bits[rows, word] >> shift) & np.uint64(1)).astype(np.bool_)
+    """bits[rows, col] as bool, for parallel 1-D ``rows`` and ``col`` (col >= 0)."""
+    shift = (col & 63).astype(np.uint64)
+    return ((bits[rows, col >> 6] >> shift) & np.uint64(1)).astype(np.bool_)
 
 
 def score_pairs(
@@ -88,56 +87,69 @@ def score_pairs(
     rows: np.ndarray,
     weights: Weights,
 ) -> np.ndarray:
-    """Scores of seekers[s] with rows[s, j] ((S, L), -1 = empty); -inf where a hard filter fails."""
-    valid = rows >= 0
-    r = np.where(valid, rows, 0)
-    valid &= pool.eligible[r]
-    valid &= (pool.languages[r] & batch.languages[seekers][:, None]) != 0
-    valid &= (pool.channels[r] & batch.channels[seekers][:, None]) != 0
-    both = pool.availability[r] & batch.availability[seekers][:, None, :]
-    minutes = np.bitwise_count(both).sum(axis=-1, dtype=np.int32) * SLOT_MINUTES
-    valid &= minutes > 0
+    """Scores of seekers[i] with rows[i, j] ((S,) and (S, L); -1 = none), -inf if filtered.
 
-    tags = batch.tags[seekers]
-    going = batch.going_through[seekers]
-    width = tags.shape[1]
-    score = np.zeros(rows.shape)
-    further_any = np.zeros(rows.shape, np.bool_)
+    The same formula as :func:`api.matching.scoring.shortlist`, pair by pair.
+    """
+    seekers, rows = np.asarray(seekers), np.asarray(rows)
+    valid = rows >= 0
+    r2 = np.where(valid, rows, 0)
+    # Cheap filters on the dense (S, L) block, broadcasting each seeker's own values...
+    valid &= pool.eligible[r2]
+    valid &= (pool.languages[r2] & batch.languages[seekers][:, None]) != 0
+    valid &= (pool.channels[r2] & batch.channels[seekers][:, None]) != 0
+    wanted = batch.availability[seekers]
+    count = np.zeros(rows.shape, np.uint16)
+    for word in range(WORDS):  # word by word: pool.availability is stored word-major
+        column = pool.availability[:, word]
+        count += np.bitwise_count(column[r2] & wanted[:, word : word + 1])
+    valid &= count > 0
+    # ...then the experience part only for the pairs that passed them.
+    pair = np.flatnonzero(valid)
+    s = seekers[pair // rows.shape[1]]
+    r = r2.ravel()[pair]
+    minutes = count.ravel()[pair].astype(np.int32) * SLOT_MINUTES
+
+    tags = batch.tags[s]
+    going = batch.going_through[s]
+    score = np.zeros(r.size)
+    further_any = np.zeros(r.size, np.bool_)
     has: list[np.ndarray] = []
     cats: list[np.ndarray] = []
-    for j in range(width):
+    for j in range(tags.shape[1]):
         present = tags[:, j] >= 0
         tag = np.where(present, tags[:, j], 0)
-        shares = _bit(pool.tag_bits, r, tag) & present[:, None]
+        shares = _bit(pool.tag_bits, r, tag) & present
         further = _bit(pool.further_bits, r, tag) & shares
         idf = weights.experience * pool.idf_tags[tag]
-        score += shares * idf[:, None]
-        score += further * (going[:, j] * weights.further_along_bonus * idf)[:, None]
+        score += shares * idf
+        score += further * going[:, j] * (weights.further_along_bonus * idf)
         further_any |= further
         has.append(shares)
         cats.append(np.where(present, pool.tag_category[tag], -1))
-    for j in range(width):
-        category = cats[j]
+    for j, category in enumerate(cats):
         first = category >= 0  # credit each requested category once
         exact = has[j].copy()
-        for i in range(width):
+        for i in range(len(cats)):
             if i < j:
                 first &= cats[i] != category
             if i != j:
-                exact |= has[i] & (cats[i] == category)[:, None]
+                exact |= has[i] & (cats[i] == category)
         c = np.maximum(category, 0)
-        partial = _bit(pool.category_bits, r, c) & ~exact & first[:, None]
-        part = weights.experience * weights.same_category_partial * pool.idf_categories[c]
-        score += partial * part[:, None]
+        partial = _bit(pool.category_bits, r, c) & ~exact & first
+        score += (
+            partial * (weights.experience * weights.same_category_partial) * pool.idf_categories[c]
+        )
     score += weights.shared_experience_base * (score > 0)
 
     score += weights.availability * np.minimum(minutes / 60.0, weights.availability_cap_hours)
-    gender, age = batch.gender[seekers][:, None], batch.age_band[seekers][:, None]
+    gender, age = batch.gender[s], batch.age_band[s]
     score += weights.gender * ((pool.gender[r] == gender) & (gender >= 0))
     score += weights.age_band * ((pool.age_band[r] == age) & (age >= 0))
-    prefers = batch.prefers_further_along[seekers][:, None]
-    score += weights.further_along_pref * (further_any & prefers)
-    return np.where(valid, score, -np.inf)
+    score += weights.further_along_pref * (further_any & batch.prefers_further_along[s])
+    out = np.full(rows.size, -np.inf)
+    out[pair] = score
+    return out.reshape(rows.shape)
 
 
 def _eligible_columns(pool: SupporterPool, name: str, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,9 +166,9 @@ def _sample(
 ) -> np.ndarray:
     """Up to ``width`` rows from the union of columns ``cols`` (S, K; -1 none), -1 padded.
 
-    Systematic sampling over the concatenated columns: all rows when they fit, otherwise an
-    evenly spread sample starting at a per-seeker offset, so seekers asking for the same
-    experience see different (overlapping) parts of a popular column.
+    Systematic sampling over the concatenated columns: all rows when they fit, otherwise one
+    row from each of ``width`` equal strata at a per-seeker offset, so seekers asking for the
+    same experience see different (overlapping) parts of a popular column.
     """
     present = cols >= 0
     c = np.where(present, cols, 0)
@@ -164,16 +176,17 @@ def _sample(
     lengths = np.where(present, indptr[c + 1] - starts, 0)
     ends = np.cumsum(lengths, axis=1)
     total = ends[:, -1:]
-    j = np.arange(width)[None, :]
-    spread = np.floor((j + offset[:, None]) * total / width).astype(np.int64)
-    u = np.where(total > width, spread, j)
+    j = np.arange(width, dtype=np.int64)[None, :]
+    start = (offset[:, None] * total).astype(np.int64)  # in [0, total)
+    u = np.where(total > width, (j * total + start) // width, j)
     ok = u < total
-    segment = np.minimum((u[:, :, None] >= ends[:, None, :]).sum(axis=-1), cols.shape[1] - 1)
-    seg_start = np.take_along_axis(starts, segment, axis=1)
-    seg_before = np.take_along_axis(ends - lengths, segment, axis=1)
-    pos = np.where(ok, seg_start + u - seg_before, 0)
     if flat.size == 0:
         return np.full(u.shape, -1, np.int64)
+    # Position of u in the concatenation -> position in ``flat``, one column at a time.
+    pos = u + starts[:, :1]
+    for k in range(1, cols.shape[1]):
+        beyond = u >= ends[:, k - 1 : k]
+        pos = np.where(beyond, u - ends[:, k - 1 : k] + starts[:, k : k + 1], pos)
     return np.where(ok, flat[np.minimum(pos, flat.size - 1)], -1)
 
 
@@ -207,6 +220,7 @@ def batch_candidates(
     n_pool = len(pool)
     n_tags, n_cats = pool.tags.shape[1], pool.categories.shape[1]
     tag_cols = _eligible_columns(pool, "tags", n_tags)
+    further_cols = _eligible_columns(pool, "further", n_tags)
     cat_cols = _eligible_columns(pool, "categories", n_cats)
     anyone = (np.array([0, int(pool.eligible.sum())]), np.flatnonzero(pool.eligible))
     blocked = None
@@ -215,13 +229,25 @@ def batch_candidates(
             np.asarray(excluded[0], np.int64) * n_pool + np.asarray(excluded[1], np.int64)
         )
     offsets = np.random.default_rng(seed).random(len(batch))
+    # Chunks of seekers with the same number of requested tags: no work on padding.
+    n_requested = (batch.tags >= 0).sum(axis=1)
+    by_width = np.argsort(n_requested, kind="stable")
     out_s, out_r, out_v = [], [], []
     for lo in range(0, len(batch), chunk):
-        seekers = np.arange(lo, min(lo + chunk, len(batch)))
-        tags = batch.tags[seekers]
+        seekers = by_width[lo : lo + chunk]
+        width = max(1, int(n_requested[seekers].max()))
+        tags = batch.tags[seekers, :width]
         cats = _dedupe_categories(np.where(tags >= 0, pool.tag_category[np.maximum(tags, 0)], -1))
         off = offsets[seekers]
-        parts = [_sample(*tag_cols, tags, probe, off), _sample(*cat_cols, cats, related, off)]
+        # For experiences the seeker is going through, probe supporters further along first
+        # (they score higher); fill any room left with the other sharers.
+        going = batch.going_through[seekers, :width] & (tags >= 0)
+        first = _sample(*further_cols, np.where(going, tags, -1), probe, off)
+        rest = _sample(*tag_cols, tags, probe, off)
+        taken = (first >= 0).sum(axis=1, keepdims=True)
+        shift = np.clip(np.arange(probe)[None, :] - taken, 0, probe - 1)
+        exact = np.where(first >= 0, first, np.take_along_axis(rest, shift, axis=1))
+        parts = [exact, _sample(*cat_cols, cats, related, off)]
         if fallback:
             whole = np.zeros((seekers.size, 1), np.int64)
             parts.append(_sample(*anyone, whole, fallback, off))

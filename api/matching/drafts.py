@@ -131,9 +131,8 @@ async def create_draft(
         draft.stats = {"waiting": 0, "assigned": 0, "unassigned": 0}
         return draft
     pool.eligible &= (places := await _free_places(db, index)) > 0
-    candidates = batch_candidates(
-        pool, queries, excluded=await _excluded_pairs(db, index, requests)
-    )
+    excluded = await _excluded_pairs(db, index, requests)
+    candidates = batch_candidates(pool, queries, index.weights, excluded=excluded)
     result = assign_candidates(candidates, places, len(requests))
     greedy = greedy_assign(
         candidates.seeker, candidates.supporter, candidates.score, places, len(requests)

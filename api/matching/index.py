@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.common import utcnow
 from api.matching.availability import to_utc_slots
-from api.matching.scoring import CHANNELS, SupporterPool, SupporterRecord, bitmask
+from api.matching.scoring import CHANNELS, SupporterPool, SupporterRecord, Weights, bitmask
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
 from api.supporters.models import OfferStatus, SupporterOffer
 
@@ -80,7 +80,9 @@ class MatchingIndex:
         rebuild_seconds: float = 30.0,
         sync_seconds: float = 1.0,
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        weights: Weights | None = None,
     ) -> None:
+        self.weights = weights or Weights()
         self.rebuild_seconds = rebuild_seconds
         self.sync_seconds = sync_seconds
         self.sessionmaker = sessionmaker

@@ -159,6 +159,8 @@ def seeker_status(relationship: Relationship) -> str:
         return NOT_AVAILABLE
     if relationship.state == State.introduced:
         return "waiting for their answer"
+    if relationship.state == State.withdrawn:
+        return "withdrawn"  # the seeker stopped looking before an answer; never "accepted"
     return "accepted"
 
 

@@ -47,11 +47,17 @@ def _times(candidate: Candidate, seeker_tz: str, week_start: date, limit: int) -
     periods = shared_local_periods(overlap, overlap, seeker_tz, week_start)
     if not periods:
         return None
-    # Name the longest shared periods, in weekday order, so the sentence stays short.
-    best = sorted(sorted(periods, key=lambda p: -p.minutes)[:limit])
-    named = [f"{WEEKDAYS[p.weekday]} {PART_PLURALS[p.part]}" for p in best]
-    more = " and at other times" if len(periods) > limit else ""
-    return f"You're both free on {join_words(named)}{more}"
+    # Name the longest shared periods so the sentence stays short, grouped by part of day:
+    # "Tuesday and Thursday evenings and Saturday mornings".
+    best = sorted(periods, key=lambda p: -p.minutes)[:limit]
+    groups = []
+    for part in PART_PLURALS:
+        days = sorted(p.weekday for p in best if p.part == part)
+        if days:
+            groups.append(f"{join_words([WEEKDAYS[d] for d in days])} {PART_PLURALS[part]}")
+    if len(periods) > limit:
+        groups.append("other times")
+    return f"You're both free on {join_words(groups)}"
 
 
 def reasons(

@@ -33,7 +33,8 @@ class IntroductionForSeeker(BaseModel):
     id: UUID
     supporter_display_name: str
     status: str = Field(
-        description='"waiting for their answer", "accepted" or "not available right now"'
+        description='"waiting for their answer", "accepted", "not available right now" or '
+        '"withdrawn" (the seeker stopped looking before an answer)'
     )
     created_at: datetime
 

@@ -149,7 +149,9 @@ def _bits(matrix: sp.csr_array, n_cols: int) -> np.ndarray:
     coo = matrix.tocoo()
     rows, cols = coo.row.astype(np.intp), coo.col.astype(np.intp)
     out = np.zeros((matrix.shape[0], max(1, -(-n_cols // 64))), np.uint64)
-    np.bitwise_or.at(out, (rows, cols >> 6), np.left_shift(np.uint64(1), (cols & 63).astype(np.uint64)))
+    np.bitwise_or.at(
+        out, (rows, cols >> 6), np.left_shift(np.uint64(1), (cols & 63).astype(np.uint64))
+    )
     return out
 
 
@@ -376,7 +378,9 @@ def shortlist(
     idx = np.flatnonzero(valid)  # usually a small part of the pool: score only those
     experience_all, further_any = _experience_scores(pool, query, weights)
     experience = experience_all[idx]
-    np.add(experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0)
+    np.add(
+        experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0
+    )
     cap = weights.availability_cap_hours * 60
     availability = np.minimum(minutes[idx], cap, dtype=np.float32)
     availability *= np.float32(weights.availability / 60)

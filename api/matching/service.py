@@ -106,7 +106,7 @@ async def rank(
             only_mask[row] = True
         mask &= only_mask
     for _attempt in range(3):
-        found = shortlist(pool, query, k=k + HEADROOM, extra_mask=mask)
+        found = shortlist(pool, query, index.weights, k=k + HEADROOM, extra_mask=mask)
         keys = [c.key for c in found]
         available = await still_eligible(db, keys)
         for key in set(keys) - available:

@@ -35,6 +35,11 @@ class SupporterFull(Conflict):
     title = "No free place"
 
 
+def describe_state(state: str) -> str:
+    """The state in plain words, as both people see it."""
+    return _STATE_WORDS[State(state)]
+
+
 def can_move(current: State, target: State) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
@@ -64,7 +69,12 @@ async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
 
 
 async def move(
-    db: AsyncSession, relationship: Relationship, target: State, actor_id: UUID | None
+    db: AsyncSession,
+    relationship: Relationship,
+    target: State,
+    actor_id: UUID | None,
+    *,
+    end_kind: str | None = None,
 ) -> RelationshipEvent:
     """Change state if the machine allows it (409 otherwise), keeping places and history right.
 
@@ -76,12 +86,16 @@ async def move(
         raise Conflict(
             f"This relationship is {_STATE_WORDS[current]}, so it can't become {target.value} now."
         )
+    if target == State.active and relationship.agreed_version is None:
+        # A relationship is active only on terms both people have agreed.
+        raise Conflict("This relationship can't become active before both agree its terms.")
     now = utcnow()
     values: dict = {"state": target}
     if current == State.introduced:
         values["answered_at"] = now
     if target == State.ended:
         values["ended_at"], values["ended_by"] = now, actor_id
+        values["end_kind"] = end_kind
     result = await db.execute(
         update(Relationship)
         .where(Relationship.id == relationship.id, Relationship.state == current)

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, Index, String
+from sqlalchemy import JSON, Float, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -59,6 +59,17 @@ class Relationship(SQLModel, table=True):
     ended_at: datetime | None = when_field()
     ended_by: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     end_kind: str | None = Field(default=None, sa_type=String(30))
+    # The agreement's ETag: bumped by a conditional UPDATE (``agreement_revision = expected``)
+    # on every proposal, consent, withdrawal and review, so of two edits made at once one wins
+    # and the other is refused (412); see api/relationships/agreements.py.
+    agreement_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The number of the agreement version in force (both consented), if any.
+    agreed_version: int | None = None
+    # Sessions held so far; kept by the sessions domain (a later issue), read by review_due().
+    sessions_held: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The session after which both people check the agreed terms still fit; None when no
+    # review is planned or both have done it (see api/relationships/review.py).
+    review_at_session: int | None = None
 
 
 class RelationshipEvent(SQLModel, table=True):
@@ -72,3 +83,52 @@ class RelationshipEvent(SQLModel, table=True):
     actor_id: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     from_state: str | None = Field(default=None, sa_type=String(20))
     to_state: str = Field(sa_type=String(20))
+
+
+class VersionStatus(StrEnum):
+    pending = "pending"  # proposed, waiting for the other person's consent
+    agreed = "agreed"  # both consented: the version in force
+    superseded = "superseded"  # was in force until a later version was agreed
+    withdrawn = "withdrawn"  # its proposer took it back (or replaced it with a newer one)
+    declined = "declined"  # the other person answered with a counter-proposal
+
+
+class ConsentKind(StrEnum):
+    consent = "consent"  # agrees to this exact version (proposing it counts)
+    review = "review"  # at the review point: these terms still fit
+
+
+class AgreementVersion(SQLModel, table=True):
+    """One proposed version of a relationship's terms; in force only when both consented."""
+
+    __tablename__ = "agreement_version"
+    __table_args__ = (
+        UniqueConstraint("relationship_id", "number", name="uq_agreement_version_number"),
+    )
+
+    id: UUID = id_field()
+    relationship_id: UUID = Field(foreign_key="relationship.id", index=True, ondelete="CASCADE")
+    number: int  # 1, 2, 3, … within the relationship
+    proposed_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    # AgreementTerms.model_dump(mode="json"): exactly what both people see and consent to.
+    terms: dict = Field(sa_type=JSON)
+    status: str = Field(default=VersionStatus.pending, sa_type=String(20))
+    created_at: datetime = created_field()
+    agreed_at: datetime | None = when_field()
+    # When it stopped being pending or in force (withdrawn, declined, superseded), and by whom.
+    closed_at: datetime | None = when_field()
+    closed_by: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
+class AgreementConsent(SQLModel, table=True):
+    """One person's consent to one version (or, at the review point, that it still fits)."""
+
+    __tablename__ = "agreement_consent"
+
+    id: UUID = id_field()
+    version_id: UUID = Field(foreign_key="agreement_version.id", index=True, ondelete="CASCADE")
+    user_id: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    kind: str = Field(default=ConsentKind.consent, sa_type=String(20))
+    at: datetime = created_field()

@@ -344,6 +344,13 @@ def _rows(
     return rows
 
 
+def describe_terms(
+    terms: AgreementTerms, *, viewer_tz: str | None = None, on_week: date | None = None
+) -> list[tuple[str, str, str]]:
+    """Every term as (field, label, plain words): the rows diff_terms compares."""
+    return _rows(terms, viewer_tz, on_week)
+
+
 def diff_terms(
     a: AgreementTerms,
     b: AgreementTerms,

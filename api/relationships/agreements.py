@@ -1,0 +1,363 @@
+"""Boundary agreements: versions of the terms that either person proposes and both consent to.
+
+- Proposing a version counts as the proposer's consent to it; the other person's consent to
+  that exact version makes it *agreed*, the version in force. The first agreed version makes
+  the relationship active. Later changes are new proposals; the version in force stays in
+  force until a newer one is agreed (it is then *superseded*).
+- One proposal waits at a time, and it is always the latest version. A counter-proposal from
+  the other person *declines* the one waiting; a newer proposal from the same person (or taking
+  it back) *withdraws* it. Every version and every consent is kept.
+- Concurrency: each change names the revision it was based on (the agreement's ETag). Its first
+  write is ``UPDATE relationship SET agreement_revision = expected + 1 WHERE id = … AND
+  agreement_revision = expected``, so of two changes based on one revision exactly one wins and
+  the other is refused (412) before it has written anything: PostgreSQL holds the row lock until
+  the winner commits, then finds the revision moved on; SQLite lets one writer in at a time.
+  Never a silent merge.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from api.relationships import lifecycle, service
+from api.relationships.models import (
+    AgreementConsent,
+    AgreementVersion,
+    ConsentKind,
+    Relationship,
+    State,
+    VersionStatus,
+)
+from api.relationships.review import review_due, review_point
+from api.relationships.service import Pair
+from api.relationships.terms import (
+    CHANNELS,
+    AgreementTerms,
+    Person,
+    default_terms,
+    parse_terms,
+    validate_terms,
+)
+
+# Terms can change while the relationship holds a place (agreeing, active or paused).
+EDITABLE_STATES = (State.agreeing, State.active, State.paused)
+# Where neither person has a profile zone yet; they can change it in the builder.
+FALLBACK_TIMEZONE = "Europe/London"
+
+
+def etag(revision: int) -> str:
+    """The agreement's ETag (a strong validator) for a revision."""
+    return f'"{revision}"'
+
+
+@dataclass
+class Agreement:
+    """A relationship's agreement as one of the two people sees it."""
+
+    relationship: Relationship
+    pair: Pair
+    versions: list[AgreementVersion]  # oldest first
+    consents: dict[UUID, list[AgreementConsent]] = field(default_factory=dict)
+
+    @property
+    def revision(self) -> int:
+        return self.relationship.agreement_revision
+
+    @property
+    def etag(self) -> str:
+        return etag(self.revision)
+
+    def _with(self, status: VersionStatus) -> AgreementVersion | None:
+        return next((v for v in reversed(self.versions) if v.status == status), None)
+
+    @property
+    def in_force(self) -> AgreementVersion | None:
+        return self._with(VersionStatus.agreed)
+
+    @property
+    def pending(self) -> AgreementVersion | None:
+        return self._with(VersionStatus.pending)
+
+    @property
+    def latest(self) -> AgreementVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def review(self) -> bool:
+        """Whether both people are being asked to check the terms in force still fit."""
+        return review_due(self.relationship)
+
+    def version(self, number: int) -> AgreementVersion:
+        for version in self.versions:
+            if version.number == number:
+                return version
+        raise NotFound(f"There is no version {number} of this agreement.")
+
+    def previous(self, version: AgreementVersion) -> AgreementVersion | None:
+        return next((v for v in self.versions if v.number == version.number - 1), None)
+
+    def base_for(self, version: AgreementVersion) -> AgreementVersion | None:
+        """What a version is best compared with: the one in force, else the one before it."""
+        in_force = self.in_force
+        if in_force is not None and in_force.number < version.number:
+            return in_force
+        return self.previous(version)
+
+    def terms_of(self, version: AgreementVersion) -> AgreementTerms:
+        return AgreementTerms.model_validate(version.terms)
+
+    def proposer(self, version: AgreementVersion) -> Person | None:
+        return self.pair.role_of(version.proposed_by)
+
+    def consents_to(self, version: AgreementVersion) -> list[AgreementConsent]:
+        return self.consents.get(version.id, [])
+
+    def reviewed_by(self) -> list[Person]:
+        """Who has said, at the review point, that the terms in force still fit."""
+        in_force = self.in_force
+        if in_force is None or not self.review:
+            return []
+        roles = (
+            self.pair.role_of(c.user_id)
+            for c in self.consents_to(in_force)
+            if c.kind == ConsentKind.review
+        )
+        return [r for r in roles if r is not None]
+
+    def today(self, terms: AgreementTerms) -> date:
+        """Today where the agreement's contact times are: the date end dates are checked on."""
+        return datetime.now(ZoneInfo(terms.timezone)).date()
+
+
+async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> Agreement:
+    versions = list(
+        (
+            await db.scalars(
+                select(AgreementVersion)
+                .where(AgreementVersion.relationship_id == relationship.id)
+                .order_by(AgreementVersion.number)
+            )
+        ).all()
+    )
+    consents: dict[UUID, list[AgreementConsent]] = {}
+    if versions:
+        rows = await db.scalars(
+            select(AgreementConsent)
+            .where(AgreementConsent.version_id.in_([v.id for v in versions]))
+            .order_by(AgreementConsent.at)
+        )
+        for consent in rows.all():
+            consents.setdefault(consent.version_id, []).append(consent)
+    return Agreement(relationship, await service.pair(db, me, relationship), versions, consents)
+
+
+async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Agreement:
+    """The agreement of a relationship I am in: every version and consent; 404 for others."""
+    return await _load(db, me, await service.mine(db, me, relationship_id))
+
+
+def template_terms(agreement: Agreement) -> AgreementTerms:
+    """The service's starting template, with the ways of contact both people have chosen."""
+    supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
+    tz = supporter.timezone or seeker.timezone or FALLBACK_TIMEZONE
+    terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz)
+    shared = [c for c in CHANNELS if c in supporter.channels and c in seeker.channels]
+    if shared:
+        terms = AgreementTerms.model_validate({**terms.model_dump(), "channels": shared})
+    return terms
+
+
+async def template(db: AsyncSession, me: Principal, relationship_id: UUID) -> AgreementTerms:
+    """Where a first proposal starts: the service's template for this pair."""
+    return template_terms(await load(db, me, relationship_id))
+
+
+def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersion | None]:
+    """Where a new proposal starts: the one waiting, else the one in force, else the template."""
+    start = agreement.pending or agreement.in_force
+    if start is None:
+        return template_terms(agreement), None
+    return agreement.terms_of(start), start
+
+
+def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
+    """422 listing every reason these terms can't be agreed between these two people now."""
+    validate_terms(
+        terms,
+        today=agreement.today(terms),
+        seeker_channels=agreement.pair.side("seeker").channels,
+        supporter_channels=agreement.pair.side("supporter").channels,
+    )
+
+
+def _check_editable(relationship: Relationship) -> None:
+    if relationship.state not in EDITABLE_STATES:
+        words = lifecycle.describe_state(relationship.state)
+        raise Conflict(f"This relationship is {words}, so its terms can't change.")
+
+
+def _expect(relationship: Relationship, expected: int) -> None:
+    if relationship.agreement_revision != expected:
+        raise PreconditionFailed(
+            "The agreement changed since you last looked at it. Reload it, check the latest "
+            "version, and try again.",
+            headers={"ETag": etag(relationship.agreement_revision)},
+        )
+
+
+async def _bump(
+    db: AsyncSession, relationship: Relationship, expected: int, **values: Any
+) -> None:
+    """Move the revision on from `expected` (412 if someone else did first), with `values`."""
+    values["agreement_revision"] = expected + 1
+    result = await db.execute(
+        update(Relationship)
+        .where(Relationship.id == relationship.id, Relationship.agreement_revision == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise PreconditionFailed(
+            "The other person changed the agreement at the same moment. Reload it, check the "
+            "latest version, and try again."
+        )
+    for key, value in values.items():
+        set_committed_value(relationship, key, value)
+
+
+def _close(version: AgreementVersion, status: VersionStatus, me: Principal, at: datetime) -> None:
+    version.status, version.closed_at, version.closed_by = status, at, me.user_id
+
+
+async def propose(
+    db: AsyncSession, me: Principal, relationship_id: UUID, expected: int, data: Any
+) -> AgreementVersion:
+    """Propose terms (a first version, a counter-proposal, or a change to the terms in force)."""
+    agreement = await load(db, me, relationship_id)
+    relationship = agreement.relationship
+    _check_editable(relationship)
+    _expect(relationship, expected)
+    if not isinstance(data, dict):
+        raise Invalid("Send the terms as a JSON object.")
+    terms = parse_terms(data)
+    check_terms(agreement, terms)
+    in_force = agreement.in_force
+    if in_force is not None and agreement.terms_of(in_force) == terms:
+        raise Invalid("These are the terms in force already; change something to propose.")
+    now = utcnow()
+    await _bump(db, relationship, expected)  # the first write: see the module's docstring
+    pending = agreement.pending
+    if pending is not None:
+        mine = pending.proposed_by == me.user_id
+        _close(pending, VersionStatus.withdrawn if mine else VersionStatus.declined, me, now)
+    latest = agreement.latest
+    version = AgreementVersion(
+        relationship_id=relationship.id,
+        number=(latest.number if latest else 0) + 1,
+        proposed_by=me.user_id,
+        terms=terms.model_dump(mode="json"),
+        created_at=now,
+    )
+    db.add(version)
+    await db.flush()
+    db.add(AgreementConsent(version_id=version.id, user_id=me.user_id, at=now))
+    await db.flush()
+    return version
+
+
+async def consent(
+    db: AsyncSession, me: Principal, relationship_id: UUID, number: int, expected: int
+) -> AgreementVersion:
+    """Agree to the other person's latest proposal: it comes into force at once."""
+    agreement = await load(db, me, relationship_id)
+    relationship = agreement.relationship
+    _check_editable(relationship)
+    _expect(relationship, expected)
+    version = agreement.version(number)
+    latest = agreement.latest
+    if latest is not None and version.number != latest.number:
+        raise Invalid.field(
+            "version",
+            f"Version {number} isn't the latest proposal; version {latest.number} is. "
+            "Please look at it before you agree.",
+        )
+    if version.status != VersionStatus.pending:
+        raise Conflict(f"Version {number} is {version.status}, so there is nothing to agree.")
+    if version.proposed_by == me.user_id:
+        other = agreement.pair.other.display_name
+        raise Conflict(f"You proposed version {number}; it is waiting for {other} to agree.")
+    terms = agreement.terms_of(version)
+    check_terms(agreement, terms)  # a profile or the date may have changed since it was proposed
+    now = utcnow()
+    await _bump(
+        db,
+        relationship,
+        expected,
+        agreed_version=number,
+        review_at_session=review_point(terms, relationship.sessions_held),
+    )
+    in_force = agreement.in_force
+    if in_force is not None:
+        _close(in_force, VersionStatus.superseded, me, now)
+    version.status, version.agreed_at = VersionStatus.agreed, now
+    db.add(AgreementConsent(version_id=version.id, user_id=me.user_id, at=now))
+    await db.flush()
+    if relationship.state == State.agreeing:
+        await lifecycle.move(db, relationship, State.active, me.user_id)
+    return version
+
+
+async def withdraw(
+    db: AsyncSession, me: Principal, relationship_id: UUID, number: int, expected: int
+) -> AgreementVersion:
+    """Take back my own proposal while it waits; the version in force (if any) stays."""
+    agreement = await load(db, me, relationship_id)
+    relationship = agreement.relationship
+    _check_editable(relationship)
+    _expect(relationship, expected)
+    version = agreement.version(number)
+    if version.status != VersionStatus.pending:
+        raise Conflict(f"Version {number} is {version.status}; only a waiting proposal can be.")
+    if version.proposed_by != me.user_id:
+        raise Forbidden(
+            "Only the person who proposed a version can withdraw it; you can agree to it or "
+            "propose something else."
+        )
+    await _bump(db, relationship, expected)
+    _close(version, VersionStatus.withdrawn, me, utcnow())
+    await db.flush()
+    return version
+
+
+async def confirm_review(
+    db: AsyncSession, me: Principal, relationship_id: UUID, expected: int
+) -> Agreement:
+    """At the review point: the terms in force still fit me. When both say so, it's done."""
+    agreement = await load(db, me, relationship_id)
+    relationship = agreement.relationship
+    _check_editable(relationship)
+    _expect(relationship, expected)
+    in_force = agreement.in_force
+    if in_force is None or not agreement.review:
+        raise Conflict("No review of the terms is due now.")
+    done = agreement.reviewed_by()
+    if agreement.pair.me.role in done:
+        other = agreement.pair.other.display_name
+        raise Conflict(f"You have said these terms still fit; waiting for {other}.")
+    both = len(done) + 1 == 2
+    await _bump(db, relationship, expected, **({"review_at_session": None} if both else {}))
+    now = utcnow()
+    db.add(
+        AgreementConsent(version_id=in_force.id, user_id=me.user_id, kind=ConsentKind.review, at=now)
+    )
+    await db.flush()
+    return await _load(db, me, relationship)

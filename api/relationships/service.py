@@ -1,0 +1,147 @@
+"""Relationships as the two people in them see them: finding them, who is who, pause and end.
+
+Only the seeker and the supporter of a relationship can see it; anyone else (another peer, a
+coordinator) gets 404, as if it did not exist. Before the supporter accepts, a relationship is
+an introduction and lives in the matching API (where a decline is never shown as a rejection),
+so it appears here from `agreeing` on.
+"""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.errors import NotFound
+from api.profiles.models import Profile
+from api.relationships import lifecycle
+from api.relationships.models import Relationship, State
+from api.relationships.terms import Person
+
+VISIBLE_STATES = (State.agreeing, State.active, State.paused, State.ended)
+FORMER_MEMBER = "A former member"
+ENDED_BY_PERSON = "ended_by_person"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two people, as the other may see them."""
+
+    role: Person
+    user_id: UUID | None
+    display_name: str
+    pronouns: str | None
+    timezone: str | None  # from their profile; None without one
+    channels: tuple[str, ...]  # the ways they have said they are willing to be in contact
+
+
+@dataclass(frozen=True)
+class Pair:
+    me: Side
+    other: Side
+
+    def side(self, role: Person) -> Side:
+        return self.me if self.me.role == role else self.other
+
+    def role_of(self, user_id: UUID | None) -> Person | None:
+        for side in (self.me, self.other):
+            if user_id is not None and side.user_id == user_id:
+                return side.role
+        return None
+
+
+def role_in(relationship: Relationship, user_id: UUID) -> Person | None:
+    """Which of the two `user_id` is in this relationship, or None for anyone else."""
+    if relationship.seeker_id == user_id:
+        return "seeker"
+    if relationship.supporter_id == user_id:
+        return "supporter"
+    return None
+
+
+async def mine(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """A relationship I am in (seeker or supporter); 404 for anyone else, coordinators too."""
+    relationship = await db.get(Relationship, relationship_id, populate_existing=True)
+    if (
+        relationship is None
+        or role_in(relationship, me.user_id) is None
+        or relationship.state not in VISIBLE_STATES
+    ):
+        raise NotFound("No such relationship.")
+    return relationship
+
+
+async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
+    """My relationships in both roles, newest first."""
+    rows = await db.scalars(
+        select(Relationship)
+        .where(
+            or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id),
+            Relationship.state.in_(VISIBLE_STATES),
+        )
+        .order_by(Relationship.created_at.desc())
+    )
+    return list(rows.all())
+
+
+async def pairs(
+    db: AsyncSession, me: Principal, relationships: list[Relationship]
+) -> dict[UUID, Pair]:
+    """Who is who in each relationship, from my side: names, pronouns, zones and channels."""
+    ids = {
+        uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None
+    }
+    rows = await db.execute(
+        select(User.id, User.display_name, Profile)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    found = {uid: (name, profile) for uid, name, profile in rows.all()}
+
+    def side(role: Person, user_id: UUID | None) -> Side:
+        name, profile = found.get(user_id, (FORMER_MEMBER, None)) if user_id else (None, None)
+        return Side(
+            role=role,
+            user_id=user_id,
+            display_name=name or FORMER_MEMBER,
+            pronouns=profile.pronouns if profile else None,
+            timezone=profile.timezone if profile else None,
+            channels=tuple(profile.channels) if profile else (),
+        )
+
+    result = {}
+    for r in relationships:
+        seeker, supporter = side("seeker", r.seeker_id), side("supporter", r.supporter_id)
+        mine_is_seeker = r.seeker_id == me.user_id
+        result[r.id] = Pair(
+            me=seeker if mine_is_seeker else supporter,
+            other=supporter if mine_is_seeker else seeker,
+        )
+    return result
+
+
+async def pair(db: AsyncSession, me: Principal, relationship: Relationship) -> Pair:
+    return (await pairs(db, me, [relationship]))[relationship.id]
+
+
+async def pause(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """Pause an active relationship; either person may, at any time, without a reason."""
+    relationship = await mine(db, me, relationship_id)
+    await lifecycle.move(db, relationship, State.paused, me.user_id)
+    return relationship
+
+
+async def resume(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """Carry on after a pause, on the terms in force."""
+    relationship = await mine(db, me, relationship_id)
+    await lifecycle.move(db, relationship, State.active, me.user_id)
+    return relationship
+
+
+async def end(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """End the relationship; either person may, at any time, without a reason or a penalty."""
+    relationship = await mine(db, me, relationship_id)
+    await lifecycle.move(db, relationship, State.ended, me.user_id, end_kind=ENDED_BY_PERSON)
+    return relationship
