@@ -70,3 +70,11 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 200.
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
+
+
+async def core_rows(db: AsyncSession, statement: Any) -> list[Any]:
+    """Rows of a Core select on the session's connection, skipping the ORM layer.
+
+    For hot read paths only: the ORM costs several times a Core query (performance.md).
+    """
+    return list((await (await db.connection()).execute(statement)).all())

@@ -20,6 +20,7 @@ from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.ops import migration_heads
 from api.ops import router as ops_router
 from api.profiles.routes import router as profiles_router
+from api.relationships.routes import router as relationships_router
 from api.safety.routes import router as safety_router
 from api.supporters.routes import router as supporters_router
 
@@ -41,6 +42,7 @@ def api_router() -> APIRouter:
     router.include_router(profiles_router)
     router.include_router(matching_router)
     router.include_router(safety_router)
+    router.include_router(relationships_router)
     return router
 
 

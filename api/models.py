@@ -11,6 +11,18 @@ from api.relationships.models import (
     Relationship,
     RelationshipEvent,
 )
+from api.safety.models import (
+    Block,
+    Concern,
+    ConcernEvent,
+    Ending,
+    Feedback,
+    MatchAgain,
+    Notice,
+    Pause,
+    SafeguardingAccess,
+    SafeguardingAuditEntry,
+)
 from api.supporters.models import SupporterOffer
 
 metadata = SQLModel.metadata
@@ -21,13 +33,23 @@ __all__ = [
     "AuthSession",
     "BatchDraft",
     "BatchDraftItem",
+    "Block",
+    "Concern",
+    "ConcernEvent",
+    "Ending",
     "ExperienceCategory",
     "ExperienceTag",
+    "Feedback",
     "LoginAttempt",
+    "MatchAgain",
+    "Notice",
+    "Pause",
     "PersonExperience",
     "Profile",
     "Relationship",
     "RelationshipEvent",
+    "SafeguardingAccess",
+    "SafeguardingAuditEntry",
     "SupportRequest",
     "SupporterOffer",
     "User",

@@ -3,7 +3,7 @@
 import asyncio
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -172,27 +172,41 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
     )
 
 
+_S, _U = AuthSession.__table__.c, User.__table__.c
+
+
 async def _principal(
-    db: AsyncSession, session_id: UUID, user_id: UUID | None = None
-) -> tuple[Principal, AuthSession] | None:
+    db: AsyncSession, condition, user_id: UUID | None = None
+) -> tuple[Principal, datetime] | None:
+    """Who is behind a live session, with when it was last used. One Core query: every
+    request runs it, and the ORM would triple its cost (shared/performance.md)."""
+    conn = await db.connection()
     row = (
-        await db.execute(
-            select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.id == session_id)
+        await conn.execute(
+            select(
+                _S.id,
+                _S.revoked_at,
+                _S.expires_at,
+                _S.last_used_at,
+                _U.id,
+                _U.role,
+                _U.display_name,
+                _U.is_active,
+            )
+            .join(User.__table__, _U.id == _S.user_id)
+            .where(condition)
         )
     ).first()
     if row is None:
         return None
-    session, user = row
-    if session.revoked_at or session.expires_at <= utcnow() or not user.is_active:
+    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active = row
+    if revoked_at or expires_at <= utcnow() or not active:
         return None
-    if user_id is not None and user.id != user_id:
+    if user_id is not None and uid != user_id:
         return None
-    principal = Principal(
-        user_id=user.id, role=Role(user.role), session_id=session.id, display_name=user.display_name
+    return Principal(user_id=uid, role=Role(role), session_id=session_id, display_name=name), (
+        last_used_at
     )
-    return principal, session
 
 
 async def principal_from_access_token(
@@ -201,7 +215,7 @@ async def principal_from_access_token(
     claims = tokens.read_access_token(settings, token)
     if claims is None:
         raise Unauthorized("Your access token is missing, expired or not valid.")
-    found = await _principal(db, claims.session_id, claims.user_id)
+    found = await _principal(db, _S.id == claims.session_id, claims.user_id)
     if found is None:
         raise Unauthorized("That session has ended. Please log in again.")
     return found[0]
@@ -211,24 +225,22 @@ async def principal_from_cookie(
     db: AsyncSession, settings: Settings, secret: str
 ) -> Principal | None:
     """The person behind a PWA session cookie, or None; slides the idle timeout."""
-    session_id = await db.scalar(
-        select(AuthSession.id).where(
-            AuthSession.secret_hash == tokens.hash_secret(secret),
-            AuthSession.kind == SessionKind.web,
-        )
+    found = await _principal(
+        db, (_S.secret_hash == tokens.hash_secret(secret)) & (_S.kind == SessionKind.web)
     )
-    if session_id is None:
-        return None
-    found = await _principal(db, session_id)
     if found is None:
         return None
-    principal, session = found
+    principal, last_used_at = found
     now = utcnow()
-    if now - session.last_used_at > timedelta(minutes=settings.web_session_idle_minutes):
-        session.revoked_at = now
+    if now - last_used_at > timedelta(minutes=settings.web_session_idle_minutes):
+        await log_out(db, principal.session_id)
         return None
-    if now - session.last_used_at > timedelta(minutes=5):  # avoid a write on every request
-        session.last_used_at = now
+    if now - last_used_at > timedelta(minutes=5):  # avoid a write on every request
+        await db.execute(
+            update(AuthSession)
+            .where(AuthSession.id == principal.session_id)
+            .values(last_used_at=now)
+        )
     return principal
 
 

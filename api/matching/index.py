@@ -8,19 +8,25 @@ or a capacity change made a moment ago on any replica is always respected.
 """
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.common import utcnow
-from api.matching.availability import to_utc_slots
+from api.db import core_rows
+from api.matching.availability import WORDS, to_utc_slots
 from api.matching.scoring import CHANNELS, SupporterPool, SupporterRecord, Weights, bitmask
-from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
+from api.profiles.models import (
+    ExperienceCategory,
+    ExperienceTag,
+    PersonExperience,
+    Profile,
+    Stage,
+)
 from api.supporters.models import OfferStatus, SupporterOffer
 
 # Rows changed within this margin before the last sync are read again (commit-order slack).
@@ -204,32 +210,57 @@ class MatchingIndex:
                 .order_by(SupporterOffer.user_id)
             )
         ).all()
-        experiences: dict[UUID, list[tuple[int, str, bool]]] = {}
-        rows = await db.execute(
-            select(
-                PersonExperience.user_id,
-                PersonExperience.tag_id,
-                PersonExperience.stage,
-                PersonExperience.willing_to_talk,
-            )
-            .join(SupporterOffer, SupporterOffer.user_id == PersonExperience.user_id)
-            .where(SupporterOffer.status == OfferStatus.approved)
+        # One row per supporter, experiences folded into a string ("12,-40,7": negative means
+        # further along): at 100k supporters that is 100k rows instead of a million.
+        experience, offer = PersonExperience.__table__.c, SupporterOffer.__table__.c
+        signed = case(
+            (experience.stage == Stage.further_along, -experience.tag_id), else_=experience.tag_id
         )
-        for user_id, tag_id, stage, willing in rows.all():
-            experiences.setdefault(user_id, []).append((tag_id, stage, willing))
+        folded = dict(
+            await core_rows(
+                db,
+                select(experience.user_id, func.aggregate_strings(cast(signed, String), ","))
+                .join(SupporterOffer.__table__, offer.user_id == experience.user_id)
+                .where(offer.status == OfferStatus.approved, experience.willing_to_talk.is_(True))
+                .group_by(experience.user_id),
+            )
+        )
+        # The CPU-heavy part runs in a thread so this process keeps answering meanwhile.
+        records = await asyncio.to_thread(self._records, offers, folded, week)
+        self.pool = SupporterPool.build(records, n_tags, n_categories, tag_category)
+        self.rows = {record.key: i for i, record in enumerate(records)}
+        self.labels = Labels(
+            tags={t.id: t.phrase for t in tags},
+            categories={c.id: c.phrase for c in categories},
+            tag_category=tag_category,
+        )
+        self.week_start, self.built_at, self.synced_at = week, now, now
+
+    def _records(self, offers: list, folded: dict[UUID, str], week: date) -> list[SupporterRecord]:
         codes = self.codes
-        slots: dict[tuple[str, str], np.ndarray] = {}  # many people share the same windows
+        slots: dict[tuple, np.ndarray] = {}  # one conversion per distinct window and zone
 
         def bits(availability: list[dict], tz: str) -> np.ndarray:
-            key = (json.dumps(availability, sort_keys=True), tz)
-            if key not in slots:
-                slots[key] = availability_bits(availability, tz, week)
-            return slots[key]
+            out = np.zeros(WORDS, np.uint64)
+            for w in availability:
+                key = (w["weekday"], w["start"], w["end"], tz)
+                if key not in slots:
+                    slots[key] = to_utc_slots([key[:3]], tz, week)
+                out |= slots[key]
+            return out
 
-        records = [
+        def experiences(text: str | None) -> list[tuple[int, str, bool]]:
+            if not text:
+                return []
+            return [
+                (abs(t), Stage.further_along if t < 0 else Stage.going_through, True)
+                for t in map(int, text.split(","))
+            ]
+
+        return [
             SupporterRecord(
                 key=o.user_id,
-                experiences=experiences.get(o.user_id, []),
+                experiences=experiences(folded.get(o.user_id)),
                 languages=codes.language_mask(o.languages, grow=True),
                 channels=bitmask(o.channels, CHANNEL_BITS),
                 availability=bits(o.availability, o.timezone),
@@ -239,14 +270,6 @@ class MatchingIndex:
             )
             for o in offers
         ]
-        self.pool = SupporterPool.build(records, n_tags, n_categories, tag_category)
-        self.rows = {record.key: i for i, record in enumerate(records)}
-        self.labels = Labels(
-            tags={t.id: t.phrase for t in tags},
-            categories={c.id: c.phrase for c in categories},
-            tag_category=tag_category,
-        )
-        self.week_start, self.built_at, self.synced_at = week, now, now
 
     def mark_ineligible(self, user_id: UUID) -> None:
         row = self.rows.get(user_id)
@@ -262,12 +285,14 @@ async def still_eligible(db: AsyncSession, user_ids: list[UUID]) -> set[UUID]:
     """Which of these supporters can take someone new right now, by the database itself."""
     if not user_ids:
         return set()
-    rows = await db.execute(
-        select(SupporterOffer.user_id).where(
-            SupporterOffer.user_id.in_(user_ids),
-            SupporterOffer.status == OfferStatus.approved,
-            SupporterOffer.paused.is_(False),
-            SupporterOffer.active_count < SupporterOffer.capacity,
-        )
+    offer = SupporterOffer.__table__.c
+    rows = await core_rows(
+        db,
+        select(offer.user_id).where(
+            offer.user_id.in_(user_ids),
+            offer.status == OfferStatus.approved,
+            offer.paused.is_(False),
+            offer.active_count < offer.capacity,
+        ),
     )
-    return set(rows.scalars())
+    return {user_id for (user_id,) in rows}

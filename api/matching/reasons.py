@@ -47,14 +47,15 @@ def _times(candidate: Candidate, seeker_tz: str, week_start: date, limit: int) -
     periods = shared_local_periods(overlap, overlap, seeker_tz, week_start)
     if not periods:
         return None
-    # Name the longest shared periods so the sentence stays short, grouped by part of day:
-    # "Tuesday and Thursday evenings and Saturday mornings".
+    # Name the longest shared periods so the sentence stays short, grouped by part of day
+    # and in weekday order: "Tuesday and Thursday evenings and Saturday mornings".
     best = sorted(periods, key=lambda p: -p.minutes)[:limit]
-    groups = []
-    for part in PART_PLURALS:
-        days = sorted(p.weekday for p in best if p.part == part)
-        if days:
-            groups.append(f"{join_words([WEEKDAYS[d] for d in days])} {PART_PLURALS[part]}")
+    days: dict[str, list[int]] = {}
+    for period in sorted(best):
+        days.setdefault(period.part, []).append(period.weekday)
+    groups = [
+        f"{join_words([WEEKDAYS[d] for d in ds])} {PART_PLURALS[part]}" for part, ds in days.items()
+    ]
     if len(periods) > limit:
         groups.append("other times")
     return f"You're both free on {join_words(groups)}"

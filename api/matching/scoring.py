@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -148,7 +149,7 @@ def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> s
 def _bits(matrix: sp.csr_array, n_cols: int) -> np.ndarray:
     coo = matrix.tocoo()
     rows, cols = coo.row.astype(np.intp), coo.col.astype(np.intp)
-    out = np.zeros((matrix.shape[0], max(1, -(-n_cols // 64))), np.uint64)
+    out = np.zeros((matrix.shape[0], max(1, -(-n_cols // 64))), np.uint64, order="F")
     np.bitwise_or.at(
         out, (rows, cols >> 6), np.left_shift(np.uint64(1), (cols & 63).astype(np.uint64))
     )
@@ -214,40 +215,31 @@ class SupporterPool:
         tag_category: Sequence[int] | np.ndarray,
     ) -> SupporterPool:
         """Build the pool from per-supporter records; unwilling experiences are left out."""
-        rows: list[int] = []
-        cols: list[int] = []
-        further_rows: list[int] = []
-        further_cols: list[int] = []
-        for i, record in enumerate(records):
-            for tag, stage, willing in record.experiences:
-                if not willing:  # never match on what someone does not want to talk about
-                    continue
-                rows.append(i)
-                cols.append(tag)
-                if stage == FURTHER_ALONG:
-                    further_rows.append(i)
-                    further_cols.append(tag)
         n = len(records)
         tag_cat = np.asarray(tag_category, np.int32)
         if tag_cat.shape != (n_tags,):
             raise ValueError("tag_category needs one category per tag")
-        r, c = np.asarray(rows, np.int32), np.asarray(cols, np.int32)
+        # (row, tag, further along?) for every experience they are willing to talk about:
+        # never match on what someone does not want to discuss.
+        entries = [
+            (i, tag, stage == FURTHER_ALONG)
+            for i, record in enumerate(records)
+            for tag, stage, willing in record.experiences
+            if willing
+        ]
+        r, c, f = np.fromiter(chain.from_iterable(entries), np.int32).reshape(-1, 3).T
+        further = f.astype(np.bool_)
         tags = _binary_csr(r, c, (n, n_tags))
-        further = _binary_csr(
-            np.asarray(further_rows, np.int32), np.asarray(further_cols, np.int32), (n, n_tags)
-        )
         categories = _binary_csr(r, tag_cat[c], (n, n_categories))
-        avail = np.zeros((n, WORDS), np.uint64, order="F")
-        for i, record in enumerate(records):
-            avail[i] = record.availability
+        avail = np.array([record.availability for record in records], np.uint64)
         return cls(
             ids=[record.key for record in records],
             tags=tags,
-            further=further,
+            further=_binary_csr(r[further], c[further], (n, n_tags)),
             categories=categories,
             languages=np.fromiter((x.languages for x in records), np.uint64, n),
             channels=np.fromiter((x.channels for x in records), np.uint8, n),
-            availability=avail,
+            availability=avail.reshape(n, WORDS),
             gender=np.fromiter((x.gender for x in records), np.int8, n),
             age_band=np.fromiter((x.age_band for x in records), np.int8, n),
             eligible=np.fromiter((x.eligible for x in records), np.bool_, n),
@@ -285,10 +277,8 @@ class SupporterPool:
         return total
 
 
-def _experience_scores(
-    pool: SupporterPool, query: Query, weights: Weights
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Experience part (without the base) for every row, and "further along" flags.
+def _experience_scores(pool: SupporterPool, query: Query, weights: Weights) -> np.ndarray:
+    """Experience part (without the base) for every row, float32.
 
     Linear where it can be: a row sharing tag t always has t's category c, so when t is the
     only requested tag in c, "c's partial credit unless t is shared" is p_c * has_c + (a_t -
@@ -318,7 +308,7 @@ def _experience_scores(
             rows.append(2 * n_tags + category)
             coef.append(partial[category])
     if not rows:
-        return np.zeros(len(pool), np.float32), None
+        return np.zeros(len(pool), np.float32)
     score = np.asarray(coef, np.float32) @ pool.features_t[rows]
     for category, tags in by_category.items():
         if len(tags) > 1:
@@ -327,11 +317,7 @@ def _experience_scores(
             for tag in tags:  # partial credit only where no requested tag of c is shared
                 hit[pool.column("tags", tag)] = False
             score[hit] += np.float32(partial[category])
-    further_any = None
-    if query.prefers_further_along:
-        further_rows = [n_tags + tag for tag in query.tags]
-        further_any = np.asarray(pool.features_t[further_rows].sum(axis=0)).ravel() > 0
-    return score, further_any
+    return score
 
 
 def _top_k(score: np.ndarray, k: int) -> np.ndarray:
@@ -376,8 +362,7 @@ def shortlist(
     valid &= minutes > 0
 
     idx = np.flatnonzero(valid)  # usually a small part of the pool: score only those
-    experience_all, further_any = _experience_scores(pool, query, weights)
-    experience = experience_all[idx]
+    experience = _experience_scores(pool, query, weights)[idx]
     np.add(
         experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0
     )
@@ -391,8 +376,14 @@ def shortlist(
     if query.age_band >= 0:
         hit = pool.age_band[idx] == query.age_band
         np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
-    if further_any is not None:
-        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any[idx])
+    if query.prefers_further_along and query.tags:
+        requested = np.zeros(pool.further_bits.shape[1], np.uint64)
+        for tag in query.tags:
+            requested[tag >> 6] |= np.uint64(1 << (tag & 63))
+        further_any = np.zeros(idx.size, np.bool_)
+        for word in np.flatnonzero(requested):  # one contiguous column per word (F-order)
+            further_any |= (pool.further_bits[:, word][idx] & requested[word]) != 0
+        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any)
     total += prefs
     text = None
     if text_scores is not None:
@@ -431,18 +422,3 @@ def shortlist(
         )
         out.append(Candidate(i, pool.ids[i], float(total[pos]), breakdown))
     return out
-
-
-__all__ = [
-    "CHANNELS",
-    "FURTHER_ALONG",
-    "GOING_THROUGH",
-    "Breakdown",
-    "Candidate",
-    "Query",
-    "SupporterPool",
-    "SupporterRecord",
-    "Weights",
-    "bitmask",
-    "shortlist",
-]

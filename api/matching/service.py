@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.config import Settings
+from api.db import core_rows
 from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions
 from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits, still_eligible
@@ -36,34 +37,48 @@ class Suggestion:
     reasons: list[str]
 
 
+@dataclass(frozen=True)
+class Seeker:
+    languages: list[str]
+    channels: list[str]
+    timezone: str
+
+
+_P, _E, _R = Profile.__table__.c, PersonExperience.__table__.c, Relationship.__table__.c
+
+
 async def _query(
     db: AsyncSession, index: MatchingIndex, request: SupportRequest
-) -> tuple[Query, Profile]:
-    profile = await db.get(Profile, request.seeker_id)
-    if profile is None:
+) -> tuple[Query, Seeker]:
+    found = await core_rows(
+        db,
+        select(_P.languages, _P.channels, _P.availability, _P.timezone).where(
+            _P.user_id == request.seeker_id
+        ),
+    )
+    if not found:
         raise Conflict("Please set up your profile first.")
+    languages, channels, availability, timezone = found[0]
     stages = dict(
-        (
-            await db.execute(
-                select(PersonExperience.tag_id, PersonExperience.stage).where(
-                    PersonExperience.user_id == request.seeker_id,
-                    PersonExperience.tag_id.in_(request.tag_ids),
-                )
-            )
-        ).all()
+        await core_rows(
+            db,
+            select(_E.tag_id, _E.stage).where(
+                _E.user_id == request.seeker_id, _E.tag_id.in_(request.tag_ids)
+            ),
+        )
     )
     prefs = request.preferences or {}
     codes = index.codes
     query = Query(
         tags={t: s for t, s in stages.items() if t < index.pool.tags.shape[1]},
-        languages=codes.language_mask(profile.languages),
-        channels=bitmask(profile.channels, CHANNEL_BITS),
-        availability=availability_bits(profile.availability, profile.timezone, index.week_start),
+        languages=codes.language_mask(languages),
+        channels=bitmask(channels, CHANNEL_BITS),
+        availability=availability_bits(availability, timezone, index.week_start),
         gender=codes.code(codes.genders, prefs.get("gender")),
         age_band=codes.code(codes.age_bands, prefs.get("age_band")),
         prefers_further_along=bool(prefs.get("further_along")),
     )
-    return query, profile
+    return query, Seeker(languages, channels, timezone)
 
 
 async def _allowed(
@@ -72,16 +87,14 @@ async def _allowed(
     """Rows this seeker may see: never themself, a past or current partner, or (for this
     request) someone who was already not available."""
     mask = np.ones(len(pool), np.bool_)
-    partners = await db.scalars(
-        select(Relationship.supporter_id).where(
-            Relationship.seeker_id == request.seeker_id,
-            or_(
-                Relationship.state.in_((*OPEN_STATES, State.ended)),
-                Relationship.request_id == request.id,
-            ),
-        )
+    partners = await core_rows(
+        db,
+        select(_R.supporter_id).where(
+            _R.seeker_id == request.seeker_id,
+            or_(_R.state.in_((*OPEN_STATES, State.ended)), _R.request_id == request.id),
+        ),
     )
-    for user_id in [request.seeker_id, *partners.all()]:
+    for user_id in [request.seeker_id, *(p for (p,) in partners)]:
         row = index.rows.get(user_id)
         if row is not None:
             mask[row] = False
@@ -94,7 +107,7 @@ async def rank(
     request: SupportRequest,
     k: int,
     only: UUID | None = None,
-) -> list[tuple[Candidate, Profile, str]]:
+) -> list[tuple[Candidate, Seeker, str]]:
     """The top k for a request (or just ``only``), each confirmed available by the database."""
     pool = await index.current(db)
     query, seeker = await _query(db, index, request)
@@ -126,7 +139,16 @@ async def suggestions(
     k: int | None = None,
 ) -> list[Suggestion]:
     """My explained shortlist: who could support me, and why, with nothing private."""
-    request = await get_own_request(db, me, request_id)
+    q = SupportRequest.__table__.c
+    found = await core_rows(
+        db,
+        select(q.id, q.seeker_id, q.tag_ids, q.preferences).where(
+            q.id == request_id, q.seeker_id == me.user_id
+        ),
+    )
+    if not found:
+        raise NotFound("No such request.")
+    request = SupportRequest(**found[0]._asdict())  # read-only here: never added to the session
     return await suggest(db, index, request, k or settings.shortlist_size)
 
 
@@ -141,21 +163,15 @@ async def suggest(
     if not ranked:
         return []
     ids = [c.key for c, _, _ in ranked]
+    u = User.__table__.c
     people = {
         row.id: row
-        for row in (
-            await db.execute(
-                select(
-                    User.id,
-                    User.display_name,
-                    Profile.pronouns,
-                    Profile.languages,
-                    Profile.channels,
-                )
-                .join(Profile, Profile.user_id == User.id)
-                .where(User.id.in_(ids))
-            )
-        ).all()
+        for row in await core_rows(
+            db,
+            select(u.id, u.display_name, _P.pronouns, _P.languages, _P.channels)
+            .join(Profile.__table__, _P.user_id == u.id)
+            .where(u.id.in_(ids)),
+        )
     }
     labels = index.labels
     out = []

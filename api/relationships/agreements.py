@@ -165,6 +165,19 @@ async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Agreem
     return await _load(db, me, await service.mine(db, me, relationship_id))
 
 
+async def pending_versions(
+    db: AsyncSession, relationship_ids: list[UUID]
+) -> dict[UUID, AgreementVersion]:
+    """The proposal waiting for an answer in each of these relationships (read by their people)."""
+    rows = await db.scalars(
+        select(AgreementVersion).where(
+            AgreementVersion.relationship_id.in_(relationship_ids),
+            AgreementVersion.status == VersionStatus.pending,
+        )
+    )
+    return {v.relationship_id: v for v in rows.all()}
+
+
 def template_terms(agreement: Agreement) -> AgreementTerms:
     """The service's starting template, with the ways of contact both people have chosen."""
     supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
@@ -214,9 +227,7 @@ def _expect(relationship: Relationship, expected: int) -> None:
         )
 
 
-async def _bump(
-    db: AsyncSession, relationship: Relationship, expected: int, **values: Any
-) -> None:
+async def _bump(db: AsyncSession, relationship: Relationship, expected: int, **values: Any) -> None:
     """Move the revision on from `expected` (412 if someone else did first), with `values`."""
     values["agreement_revision"] = expected + 1
     result = await db.execute(
@@ -355,9 +366,7 @@ async def confirm_review(
         raise Conflict(f"You have said these terms still fit; waiting for {other}.")
     both = len(done) + 1 == 2
     await _bump(db, relationship, expected, **({"review_at_session": None} if both else {}))
-    now = utcnow()
-    db.add(
-        AgreementConsent(version_id=in_force.id, user_id=me.user_id, kind=ConsentKind.review, at=now)
-    )
+    review = AgreementConsent(version_id=in_force.id, user_id=me.user_id, kind=ConsentKind.review)
+    db.add(review)
     await db.flush()
     return await _load(db, me, relationship)

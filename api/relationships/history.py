@@ -39,8 +39,8 @@ async def timeline(db: AsyncSession, agreement: Agreement) -> list[Event]:
         events.append(Event(row.at, "state", by, row.from_state, row.to_state))
     for version in agreement.versions:
         number = version.number
-        events.append(Event(version.created_at, "proposed", agreement.proposer(version), None,
-                            None, number))  # fmt: skip
+        proposer = agreement.proposer(version)
+        events.append(Event(version.created_at, "proposed", proposer, version=number))
         for consent in agreement.consents_to(version):
             if consent.user_id == version.proposed_by and consent.kind == ConsentKind.consent:
                 continue  # proposing is consenting; it is the "proposed" event

@@ -90,9 +90,7 @@ async def pairs(
     db: AsyncSession, me: Principal, relationships: list[Relationship]
 ) -> dict[UUID, Pair]:
     """Who is who in each relationship, from my side: names, pronouns, zones and channels."""
-    ids = {
-        uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None
-    }
+    ids = {uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None}
     rows = await db.execute(
         select(User.id, User.display_name, Profile)
         .outerjoin(Profile, Profile.user_id == User.id)
