@@ -2,10 +2,12 @@
 
 Scoring every (seeker, sharer) pair is out of reach at scale: 100k seekers x 50k supporters
 is ~1e9 pairs that share a tag. So each seeker *probes* a bounded, evenly spread sample of
-supporters (every one of them when there are few enough): first those who share a requested
-tag, then those who share only its category, then anyone eligible as a last resort. Probed
-pairs are scored with exactly the formula of :func:`api.matching.scoring.shortlist` and each
-seeker keeps its top ``m``. Seekers are processed in chunks as dense (chunk x probe) arrays.
+eligible supporters (every one of them when there are few enough): ``probe`` who share a
+requested tag (those further along with it first, when the seeker is going through it),
+``related`` who share its category, and ``fallback`` anyone as a last resort. Probed pairs are
+scored with exactly the formula of :func:`api.matching.scoring.shortlist` (tested) and each
+seeker keeps its top ``m``; when each budget covers all it samples from, that is the exact
+top ``m``. Seekers are processed in chunks as dense (chunk x probes) arrays.
 """
 
 from __future__ import annotations
@@ -218,6 +220,9 @@ def batch_candidates(
     weights = weights or Weights()
     batch = queries if isinstance(queries, QueryBatch) else QueryBatch.pack(queries)
     n_pool = len(pool)
+    if n_pool == 0 or len(batch) == 0:
+        empty = np.zeros(0, np.int32)
+        return CandidatePairs(empty, empty.copy(), np.zeros(0))
     n_tags, n_cats = pool.tags.shape[1], pool.categories.shape[1]
     tag_cols = _eligible_columns(pool, "tags", n_tags)
     further_cols = _eligible_columns(pool, "further", n_tags)
@@ -268,9 +273,6 @@ def batch_candidates(
         out_s.append(np.broadcast_to(seekers[:, None], top.shape)[keep])
         out_r.append(np.take_along_axis(rows, top, axis=1)[keep])
         out_v.append(best[keep])
-    if not out_s:
-        empty = np.zeros(0, np.int32)
-        return CandidatePairs(empty, empty.copy(), np.zeros(0))
     return CandidatePairs(
         np.concatenate(out_s).astype(np.int32),
         np.concatenate(out_r).astype(np.int32),

@@ -116,9 +116,7 @@ async def _excluded_pairs(
     return np.asarray(seekers, np.int64), np.asarray(supporters, np.int64)
 
 
-async def create_draft(
-    db: AsyncSession, settings: Settings, index: MatchingIndex, me: Principal
-) -> BatchDraft:
+async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) -> BatchDraft:
     """Assign the waiting list optimally (min-cost flow), stored as a draft: nothing is sent."""
     _require(me)
     await introductions.expire_due(db)

@@ -205,11 +205,9 @@ async def _draft_out(db: AsyncSession, draft, items) -> DraftOut:
 
 
 @router.post("/coordination/batches", status_code=status.HTTP_201_CREATED, response_model=DraftOut)
-async def run_batch(
-    coordinator: CurrentCoordinator, db: SessionDep, settings: SettingsDep, index: IndexDep
-) -> DraftOut:
+async def run_batch(coordinator: CurrentCoordinator, db: SessionDep, index: IndexDep) -> DraftOut:
     """Assign the whole waiting list optimally, within every supporter's capacity, as a draft."""
-    draft = await drafts.create_draft(db, settings, index, coordinator)
+    draft = await drafts.create_draft(db, index, coordinator)
     return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft.id)))
 
 

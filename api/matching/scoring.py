@@ -24,12 +24,7 @@ CHANNELS = ("chat", "phone", "video", "in_person")
 
 def bitmask(items: Iterable[str], index: Mapping[str, int]) -> int:
     """Mask with bit ``index[item]`` set for every known item (unknown items are ignored)."""
-    mask = 0
-    for item in items:
-        bit = index.get(item)
-        if bit is not None:
-            mask |= 1 << bit
-    return mask
+    return sum(1 << bit for bit in {index[item] for item in items if item in index})
 
 
 @dataclass(frozen=True)
@@ -45,9 +40,8 @@ class Weights:
     - ``shared_experience_base``: added once when anything at all is shared; it must exceed
       every other part together, so any shared experience outranks none (checked).
     - ``availability`` per hour of weekly overlap, counted up to ``availability_cap_hours``.
-    - ``gender`` / ``age_band``: when the seeker's soft preference is met (never a filter).
-    - ``further_along_pref``: when the seeker prefers someone further along and this supporter
-      is further along with a requested experience.
+    - ``gender`` / ``age_band`` / ``further_along_pref``: when the seeker's soft preference (a
+      gender, an age band, someone further along with a requested experience) is met.
     - ``text_similarity``: times the similarity (0..1) of the experiences in their own words.
     """
 
@@ -71,13 +65,8 @@ class Weights:
     @property
     def max_secondary(self) -> float:
         """Largest score a candidate can get without any shared experience."""
-        return (
-            self.availability * self.availability_cap_hours
-            + self.gender
-            + self.age_band
-            + self.further_along_pref
-            + self.text_similarity
-        )
+        prefs = self.gender + self.age_band + self.further_along_pref + self.text_similarity
+        return self.availability * self.availability_cap_hours + prefs
 
 
 @dataclass(frozen=True)
@@ -202,10 +191,6 @@ class SupporterPool:
     def n_tags(self) -> int:
         return int(self.tags.shape[1])
 
-    @property
-    def n_categories(self) -> int:
-        return int(self.categories.shape[1])
-
     @classmethod
     def build(
         cls,
@@ -249,22 +234,17 @@ class SupporterPool:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _offset(self, name: str) -> tuple[int, int]:
-        sizes = {"tags": self.n_tags, "further": self.n_tags, "categories": self.n_categories}
+    def column_index(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, rows) of every column of ``tags``, ``further`` or ``categories`` (CSC)."""
         start = {"tags": 0, "further": self.n_tags, "categories": 2 * self.n_tags}[name]
-        return start, sizes[name]
+        size = self.categories.shape[1] if name == "categories" else self.n_tags
+        indptr = self.features_t.indptr[start : start + size + 1]
+        return indptr - indptr[0], self.features_t.indices[indptr[0] : indptr[-1]]
 
     def column(self, name: str, j: int) -> np.ndarray:
         """Rows that have column ``j`` of ``tags``, ``further`` or ``categories``."""
-        start, _ = self._offset(name)
-        indptr, indices = self.features_t.indptr, self.features_t.indices
-        return indices[indptr[start + j] : indptr[start + j + 1]]
-
-    def column_index(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(indptr, rows) of every column of ``tags``, ``further`` or ``categories`` (CSC)."""
-        start, size = self._offset(name)
-        indptr = self.features_t.indptr[start : start + size + 1]
-        return indptr - indptr[0], self.features_t.indices[indptr[0] : indptr[-1]]
+        indptr, rows = self.column_index(name)
+        return rows[indptr[j] : indptr[j + 1]]
 
     def nbytes(self) -> int:
         """Bytes held in the pool's arrays (not counting the ``ids`` list)."""
@@ -360,12 +340,10 @@ def shortlist(
         valid &= extra_mask
     minutes = overlap_minutes_many(query.availability, pool.availability)
     valid &= minutes > 0
-
     idx = np.flatnonzero(valid)  # usually a small part of the pool: score only those
     experience = _experience_scores(pool, query, weights)[idx]
-    np.add(
-        experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0
-    )
+    base = np.float32(weights.shared_experience_base)
+    np.add(experience, base, out=experience, where=experience > 0)
     cap = weights.availability_cap_hours * 60
     availability = np.minimum(minutes[idx], cap, dtype=np.float32)
     availability *= np.float32(weights.availability / 60)
@@ -376,13 +354,10 @@ def shortlist(
     if query.age_band >= 0:
         hit = pool.age_band[idx] == query.age_band
         np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
-    if query.prefers_further_along and query.tags:
-        requested = np.zeros(pool.further_bits.shape[1], np.uint64)
-        for tag in query.tags:
-            requested[tag >> 6] |= np.uint64(1 << (tag & 63))
+    if query.prefers_further_along:
         further_any = np.zeros(idx.size, np.bool_)
-        for word in np.flatnonzero(requested):  # one contiguous column per word (F-order)
-            further_any |= (pool.further_bits[:, word][idx] & requested[word]) != 0
+        for tag in query.tags:  # bitsets are F-ordered: one contiguous word column per test
+            further_any |= (pool.further_bits[:, tag >> 6][idx] & np.uint64(1 << (tag & 63))) != 0
         np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any)
     total += prefs
     text = None
@@ -400,8 +375,8 @@ def shortlist(
         shared = tuple(sorted(t for t in query.tags if t in row_tags))
         further = tuple(t for t in shared if t in row_further)
         exact_cats = {int(pool.tag_category[t]) for t in shared}
-        requested_cats = sorted({int(pool.tag_category[t]) for t in query.tags})
-        partial = tuple(c for c in requested_cats if c in row_cats and c not in exact_cats)
+        partial = tuple(sorted({int(pool.tag_category[t]) for t in query.tags} - exact_cats))
+        partial = tuple(c for c in partial if c in row_cats)
         overlap = np.bitwise_and(pool.availability[i], np.asarray(query.availability, np.uint64))
         breakdown = Breakdown(
             shared_tags=shared,

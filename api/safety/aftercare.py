@@ -1,0 +1,189 @@
+"""After (or instead of) an ending: blocking, a new match, meeting again, private feedback."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.crypto import seal, unseal
+from api.errors import Conflict, Forbidden, Invalid
+from api.matching import requests
+from api.matching.models import RequestStatus, SupportRequest
+from api.profiles.models import PersonExperience
+from api.relationships import lifecycle
+from api.relationships.models import HOLDS_A_PLACE, Relationship, State
+from api.relationships.service import mine, role_in
+from api.safety import notices
+from api.safety.concerns import require_coordinator
+from api.safety.endings import end
+from api.safety.models import Block, EndKind, Feedback, MatchAgain
+from api.safety.pairs import may_match_again
+
+MAX_FEEDBACK = 4000
+
+
+async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+    """Block the other person: every relationship between us ends at once (introductions are
+    withdrawn), and we are never matched again, in either role."""
+    relationship = await mine(db, me, relationship_id)
+    other = notices.other_of(relationship, me.user_id)
+    if other is None:
+        raise Conflict("This person has left Kindred, so there is nobody to block.")
+    if not await db.scalar(
+        select(Block.id).where(Block.blocker_id == me.user_id, Block.blocked_id == other)
+    ):
+        db.add(Block(blocker_id=me.user_id, blocked_id=other, relationship_id=relationship.id))
+    await db.execute(
+        delete(MatchAgain).where(
+            MatchAgain.user_id == me.user_id, MatchAgain.relationship_id == relationship.id
+        )
+    )
+    between = await db.scalars(
+        select(Relationship).where(
+            or_(
+                and_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == other),
+                and_(Relationship.seeker_id == other, Relationship.supporter_id == me.user_id),
+            ),
+            Relationship.state.in_((State.introduced, *HOLDS_A_PLACE)),
+        )
+    )
+    for open_one in between.all():
+        if open_one.state == State.introduced:
+            await withdraw_introduction(db, open_one, me.user_id)
+        else:
+            await end(db, open_one, me.user_id, EndKind.blocked)
+    await db.flush()
+    return relationship
+
+
+async def withdraw_introduction(db: AsyncSession, relationship: Relationship, actor: UUID) -> None:
+    """An introduction between a blocked pair: declined (the seeker sees only "not available
+    right now") or withdrawn by the seeker; the seeker's request goes back to waiting."""
+    target = State.declined if relationship.supporter_id == actor else State.withdrawn
+    await lifecycle.move(db, relationship, target, actor)
+    request = (
+        await db.get(SupportRequest, relationship.request_id) if relationship.request_id else None
+    )
+    if request is not None and request.status == RequestStatus.introduced:
+        request.status, request.updated_at = RequestStatus.waiting, utcnow()
+
+
+async def blocked_by_me(db: AsyncSession, me: Principal, other: UUID | None) -> bool:
+    if other is None:
+        return False
+    found = await db.scalar(
+        select(Block.id).where(Block.blocker_id == me.user_id, Block.blocked_id == other)
+    )
+    return found is not None
+
+
+async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> SupportRequest:
+    """One tap after an ending: the seeker is looking again, with the same request and
+    preferences (a new request, so the old one stays in the history)."""
+    relationship = await mine(db, me, relationship_id)
+    if role_in(relationship, me.user_id) != "seeker":
+        raise Forbidden("Only the person who was being supported can ask for a new match here.")
+    if relationship.state != State.ended:
+        raise Conflict("You can ask for a new match once this relationship has ended.")
+    if await requests.open_request(db, me.user_id) is not None:
+        raise Conflict("You're already looking for a supporter.")
+    old = (
+        await db.get(SupportRequest, relationship.request_id)
+        if relationship.request_id
+        else await requests.latest_request(db, me.user_id)
+    )
+    if old is None:
+        raise Conflict("Please ask for support again: choose the experiences to share.")
+    have = set(
+        await db.scalars(
+            select(PersonExperience.tag_id).where(PersonExperience.user_id == me.user_id)
+        )
+    )
+    tags = [t for t in old.tag_ids if t in have]
+    return await requests.ask_for_support(db, me, tags, dict(old.preferences or {}))
+
+
+async def match_again(
+    db: AsyncSession, me: Principal, relationship_id: UUID, glad: bool
+) -> tuple[bool, bool]:
+    """Say whether I'd be glad to be matched with this person again (or take it back).
+    Returns (mine, both): the other person's answer shows only once both have said yes."""
+    relationship = await mine(db, me, relationship_id)
+    if not await may_match_again(db, relationship):
+        raise Conflict("After this kind of ending, this pair can't be matched again.")
+    if notices.other_of(relationship, me.user_id) is None:
+        raise Conflict("This person has left Kindred.")
+    said = await db.get(MatchAgain, (relationship.id, me.user_id))
+    if glad and said is None:
+        db.add(MatchAgain(relationship_id=relationship.id, user_id=me.user_id))
+    elif not glad and said is not None:
+        await db.delete(said)
+    await db.flush()
+    return glad, await both_glad(db, relationship.id) if glad else False
+
+
+async def both_glad(db: AsyncSession, relationship_id: UUID) -> bool:
+    said = await db.scalars(
+        select(MatchAgain.user_id).where(MatchAgain.relationship_id == relationship_id)
+    )
+    return len(said.all()) == 2
+
+
+async def i_am_glad(db: AsyncSession, me: Principal, relationship_id: UUID) -> bool:
+    return await db.get(MatchAgain, (relationship_id, me.user_id)) is not None
+
+
+async def leave_feedback(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID, text: str
+) -> Feedback:
+    """Private feedback for the coordinators after an ending; never shown to the other person."""
+    relationship = await mine(db, me, relationship_id)
+    if relationship.state != State.ended:
+        raise Conflict("You can leave feedback once the relationship has ended.")
+    text = text.strip()
+    if not text:
+        raise Invalid.field("text", "Write a few words, or leave it.")
+    if len(text) > MAX_FEEDBACK:
+        raise Invalid.field("text", f"Please keep it under {MAX_FEEDBACK} characters.")
+    feedback = Feedback(
+        relationship_id=relationship.id,
+        author_id=me.user_id,
+        author_role=role_in(relationship, me.user_id) or "seeker",
+        text_sealed=b"",
+    )
+    feedback.text_sealed = seal(settings, text, feedback.id.bytes) or b""
+    db.add(feedback)
+    await db.flush()
+    return feedback
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    id: UUID
+    relationship_id: UUID
+    author_role: str
+    text: str
+    created_at: datetime
+
+
+async def all_feedback(
+    db: AsyncSession, settings: Settings, me: Principal, limit: int = 200
+) -> list[FeedbackView]:
+    """Feedback for the coordinators, newest first."""
+    require_coordinator(me)
+    rows = await db.scalars(select(Feedback).order_by(Feedback.created_at.desc()).limit(limit))
+    return [
+        FeedbackView(
+            f.id,
+            f.relationship_id,
+            f.author_role,
+            unseal(settings, f.text_sealed, f.id.bytes) or "",
+            f.created_at,
+        )
+        for f in rows.all()
+    ]

@@ -1,0 +1,225 @@
+"""Concerns: anyone in a relationship can raise one; it goes to the coordinators' queue.
+
+The details are sealed and read only by coordinators. The other person is never shown a
+concern; ``anonymous`` asks coordinators not to name the raiser to them when following it up.
+Every change (raised, status, note, safety action) is kept in the concern's audit trail.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.config import Settings
+from api.crypto import seal, unseal
+from api.errors import Forbidden, Invalid, NotFound
+from api.relationships.models import Relationship
+from api.relationships.service import mine, role_in
+from api.safety.models import Concern, ConcernEvent, ConcernKind, ConcernStatus
+
+MAX_DETAILS = 4000
+
+
+def require_coordinator(me: Principal) -> None:
+    if not me.is_coordinator:
+        raise Forbidden("This needs a coordinator.")
+
+
+async def record(
+    db: AsyncSession,
+    settings: Settings,
+    concern: Concern,
+    actor_id: UUID | None,
+    action: str,
+    *,
+    to_status: ConcernStatus | None = None,
+    note: str | None = None,
+) -> ConcernEvent:
+    """Add one entry to a concern's audit trail (and change its status, if asked)."""
+    event = ConcernEvent(concern_id=concern.id, actor_id=actor_id, action=action)
+    if to_status is not None and to_status != concern.status:
+        event.from_status, event.to_status = concern.status, to_status
+        concern.status = to_status
+    event.note_sealed = seal(settings, note, event.id.bytes)
+    concern.updated_at = event.at
+    db.add(event)
+    await db.flush()
+    return event
+
+
+async def raise_concern(
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    kind: ConcernKind,
+    details: str | None,
+    anonymous: bool,
+) -> Concern:
+    """Raise a concern about one of my relationships (also after it has ended)."""
+    relationship = await mine(db, me, relationship_id)
+    details = (details or "").strip() or None
+    if details and len(details) > MAX_DETAILS:
+        raise Invalid.field("details", f"Please keep it under {MAX_DETAILS} characters.")
+    concern = Concern(
+        relationship_id=relationship.id,
+        raised_by=me.user_id,
+        raised_by_role=role_in(relationship, me.user_id) or "seeker",
+        kind=kind,
+        anonymous=anonymous,
+    )
+    concern.details_sealed = seal(settings, details, concern.id.bytes)
+    db.add(concern)
+    await db.flush()
+    await record(db, settings, concern, me.user_id, "raised")
+    return concern
+
+
+async def my_concerns(db: AsyncSession, me: Principal, relationship_id: UUID) -> list[Concern]:
+    """The concerns I raised about this relationship, and where each stands."""
+    relationship = await mine(db, me, relationship_id)
+    rows = await db.scalars(
+        select(Concern)
+        .where(Concern.relationship_id == relationship.id, Concern.raised_by == me.user_id)
+        .order_by(Concern.created_at)
+    )
+    return list(rows.all())
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    action: str
+    by: str | None  # the coordinator's name, the raiser's role, or None
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    """A concern as coordinators see it."""
+
+    concern: Concern
+    details: str | None
+    relationship_state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    events: list[EventView]
+
+
+async def _names(db: AsyncSession, ids: set[UUID | None]) -> dict[UUID, str]:
+    wanted = {i for i in ids if i is not None}
+    rows = await db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return dict(rows.all())
+
+
+async def _views(
+    db: AsyncSession, settings: Settings, concerns: list[Concern], with_events: bool
+) -> list[ConcernView]:
+    relationships = {
+        r.id: r
+        for r in await db.scalars(
+            select(Relationship).where(Relationship.id.in_({c.relationship_id for c in concerns}))
+        )
+    }
+    events: dict[UUID, list[ConcernEvent]] = {}
+    if with_events:
+        for event in await db.scalars(
+            select(ConcernEvent)
+            .where(ConcernEvent.concern_id.in_([c.id for c in concerns]))
+            .order_by(ConcernEvent.at)
+        ):
+            events.setdefault(event.concern_id, []).append(event)
+    people = {u for r in relationships.values() for u in (r.seeker_id, r.supporter_id)}
+    actors = {e.actor_id for found in events.values() for e in found}
+    names = await _names(db, people | actors)
+    views = []
+    for concern in concerns:
+        relationship = relationships[concern.relationship_id]
+
+        def by(event: ConcernEvent, relationship: Relationship = relationship) -> str | None:
+            if event.actor_id is None:
+                return None
+            return role_in(relationship, event.actor_id) or names.get(event.actor_id)
+
+        views.append(
+            ConcernView(
+                concern=concern,
+                details=unseal(settings, concern.details_sealed, concern.id.bytes),
+                relationship_state=relationship.state,
+                seeker_name=names.get(relationship.seeker_id),
+                supporter_name=names.get(relationship.supporter_id),
+                events=[
+                    EventView(
+                        e.at,
+                        e.action,
+                        by(e),
+                        e.from_status,
+                        e.to_status,
+                        unseal(settings, e.note_sealed, e.id.bytes),
+                    )
+                    for e in events.get(concern.id, [])
+                ],
+            )
+        )
+    return views
+
+
+async def queue(
+    db: AsyncSession, settings: Settings, me: Principal, status: ConcernStatus | None
+) -> list[ConcernView]:
+    """The coordinators' queue: open and in-progress concerns first, oldest first."""
+    require_coordinator(me)
+    query = select(Concern)
+    if status is not None:
+        query = query.where(Concern.status == status)
+    else:
+        query = query.where(Concern.status != ConcernStatus.closed)
+    rows = await db.scalars(query.order_by(Concern.created_at).limit(500))
+    return await _views(db, settings, list(rows.all()), with_events=False)
+
+
+async def get_concern(
+    db: AsyncSession, settings: Settings, me: Principal, concern_id: UUID
+) -> ConcernView:
+    require_coordinator(me)
+    concern = await db.get(Concern, concern_id, populate_existing=True)
+    if concern is None:
+        raise NotFound("No such concern.")
+    return (await _views(db, settings, [concern], with_events=True))[0]
+
+
+async def update_concern(
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    concern_id: UUID,
+    status: ConcernStatus | None,
+    note: str | None,
+) -> ConcernView:
+    """Move a concern along (open, in progress, closed) and/or add a note to its trail."""
+    require_coordinator(me)
+    concern = await db.get(Concern, concern_id)
+    if concern is None:
+        raise NotFound("No such concern.")
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_DETAILS:
+        raise Invalid.field("note", f"Please keep it under {MAX_DETAILS} characters.")
+    if (status is None or status == concern.status) and not note:
+        raise Invalid.field("status", "Change the status, add a note, or both.")
+    action = "status" if status is not None and status != concern.status else "note"
+    await record(db, settings, concern, me.user_id, action, to_status=status, note=note)
+    return await get_concern(db, settings, me, concern_id)
+
+
+async def concern_of(db: AsyncSession, relationship: Relationship, concern_id: UUID) -> Concern:
+    """A concern about this relationship (for linking a coordinator's action to it)."""
+    concern = await db.get(Concern, concern_id)
+    if concern is None or concern.relationship_id != relationship.id:
+        raise Invalid.field("concern_id", "That concern isn't about this relationship.")
+    return concern

@@ -1,0 +1,225 @@
+"""Privacy rights: download everything about me, and delete my account.
+
+Deleting an account ends its open relationships (the other person is told kindly), withdraws
+its introductions, erases the text it wrote that others might otherwise keep (closing
+messages, concern details), and deletes the account row; the database does the rest:
+profile, experiences, requests, offer, sessions, feedback, blocks and notices go with it
+(ON DELETE CASCADE), and the other person's history keeps the relationship with this side
+anonymised (ON DELETE SET NULL: shown as "A former member").
+"""
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth import passwords, throttle, tokens
+from api.auth.models import AuthSession, LoginAttempt, User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.crypto import unseal
+from api.errors import Forbidden
+from api.matching.models import SupportRequest
+from api.profiles.models import Profile
+from api.profiles.service import display_names, my_experiences
+from api.relationships.models import (
+    HOLDS_A_PLACE,
+    AgreementVersion,
+    Relationship,
+    RelationshipEvent,
+    State,
+)
+from api.relationships.service import VISIBLE_STATES
+from api.safety import aftercare, endings, notices, safeguarding, status
+from api.safety.models import Block, Concern, ConcernEvent, Ending, EndKind, Feedback, MatchAgain
+from api.supporters.models import SupporterOffer
+
+
+class WrongPassword(Forbidden):
+    type = "wrong-password"
+    title = "That password isn't right"
+    keeps_changes = True  # the failed attempt counts towards the login throttle
+
+
+def _row(model: Any, *exclude: str) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude=set(exclude))
+
+
+async def _relationships(
+    db: AsyncSession, settings: Settings, me: Principal
+) -> list[dict[str, Any]]:
+    found = list(
+        await db.scalars(
+            select(Relationship)
+            .where(
+                or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
+            )
+            .order_by(Relationship.created_at)
+        )
+    )
+    ids = [r.id for r in found]
+    events: dict[UUID, list] = {}
+    for e in await db.scalars(
+        select(RelationshipEvent)
+        .where(RelationshipEvent.relationship_id.in_(ids))
+        .order_by(RelationshipEvent.at)
+    ):
+        events.setdefault(e.relationship_id, []).append(e)
+    versions: dict[UUID, list] = {}
+    for v in await db.scalars(
+        select(AgreementVersion)
+        .where(AgreementVersion.relationship_id.in_(ids))
+        .order_by(AgreementVersion.number)
+    ):
+        versions.setdefault(v.relationship_id, []).append(v)
+    names = await display_names(db, [u for r in found for u in (r.seeker_id, r.supporter_id) if u])
+    out = []
+    for r in found:
+
+        def who(user_id: UUID | None, r: Relationship = r) -> str | None:
+            return status.who(r, me, user_id)
+
+        other = notices.other_of(r, me.user_id)
+        item: dict[str, Any] = {
+            **_row(r, "seeker_id", "supporter_id", "ended_by", "request_id"),
+            "my_role": "seeker" if r.seeker_id == me.user_id else "supporter",
+            "other_person": names.get(other, "A former member") if other else "A former member",
+            "events": [
+                {
+                    "at": e.at.isoformat(),
+                    "by": who(e.actor_id),
+                    "from": e.from_state,
+                    "to": e.to_state,
+                }
+                for e in events.get(r.id, [])
+            ],
+            "agreement_versions": [
+                {
+                    **_row(v, "id", "relationship_id", "proposed_by", "closed_by"),
+                    "proposed_by": who(v.proposed_by),
+                }
+                for v in versions.get(r.id, [])
+            ],
+        }
+        if r.state in VISIBLE_STATES:
+            seen = await status.status(db, settings, me, r.id)
+            item["pause"] = seen.pause.__dict__ if seen.pause else None
+            item["ending"] = seen.ending.__dict__ if seen.ending else None
+            item["safeguarding_log"] = [
+                e.__dict__ for e in await safeguarding.log_for_people(db, me, r.id)
+            ]
+        out.append(item)
+    return out
+
+
+async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[str, Any]:
+    """Everything Kindred holds about me, my own words decrypted (only ever for me)."""
+    user = await db.get(User, me.user_id)
+    assert user is not None
+    profile = await db.get(Profile, me.user_id)
+    offer = await db.scalar(select(SupporterOffer).where(SupporterOffer.user_id == me.user_id))
+    requests = await db.scalars(
+        select(SupportRequest).where(SupportRequest.seeker_id == me.user_id)
+    )
+    raised = list(await db.scalars(select(Concern).where(Concern.raised_by == me.user_id)))
+    trail: dict[UUID, list] = {}
+    for e in await db.scalars(
+        select(ConcernEvent)
+        .where(ConcernEvent.concern_id.in_([c.id for c in raised]))
+        .order_by(ConcernEvent.at)
+    ):
+        trail.setdefault(e.concern_id, []).append(
+            {"at": e.at.isoformat(), "action": e.action, "status": e.to_status}
+        )
+    feedback = await db.scalars(select(Feedback).where(Feedback.author_id == me.user_id))
+    blocks = list(await db.scalars(select(Block).where(Block.blocker_id == me.user_id)))
+    names = await display_names(db, [b.blocked_id for b in blocks])
+    glad = await db.scalars(select(MatchAgain).where(MatchAgain.user_id == me.user_id))
+    sessions = await db.scalars(select(AuthSession).where(AuthSession.user_id == me.user_id))
+    return {
+        "exported_at": utcnow().isoformat(),
+        "account": _row(user, "password_hash"),
+        "profile": _row(profile) if profile else None,
+        "experiences": [e.model_dump(mode="json") for e in await my_experiences(db, settings, me)],
+        "supporter_offer": _row(offer) if offer else None,
+        "support_requests": [_row(r) for r in requests.all()],
+        "relationships": await _relationships(db, settings, me),
+        "concerns_raised": [
+            {
+                **_row(c, "details_sealed", "raised_by"),
+                "details": unseal(settings, c.details_sealed, c.id.bytes),
+                "history": trail.get(c.id, []),
+            }
+            for c in raised
+        ],
+        "feedback_given": [
+            {
+                **_row(f, "text_sealed", "author_id"),
+                "text": unseal(settings, f.text_sealed, f.id.bytes),
+            }
+            for f in feedback.all()
+        ],
+        "blocked": [
+            {"person": names.get(b.blocked_id, "A former member"), "at": b.created_at.isoformat()}
+            for b in blocks
+        ],
+        "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
+        "notices": [n.__dict__ for n in await notices.my_notices(db, me, limit=10_000)],
+        "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
+    }
+
+
+async def delete_account(
+    db: AsyncSession, settings: Settings, me: Principal, password: str, address: str
+) -> None:
+    """Delete my account for good, after checking my password again (throttled like a login)."""
+    user = await db.get(User, me.user_id)
+    assert user is not None
+    account_key = tokens.keyed_hash(settings, "login-account", user.email)
+    address_key = tokens.keyed_hash(settings, "login-address", address)
+    await throttle.check_allowed(db, settings, account_key, address_key)
+    if not await asyncio.to_thread(
+        passwords.verify_password, settings, password, user.password_hash
+    ):
+        await throttle.record_failure(db, settings, account_key, address_key)
+        raise WrongPassword("Your account is still here: that password isn't right.")
+    await _end_everything(db, me.user_id)
+    await db.execute(
+        update(Ending)
+        .where(
+            Ending.relationship_id.in_(
+                select(Relationship.id).where(Relationship.ended_by == me.user_id)
+            )
+        )
+        .values(closing_message_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Concern)
+        .where(Concern.raised_by == me.user_id)
+        .values(details_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+    await db.execute(
+        delete(User).where(User.id == me.user_id).execution_options(synchronize_session=False)
+    )
+    db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
+
+
+async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
+    """End my open relationships (account_deleted) and withdraw my open introductions."""
+    open_ones = await db.scalars(
+        select(Relationship).where(
+            or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id),
+            Relationship.state.in_((State.introduced, *HOLDS_A_PLACE)),
+        )
+    )
+    for relationship in open_ones.all():
+        if relationship.state == State.introduced:
+            await aftercare.withdraw_introduction(db, relationship, user_id)
+        else:
+            await endings.end(db, relationship, user_id, EndKind.account_deleted)

@@ -1,0 +1,238 @@
+"""Confidentiality: coordinators see health, not content, unless a safeguarding access is open.
+
+"What is shared in peer support remains in peer support." The two people can always read their
+relationship's content. A coordinator can read it only with a safeguarding access: a written
+reason, a time limit, one relationship. Every grant, read and revocation lands in an audit log
+that the two people can see (when, which content, which coordinator; the reason stays with the
+coordinators, as it may name whoever raised a concern). A refused attempt is logged too, for
+the coordinators.
+
+Every route that shows content (own words now; messages in the next issue) calls
+``require_content_access`` first.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.crypto import seal, unseal
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience
+from api.relationships.models import Relationship
+from api.relationships.service import VISIBLE_STATES, mine, role_in
+from api.safety.concerns import concern_of, require_coordinator
+from api.safety.models import AuditAction, SafeguardingAccess, SafeguardingAuditEntry
+
+log = structlog.get_logger("kindred.safeguarding")
+
+MIN_REASON, MAX_REASON = 20, 2000
+LONGEST_MINUTES = 24 * 60
+
+
+class NoSafeguardingAccess(Forbidden):
+    type = "no-safeguarding-access"
+    title = "This content is confidential"
+    keeps_changes = True  # the refused attempt stays in the audit log
+
+
+async def grant(
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    reason: str,
+    minutes: int,
+    concern_id: UUID | None = None,
+) -> SafeguardingAccess:
+    """Open a time-limited access to one relationship's content, with a written reason."""
+    require_coordinator(me)
+    relationship = await db.get(Relationship, relationship_id)
+    if relationship is None:
+        raise NotFound("No such relationship.")
+    reason = reason.strip()
+    if not MIN_REASON <= len(reason) <= MAX_REASON:
+        raise Invalid.field(
+            "reason", f"Write the safeguarding reason ({MIN_REASON} to {MAX_REASON} characters)."
+        )
+    if not 1 <= minutes <= LONGEST_MINUTES:
+        raise Invalid.field("minutes", f"Choose between 1 and {LONGEST_MINUTES} minutes.")
+    if concern_id is not None:
+        await concern_of(db, relationship, concern_id)
+    access = SafeguardingAccess(
+        relationship_id=relationship.id,
+        coordinator_id=me.user_id,
+        concern_id=concern_id,
+        reason_sealed=b"",
+    )
+    access.expires_at = access.granted_at + timedelta(minutes=minutes)
+    access.reason_sealed = seal(settings, reason, access.id.bytes) or b""
+    db.add(access)
+    await db.flush()
+    db.add(_entry(access, AuditAction.granted, "content"))
+    await db.flush()
+    log.info("safeguarding_access_granted", access=str(access.id), minutes=minutes)
+    return access
+
+
+def _entry(access: SafeguardingAccess, action: AuditAction, what: str) -> SafeguardingAuditEntry:
+    return SafeguardingAuditEntry(
+        relationship_id=access.relationship_id,
+        access_id=access.id,
+        coordinator_id=access.coordinator_id,
+        action=action,
+        what=what,
+    )
+
+
+async def revoke(db: AsyncSession, me: Principal, access_id: UUID) -> SafeguardingAccess:
+    """End an access before it expires."""
+    require_coordinator(me)
+    access = await db.get(SafeguardingAccess, access_id)
+    if access is None:
+        raise NotFound("No such safeguarding access.")
+    if access.revoked_at is not None or access.expires_at <= utcnow():
+        raise Conflict("This access has already ended.")
+    access.revoked_at = utcnow()
+    db.add(_entry(access, AuditAction.revoked, "content"))
+    await db.flush()
+    return access
+
+
+async def require_content_access(
+    db: AsyncSession, principal: Principal, relationship_id: UUID, what: str = "messages"
+) -> SafeguardingAccess | None:
+    """May this principal read the relationship's content? None for the two people; the open
+    access for a coordinator (each read is audited); 403 for a coordinator without one; 404
+    for anyone else."""
+    relationship = await db.get(Relationship, relationship_id)
+    if relationship is None:
+        raise NotFound("No such relationship.")
+    if role_in(relationship, principal.user_id) is not None:
+        if relationship.state not in VISIBLE_STATES:
+            raise NotFound("No such relationship.")
+        return None
+    if not principal.is_coordinator:
+        raise NotFound("No such relationship.")
+    now = utcnow()
+    access = await db.scalar(
+        select(SafeguardingAccess)
+        .where(
+            SafeguardingAccess.relationship_id == relationship_id,
+            SafeguardingAccess.coordinator_id == principal.user_id,
+            SafeguardingAccess.revoked_at.is_(None),
+            SafeguardingAccess.expires_at > now,
+        )
+        .order_by(SafeguardingAccess.expires_at.desc())
+        .limit(1)
+    )
+    if access is None:
+        db.add(
+            SafeguardingAuditEntry(
+                relationship_id=relationship_id,
+                coordinator_id=principal.user_id,
+                action=AuditAction.refused,
+                what=what,
+            )
+        )
+        await db.flush()
+        raise NoSafeguardingAccess(
+            "Coordinators can read what people share only through a safeguarding access: "
+            "POST /api/v1/coordination/safeguarding-access with a written reason."
+        )
+    db.add(_entry(access, AuditAction.read, what))
+    await db.flush()
+    return access
+
+
+@dataclass(frozen=True)
+class OwnWords:
+    role: str
+    category: str
+    experience: str
+    stage: str
+    description: str | None
+
+
+async def own_words(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+) -> list[OwnWords]:
+    """Both people's experiences in their own words: content, behind a safeguarding access."""
+    await require_content_access(db, me, relationship_id, what="own_words")
+    relationship = await db.get(Relationship, relationship_id)
+    assert relationship is not None
+    people = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
+    rows = await db.execute(
+        select(PersonExperience, ExperienceTag.label, ExperienceCategory.label)
+        .join(ExperienceTag, ExperienceTag.id == PersonExperience.tag_id)
+        .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
+        .where(PersonExperience.user_id.in_([p for p in people if p is not None]))
+        .order_by(PersonExperience.user_id, ExperienceTag.id)
+    )
+    return [
+        OwnWords(
+            role=people[item.user_id],
+            category=category,
+            experience=tag,
+            stage=item.stage,
+            description=unseal(settings, item.description_sealed, item.id.bytes),
+        )
+        for item, tag, category in rows.all()
+    ]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    action: str
+    what: str
+    coordinator: str | None
+    expires_at: datetime | None
+    reason: str | None = None  # coordinators only
+
+
+async def _log(
+    db: AsyncSession, relationship_id: UUID, settings: Settings | None
+) -> list[LogEntry]:
+    rows = await db.execute(
+        select(SafeguardingAuditEntry, SafeguardingAccess, User.display_name)
+        .outerjoin(SafeguardingAccess, SafeguardingAccess.id == SafeguardingAuditEntry.access_id)
+        .outerjoin(User, User.id == SafeguardingAuditEntry.coordinator_id)
+        .where(SafeguardingAuditEntry.relationship_id == relationship_id)
+        .order_by(SafeguardingAuditEntry.at)
+    )
+    entries = []
+    for entry, access, name in rows.all():
+        if settings is None and entry.action == AuditAction.refused:
+            continue
+        reason = None
+        if settings is not None and access is not None:
+            reason = unseal(settings, access.reason_sealed, access.id.bytes)
+        expires = access.expires_at if access is not None else None
+        entries.append(LogEntry(entry.at, entry.action, entry.what, name, expires, reason))
+    return entries
+
+
+async def log_for_people(db: AsyncSession, me: Principal, relationship_id: UUID) -> list[LogEntry]:
+    """When coordinators opened or read this relationship's content (never why)."""
+    relationship = await mine(db, me, relationship_id)
+    return await _log(db, relationship.id, None)
+
+
+async def log_for_coordinators(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+) -> list[LogEntry]:
+    """The full log, with each access's reason and refused attempts."""
+    require_coordinator(me)
+    return await _log(db, relationship_id, settings)
+
+
+def active(access: SafeguardingAccess, now: datetime | None = None) -> bool:
+    return access.revoked_at is None and access.expires_at > (now or utcnow())

@@ -1,0 +1,285 @@
+"""What the safety API takes and sends: endings, pauses, concerns, access, privacy."""
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.safety.models import ConcernKind, ConcernStatus, ReasonCategory
+
+Who = Literal["me", "other", "coordinator"]
+Role = Literal["seeker", "supporter"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# ---- the two people ------------------------------------------------------------------------
+
+
+class EndIn(_In):
+    """Everything is optional: ending needs no reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {},
+                {
+                    "reason_category": "got_what_i_needed",
+                    "closing_message": "Thank you for listening. I feel ready to go on my own.",
+                },
+            ]
+        },
+    )
+    reason_category: ReasonCategory | None = Field(
+        default=None, description="Only you and the coordinators ever see this."
+    )
+    closing_message: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="To the other person. Show it to the sender (see …/end/preview) first.",
+    )
+
+
+class CompleteIn(_In):
+    closing_message: str | None = Field(default=None, max_length=1000)
+
+
+class PreviewIn(_In):
+    closing_message: str | None = Field(default=None, max_length=1000)
+    completing: bool = Field(default=False, description="Preview the planned ending instead")
+
+
+class PreviewOut(BaseModel):
+    other_person_sees: str = Field(description="The notice the other person will get")
+    closing_message: str | None = Field(description="Your message, exactly as they'll see it")
+
+
+class PauseIn(_In):
+    until: date | None = Field(
+        default=None,
+        description="Optional planned date to carry on (from then, the other person is asked "
+        "to agree); after today and within a year.",
+    )
+
+
+class PauseOut(_Out):
+    paused_at: datetime
+    until: date | None
+    by: Who | None
+    for_safety: bool = Field(description="A coordinator's safety pause: only they can lift it")
+    resume_asked_by: Who | None = Field(description="Who has asked to carry on, if anyone")
+    planned_date_passed: bool
+
+
+class EndingOut(_Out):
+    at: datetime | None
+    how: str = Field(
+        description="ended_by_person, completed, ended_for_safety, blocked (only to the "
+        "person who blocked), account_deleted"
+    )
+    by: Who | None
+    reason_category: ReasonCategory | None = Field(description="Yours, if you gave one")
+    closing_message: str | None
+    closing_message_from: Who | None
+
+
+class SafetyStatusOut(_Out):
+    relationship_id: UUID
+    state: str
+    state_text: str
+    my_role: Role
+    other_name: str
+    sessions_held: int
+    sessions_planned: int | None
+    pause: PauseOut | None
+    ending: EndingOut | None
+    blocked_by_me: bool
+    glad_to_match_again: bool
+    both_glad_to_match_again: bool
+    can: dict[str, bool] = Field(description="What you can do now, e.g. {'end': true}")
+
+
+class MatchAgainIn(_In):
+    glad: bool = Field(description="True: I'd be glad to be matched with them again")
+
+
+class NewMatchOut(BaseModel):
+    request_id: UUID
+    status: str
+    tag_ids: list[int]
+
+
+class ConcernIn(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "boundary_crossed", "details": "…", "anonymous": True}]
+        },
+    )
+    kind: ConcernKind
+    details: str | None = Field(default=None, max_length=4000)
+    anonymous: bool = Field(
+        default=False, description="Coordinators won't name you to the other person"
+    )
+
+
+class ConcernForRaiser(_Out):
+    id: UUID
+    relationship_id: UUID
+    kind: ConcernKind
+    anonymous: bool
+    status: ConcernStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class FeedbackIn(_In):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class FeedbackOut(_Out):
+    id: UUID
+    relationship_id: UUID
+    created_at: datetime
+
+
+class AuditEntryOut(_Out):
+    at: datetime
+    action: Literal["granted", "read", "revoked"]
+    what: str
+    coordinator: str | None
+    expires_at: datetime | None
+
+
+class NoticeOut(_Out):
+    id: UUID
+    relationship_id: UUID | None
+    kind: str
+    text: str
+    created_at: datetime
+    read: bool
+
+
+# ---- coordinators --------------------------------------------------------------------------
+
+
+class ConcernEventOut(_Out):
+    at: datetime
+    action: str
+    by: str | None
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+class ConcernForCoordinators(BaseModel):
+    id: UUID
+    relationship_id: UUID
+    relationship_state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    raised_by_role: Role
+    kind: ConcernKind
+    details: str | None
+    anonymous: bool
+    status: ConcernStatus
+    created_at: datetime
+    updated_at: datetime
+    events: list[ConcernEventOut]
+
+
+class ConcernUpdate(_In):
+    status: ConcernStatus | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class SafetyActionIn(_In):
+    reason: str = Field(min_length=1, max_length=2000, description="Recorded; never shown")
+    concern_id: UUID | None = None
+
+
+class ConcernBrief(_Out):
+    id: UUID
+    kind: ConcernKind
+    status: ConcernStatus
+    raised_by_role: Role
+    created_at: datetime
+
+
+class RelationshipHealth(_Out):
+    relationship_id: UUID
+    state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    sessions_held: int
+    paused_at: datetime | None
+    paused_until: date | None
+    paused_by: str | None
+    safety_hold: bool
+    safety_pause_reason: str | None
+    ended_at: datetime | None
+    end_kind: str | None
+    ended_by: str | None
+    reason_category: str | None
+    safety_end_reason: str | None
+    concerns: list[ConcernBrief]
+
+
+class AccessIn(_In):
+    relationship_id: UUID
+    reason: str = Field(
+        min_length=1, max_length=2000, description="The safeguarding reason, in writing"
+    )
+    minutes: int = Field(default=60, ge=1, le=1440, description="How long it lasts")
+    concern_id: UUID | None = None
+
+
+class AccessOut(_Out):
+    id: UUID
+    relationship_id: UUID
+    concern_id: UUID | None
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class CoordinatorAuditEntryOut(_Out):
+    at: datetime
+    action: str
+    what: str
+    coordinator: str | None
+    expires_at: datetime | None
+    reason: str | None
+
+
+class OwnWordsOut(_Out):
+    role: Role
+    category: str
+    experience: str
+    stage: str
+    description: str | None
+
+
+class FeedbackForCoordinators(_Out):
+    id: UUID
+    relationship_id: UUID
+    author_role: Role
+    text: str
+    created_at: datetime
+
+
+# ---- privacy -------------------------------------------------------------------------------
+
+
+class DeleteAccountIn(_In):
+    password: str = Field(max_length=128, description="Your password, once more")

@@ -1,0 +1,174 @@
+"""The whole batch-assignment job on PostgreSQL: waiting list in, stored draft out.
+
+    python -m bench.bench_batch_job [--seekers 10000] [--supporters 5000]
+
+Fills its own database (dropped afterwards) with supporters and waiting seekers, then times
+``api.matching.drafts.create_draft`` end to end: loading the pool and the waiting list,
+generating candidates, min-cost flow, greedy baseline, storing the draft items.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import numpy as np
+from alembic.config import Config
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from alembic import command
+from api.auth.models import Role
+from api.auth.principal import Principal
+from api.db import create_engine, create_sessionmaker
+from api.matching import drafts
+from api.matching.index import MatchingIndex
+from api.matching.models import BatchDraftItem
+from bench.bench_shortlist_http import RESULTS, ROOT, _channels, _languages, _windows, fill
+from bench.synthetic import ZONES
+
+
+async def add_seekers(conn: asyncpg.Connection, n: int, seed: int = 11) -> None:
+    """COPY n seekers, each with a profile, 1-3 experiences going on now and a waiting request."""
+    rng = np.random.default_rng(seed)
+    tags = [r["id"] for r in await conn.fetch("SELECT id FROM experience_tag ORDER BY id")]
+    popularity = 1.0 / np.arange(1, len(tags) + 1) ** 1.1
+    popularity = rng.permutation(popularity / popularity.sum())
+    zone_p = np.array([z[1] for z in ZONES])
+    zone_p /= zone_p.sum()
+    now = datetime.now(UTC)
+    users, profiles, experiences, requests = [], [], [], []
+    for i in range(n):
+        uid = uuid.uuid4()
+        users.append((uid, f"k{i}@bench.kindred", f"Seeker {i}", "x", "peer", True, now))
+        z = rng.choice(len(ZONES), p=zone_p)
+        profiles.append(
+            (
+                uid,
+                None,
+                json.dumps(_languages(rng, ZONES[z][2])),
+                ZONES[z][0],
+                json.dumps(_windows(rng)),
+                json.dumps(_channels(rng)),
+                "[]",
+                None,
+                None,
+                now,
+            )
+        )
+        chosen = [tags[t] for t in rng.choice(len(tags), rng.integers(1, 4), False, popularity)]
+        for tag in chosen:
+            experiences.append((uuid.uuid4(), uid, tag, "going_through", True, None))
+        requests.append((uuid.uuid4(), uid, "waiting", json.dumps(chosen), "{}", now, now))
+    await conn.copy_records_to_table(
+        "user_account",
+        records=users,
+        columns=["id", "email", "display_name", "password_hash", "role", "is_active", "created_at"],
+    )
+    await conn.copy_records_to_table(
+        "profile",
+        records=profiles,
+        columns=[
+            "user_id",
+            "pronouns",
+            "languages",
+            "timezone",
+            "availability",
+            "channels",
+            "topics_to_avoid",
+            "age_band",
+            "gender",
+            "updated_at",
+        ],
+    )
+    await conn.copy_records_to_table(
+        "person_experience",
+        records=experiences,
+        columns=["id", "user_id", "tag_id", "stage", "willing_to_talk", "description_sealed"],
+    )
+    await conn.copy_records_to_table(
+        "support_request",
+        records=requests,
+        columns=["id", "seeker_id", "status", "tag_ids", "preferences", "created_at", "updated_at"],
+    )
+    await conn.execute("ANALYZE")
+
+
+async def run(seekers: int, supporters: int) -> dict:
+    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    base = make_url(server)
+    name = f"kindred_bench_{uuid.uuid4().hex[:8]}"
+    connect = {"user": base.username, "host": base.host, "port": base.port or 5432}
+    admin = await asyncpg.connect(database=base.database, **connect)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        config = Config(str(ROOT / "alembic.ini"))
+        config.attributes.update(database_url=url, configure_logger=False)
+        await asyncio.to_thread(command.upgrade, config, "head")
+        conn = await asyncpg.connect(database=name, **connect)
+        await fill(conn, supporters)
+        await add_seekers(conn, seekers)
+        coordinator = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO user_account VALUES ($1, 'c@bench.kindred', 'C', 'x', 'coordinator', "
+            "true, now())",
+            coordinator,
+        )
+        await conn.close()
+        engine = create_engine(url)
+        sessionmaker = create_sessionmaker(engine)
+        me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
+        index = MatchingIndex(sessionmaker=sessionmaker)
+        async with sessionmaker() as db:
+            started = time.perf_counter()
+            await index.current(db)  # a replica has its pool before coordinators run batches
+            pool_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            draft = await drafts.create_draft(db, index, me)
+            await db.commit()
+            job_seconds = time.perf_counter() - started
+            stored = await db.scalar(
+                select(func.count())
+                .select_from(BatchDraftItem)
+                .where(BatchDraftItem.draft_id == draft.id)
+            )
+        await engine.dispose()
+        return {
+            "seekers": seekers,
+            "supporters": supporters,
+            "pool_build_seconds": round(pool_seconds, 2),
+            "job_seconds": round(job_seconds, 2),
+            "stored_items": stored,
+            "total_score": draft.total_score,
+            **draft.stats,
+        }
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seekers", type=int, default=10_000)
+    parser.add_argument("--supporters", type=int, default=5_000)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.seekers, args.supporters))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"batch_job_{args.seekers}x{args.supporters}.json").write_text(
+        json.dumps(result, indent=2)
+    )
+    print(
+        f"{result['seekers']:,} waiting x {result['supporters']:,} supporters: whole job "
+        f"{result['job_seconds']} s (pool already built: {result['pool_build_seconds']} s); "
+        f"assigned {result['assigned']:,}, total {result['total_score']:,} vs greedy "
+        f"{result['greedy_total']:,}; {result['stored_items']:,} draft items stored"
+    )
+
+
+if __name__ == "__main__":
+    main()
