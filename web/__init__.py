@@ -10,9 +10,19 @@ WEB_ROOT = Path(__file__).resolve().parent
 
 def mount_web(app: FastAPI) -> None:
     from web.auth import LoginRequired, login_required_handler
-    from web.routes import account, home, pwa, supporting
+    from web.routes import (
+        account,
+        agreement,
+        home,
+        matching,
+        profile,
+        pwa,
+        relationships,
+        supporting,
+    )
 
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
-    for module in (pwa, home, account, supporting):
+    modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)
+    for module in modules:
         app.include_router(module.router, include_in_schema=False)

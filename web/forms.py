@@ -19,6 +19,11 @@ class PartOfDay:
     start: str
     end: str
 
+    @property
+    def heading(self) -> str:
+        """The column heading: may break with a hyphen on narrow phones."""
+        return self.label.replace("Afternoon", "After\u00adnoon")
+
 
 # The grid's columns. Afternoon and evening don't touch (17:00-18:00 is left out on purpose:
 # it's when most people travel and eat); the others merge into one window when both are ticked.
@@ -86,6 +91,7 @@ def windows_to_cells(windows: Iterable[Mapping]) -> set[str]:
 
 def fits_grid(windows: list[Mapping]) -> bool:
     """Whether the grid shows these windows exactly (times set elsewhere may be finer)."""
+
     def key(w: Mapping) -> tuple:
         return (w["weekday"], _minutes(w["start"]), _minutes(w["end"]) or 24 * 60)
 

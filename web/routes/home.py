@@ -2,7 +2,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.db import SessionDep
+from api.deps import SettingsDep
+from api.errors import NotFound
+from api.matching import introductions, requests
+from api.profiles import service as profiles
 from api.supporters import service as supporters
+from api.supporters.models import OfferStatus
 from web.auth import MaybePeer
 from web.render import render
 
@@ -10,9 +15,25 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, me: MaybePeer, db: SessionDep) -> HTMLResponse:
+async def home(
+    request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     if me is None:
         return render(request, "pages/welcome.html")
     offer = await supporters.my_offer(db, me)
     pending = len(await supporters.list_offers(db, me, "pending")) if me.is_coordinator else 0
-    return render(request, "pages/home.html", {"offer": offer, "pending_offers": pending})
+    try:
+        await profiles.get_profile(db, me)
+        has_profile = True
+    except NotFound:
+        has_profile = False
+    approved = offer is not None and offer.status == OfferStatus.approved
+    context = {
+        "offer": offer,
+        "pending_offers": pending,
+        "has_profile": has_profile,
+        "has_experiences": bool(await profiles.my_experiences(db, settings, me)),
+        "support_request": await requests.latest_request(db, me.user_id),
+        "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
+    }
+    return render(request, "pages/home.html", context)

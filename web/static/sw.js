@@ -1,9 +1,10 @@
 // Caches static assets and the offline page only. Never pages that need a login, never the API.
-const CACHE = "kindred-static-v1";
+const CACHE = "kindred-static-v2";
 const PRECACHE = [
   "/offline",
   "/static/css/app.css",
   "/static/js/app.js",
+  "/static/js/pickers.js",
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/icons/icon-192.png",
 ];
@@ -26,13 +27,19 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
+    // Stale-while-revalidate: fast from the cache, refreshed in the background so a new
+    // release reaches people on their next visit.
     event.respondWith(
-      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
+      caches.open(CACHE).then((cache) => cache.match(request).then((hit) => {
+        const fresh = fetch(request).then((response) => {
+          if (response.ok) cache.put(request, response.clone());
+          return response;
+        });
+        if (hit) {
+          event.waitUntil(fresh.catch(() => undefined));
+          return hit;
         }
-        return response;
+        return fresh;
       }))
     );
     return;

@@ -1,0 +1,258 @@
+"""Finding a supporter (the explained shortlist and choosing), and the supporter's introductions."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.auth.principal import Principal
+from api.config import Settings
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.errors import DomainError, NotFound
+from api.matching import introductions, requests, service
+from api.matching.index import MatchingIndex
+from api.matching.models import RequestStatus
+from api.matching.schemas import RequestIn
+from api.profiles import service as profiles
+from api.profiles.models import Stage
+from api.relationships.models import HOLDS_A_PLACE, Relationship, State
+from api.relationships.windows import is_known_timezone
+from api.supporters import service as supporters
+from web.auth import Peer, redirect
+from web.csrf import verify_csrf
+from web.forms import DEFAULT_TIMEZONE, domain_errors, form_errors
+from web.render import render
+from web.routes.profile import AGE_BANDS
+
+router = APIRouter()
+Checked = Depends(verify_csrf)
+
+PREFERRED_GENDERS = (("woman", "A woman"), ("man", "A man"), ("non-binary", "A non-binary person"))
+REQUEST_FIELDS = {"tag_ids": "tags"}
+REQUEST_MESSAGES = {"tags": "Choose at least one experience (ten at most)."}
+
+
+def matching_index(request: Request) -> MatchingIndex:
+    return request.app.state.matching_index
+
+
+IndexDep = Annotated[MatchingIndex, Depends(matching_index)]
+
+
+async def _my_zone(db: SessionDep, me: Principal) -> str:
+    try:
+        zone = (await profiles.get_profile(db, me)).timezone
+    except NotFound:
+        return DEFAULT_TIMEZONE
+    return zone if is_known_timezone(zone) else DEFAULT_TIMEZONE
+
+
+def _when(moment: datetime | None, zone: str) -> str:
+    """A moment as the person reads it on their own clock, e.g. "Thursday 14 May, 18:00"."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%A %-d %B, %H:%M")
+
+
+def _seeker_words(relationship: Relationship) -> str:
+    if relationship.state == State.withdrawn:
+        return "you stopped looking before they answered"
+    return introductions.seeker_status(relationship)
+
+
+# Finding a supporter --------------------------------------------------------------------------
+
+
+async def _find_page(
+    request: Request,
+    db: SessionDep,
+    settings: Settings,
+    index: MatchingIndex,
+    me: Principal,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Where the person's search stands: set-up steps, the form, the shortlist, the answers."""
+    context: dict[str, Any] = {"errors": errors or {}, "genders": PREFERRED_GENDERS}
+    try:
+        await profiles.get_profile(db, me)
+    except NotFound:
+        return render(request, "pages/find.html", {**context, "missing": "profile"})
+    mine = await profiles.my_experiences(db, settings, me)
+    if not mine:
+        return render(request, "pages/find.html", {**context, "missing": "experiences"})
+    current = await requests.latest_request(db, me.user_id)
+    history = await introductions.for_request(db, current) if current else []
+    names = await profiles.display_names(db, [r.supporter_id for r in history if r.supporter_id])
+    intros = [(r, names.get(r.supporter_id, "A former member"), _seeker_words(r)) for r in history]
+    is_open = current is not None and current.status in requests.OPEN
+    shortlist = None
+    if current is not None and current.status == RequestStatus.waiting:
+        shortlist = await service.suggestions(db, settings, index, me, current.id)
+    if values is None:
+        prefs = (current.preferences if is_open and current else None) or {}
+        going = {e.tag_id for e in mine if e.stage == Stage.going_through}
+        values = {
+            "tags": set(current.tag_ids) if is_open and current else going,
+            "gender": prefs.get("gender") or "",
+            "age_band": prefs.get("age_band") or "",
+            "further_along": bool(prefs.get("further_along")),
+        }
+    context |= {
+        "experiences": mine,
+        "current": current,
+        "is_open": is_open,
+        "intros": intros,
+        "pending": next((i for i in intros if i[0].state == State.introduced), None),
+        "agreed": next((i for i in intros if i[0].state in HOLDS_A_PLACE), None),
+        "shortlist": shortlist,
+        "values": values,
+        "age_bands": AGE_BANDS,
+    }
+    return render(request, "pages/find.html", context, status_code=status_code)
+
+
+@router.get("/find", response_class=HTMLResponse)
+async def find_page(
+    request: Request, me: Peer, db: SessionDep, settings: SettingsDep, index: IndexDep
+) -> Response:
+    return await _find_page(request, db, settings, index, me)
+
+
+@router.post("/find", response_class=HTMLResponse, dependencies=[Checked])
+async def ask_for_support(
+    request: Request,
+    me: Peer,
+    db: SessionDep,
+    settings: SettingsDep,
+    index: IndexDep,
+    tag: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    gender: Annotated[str, Form(max_length=200)] = "",
+    age_band: Annotated[str, Form(max_length=20)] = "",
+    further_along: Annotated[bool, Form()] = False,
+) -> Response:
+    values = {
+        "tags": set(tag),
+        "gender": gender,
+        "age_band": age_band,
+        "further_along": further_along,
+    }
+    preferences = {
+        "gender": gender or None,
+        "age_band": age_band or None,
+        "further_along": further_along,
+    }
+    try:
+        body = RequestIn.model_validate({"tag_ids": tag, "preferences": preferences})
+        await requests.ask_for_support(db, me, body.tag_ids, body.preferences.model_dump())
+    except ValidationError as exc:
+        errors = form_errors(exc, REQUEST_FIELDS, REQUEST_MESSAGES)
+        return await _find_page(request, db, settings, index, me, values, errors, 422)
+    except DomainError as error:
+        errors = domain_errors(error, REQUEST_FIELDS)
+        return await _find_page(request, db, settings, index, me, values, errors, error.status)
+    return redirect(request, "/find")
+
+
+@router.post("/find/choose", response_class=HTMLResponse, dependencies=[Checked])
+async def choose(
+    request: Request,
+    me: Peer,
+    db: SessionDep,
+    settings: SettingsDep,
+    index: IndexDep,
+    request_id: Annotated[UUID, Form()],
+    supporter_id: Annotated[UUID, Form()],
+) -> Response:
+    try:
+        await service.choose(db, settings, index, me, request_id, supporter_id)
+    except DomainError as error:
+        errors = {"": error.detail or error.title}
+        return await _find_page(request, db, settings, index, me, None, errors, error.status)
+    return redirect(request, "/find")
+
+
+@router.post("/find/withdraw", response_class=HTMLResponse, dependencies=[Checked])
+async def withdraw(
+    request: Request,
+    me: Peer,
+    db: SessionDep,
+    settings: SettingsDep,
+    index: IndexDep,
+    request_id: Annotated[UUID, Form()],
+) -> Response:
+    try:
+        await requests.withdraw_request(db, me, request_id)
+    except DomainError as error:
+        errors = {"": error.detail or error.title}
+        return await _find_page(request, db, settings, index, me, None, errors, error.status)
+    return redirect(request, "/find")
+
+
+# The supporter's introductions ----------------------------------------------------------------
+
+
+async def _accepted(db: SessionDep, me: Principal, relationship_id: str | None) -> tuple | None:
+    """The introduction I just accepted, to say what happens next (nothing if it isn't mine)."""
+    try:
+        found = await db.get(Relationship, UUID(relationship_id or ""))
+    except ValueError:
+        return None
+    if found is None or found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
+        return None
+    name, _ = (await introductions.seekers_public(db, [found.seeker_id]))[found.seeker_id]
+    return found, name
+
+
+async def _inbox_page(
+    request: Request,
+    db: SessionDep,
+    me: Principal,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    waiting = await introductions.inbox(db, me)
+    people = await introductions.seekers_public(db, [r.seeker_id for r in waiting])
+    zone = await _my_zone(db, me)
+    context = {
+        "introductions": [(r, *people[r.seeker_id], _when(r.expires_at, zone)) for r in waiting],
+        "accepted": await _accepted(db, me, request.query_params.get("accepted")),
+        "answered_no": request.query_params.get("answered") == "not-now",
+        "is_supporter": await supporters.is_supporter(db, me.user_id),
+        "errors": errors or {},
+    }
+    return render(request, "pages/introductions.html", context, status_code=status_code)
+
+
+@router.get("/introductions", response_class=HTMLResponse)
+async def inbox(request: Request, me: Peer, db: SessionDep) -> Response:
+    return await _inbox_page(request, db, me)
+
+
+@router.post(
+    "/introductions/{relationship_id}/{answer}",
+    response_class=HTMLResponse,
+    dependencies=[Checked],
+)
+async def answer(
+    request: Request, relationship_id: UUID, answer: str, me: Peer, db: SessionDep
+) -> Response:
+    if answer not in ("accept", "decline"):
+        raise NotFound("Unknown answer.")
+    try:
+        if answer == "accept":
+            await introductions.accept(db, me, relationship_id)
+        else:
+            await introductions.decline(db, me, relationship_id)
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return await _inbox_page(request, db, me, {"": error.detail or error.title}, error.status)
+    target = f"accepted={relationship_id}" if answer == "accept" else "answered=not-now"
+    return redirect(request, f"/introductions?{target}")

@@ -1,0 +1,215 @@
+"""Relationship pages: my relationships, one relationship and its history, what we agreed."""
+
+from datetime import datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.db import SessionDep
+from api.errors import DomainError, NotFound
+from api.relationships import agreements, history, lifecycle, service
+from api.relationships.agreements import FALLBACK_TIMEZONE, Agreement
+from api.relationships.history import Event
+from api.relationships.models import AgreementVersion, State
+from api.relationships.terms import (
+    ACKNOWLEDGEMENTS,
+    Acknowledgements,
+    AgreementTerms,
+    Person,
+    describe_terms,
+    summarise,
+)
+from api.relationships.windows import is_known_timezone
+from web.auth import Peer, redirect
+from web.csrf import verify_csrf
+from web.render import field_errors, render
+
+router = APIRouter()
+Checked = Depends(verify_csrf)
+
+
+# ---- words and times, from the reader's side ----------------------------------------------
+
+
+def viewer_tz(agreement: Agreement) -> str:
+    """The reader's own zone (their profile), else the agreement's, else the service's."""
+    mine = agreement.pair.me.timezone
+    if mine and is_known_timezone(mine):
+        return mine
+    in_force = agreement.in_force or agreement.latest
+    return agreement.terms_of(in_force).timezone if in_force else FALLBACK_TIMEZONE
+
+
+def who(agreement: Agreement, role: Person | None) -> str:
+    if role is None:
+        return service.FORMER_MEMBER
+    return "You" if role == agreement.pair.me.role else agreement.pair.other.display_name
+
+
+def when(at: datetime | None, tz: str) -> str:
+    """E.g. "Sun 22 Nov 2026, 18:30" on the reader's clock."""
+    if at is None:
+        return ""
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def event_text(agreement: Agreement, event: Event) -> str:
+    person = "A coordinator" if event.by == "coordinator" else who(agreement, event.by)
+    if event.by == "service":
+        person = "Kindred"
+    n = event.version
+    if event.kind == "proposed":
+        return f"{person} proposed terms (version {n})"
+    if event.kind == "agreed":
+        return f"{person} agreed to version {n}, so it is in force"
+    if event.kind == "withdrawn":
+        return f"{person} withdrew version {n}"
+    if event.kind == "reviewed":
+        return f"{person} said the terms still fit"
+    if event.to_state == State.introduced:
+        return "The introduction was made"
+    if event.to_state == State.agreeing:
+        return f"{person} accepted the introduction"
+    if event.to_state == State.active and event.from_state == State.paused:
+        return f"{person} carried on after the pause"
+    if event.to_state == State.active:
+        return "The relationship became active on the agreed terms"
+    return f"{person} {'paused' if event.to_state == State.paused else 'ended'} the relationship"
+
+
+def compare(
+    agreement: Agreement, base: AgreementTerms, terms: AgreementTerms
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """Side by side on the reader's clock: (label, before, after) that differ, and the rest."""
+    tz = viewer_tz(agreement)
+    before = describe_terms(base, viewer_tz=tz)
+    after = describe_terms(terms, viewer_tz=tz)
+    changed, same = [], []
+    for (_, label, old), (_, _, new) in zip(before, after, strict=True):
+        if old != new:
+            changed.append((label, old, new))
+        else:
+            same.append((label, new))
+    return changed, same
+
+
+def base_of(agreement: Agreement, version: AgreementVersion) -> tuple[AgreementTerms, str]:
+    """What a version is shown against, and what to call that column."""
+    base = agreement.base_for(version)
+    if base is None:
+        # Every proposal has the notes ticked; only the template doesn't, so don't flag them.
+        template = agreements.template_terms(agreement)
+        ticked = Acknowledgements(confidentiality_and_exception=True, not_a_crisis_service=True)
+        return template.model_copy(update={"acknowledgements": ticked}), "Usual starting point"
+    if base.status == "agreed":
+        return agreement.terms_of(base), f"In force (version {base.number})"
+    return agreement.terms_of(base), f"Version {base.number}"
+
+
+def agreement_context(agreement: Agreement) -> dict:
+    """What every relationship page shows about the agreement, from the reader's side."""
+    pending, in_force = agreement.pending, agreement.in_force
+    return {
+        "agreement": agreement,
+        "relationship": agreement.relationship,
+        "other": agreement.pair.other,
+        "my_role": agreement.pair.me.role,
+        "state_text": lifecycle.describe_state(agreement.relationship.state),
+        "editable": agreement.relationship.state in agreements.EDITABLE_STATES,
+        "pending": pending,
+        "pending_is_mine": bool(pending and agreement.proposer(pending) == agreement.pair.me.role),
+        "in_force": in_force,
+        "review": agreement.review,
+        "reviewed_by_me": agreement.pair.me.role in agreement.reviewed_by(),
+        "reviewed_by_other": agreement.pair.other.role in agreement.reviewed_by(),
+        "tz": viewer_tz(agreement),
+    }
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@router.get("/relationships", response_class=HTMLResponse)
+async def my_relationships(request: Request, me: Peer, db: SessionDep) -> Response:
+    found = await service.list_mine(db, me)
+    pairs = await service.pairs(db, me, found)
+    pending = await agreements.pending_versions(db, [r.id for r in found])
+    items = []
+    for r in found:
+        waiting = pending.get(r.id)
+        items.append(
+            {
+                "relationship": r,
+                "pair": pairs[r.id],
+                "state_text": lifecycle.describe_state(r.state),
+                "your_turn": bool(waiting and waiting.proposed_by != me.user_id),
+            }
+        )
+    return render(request, "pages/relationships.html", {"items": items})
+
+
+async def _relationship_page(
+    request: Request, me: Peer, db: SessionDep, relationship_id: UUID, errors=None, status=200
+) -> Response:
+    agreement = await agreements.load(db, me, relationship_id)
+    tz = viewer_tz(agreement)
+    events = await history.timeline(db, agreement)
+    context = {
+        **agreement_context(agreement),
+        "events": [(when(e.at, tz), event_text(agreement, e)) for e in reversed(events)],
+        "summary": summarise(agreement.terms_of(agreement.in_force), tz)[:4]
+        if agreement.in_force
+        else [],
+        "errors": errors or {},
+    }
+    return render(request, "pages/relationship.html", context, status_code=status)
+
+
+@router.get("/relationships/{relationship_id}", response_class=HTMLResponse)
+async def relationship_page(
+    request: Request, relationship_id: UUID, me: Peer, db: SessionDep
+) -> Response:
+    return await _relationship_page(request, me, db, relationship_id)
+
+
+@router.post(
+    "/relationships/{relationship_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[Checked],
+)
+async def change_state(
+    request: Request, relationship_id: UUID, action: str, me: Peer, db: SessionDep
+) -> Response:
+    """Pause, carry on, or end: either person, at any time, no reason needed."""
+    moves = {"pause": service.pause, "resume": service.resume, "end": service.end}
+    if action not in moves:
+        raise NotFound("There is no such action.")
+    try:
+        await moves[action](db, me, relationship_id)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        await db.rollback()
+        return await _relationship_page(
+            request, me, db, relationship_id, field_errors(error), error.status
+        )
+    return redirect(request, f"/relationships/{relationship_id}")
+
+
+@router.get("/relationships/{relationship_id}/agreed", response_class=HTMLResponse)
+async def what_we_agreed(
+    request: Request, relationship_id: UUID, me: Peer, db: SessionDep
+) -> Response:
+    """The terms in force, in plain words, with contact times on my own clock."""
+    agreement = await agreements.load(db, me, relationship_id)
+    context = agreement_context(agreement)
+    in_force = agreement.in_force
+    if in_force is not None:
+        terms = agreement.terms_of(in_force)
+        context["summary"] = summarise(terms, context["tz"])
+        context["agreed_at"] = when(in_force.agreed_at, context["tz"])
+        context["acknowledgements"] = [label for label, _ in ACKNOWLEDGEMENTS.values()]
+    return render(request, "pages/relationship_agreed.html", context)
