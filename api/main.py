@@ -21,6 +21,8 @@ from api.ops import migration_heads
 from api.ops import router as ops_router
 from api.profiles.routes import router as profiles_router
 from api.relationships.routes import router as relationships_router
+from api.safety.coordination_routes import router as safety_coordination_router
+from api.safety.privacy_routes import router as privacy_router
 from api.safety.routes import router as safety_router
 from api.supporters.routes import router as supporters_router
 
@@ -41,7 +43,9 @@ def api_router() -> APIRouter:
     router.include_router(supporters_router)
     router.include_router(profiles_router)
     router.include_router(matching_router)
-    router.include_router(safety_router)
+    router.include_router(safety_router)  # before relationships: it owns pause, resume, end
+    router.include_router(safety_coordination_router)
+    router.include_router(privacy_router)
     router.include_router(relationships_router)
     return router
 

@@ -15,14 +15,18 @@ def mount_web(app: FastAPI) -> None:
         agreement,
         home,
         matching,
+        privacy,
         profile,
         pwa,
         relationships,
+        safety,
         supporting,
     )
 
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
-    modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)
+    # safety before relationships: it handles POST /relationships/{id}/pause, /resume, /end.
+    modules = (pwa, home, account, supporting, profile, matching, privacy, safety, relationships)
+    modules = (*modules, agreement)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

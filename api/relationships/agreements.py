@@ -212,7 +212,8 @@ def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
     )
 
 
-def _check_editable(relationship: Relationship) -> None:
+def check_editable(relationship: Relationship) -> None:
+    """409 unless the terms can change now (agreeing, active or paused)."""
     if relationship.state not in EDITABLE_STATES:
         words = lifecycle.describe_state(relationship.state)
         raise Conflict(f"This relationship is {words}, so its terms can't change.")
@@ -255,7 +256,7 @@ async def propose(
     """Propose terms (a first version, a counter-proposal, or a change to the terms in force)."""
     agreement = await load(db, me, relationship_id)
     relationship = agreement.relationship
-    _check_editable(relationship)
+    check_editable(relationship)
     _expect(relationship, expected)
     if not isinstance(data, dict):
         raise Invalid("Send the terms as a JSON object.")
@@ -291,7 +292,7 @@ async def consent(
     """Agree to the other person's latest proposal: it comes into force at once."""
     agreement = await load(db, me, relationship_id)
     relationship = agreement.relationship
-    _check_editable(relationship)
+    check_editable(relationship)
     _expect(relationship, expected)
     version = agreement.version(number)
     latest = agreement.latest
@@ -333,7 +334,7 @@ async def withdraw(
     """Take back my own proposal while it waits; the version in force (if any) stays."""
     agreement = await load(db, me, relationship_id)
     relationship = agreement.relationship
-    _check_editable(relationship)
+    check_editable(relationship)
     _expect(relationship, expected)
     version = agreement.version(number)
     if version.status != VersionStatus.pending:
@@ -355,7 +356,7 @@ async def confirm_review(
     """At the review point: the terms in force still fit me. When both say so, it's done."""
     agreement = await load(db, me, relationship_id)
     relationship = agreement.relationship
-    _check_editable(relationship)
+    check_editable(relationship)
     _expect(relationship, expected)
     in_force = agreement.in_force
     if in_force is None or not agreement.review:

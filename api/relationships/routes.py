@@ -144,7 +144,6 @@ def _version(agreement: Agreement, version: AgreementVersion) -> VersionOut:
 
 def _agreement(agreement: Agreement, response: Response) -> AgreementOut:
     response.headers["ETag"] = agreement.etag
-    response.headers["Cache-Control"] = "no-store"
     relationship = agreement.relationship
     in_force, pending = agreement.in_force, agreement.pending
     return AgreementOut(
@@ -201,33 +200,6 @@ async def get_events(
     """Every change of state and of the terms, oldest first: who did it and when."""
     events = await history.timeline(db, await agreements.load(db, me, relationship_id))
     return [EventOut.model_validate(e.__dict__) for e in events]
-
-
-@router.post("/{relationship_id}/pause", response_model=RelationshipOut)
-async def pause(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
-) -> RelationshipOut:
-    """Pause an active relationship. Either person, at any time, no reason needed."""
-    await service.pause(db, me, relationship_id)
-    return await _relationship(db, me, relationship_id)
-
-
-@router.post("/{relationship_id}/resume", response_model=RelationshipOut)
-async def resume(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
-) -> RelationshipOut:
-    """Carry on after a pause, on the terms in force."""
-    await service.resume(db, me, relationship_id)
-    return await _relationship(db, me, relationship_id)
-
-
-@router.post("/{relationship_id}/end", response_model=RelationshipOut)
-async def end(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
-) -> RelationshipOut:
-    """End the relationship. Either person, at any time, no reason needed, no penalty."""
-    await service.end(db, me, relationship_id)
-    return await _relationship(db, me, relationship_id)
 
 
 # ---- the agreement -------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-"""Relationships as the two people in them see them: finding them, who is who, pause and end.
+"""Relationships as the two people in them see them: finding them, and who is who.
 
 Only the seeker and the supporter of a relationship can see it; anyone else (another peer, a
 coordinator) gets 404, as if it did not exist. Before the supporter accepts, a relationship is
 an introduction and lives in the matching API (where a decline is never shown as a rejection),
-so it appears here from `agreeing` on.
+so it appears here from `agreeing` on. Pausing and ending live in api/safety.
 """
 
 from dataclasses import dataclass
@@ -16,13 +16,11 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.profiles.models import Profile
-from api.relationships import lifecycle
 from api.relationships.models import Relationship, State
 from api.relationships.terms import Person
 
 VISIBLE_STATES = (State.agreeing, State.active, State.paused, State.ended)
 FORMER_MEMBER = "A former member"
-ENDED_BY_PERSON = "ended_by_person"
 
 
 @dataclass(frozen=True)
@@ -122,24 +120,3 @@ async def pairs(
 
 async def pair(db: AsyncSession, me: Principal, relationship: Relationship) -> Pair:
     return (await pairs(db, me, [relationship]))[relationship.id]
-
-
-async def pause(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
-    """Pause an active relationship; either person may, at any time, without a reason."""
-    relationship = await mine(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.paused, me.user_id)
-    return relationship
-
-
-async def resume(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
-    """Carry on after a pause, on the terms in force."""
-    relationship = await mine(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.active, me.user_id)
-    return relationship
-
-
-async def end(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
-    """End the relationship; either person may, at any time, without a reason or a penalty."""
-    relationship = await mine(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.ended, me.user_id, end_kind=ENDED_BY_PERSON)
-    return relationship

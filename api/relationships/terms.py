@@ -285,6 +285,10 @@ def _join(words: list[str], last: str = "and") -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]  # "never OK", not "never ok"
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -395,8 +399,8 @@ def summarise(
             # Both keep to the stricter answer; say whose answers they were without blame.
             text += (
                 f", the stricter of your two answers ({PEOPLE['seeker']}: "
-                f"{limits.level_label(seeker).lower()}; {PEOPLE['supporter']}: "
-                f"{limits.level_label(supporter).lower()})"
+                f"{_lower_first(limits.level_label(seeker))}; {PEOPLE['supporter']}: "
+                f"{_lower_first(limits.level_label(supporter))})"
             )
         rows.append((item.label, text))
     for key, (label, statement) in ACKNOWLEDGEMENTS.items():

@@ -108,7 +108,10 @@ async def _act(request: Request, me: Principal, db: AsyncSession, relationship_i
             errors = {"": _stale_message(await agreements.load(db, me, relationship_id))}
         elif error.errors:
             errors = {"": " ".join(e.message for e in error.errors)}
-        return await _agreement_page(request, me, db, relationship_id, errors, error.status)
+        page = await _agreement_page(request, me, db, relationship_id, errors, error.status)
+        # htmx would show this POST's URL; a reload should find the agreement page instead.
+        page.headers["HX-Replace-Url"] = f"/relationships/{relationship_id}/agreement"
+        return page
     return None
 
 
@@ -331,6 +334,7 @@ async def builder_page(
 ) -> Response:
     """The builder, starting from the waiting proposal, the terms in force or the template."""
     agreement = await agreements.load(db, me, relationship_id)
+    agreements.check_editable(agreement.relationship)
     values, base = _start(agreement)
     return _builder(request, agreement, values, base)
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
-from api.errors import DomainError, NotFound
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreements import FALLBACK_TIMEZONE, Agreement
 from api.relationships.history import Event
@@ -22,9 +21,9 @@ from api.relationships.terms import (
     summarise,
 )
 from api.relationships.windows import is_known_timezone
-from web.auth import Peer, redirect
+from web.auth import Peer
 from web.csrf import verify_csrf
-from web.render import field_errors, render
+from web.render import render
 
 router = APIRouter()
 Checked = Depends(verify_csrf)
@@ -106,7 +105,9 @@ def base_of(agreement: Agreement, version: AgreementVersion) -> tuple[AgreementT
         return template.model_copy(update={"acknowledgements": ticked}), "Usual starting point"
     if base.status == "agreed":
         return agreement.terms_of(base), f"In force (version {base.number})"
-    return agreement.terms_of(base), f"Version {base.number}"
+    whose = who(agreement, agreement.proposer(base))
+    whose = "Your" if whose == "You" else f"{whose}'s"
+    return agreement.terms_of(base), f"{whose} version {base.number}"
 
 
 def agreement_context(agreement: Agreement) -> dict:
@@ -173,30 +174,6 @@ async def relationship_page(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep
 ) -> Response:
     return await _relationship_page(request, me, db, relationship_id)
-
-
-@router.post(
-    "/relationships/{relationship_id}/{action}",
-    response_class=HTMLResponse,
-    dependencies=[Checked],
-)
-async def change_state(
-    request: Request, relationship_id: UUID, action: str, me: Peer, db: SessionDep
-) -> Response:
-    """Pause, carry on, or end: either person, at any time, no reason needed."""
-    moves = {"pause": service.pause, "resume": service.resume, "end": service.end}
-    if action not in moves:
-        raise NotFound("There is no such action.")
-    try:
-        await moves[action](db, me, relationship_id)
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        await db.rollback()
-        return await _relationship_page(
-            request, me, db, relationship_id, field_errors(error), error.status
-        )
-    return redirect(request, f"/relationships/{relationship_id}")
 
 
 @router.get("/relationships/{relationship_id}/agreed", response_class=HTMLResponse)
