@@ -6,6 +6,8 @@ from api.deps import SettingsDep
 from api.errors import NotFound
 from api.matching import introductions, requests
 from api.profiles import service as profiles
+from api.relationships import service as relationships
+from api.relationships.models import HOLDS_A_PLACE
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
 from web.auth import MaybePeer
@@ -35,5 +37,8 @@ async def home(
         "has_experiences": bool(await profiles.my_experiences(db, settings, me)),
         "support_request": await requests.latest_request(db, me.user_id),
         "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
+        "open_relationships": [
+            r for r in await relationships.list_mine(db, me) if r.state in HOLDS_A_PLACE
+        ],
     }
     return render(request, "pages/home.html", context)
