@@ -23,7 +23,8 @@ from api.matching.models import (
 )
 from api.matching.scoring import Query, bitmask
 from api.profiles.models import PersonExperience, Profile
-from api.relationships.models import OPEN_STATES, Relationship, Source, State
+from api.relationships.models import Source
+from api.safety.pairs import kept_apart
 from api.supporters.models import OfferStatus, SupporterOffer
 
 
@@ -103,16 +104,12 @@ async def _excluded_pairs(
         if request.seeker_id in index.rows:
             seekers.append(position[request.seeker_id])
             supporters.append(index.rows[request.seeker_id])
-    rows = await db.execute(
-        select(Relationship.seeker_id, Relationship.supporter_id).where(
-            Relationship.seeker_id.in_(list(position)),
-            Relationship.state.in_((*OPEN_STATES, State.ended)),
-        )
-    )
-    for seeker_id, supporter_id in rows.all():
-        if supporter_id in index.rows:
-            seekers.append(position[seeker_id])
-            supporters.append(index.rows[supporter_id])
+    # Blocks, and past or current partners in either role (api/safety/pairs.py).
+    for seeker_id, others in (await kept_apart(db, list(position))).items():
+        for supporter_id in others:
+            if supporter_id in index.rows:
+                seekers.append(position[seeker_id])
+                supporters.append(index.rows[supporter_id])
     return np.asarray(seekers, np.int64), np.asarray(supporters, np.int64)
 
 
@@ -222,27 +219,20 @@ async def send(
     draft, items = await get_draft(db, me, draft_id)
     if draft.status != DraftStatus.draft:
         raise Conflict("This batch was already sent or discarded.")
+    await introductions.expire_due(db)
     sent = skipped = 0
     for item in items:
         request = await db.get(SupportRequest, item.request_id)
-        found = (
-            await service.suggest(db, index, request, k=1, only=item.supporter_id)
-            if request
-            else []
-        )
-        if not found or request.status != RequestStatus.waiting:
+        if request is None or request.status != RequestStatus.waiting:
             skipped += 1
             continue
-        await introductions.introduce(
-            db,
-            settings,
-            request,
-            item.supporter_id,
-            source=Source.batch,
-            score=found[0].score,
-            reasons=found[0].reasons,
-            actor_id=me.user_id,
-        )
+        try:
+            await service.introduce_pair(
+                db, settings, index, request, item.supporter_id, Source.batch, me.user_id
+            )
+        except Conflict:  # no longer possible (full, paused, already introduced, …)
+            skipped += 1
+            continue
         sent += 1
     draft.status, draft.sent_at = DraftStatus.sent, utcnow()
     draft.stats = {**draft.stats, "sent": sent, "skipped": skipped}

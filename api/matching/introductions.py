@@ -7,7 +7,7 @@ An introduction is a relationship in its first state (``introduced``); accepting
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
@@ -16,7 +16,8 @@ from api.config import Settings
 from api.errors import Conflict, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships import lifecycle
-from api.relationships.models import OPEN_STATES, Relationship, Source, State
+from api.relationships.models import Relationship, Source, State
+from api.safety.pairs import are_kept_apart
 
 NOT_AVAILABLE = "not available right now"
 
@@ -43,16 +44,8 @@ async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
 
 
 async def pair_has_history(db: AsyncSession, seeker_id: UUID, supporter_id: UUID) -> bool:
-    """True when this pair is open now or has ended: the same pair is never matched again."""
-    return bool(
-        await db.scalar(
-            select(Relationship.id).where(
-                Relationship.seeker_id == seeker_id,
-                Relationship.supporter_id == supporter_id,
-                or_(Relationship.state.in_(OPEN_STATES), Relationship.state == State.ended),
-            )
-        )
-    )
+    """True when this pair is kept apart (open now, ended, or blocked; api/safety/pairs.py)."""
+    return await are_kept_apart(db, seeker_id, supporter_id)
 
 
 async def introduce(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
@@ -19,7 +19,8 @@ from api.matching.reasons import reasons
 from api.matching.requests import get_own_request
 from api.matching.scoring import Candidate, Query, SupporterPool, bitmask, shortlist
 from api.profiles.models import PersonExperience, Profile
-from api.relationships.models import OPEN_STATES, Relationship, Source, State
+from api.relationships.models import Relationship, Source
+from api.safety.pairs import kept_apart
 
 # Ask the kernel for a few more than shown, so candidates that just became unavailable
 # (seen by the final database check) can be replaced without a second pass.
@@ -84,17 +85,13 @@ async def _query(
 async def _allowed(
     db: AsyncSession, index: MatchingIndex, pool: SupporterPool, request: SupportRequest
 ) -> np.ndarray:
-    """Rows this seeker may see: never themself, a past or current partner, or (for this
-    request) someone who was already not available."""
+    """Rows this seeker may see: never themself, anyone they are kept apart from (blocks, past
+    and current partners in either role: api/safety/pairs.py), or (for this request) someone
+    who was already not available."""
     mask = np.ones(len(pool), np.bool_)
-    partners = await core_rows(
-        db,
-        select(_R.supporter_id).where(
-            _R.seeker_id == request.seeker_id,
-            or_(_R.state.in_((*OPEN_STATES, State.ended)), _R.request_id == request.id),
-        ),
-    )
-    for user_id in [request.seeker_id, *(p for (p,) in partners)]:
+    asked = await core_rows(db, select(_R.supporter_id).where(_R.request_id == request.id))
+    apart = (await kept_apart(db, [request.seeker_id]))[request.seeker_id]
+    for user_id in [request.seeker_id, *apart, *(p for (p,) in asked)]:
         row = index.rows.get(user_id)
         if row is not None:
             mask[row] = False
@@ -201,6 +198,29 @@ async def _pair(
     return found[0]
 
 
+async def introduce_pair(
+    db: AsyncSession,
+    settings: Settings,
+    index: MatchingIndex,
+    request: SupportRequest,
+    supporter_id: UUID,
+    source: Source,
+    actor_id: UUID,
+) -> Relationship:
+    """Introduce a supporter for a request, if the pair passes every hard filter right now."""
+    suggestion = await _pair(db, index, request, supporter_id)
+    return await introductions.introduce(
+        db,
+        settings,
+        request,
+        supporter_id,
+        source=source,
+        score=suggestion.score,
+        reasons=suggestion.reasons,
+        actor_id=actor_id,
+    )
+
+
 async def choose(
     db: AsyncSession,
     settings: Settings,
@@ -212,16 +232,8 @@ async def choose(
     """The seeker picks someone from their shortlist: the supporter gets an introduction."""
     request = await get_own_request(db, me, request_id)
     await introductions.expire_due(db)
-    suggestion = await _pair(db, index, request, supporter_id)
-    return await introductions.introduce(
-        db,
-        settings,
-        request,
-        supporter_id,
-        source=Source.seeker_choice,
-        score=suggestion.score,
-        reasons=suggestion.reasons,
-        actor_id=me.user_id,
+    return await introduce_pair(
+        db, settings, index, request, supporter_id, Source.seeker_choice, me.user_id
     )
 
 
@@ -240,14 +252,6 @@ async def propose(
     if request is None:
         raise NotFound("No such request.")
     await introductions.expire_due(db)
-    suggestion = await _pair(db, index, request, supporter_id)
-    return await introductions.introduce(
-        db,
-        settings,
-        request,
-        supporter_id,
-        source=Source.coordinator,
-        score=suggestion.score,
-        reasons=suggestion.reasons,
-        actor_id=me.user_id,
+    return await introduce_pair(
+        db, settings, index, request, supporter_id, Source.coordinator, me.user_id
     )
