@@ -43,7 +43,7 @@ def api_router() -> APIRouter:
     router.include_router(supporters_router)
     router.include_router(profiles_router)
     router.include_router(matching_router)
-    router.include_router(safety_router)  # before relationships: it owns pause, resume, end
+    router.include_router(safety_router)
     router.include_router(safety_coordination_router)
     router.include_router(privacy_router)
     router.include_router(relationships_router)

@@ -12,6 +12,7 @@ def mount_web(app: FastAPI) -> None:
     from web.auth import LoginRequired, login_required_handler
     from web.routes import (
         account,
+        aftercare,
         agreement,
         home,
         matching,
@@ -25,8 +26,7 @@ def mount_web(app: FastAPI) -> None:
 
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
-    # safety before relationships: it handles POST /relationships/{id}/pause, /resume, /end.
-    modules = (pwa, home, account, supporting, profile, matching, privacy, safety, relationships)
-    modules = (*modules, agreement)
+    modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)
+    modules = (*modules, safety, aftercare, privacy)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

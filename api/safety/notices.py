@@ -65,7 +65,11 @@ WORDING: dict[str, Callable[[Wording], str]] = {
         f"{w.other_name} has paused your support{_until(w.params)}. There are no sessions or "
         "messages while it's paused, and nothing else changes."
     ),
-    "pause_changed": lambda w: f"{w.other_name} has changed the pause{_until(w.params)}.",
+    "pause_changed": lambda w: (
+        f"{w.other_name} now plans to pause{_until(w.params)}."
+        if w.params.get("until")
+        else f"{w.other_name} has taken away the pause's planned date."
+    ),
     "paused_for_safety": lambda w: (
         "A coordinator has paused your support for now. There are no sessions or messages "
         "while it's paused. A coordinator may be in touch."

@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import core_rows
 from api.relationships.models import OPEN_STATES, Relationship, State
 from api.safety.models import Block, Concern, EndKind, MatchAgain
 
@@ -46,12 +47,14 @@ async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID,
         if b in apart:
             apart[b].add(a)
 
-    blocks = await db.execute(
+    # Core queries: this runs on every shortlist. Writers flush before it is asked.
+    blocks = await core_rows(
+        db,
         select(Block.blocker_id, Block.blocked_id).where(
             or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
-        )
+        ),
     )
-    for blocker, blocked in blocks.all():
+    for blocker, blocked in blocks:
         keep(blocker, blocked)
 
     both_agreed = (
@@ -60,7 +63,8 @@ async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID,
         .having(func.count() == 2)
     )
     with_concern = select(Concern.relationship_id)
-    history = await db.execute(
+    history = await core_rows(
+        db,
         select(Relationship.seeker_id, Relationship.supporter_id).where(
             or_(Relationship.seeker_id.in_(ids), Relationship.supporter_id.in_(ids)),
             or_(
@@ -73,9 +77,9 @@ async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID,
                     Relationship.id.in_(with_concern),
                 ),
             ),
-        )
+        ),
     )
-    for seeker, supporter in history.all():
+    for seeker, supporter in history:
         keep(seeker, supporter)
     return apart
 

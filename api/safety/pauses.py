@@ -5,7 +5,7 @@
   ask, the second ask is the acknowledgement.
 - From the planned date on, the person who paused counts as having asked; the other person
   still acknowledges, so contact never restarts without both. The person who paused can
-  change the date while it lasts.
+  change or clear the date while it lasts (which also takes back their own ask).
 - A coordinator's safety pause can't be resumed by the two until a coordinator lifts it.
 """
 
@@ -71,24 +71,33 @@ def _check_until(until: date | None) -> None:
 async def pause(
     db: AsyncSession, me: Principal, relationship_id: UUID, until: date | None = None
 ) -> Relationship:
-    """Pause (or, for the person who paused, change the planned date)."""
+    """Pause an active relationship, with no reason needed, optionally until a date."""
     _check_until(until)
     relationship = await mine(db, me, relationship_id)
-    other = notices.other_of(relationship, me.user_id)
-    params = {"until": until.isoformat()} if until else {}
-    if relationship.state == State.paused:
-        current = await current_pause(db, relationship.id)
-        if current is None or current.safety_hold or current.paused_by != me.user_id:
-            raise Conflict("This relationship is already paused.")
-        current.until = until
-        if current.resume_requested_by == me.user_id:
-            current.resume_requested_by = current.resume_requested_at = None
-        await notices.notify(db, other, relationship, "pause_changed", **params)
-        await db.flush()
-        return relationship
     await lifecycle.move(db, relationship, State.paused, me.user_id)
     db.add(Pause(relationship_id=relationship.id, paused_by=me.user_id, until=until))
-    await notices.notify(db, other, relationship, "paused", **params)
+    params = {"until": until.isoformat()} if until else {}
+    await notices.notify(
+        db, notices.other_of(relationship, me.user_id), relationship, "paused", **params
+    )
+    await db.flush()
+    return relationship
+
+
+async def change_until(
+    db: AsyncSession, me: Principal, relationship_id: UUID, until: date | None
+) -> Relationship:
+    """The person who paused changes (or clears) the planned date while the pause lasts."""
+    _check_until(until)
+    relationship, current = await _paused(db, me, relationship_id)
+    if current.paused_by != me.user_id:
+        raise Conflict("Only the person who paused can change its planned date.")
+    current.until = until
+    if current.resume_requested_by == me.user_id:
+        current.resume_requested_by = current.resume_requested_at = None
+    params = {"until": until.isoformat()} if until else {}
+    other = notices.other_of(relationship, me.user_id)
+    await notices.notify(db, other, relationship, "pause_changed", **params)
     await db.flush()
     return relationship
 

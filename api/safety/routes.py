@@ -1,12 +1,258 @@
-from fastapi import APIRouter
+"""Crisis resources (public), and the two people's safety controls on their relationship:
+end, complete, pause and carry on, block, concerns, a new match, feedback, notices.
+
+Only the seeker and the supporter of a relationship can use these; anyone else gets 404.
+"""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Path, status
 
 from api.config import CrisisResource
-from api.deps import SettingsDep
+from api.db import SessionDep
+from api.deps import CurrentPrincipal, SettingsDep
+from api.errors import problem_response_docs
+from api.safety import (
+    aftercare,
+    concerns,
+    endings,
+    notices,
+    pauses,
+    safeguarding,
+)
+from api.safety import status as safety_status
+from api.safety.schemas import (
+    AuditEntryOut,
+    CompleteIn,
+    ConcernForRaiser,
+    ConcernIn,
+    EndIn,
+    FeedbackIn,
+    FeedbackOut,
+    MatchAgainIn,
+    NewMatchOut,
+    NoticeOut,
+    PauseIn,
+    PreviewIn,
+    PreviewOut,
+    SafetyStatusOut,
+)
 
 router = APIRouter(tags=["safety"])
+RelationshipId = Annotated[UUID, Path(description="The relationship's id")]
+CHANGES = problem_response_docs(409)
+BASE = "/relationships/{relationship_id}"
 
 
 @router.get("/crisis-resources", response_model=list[CrisisResource])
 async def crisis_resources(settings: SettingsDep) -> list[CrisisResource]:
     """Where to get help straight away. Public: no login needed."""
     return settings.crisis_resources
+
+
+async def _status(db: SessionDep, settings: SettingsDep, me, relationship_id: UUID):
+    found = await safety_status.status(db, settings, me, relationship_id)
+    return SafetyStatusOut.model_validate(found)
+
+
+@router.get(f"{BASE}/safety", response_model=SafetyStatusOut)
+async def get_safety(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyStatusOut:
+    """Where this relationship stands (pause, ending, closing message) and what I can do now."""
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/end", response_model=SafetyStatusOut, responses=CHANGES)
+async def end_relationship(
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[EndIn | None, Body()] = None,
+) -> SafetyStatusOut:
+    """End it, at any time, with no reason needed. It is final: the supporter's place is freed
+    at once, contact stops, and the other person is told kindly (never the reason category)."""
+    body = body or EndIn()
+    await endings.end_by_person(
+        db, settings, me, relationship_id, body.reason_category, body.closing_message
+    )
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/end/preview", response_model=PreviewOut)
+async def preview_ending(
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    body: Annotated[PreviewIn | None, Body()] = None,
+) -> PreviewOut:
+    """Exactly what the other person will see, to show before sending. Changes nothing."""
+    body = body or PreviewIn()
+    text, message = await endings.preview(
+        db, me, relationship_id, body.closing_message, body.completing
+    )
+    return PreviewOut(other_person_sees=text, closing_message=message)
+
+
+@router.post(f"{BASE}/complete", response_model=SafetyStatusOut, responses=CHANGES)
+async def complete(
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[CompleteIn | None, Body()] = None,
+) -> SafetyStatusOut:
+    """Confirm the planned ending once every agreed session has been held (either person)."""
+    message = body.closing_message if body else None
+    await endings.complete(db, settings, me, relationship_id, message)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/pause", response_model=SafetyStatusOut, responses=CHANGES)
+async def pause_relationship(
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[PauseIn | None, Body()] = None,
+) -> SafetyStatusOut:
+    """Pause an active relationship, optionally until a date: no sessions or messages while
+    paused, and the supporter's place stays held."""
+    await pauses.pause(db, me, relationship_id, body.until if body else None)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.patch(f"{BASE}/pause", response_model=SafetyStatusOut, responses=CHANGES)
+async def change_pause(
+    relationship_id: RelationshipId,
+    body: PauseIn,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> SafetyStatusOut:
+    """The person who paused changes or clears its planned date."""
+    await pauses.change_until(db, me, relationship_id, body.until)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/resume", response_model=SafetyStatusOut, responses=CHANGES)
+async def ask_to_carry_on(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyStatusOut:
+    """Ask to carry on; the other person acknowledges. If they already asked, it resumes now."""
+    await pauses.ask_to_resume(db, me, relationship_id)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/resume/acknowledge", response_model=SafetyStatusOut, responses=CHANGES)
+async def agree_to_carry_on(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyStatusOut:
+    """Agree to the other person's request to carry on: the relationship is active again."""
+    await pauses.acknowledge_resume(db, me, relationship_id)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(f"{BASE}/block", response_model=SafetyStatusOut, responses=CHANGES)
+async def block(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyStatusOut:
+    """Block the other person: it ends at once, and you are never matched again."""
+    await aftercare.block(db, me, relationship_id)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(
+    f"{BASE}/new-match",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewMatchOut,
+    responses=problem_response_docs(409),
+)
+async def new_match(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
+) -> NewMatchOut:
+    """After an ending, the seeker asks for a new match in one tap (same request and
+    preferences); then see GET /support-requests/current and its shortlist."""
+    request = await aftercare.new_match(db, me, relationship_id)
+    return NewMatchOut(request_id=request.id, status=request.status, tag_ids=request.tag_ids)
+
+
+@router.put(f"{BASE}/match-again", response_model=SafetyStatusOut, responses=CHANGES)
+async def match_again(
+    relationship_id: RelationshipId,
+    body: MatchAgainIn,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> SafetyStatusOut:
+    """Whether I'd be glad to be matched with this person again. Only when both say yes (and
+    no block, concern or safety ending stands between them) can they be matched again."""
+    await aftercare.match_again(db, me, relationship_id, body.glad)
+    return await _status(db, settings, me, relationship_id)
+
+
+@router.post(
+    f"{BASE}/feedback",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FeedbackOut,
+    responses=CHANGES,
+)
+async def leave_feedback(
+    relationship_id: RelationshipId,
+    body: FeedbackIn,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> FeedbackOut:
+    """Private feedback for the coordinators after the ending; never shown to the other."""
+    feedback = await aftercare.leave_feedback(db, settings, me, relationship_id, body.text)
+    return FeedbackOut.model_validate(feedback)
+
+
+@router.post(
+    f"{BASE}/concerns", status_code=status.HTTP_201_CREATED, response_model=ConcernForRaiser
+)
+async def raise_concern(
+    relationship_id: RelationshipId,
+    body: ConcernIn,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> ConcernForRaiser:
+    """Raise a concern with the coordinators (also after the ending). The other person is
+    never shown it; with `anonymous` the coordinators won't name you to them."""
+    concern = await concerns.raise_concern(
+        db, settings, me, relationship_id, body.kind, body.details, body.anonymous
+    )
+    return ConcernForRaiser.model_validate(concern)
+
+
+@router.get(f"{BASE}/concerns", response_model=list[ConcernForRaiser])
+async def my_concerns(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
+) -> list[ConcernForRaiser]:
+    """The concerns I raised about this relationship, and where each stands."""
+    found = await concerns.my_concerns(db, me, relationship_id)
+    return [ConcernForRaiser.model_validate(c) for c in found]
+
+
+@router.get(f"{BASE}/safeguarding-log", response_model=list[AuditEntryOut])
+async def safeguarding_log(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
+) -> list[AuditEntryOut]:
+    """Every time a coordinator opened or read this relationship's content, and until when."""
+    found = await safeguarding.log_for_people(db, me, relationship_id)
+    return [AuditEntryOut.model_validate(e) for e in found]
+
+
+@router.get("/notices", response_model=list[NoticeOut])
+async def my_notices(me: CurrentPrincipal, db: SessionDep) -> list[NoticeOut]:
+    """What I've been told about my relationships, newest first."""
+    return [NoticeOut.model_validate(n) for n in await notices.my_notices(db, me)]
+
+
+@router.post("/notices/{notice_id}/read", status_code=status.HTTP_204_NO_CONTENT)
+async def read_notice(notice_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
+    await notices.mark_read(db, me, notice_id)

@@ -1,8 +1,7 @@
-"""A relationship's safety pages: end (two taps, with a preview of what the other person will
-see), pause and carry on, raise a concern, block, and what comes after an ending.
-
-Each page calls the same services as /api/v1. Registered before web/routes/relationships.py
-so these handle POST /relationships/{id}/pause, /resume and /end.
+"""A relationship's safety pages: the hub (where it stands, what I can do), ending in two taps
+with a preview of what the other person will see, pausing and carrying on. Concerns, blocks
+and what comes after an ending are in web/routes/aftercare.py. Each page calls the same
+services as /api/v1.
 """
 
 from datetime import date
@@ -19,7 +18,7 @@ from api.deps import SettingsDep
 from api.errors import DomainError, Invalid, NotFound
 from api.profiles import service as profiles
 from api.relationships.windows import is_known_timezone
-from api.safety import aftercare, concerns, endings, pauses, safeguarding
+from api.safety import endings, pauses, safeguarding
 from api.safety import status as safety_status
 from api.safety.models import ConcernKind, ReasonCategory
 from web.auth import Peer, redirect
@@ -56,11 +55,11 @@ async def reader_zone(db: SessionDep, me: Principal) -> ZoneInfo:
     return ZoneInfo(zone if is_known_timezone(zone) else DEFAULT_TIMEZONE)
 
 
-def _url(relationship_id: UUID, page: str = "safety") -> str:
+def url(relationship_id: UUID, page: str = "safety") -> str:
     return f"/relationships/{relationship_id}/{page}"
 
 
-async def _page(
+async def page(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -87,13 +86,13 @@ async def _page(
     return render(request, template, values, status_code=status_code, block=block)
 
 
-async def _failed(request, db, settings, me, relationship_id, template, error, context=None):
+async def failed(request, db, settings, me, relationship_id, template, error, context=None):
     """Show a refused action on its page; a 404 stays a 404 (nothing about the relationship)."""
     if error.status == 404:
         raise error
     await db.rollback()
     context = {**(context or {}), "errors": field_errors(error)}
-    return await _page(
+    return await page(
         request, db, settings, me, relationship_id, template, context, status_code=error.status
     )
 
@@ -111,7 +110,7 @@ async def safety_page(
     done: str | None = None,
 ) -> Response:
     context = {"done": done}
-    return await _page(request, db, settings, me, relationship_id, "pages/safety.html", context)
+    return await page(request, db, settings, me, relationship_id, "pages/safety.html", context)
 
 
 # ---- ending ------------------------------------------------------------------------------
@@ -127,7 +126,7 @@ async def _end_page(request, db, settings, me, relationship_id, values=None, **k
     except DomainError:
         text = None  # already ended: the page says so
     context = {"values": values, "preview": text, "message": message, **kwargs.pop("context", {})}
-    return await _page(
+    return await page(
         request, db, settings, me, relationship_id, "pages/safety_end.html", context, **kwargs
     )
 
@@ -162,9 +161,15 @@ async def end_preview(
     except Invalid as error:
         context = {"errors": field_errors(error)}
         return await _end_page(
-            request, db, settings, me, relationship_id, {"completing": completing},
-            block="preview", context=context,
-        )  # fmt: skip
+            request,
+            db,
+            settings,
+            me,
+            relationship_id,
+            {"completing": completing},
+            block="preview",
+            context=context,
+        )
 
 
 @router.post(f"{BASE}/end", response_class=HTMLResponse, dependencies=[Checked])
@@ -200,14 +205,22 @@ async def end(
             await endings.end_by_person(db, settings, me, relationship_id, reason, message)
     except ValueError:
         error = Invalid.field("reason_category", "Choose one of the reasons, or none.")
-        return await _failed(request, db, settings, me, relationship_id, "pages/safety_end.html",
-                             error, {"values": values})  # fmt: skip
+        return await failed(
+            request,
+            db,
+            settings,
+            me,
+            relationship_id,
+            "pages/safety_end.html",
+            error,
+            {"values": values},
+        )
     except DomainError as error:
         context = {"values": values, "preview": None, "message": None}
-        return await _failed(
+        return await failed(
             request, db, settings, me, relationship_id, "pages/safety_end.html", error, context
         )
-    return redirect(request, _url(relationship_id) + "?done=ended")
+    return redirect(request, url(relationship_id) + "?done=ended")
 
 
 # ---- pausing -----------------------------------------------------------------------------
@@ -217,7 +230,7 @@ async def end(
 async def pause_page(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
 ) -> Response:
-    return await _page(request, db, settings, me, relationship_id, "pages/safety_pause.html")
+    return await page(request, db, settings, me, relationship_id, "pages/safety_pause.html")
 
 
 def _date(value: str) -> date | None:
@@ -246,9 +259,17 @@ async def pause(
         else:
             await pauses.pause(db, me, relationship_id, planned)
     except DomainError as error:
-        return await _failed(request, db, settings, me, relationship_id,
-                             "pages/safety_pause.html", error, {"until": until})  # fmt: skip
-    return redirect(request, _url(relationship_id) + "?done=paused")
+        return await failed(
+            request,
+            db,
+            settings,
+            me,
+            relationship_id,
+            "pages/safety_pause.html",
+            error,
+            {"until": until},
+        )
+    return redirect(request, url(relationship_id) + "?done=paused")
 
 
 @router.post(f"{BASE}/resume", response_class=HTMLResponse, dependencies=[Checked])
@@ -263,115 +284,5 @@ async def carry_on(
         else:
             await pauses.ask_to_resume(db, me, relationship_id)
     except DomainError as error:
-        return await _failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
-    return redirect(request, _url(relationship_id) + "?done=carry-on")
-
-
-# ---- concerns and blocking ---------------------------------------------------------------
-
-
-@router.get(f"{BASE}/concern", response_class=HTMLResponse)
-async def concern_page(
-    request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
-) -> Response:
-    context = {"values": {}}
-    return await _page(
-        request, db, settings, me, relationship_id, "pages/safety_concern.html", context
-    )
-
-
-@router.post(f"{BASE}/concern", response_class=HTMLResponse, dependencies=[Checked])
-async def raise_concern(
-    request: Request,
-    relationship_id: UUID,
-    me: Peer,
-    db: SessionDep,
-    settings: SettingsDep,
-    kind: Annotated[str, Form(max_length=40)] = "",
-    details: Annotated[str, Form(max_length=5000)] = "",
-    anonymous: Annotated[bool, Form()] = False,
-) -> Response:
-    values = {"kind": kind, "details": details, "anonymous": anonymous}
-    try:
-        if kind not in {k.value for k, _ in CONCERN_KINDS}:
-            raise Invalid.field("kind", "Choose what the concern is about.")
-        await concerns.raise_concern(
-            db, settings, me, relationship_id, ConcernKind(kind), details, anonymous
-        )
-    except DomainError as error:
-        return await _failed(request, db, settings, me, relationship_id,
-                             "pages/safety_concern.html", error, {"values": values})  # fmt: skip
-    context = {"values": {}, "raised": True}
-    return await _page(
-        request, db, settings, me, relationship_id, "pages/safety_concern.html", context
-    )
-
-
-@router.get(f"{BASE}/block", response_class=HTMLResponse)
-async def block_page(
-    request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
-) -> Response:
-    return await _page(request, db, settings, me, relationship_id, "pages/safety_block.html")
-
-
-@router.post(f"{BASE}/block", response_class=HTMLResponse, dependencies=[Checked])
-async def block(
-    request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
-) -> Response:
-    try:
-        await aftercare.block(db, me, relationship_id)
-    except DomainError as error:
-        return await _failed(
-            request, db, settings, me, relationship_id, "pages/safety_block.html", error
-        )
-    return redirect(request, _url(relationship_id) + "?done=blocked")
-
-
-# ---- after the ending --------------------------------------------------------------------
-
-
-@router.post(f"{BASE}/new-match", response_class=HTMLResponse, dependencies=[Checked])
-async def new_match(
-    request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
-) -> Response:
-    """One tap: looking again with the same request and preferences."""
-    try:
-        await aftercare.new_match(db, me, relationship_id)
-    except DomainError as error:
-        return await _failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
-    return redirect(request, "/find")
-
-
-@router.post(f"{BASE}/match-again", response_class=HTMLResponse, dependencies=[Checked])
-async def match_again(
-    request: Request,
-    relationship_id: UUID,
-    me: Peer,
-    db: SessionDep,
-    settings: SettingsDep,
-    glad: Annotated[bool, Form()] = False,
-) -> Response:
-    try:
-        await aftercare.match_again(db, me, relationship_id, glad)
-    except DomainError as error:
-        return await _failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
-    return redirect(request, _url(relationship_id))
-
-
-@router.post(f"{BASE}/feedback", response_class=HTMLResponse, dependencies=[Checked])
-async def feedback(
-    request: Request,
-    relationship_id: UUID,
-    me: Peer,
-    db: SessionDep,
-    settings: SettingsDep,
-    text: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
-    try:
-        await aftercare.leave_feedback(db, settings, me, relationship_id, text)
-    except DomainError as error:
-        context = {"feedback": text}
-        return await _failed(
-            request, db, settings, me, relationship_id, "pages/safety.html", error, context
-        )
-    return redirect(request, _url(relationship_id) + "?done=feedback")
+        return await failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
+    return redirect(request, url(relationship_id) + "?done=carry-on")

@@ -1,0 +1,48 @@
+"""Privacy rights: download all my data, delete my account."""
+
+from fastapi import APIRouter, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from api.db import SessionDep
+from api.deps import CurrentPrincipal, SettingsDep, client_address
+from api.errors import problem_response_docs
+from api.safety import privacy
+from api.safety.schemas import DeleteAccountIn
+
+router = APIRouter(tags=["privacy"])
+
+EXPORT_DOC = {
+    200: {
+        "description": "Everything about me as one JSON document (a download)",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.get("/me/export", response_class=JSONResponse, responses=EXPORT_DOC)
+async def export_my_data(me: CurrentPrincipal, db: SessionDep, settings: SettingsDep):
+    """Download everything Kindred holds about me: account, profile, experiences in my own
+    words, requests, relationships and their history, concerns, feedback, notices."""
+    data = await privacy.export(db, settings, me)
+    return JSONResponse(
+        jsonable_encoder(data),
+        headers={
+            "Content-Disposition": 'attachment; filename="kindred-my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=problem_response_docs(429))
+async def delete_my_account(
+    body: DeleteAccountIn,
+    request: Request,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """Delete my account for good (send the password again). Open relationships end and the
+    other person is told kindly; my profile, experiences and own text are erased; the other
+    person keeps an anonymised history."""
+    await privacy.delete_account(db, settings, me, body.password, client_address(request))
