@@ -33,7 +33,13 @@ def render(
     """The page, or only ``block`` when htmx asked for a part of it (not a boosted navigation)."""
     settings = request.app.state.settings
     cookie_value, new_cookie = csrf.current_cookie(request)
-    partial = request.headers.get("hx-request") and not request.headers.get("hx-boosted")
+    # A boosted navigation or a history restore (Back) needs the whole page.
+    headers = request.headers
+    partial = (
+        headers.get("hx-request")
+        and not headers.get("hx-boosted")
+        and not headers.get("hx-history-restore-request")
+    )
     values = {
         "request": request,
         "me": getattr(request.state, "principal", None),

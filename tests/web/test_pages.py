@@ -476,3 +476,15 @@ async def test_the_offline_page_needs_no_login_and_shows_nothing_personal(client
     assert "Quinn" in (await client.get("/")).text
     cached = await client.get("/offline")
     assert "Quinn" not in cached.text and "Log out" not in cached.text
+
+
+async def test_htmx_gets_one_block_but_a_history_restore_gets_the_whole_page(client):
+    page = await client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"email": "nobody@example.org", "password": "not the password", "csrf_token": token}
+    part = await client.post("/login", data=form, headers={"HX-Request": "true"})
+    assert "<html" not in part.text and "don't match" in part.text
+    restore = await client.post(
+        "/login", data=form, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restore.text and "Get help now" in restore.text
