@@ -44,8 +44,10 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(async_url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # No pre-ping (a round trip on every checkout); connections are recycled hourly instead,
+    # and a request that meets a dropped connection fails once with a 500 problem and retries.
     return create_async_engine(
-        async_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600
     )
 
 

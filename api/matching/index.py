@@ -106,8 +106,8 @@ class MatchingIndex:
         """The pool, brought up to date with the database for this query.
 
         Offers are re-read at most every ``sync_seconds``; callers confirm their final
-        candidates with :func:`still_eligible`, so a pause or a full caseload is never shown
-        even between two syncs.
+        candidates against the database (``service._available_people``), so a pause or a
+        full caseload is never shown, even between two syncs.
         """
         now = utcnow()
         if self.pool is None or self.week_start != week_start_of(now):
@@ -279,20 +279,3 @@ class MatchingIndex:
 
 def eligible(status: str, paused: bool, capacity: int, active: int) -> bool:
     return status == OfferStatus.approved and not paused and active < capacity
-
-
-async def still_eligible(db: AsyncSession, user_ids: list[UUID]) -> set[UUID]:
-    """Which of these supporters can take someone new right now, by the database itself."""
-    if not user_ids:
-        return set()
-    offer = SupporterOffer.__table__.c
-    rows = await core_rows(
-        db,
-        select(offer.user_id).where(
-            offer.user_id.in_(user_ids),
-            offer.status == OfferStatus.approved,
-            offer.paused.is_(False),
-            offer.active_count < offer.capacity,
-        ),
-    )
-    return {user_id for (user_id,) in rows}

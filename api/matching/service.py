@@ -1,10 +1,11 @@
 """Shortlists with reasons, the seeker's choice, and coordinators' proposals."""
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
@@ -13,7 +14,7 @@ from api.config import Settings
 from api.db import core_rows
 from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions
-from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits, still_eligible
+from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits
 from api.matching.models import SupportRequest
 from api.matching.reasons import reasons
 from api.matching.requests import get_own_request
@@ -21,6 +22,7 @@ from api.matching.scoring import Candidate, Query, SupporterPool, bitmask, short
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Relationship, Source
 from api.safety.pairs import kept_apart
+from api.supporters.models import OfferStatus, SupporterOffer
 
 # Ask the kernel for a few more than shown, so candidates that just became unavailable
 # (seen by the final database check) can be replaced without a second pass.
@@ -51,27 +53,26 @@ _P, _E, _R = Profile.__table__.c, PersonExperience.__table__.c, Relationship.__t
 async def _query(
     db: AsyncSession, index: MatchingIndex, request: SupportRequest
 ) -> tuple[Query, Seeker]:
+    stages = (
+        select(func.aggregate_strings(cast(_E.tag_id, String) + literal(":") + _E.stage, ","))
+        .where(_E.user_id == request.seeker_id)
+        .scalar_subquery()
+    )
     found = await core_rows(
         db,
-        select(_P.languages, _P.channels, _P.availability, _P.timezone).where(
+        select(_P.languages, _P.channels, _P.availability, _P.timezone, stages).where(
             _P.user_id == request.seeker_id
         ),
     )
     if not found:
         raise Conflict("Please set up your profile first.")
-    languages, channels, availability, timezone = found[0]
-    stages = dict(
-        await core_rows(
-            db,
-            select(_E.tag_id, _E.stage).where(
-                _E.user_id == request.seeker_id, _E.tag_id.in_(request.tag_ids)
-            ),
-        )
-    )
+    languages, channels, availability, timezone, folded = found[0]
+    mine = dict(item.split(":") for item in (folded or "").split(",") if item)
+    wanted = {int(t): stage for t, stage in mine.items() if int(t) in set(request.tag_ids)}
     prefs = request.preferences or {}
     codes = index.codes
     query = Query(
-        tags={t: s for t, s in stages.items() if t < index.pool.tags.shape[1]},
+        tags={t: s for t, s in wanted.items() if t < index.pool.tags.shape[1]},
         languages=codes.language_mask(languages),
         channels=bitmask(channels, CHANNEL_BITS),
         availability=availability_bits(availability, timezone, index.week_start),
@@ -104,7 +105,7 @@ async def rank(
     request: SupportRequest,
     k: int,
     only: UUID | None = None,
-) -> list[tuple[Candidate, Seeker, str]]:
+) -> list[tuple[Candidate, Seeker, Any]]:
     """The top k for a request (or just ``only``), each confirmed available by the database."""
     pool = await index.current(db)
     query, seeker = await _query(db, index, request)
@@ -117,14 +118,35 @@ async def rank(
         mask &= only_mask
     for _attempt in range(3):
         found = shortlist(pool, query, index.weights, k=k + HEADROOM, extra_mask=mask)
-        keys = [c.key for c in found]
-        available = await still_eligible(db, keys)
-        for key in set(keys) - available:
-            index.mark_ineligible(key)
-        confirmed = [c for c in found if c.key in available][:k]
+        people = await _available_people(db, [c.key for c in found])
+        for candidate in found:
+            if candidate.key not in people:
+                index.mark_ineligible(candidate.key)
+        confirmed = [c for c in found if c.key in people][:k]
         if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
             break
-    return [(c, seeker, seeker.timezone) for c in confirmed]
+    return [(c, seeker, people[c.key]) for c in confirmed]
+
+
+async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[UUID, Any]:
+    """What a shortlist shows of these supporters, for those the database says can take
+    someone new right now (approved, not paused, a free place): one query for both."""
+    if not user_ids:
+        return {}
+    u, o = User.__table__.c, SupporterOffer.__table__.c
+    rows = await core_rows(
+        db,
+        select(u.id, u.display_name, _P.pronouns, _P.languages, _P.channels)
+        .join(Profile.__table__, _P.user_id == u.id)
+        .join(SupporterOffer.__table__, o.user_id == u.id)
+        .where(
+            u.id.in_(user_ids),
+            o.status == OfferStatus.approved,
+            o.paused.is_(False),
+            o.active_count < o.capacity,
+        ),
+    )
+    return {row.id: row for row in rows}
 
 
 async def suggestions(
@@ -157,35 +179,21 @@ async def suggest(
     only: UUID | None = None,
 ) -> list[Suggestion]:
     ranked = await rank(db, index, request, k, only)
-    if not ranked:
-        return []
-    ids = [c.key for c, _, _ in ranked]
-    u = User.__table__.c
-    people = {
-        row.id: row
-        for row in await core_rows(
-            db,
-            select(u.id, u.display_name, _P.pronouns, _P.languages, _P.channels)
-            .join(Profile.__table__, _P.user_id == u.id)
-            .where(u.id.in_(ids)),
-        )
-    }
     labels = index.labels
-    out = []
-    for candidate, seeker, tz in ranked:
-        person = people[candidate.key]
-        out.append(
-            Suggestion(
-                supporter_id=candidate.key,
-                display_name=person.display_name,
-                pronouns=person.pronouns,
-                languages=sorted(set(person.languages) & set(seeker.languages)),
-                shared_channels=sorted(set(person.channels) & set(seeker.channels)),
-                score=round(candidate.score, 3),
-                reasons=reasons(candidate, labels.tags, labels.categories, tz, index.week_start),
-            )
+    return [
+        Suggestion(
+            supporter_id=candidate.key,
+            display_name=person.display_name,
+            pronouns=person.pronouns,
+            languages=sorted(set(person.languages) & set(seeker.languages)),
+            shared_channels=sorted(set(person.channels) & set(seeker.channels)),
+            score=round(candidate.score, 3),
+            reasons=reasons(
+                candidate, labels.tags, labels.categories, seeker.timezone, index.week_start
+            ),
         )
-    return out
+        for candidate, seeker, person in ranked
+    ]
 
 
 async def _pair(
