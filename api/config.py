@@ -87,6 +87,20 @@ class Settings(BaseSettings):
     # documented in docs/matching.md. Invalid combinations are refused at start-up.
     matching_weights: dict[str, float] = {}
 
+    # Web Push (VAPID, RFC 8292): without a private key push is off (notices still work).
+    # PEM, or base64url raw/DER as py_vapid prints it. See api/contact/push.py.
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:coordinators@kindred.example"
+    # The only places a push is ever sent (scheme://host[:port], "*." for any subdomain): a
+    # browser's subscription names its endpoint, so anything else would be a way in (SSRF).
+    web_push_services: list[str] = [
+        "https://fcm.googleapis.com",
+        "https://*.push.services.mozilla.com",
+        "https://*.notify.windows.com",
+        "https://web.push.apple.com",
+        "https://*.push.apple.com",
+    ]
+
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
 

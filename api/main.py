@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth.routes import router as auth_router
 from api.config import Settings, get_settings
+from api.contact.account_routes import coordination as contact_coordination_router
+from api.contact.account_routes import router as contact_account_router
+from api.contact.routes import router as contact_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
 from api.handlers import install_error_handlers
@@ -47,6 +50,9 @@ def api_router() -> APIRouter:
     router.include_router(safety_coordination_router)
     router.include_router(privacy_router)
     router.include_router(relationships_router)
+    router.include_router(contact_router)
+    router.include_router(contact_account_router)
+    router.include_router(contact_coordination_router)
     return router
 
 

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from api.auth.models import AuthSession, LoginAttempt, User
+from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.matching.models import BatchDraft, BatchDraftItem, SupportRequest
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
 from api.relationships.models import (
@@ -34,18 +35,22 @@ __all__ = [
     "BatchDraft",
     "BatchDraftItem",
     "Block",
+    "CalendarFeed",
     "Concern",
     "ConcernEvent",
+    "ContactSession",
     "Ending",
     "ExperienceCategory",
     "ExperienceTag",
     "Feedback",
     "LoginAttempt",
     "MatchAgain",
+    "Message",
     "Notice",
     "Pause",
     "PersonExperience",
     "Profile",
+    "PushSubscription",
     "Relationship",
     "RelationshipEvent",
     "SafeguardingAccess",

@@ -14,12 +14,14 @@ def mount_web(app: FastAPI) -> None:
         account,
         aftercare,
         agreement,
+        contact,
         home,
         matching,
         privacy,
         profile,
         pwa,
         relationships,
+        reminders,
         safety,
         supporting,
     )
@@ -27,6 +29,6 @@ def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
     modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)
-    modules = (*modules, safety, aftercare, privacy)
+    modules = (*modules, safety, aftercare, privacy, contact, reminders)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

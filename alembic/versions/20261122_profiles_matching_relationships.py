@@ -8,11 +8,9 @@ Create Date: 2026-11-22 00:23:52.984202+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
-from alembic import op
 
 import api.common
-
+from alembic import op
 
 revision: str = '0002'
 down_revision: str | Sequence[str] | None = '0001'

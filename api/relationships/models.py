@@ -65,7 +65,7 @@ class Relationship(SQLModel, table=True):
     agreement_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The number of the agreement version in force (both consented), if any.
     agreed_version: int | None = None
-    # Sessions held so far; kept by the sessions domain (a later issue), read by review_due().
+    # Sessions held so far; kept by api/contact/sessions.py, read by review_due().
     sessions_held: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The session after which both people check the agreed terms still fit; None when no
     # review is planned or both have done it (see api/relationships/review.py).

@@ -1,7 +1,7 @@
 """The review point: after the agreed session, both people check that the terms still fit.
 
-Sessions arrive in a later issue. Until then `Relationship.sessions_held` is a plain count that
-the sessions domain will keep (one more for each session held); everything here reads it.
+`Relationship.sessions_held` is a plain count that api/contact/sessions.py keeps (one more for
+each session marked held); everything here reads it.
 
 - When a version is agreed, `review_point` sets `Relationship.review_at_session` from its terms:
   the review falls after session `review_after_session`, unless that many sessions have been

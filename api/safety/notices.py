@@ -6,7 +6,7 @@ closing message of an ending is shown beside it, from the ending itself. Other d
 sessions domain, for cancelled sessions) add their own kinds to ``WORDING``.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -85,6 +85,11 @@ WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+# Notices that follow from time passing (a held message now delivered, a session reminder)
+# are made just before a person reads theirs, by hooks other domains add here (api/contact).
+before_reading: list[Callable[[AsyncSession, Principal], Awaitable[object]]] = []
+
+
 async def notify(
     db: AsyncSession,
     user_id: UUID | None,
@@ -120,6 +125,9 @@ class ShownNotice:
 async def my_notices(db: AsyncSession, me: Principal, limit: int = 50) -> list[ShownNotice]:
     """My notices, newest first, worded for me now."""
     from api.auth.models import User  # names are read at the last moment, never stored here
+
+    for hook in before_reading:
+        await hook(db, me)
 
     rows = list(
         await db.scalars(

@@ -20,6 +20,7 @@ from api.auth.models import AuthSession, LoginAttempt, User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
+from api.contact import privacy as contact_privacy
 from api.crypto import unseal
 from api.errors import Forbidden
 from api.matching.models import SupportRequest
@@ -168,6 +169,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
         "notices": [n.__dict__ for n in await notices.my_notices(db, me, limit=10_000)],
+        "contact": await contact_privacy.export(db, settings, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 
@@ -187,6 +189,7 @@ async def delete_account(
         await throttle.record_failure(db, settings, account_key, address_key)
         raise WrongPassword("Your account is still here: that password isn't right.")
     await _end_everything(db, me.user_id)
+    await contact_privacy.erase(db, me.user_id)
     await db.execute(
         update(Ending)
         .where(

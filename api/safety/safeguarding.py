@@ -7,7 +7,7 @@ that the two people can see (when, which content, which coordinator; the reason 
 coordinators, as it may name whoever raised a concern). A refused attempt is logged too, for
 the coordinators.
 
-Every route that shows content (own words now; messages in the next issue) calls
+Every route that shows content (own words; messages, in api/contact) calls
 ``require_content_access`` first.
 """
 

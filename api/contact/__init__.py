@@ -1,0 +1,1 @@
+"""Sessions and messages inside the agreed boundaries; see docs/contact.md."""

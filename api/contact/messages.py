@@ -1,0 +1,354 @@
+"""In-app chat for the two people, inside the agreed contact windows.
+
+A message sent outside the windows is accepted and *held*: ``deliver_at`` is when the next
+window opens (``windows.next_window_opening``), computed once when it is sent. Delivery is
+decided whenever anyone reads: the recipient sees a message once ``deliver_at <= now`` and it
+was not dropped, so held messages arrive with no background worker, on any replica. The
+sender is told when, on their own clock. The recipient is told by a notice (and a push) when
+it is first released, by whoever reads first (or ``python -m api.contact sweep``).
+
+While the support is paused nothing new arrives (messages due after the pause began wait
+until it is over). When it ends, sending is refused and held messages are dropped: never
+delivered. Bodies are sealed with AES-GCM bound to the message's id and never logged.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import Settings
+from api.contact import notifications
+from api.contact.common import Contact, load, local_text_with_zone, require_active
+from api.contact.models import Message
+from api.crypto import seal, unseal
+from api.errors import Conflict, Invalid
+from api.relationships.models import Relationship, State
+from api.relationships.windows import is_within_windows, next_window_opening
+from api.safety.models import Notice, Pause
+from api.safety.safeguarding import require_content_access
+
+MAX_BODY = 4000
+LATEST = 100
+Status = Literal["delivered", "held", "not_delivered"]
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    id: UUID
+    mine: bool
+    body: str
+    sent_at: datetime
+    deliver_at: datetime
+    held: bool  # it was sent outside the agreed windows
+    status: Status
+    read: bool  # mine: the other person has read it; theirs: I have
+    delivery_text: str | None  # mine and held: when it arrives, on my clock
+
+
+@dataclass(frozen=True)
+class Conversation:
+    contact: Contact
+    messages: list[ShownMessage]  # oldest first
+    open_now: bool  # inside an agreed window right now
+    next_opening: datetime | None  # when the next window opens, if not open now
+    can_send: bool
+    why_not: str | None  # why sending is refused now
+    unread: int
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything shown changes; the PWA polls with it, the API's ETag."""
+        parts = [f"{m.id}:{m.status}:{m.read}" for m in self.messages]
+        parts.append(f"{self.open_now}:{self.can_send}:{self.contact.relationship.state}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+async def cutoff(db: AsyncSession, relationship: Relationship, now: datetime) -> datetime:
+    """Messages due at or before this moment are delivered (a pause or an ending stops it)."""
+    if relationship.state == State.ended and relationship.ended_at is not None:
+        return min(now, relationship.ended_at)
+    if relationship.state == State.paused:
+        paused_at = await db.scalar(
+            select(func.max(Pause.paused_at)).where(
+                Pause.relationship_id == relationship.id, Pause.over_at.is_(None)
+            )
+        )
+        if paused_at is not None:
+            return min(now, paused_at)
+    return now
+
+
+def _due(relationship_id: UUID, until: datetime):
+    return and_(
+        Message.relationship_id == relationship_id,
+        Message.dropped_at.is_(None),
+        Message.deliver_at <= until,
+    )
+
+
+async def release(
+    db: AsyncSession,
+    relationship: Relationship,
+    now: datetime,
+    *,
+    seen_by: UUID | None = None,
+) -> int:
+    """Tell each recipient of messages now delivered and not yet told (once, however many
+    requests get here together). `seen_by` is reading them right now: no notice for them."""
+    until = await cutoff(db, relationship, now)
+    waiting = _due(relationship.id, until) & Message.notified_at.is_(None)
+    if not await db.scalar(select(exists().where(waiting))):
+        return 0  # the usual case for a poll: no write at all
+    told = 0
+    for recipient in (relationship.seeker_id, relationship.supporter_id):
+        if recipient is None:
+            continue
+        result = await db.execute(
+            update(Message)
+            .where(waiting, Message.recipient_id == recipient)
+            .values(notified_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount and recipient != seen_by:
+            told += await notifications.notify(
+                db, recipient, relationship.id, "message_delivered", count=str(result.rowcount)
+            )
+    return told
+
+
+def _status(message: Message, until: datetime) -> Status:
+    if message.dropped_at is not None:
+        return "not_delivered"
+    return "delivered" if message.deliver_at <= until else "held"
+
+
+def _shown(settings: Settings, contact: Contact, message: Message, until: datetime):
+    mine = message.sender_id == contact.pair.me.user_id
+    status = _status(message, until)
+    text = None
+    if mine and status == "held":
+        text = (
+            f"Held until {local_text_with_zone(message.deliver_at, contact.my_tz)}, when your "
+            f"next agreed contact time opens. {contact.pair.other.display_name} won't see it "
+            "or be told about it before then."
+        )
+    elif mine and status == "not_delivered":
+        text = "Not delivered: your support ended before its contact time came."
+    return ShownMessage(
+        id=message.id,
+        mine=mine,
+        body=unseal(settings, message.body_sealed, message.id.bytes) or "",
+        sent_at=message.sent_at,
+        deliver_at=message.deliver_at,
+        held=message.held,
+        status=status,
+        read=message.read_at is not None,
+        delivery_text=text,
+    )
+
+
+def _sending(contact: Contact) -> tuple[bool, str | None]:
+    try:
+        terms = require_active(contact, "send messages")
+    except Conflict as refused:
+        return False, refused.detail
+    if "chat" not in terms.channels:
+        return False, (
+            "In-app chat isn't one of the ways you agreed to be in contact. Either of you can "
+            "propose a change to your agreement to add it."
+        )
+    return True, None
+
+
+async def conversation(
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    *,
+    limit: int = LATEST,
+    now: datetime | None = None,
+) -> Conversation:
+    """The latest messages I may see: all of mine (held ones say until when), and theirs once
+    delivered. Reading releases what has become due (see the module's docstring)."""
+    now = now or utcnow()
+    contact = await load(db, me, relationship_id)
+    relationship = contact.relationship
+    await release(db, relationship, now, seen_by=me.user_id)
+    until = await cutoff(db, relationship, now)
+    rows = await db.scalars(
+        select(Message)
+        .where(
+            Message.relationship_id == relationship.id,
+            or_(
+                Message.sender_id == me.user_id,
+                _due(relationship.id, until) & (Message.recipient_id == me.user_id),
+            ),
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    shown = [_shown(settings, contact, m, until) for m in reversed(rows.all())]
+    can_send, why_not = _sending(contact)
+    terms = contact.terms
+    open_now = bool(terms and is_within_windows(now, terms.windows, terms.timezone))
+    opening = None
+    if terms and not open_now:
+        opening = next_window_opening(now, terms.windows, terms.timezone)
+    return Conversation(
+        contact=contact,
+        messages=shown,
+        open_now=open_now,
+        next_opening=opening,
+        can_send=can_send,
+        why_not=why_not,
+        unread=sum(1 for m in shown if not m.mine and not m.read),
+    )
+
+
+def clean_body(body: str | None) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid.field("body", "Write a message first.")
+    if len(body) > MAX_BODY:
+        raise Invalid.field("body", f"Please keep a message under {MAX_BODY} characters.")
+    return body
+
+
+async def send(
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    body: str,
+    *,
+    now: datetime | None = None,
+) -> tuple[Contact, ShownMessage]:
+    """Send a message: delivered now inside an agreed window, otherwise held until the next."""
+    now = now or utcnow()
+    contact = await load(db, me, relationship_id)
+    allowed, why_not = _sending(contact)
+    if not allowed:
+        raise Conflict(why_not)
+    terms = contact.terms
+    assert terms is not None
+    text = clean_body(body)
+    deliver_at = next_window_opening(now, terms.windows, terms.timezone) or now
+    message = Message(
+        relationship_id=contact.id,
+        sender_id=me.user_id,
+        recipient_id=contact.pair.other.user_id,
+        body_sealed=b"",
+        sent_at=now,
+        deliver_at=deliver_at,
+        held=deliver_at > now,
+    )
+    message.body_sealed = seal(settings, text, message.id.bytes) or b""
+    db.add(message)
+    await db.flush()
+    if not message.held:
+        await release(db, contact.relationship, now)
+    return contact, _shown(settings, contact, message, now)
+
+
+async def mark_read(
+    db: AsyncSession,
+    me: Principal,
+    relationship_id: UUID,
+    up_to: datetime | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """I have read the other person's delivered messages (sent up to `up_to`, or all)."""
+    now = now or utcnow()
+    contact = await load(db, me, relationship_id)
+    until = await cutoff(db, contact.relationship, now)
+    mine = _due(contact.id, until) & (Message.recipient_id == me.user_id)
+    if up_to is not None:
+        mine = mine & (Message.sent_at <= up_to)
+    read = await db.execute(
+        update(Message)
+        .where(mine, Message.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Message)
+        .where(mine, Message.notified_at.is_(None))
+        .values(notified_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Notice)
+        .where(
+            Notice.user_id == me.user_id,
+            Notice.relationship_id == contact.id,
+            Notice.kind == "message_delivered",
+            Notice.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return read.rowcount
+
+
+async def drop_held(db: AsyncSession, relationship: Relationship) -> None:
+    """The support has ended: held messages are never delivered (``on_relationship_ended``)."""
+    now = utcnow()
+    await db.execute(
+        update(Message)
+        .where(
+            Message.relationship_id == relationship.id,
+            Message.deliver_at > now,
+            Message.dropped_at.is_(None),
+        )
+        .values(dropped_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class SafeguardedMessage:
+    id: UUID
+    sender_role: str | None  # None once the sender's account is gone (their messages go too)
+    body: str
+    sent_at: datetime
+    deliver_at: datetime
+    held: bool
+    status: Status
+
+
+async def for_safeguarding(
+    db: AsyncSession, settings: Settings, principal: Principal, relationship_id: UUID
+) -> list[SafeguardedMessage]:
+    """Every message of a relationship, for a coordinator with an open safeguarding access
+    (403 without one; each read is in the audit log both people can see)."""
+    await require_content_access(db, principal, relationship_id, what="messages")
+    relationship = await db.get(Relationship, relationship_id)
+    assert relationship is not None
+    roles = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
+    until = await cutoff(db, relationship, utcnow())
+    rows = await db.scalars(
+        select(Message)
+        .where(Message.relationship_id == relationship_id)
+        .order_by(Message.sent_at, Message.id)
+    )
+    return [
+        SafeguardedMessage(
+            id=m.id,
+            sender_role=roles.get(m.sender_id),
+            body=unseal(settings, m.body_sealed, m.id.bytes) or "",
+            sent_at=m.sent_at,
+            deliver_at=m.deliver_at,
+            held=m.held,
+            status=_status(m, until),
+        )
+        for m in rows.all()
+    ]

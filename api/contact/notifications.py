@@ -1,0 +1,253 @@
+"""What people are told about contact: one in-app list (the safety domain's notices), and a
+Web Push to their devices where they allowed it.
+
+Notices store a kind and a few plain values (a time already on the reader's clock, a channel,
+a count), never free text or anyone's name; they are worded when read (api/safety/notices.py).
+
+Some notices follow from time passing rather than from anyone's action: a held message whose
+window has opened, a session starting within a day, an introduction or a proposal waiting for
+an answer. No background worker makes them. They are *materialised* when someone reads
+(``bring_up_to_date``, also run by ``python -m api.contact sweep`` for people who aren't looking),
+each with an id derived from what it is about, inserted with ON CONFLICT DO NOTHING: however
+many replicas or requests get there at once, each is made exactly once.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.common import utcnow
+from api.contact.common import channel_words, local_text_with_zone, zone_of
+from api.contact.models import ContactSession, SessionStatus
+from api.profiles.models import Profile
+from api.relationships.agreements import EDITABLE_STATES
+from api.relationships.models import AgreementVersion, Relationship, State, VersionStatus
+from api.safety.models import Notice
+from api.safety.notices import WORDING, Wording
+
+REMIND_BEFORE = timedelta(hours=24)
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://kindred.example/notices")
+_PUSH_QUEUE = "kindred.push"
+
+
+def _count(n: int, word: str) -> str:
+    return f"a {word}" if n == 1 else f"{n} {word}s"
+
+
+def _message(w: Wording) -> str:
+    return f"{w.other_name} sent you {_count(int(w.params.get('count', 1)), 'message')}."
+
+
+def _cancelled(w: Wording) -> str:
+    note = " They left a note with it." if w.params.get("note") else " No reason is needed."
+    return f"{w.other_name} cancelled your session on {w.params['when']}.{note}"
+
+
+CONTACT_WORDING = {
+    "introduction_received": lambda w: (
+        "Someone would like you to be their peer supporter. Have a look at your introductions."
+    ),
+    "proposal_to_review": lambda w: (
+        f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "
+        "at. Nothing changes until you both agree."
+    ),
+    "session_proposed": lambda w: (
+        f"{w.other_name} proposed a session on {w.params['when']}, by {w.params['channel']}. "
+        "You can confirm it or suggest another time."
+    ),
+    "session_rescheduled": lambda w: (
+        f"{w.other_name} suggested another time for your session: {w.params['when']}, by "
+        f"{w.params['channel']}. You can confirm it or suggest another time."
+    ),
+    "session_confirmed": lambda w: (
+        f"{w.other_name} confirmed your session on {w.params['when']}, by {w.params['channel']}."
+    ),
+    "session_cancelled": _cancelled,
+    "session_cancelled_ended": lambda w: (
+        f"Your session on {w.params['when']} is cancelled, as your support has ended."
+    ),
+    "session_reminder": lambda w: (
+        f"Reminder: your session with {w.other_name} is on {w.params['when']}, by "
+        f"{w.params['channel']}."
+    ),
+    "message_delivered": _message,
+    "review_due": lambda w: (
+        f"You've reached the review you agreed, after session {w.params.get('number')}. "
+        "Check together that your terms still fit."
+    ),
+    "sessions_complete": lambda w: (
+        f"You've held all {w.params.get('count')} sessions you agreed. You can close your "
+        "support together as planned, or agree more sessions in a new version of your "
+        "agreement."
+    ),
+}
+WORDING.update(CONTACT_WORDING)
+
+# What a push says on a lock screen: never a name, never content (phones are shared).
+PUSH_TEXT = {
+    "message_delivered": "You have a new message.",
+    "session_proposed": "A session is waiting for your answer.",
+    "session_rescheduled": "A session is waiting for your answer.",
+    "session_confirmed": "A session is confirmed.",
+    "session_reminder": "You have a session coming up.",
+    "introduction_received": "Someone would like you to support them.",
+    "proposal_to_review": "Proposed terms are waiting for you.",
+}
+PUSH_DEFAULT = "There's something new for you."
+
+
+@dataclass(frozen=True)
+class PushItem:
+    user_id: UUID
+    kind: str
+
+
+def notice_id(user_id: UUID, key: str) -> UUID:
+    """The id of the one notice about `key` for this person (the same on every replica)."""
+    return uuid.uuid5(_NAMESPACE, f"{user_id}/{key}")
+
+
+async def notify(
+    db: AsyncSession,
+    user_id: UUID | None,
+    relationship_id: UUID,
+    kind: str,
+    *,
+    key: str | None = None,
+    actor_id: UUID | None = None,
+    **params: str,
+) -> bool:
+    """Tell one person; with a `key`, at most once ever. True when a notice was made.
+
+    A push to their devices follows after the transaction commits (unless they did it).
+    """
+    if user_id is None:  # their account is gone
+        return False
+    if kind not in WORDING:
+        raise ValueError(f"no wording for notice kind {kind!r}")
+    values = {
+        "id": notice_id(user_id, key) if key else uuid.uuid4(),
+        "user_id": user_id,
+        "relationship_id": relationship_id,
+        "kind": kind,
+        "params": params,
+        "created_at": utcnow(),
+        "read_at": None,
+    }
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await db.execute(
+        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    )
+    made = result.rowcount == 1
+    if made and user_id != actor_id:
+        db.info.setdefault(_PUSH_QUEUE, []).append(PushItem(user_id, kind))
+    return made
+
+
+def take_pushes(db: AsyncSession) -> list[PushItem]:
+    """The pushes owed for notices made in this session's transaction (emptied)."""
+    return db.info.pop(_PUSH_QUEUE, [])
+
+
+async def zones(db: AsyncSession, user_ids: set[UUID]) -> dict[UUID, str]:
+    """Each person's own time zone from their profile (known zones only)."""
+    rows = await db.execute(
+        select(Profile.user_id, Profile.timezone).where(Profile.user_id.in_(user_ids))
+    )
+    return {uid: zone_of(tz, None) for uid, tz in rows.all()}
+
+
+# ---- notices that follow from time passing ----------------------------------------------------
+
+
+async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -> int:
+    """Remind both people of each confirmed session starting within a day (once per time)."""
+    query = (
+        select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
+        .join(Relationship, Relationship.id == ContactSession.relationship_id)
+        .where(
+            ContactSession.status == SessionStatus.confirmed,
+            ContactSession.start_at > now,
+            ContactSession.start_at <= now + REMIND_BEFORE,
+            Relationship.state == State.active,
+        )
+    )
+    if user_id is not None:
+        query = query.where(
+            or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id)
+        )
+    rows = (await db.execute(query)).all()
+    people = {uid for _, *pair in rows for uid in pair if uid is not None}
+    clocks = await zones(db, people)
+    made = 0
+    for session, *pair in rows:
+        for person in pair:
+            if person is None or (user_id is not None and person != user_id):
+                continue
+            made += await notify(
+                db,
+                person,
+                session.relationship_id,
+                "session_reminder",
+                key=f"reminder/{session.id}/{session.start_at.isoformat()}",
+                when=local_text_with_zone(
+                    session.start_at, clocks.get(person, zone_of(None, None))
+                ),
+                channel=channel_words(session.channel),
+            )
+    return made
+
+
+async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
+    """Introductions and proposed terms waiting for an answer: each person told once."""
+    made = 0
+    introductions = select(Relationship.id, Relationship.supporter_id).where(
+        Relationship.state == State.introduced
+    )
+    if user_id is not None:
+        introductions = introductions.where(Relationship.supporter_id == user_id)
+    for relationship_id, supporter_id in (await db.execute(introductions)).all():
+        made += await notify(
+            db,
+            supporter_id,
+            relationship_id,
+            "introduction_received",
+            key=f"introduction/{relationship_id}",
+        )
+    proposals = (
+        select(
+            AgreementVersion.relationship_id,
+            AgreementVersion.number,
+            AgreementVersion.proposed_by,
+            Relationship.seeker_id,
+            Relationship.supporter_id,
+        )
+        .join(Relationship, Relationship.id == AgreementVersion.relationship_id)
+        .where(
+            AgreementVersion.status == VersionStatus.pending,
+            Relationship.state.in_(EDITABLE_STATES),
+        )
+    )
+    if user_id is not None:
+        proposals = proposals.where(
+            or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id)
+        )
+    for relationship_id, number, proposer, seeker, supporter in (await db.execute(proposals)).all():
+        answerer = supporter if proposer == seeker else seeker
+        if answerer is None or (user_id is not None and answerer != user_id):
+            continue
+        made += await notify(
+            db,
+            answerer,
+            relationship_id,
+            "proposal_to_review",
+            key=f"proposal/{relationship_id}/{number}",
+            number=str(number),
+        )
+    return made

@@ -1,0 +1,116 @@
+"""Keeping contact in step with time and with the rest of the service.
+
+- ``bring_up_to_date`` makes the notices that follow from time passing for one person (held
+  messages now delivered, reminders, answers waiting); it runs before their notices are read.
+- ``sweep`` does the same for everyone: ``python -m api.contact sweep`` from cron (every minute
+  or so) gets pushes out to people who aren't looking. Both are idempotent and safe to run on
+  every replica at once; neither is needed for anything to be *delivered*.
+- ``stop_contact`` is the ``on_relationship_ended`` hook: held messages are dropped (never
+  delivered) and sessions not yet started are cancelled, both people told.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.contact import messages, notifications
+from api.contact.common import local_text_with_zone
+from api.contact.models import OPEN, ContactSession, Message, SessionStatus
+from api.relationships.agreements import FALLBACK_TIMEZONE
+from api.relationships.models import Relationship, State
+from api.safety import endings, notices
+
+LIVE = (State.active, State.paused, State.ended)
+
+
+async def _release_where(db: AsyncSession, now: datetime, *conditions) -> int:
+    pending = exists().where(
+        Message.relationship_id == Relationship.id,
+        Message.notified_at.is_(None),
+        Message.dropped_at.is_(None),
+        Message.deliver_at <= now,
+    )
+    found = await db.scalars(
+        select(Relationship).where(Relationship.state.in_(LIVE), pending, *conditions)
+    )
+    told = 0
+    for relationship in found.all():
+        told += await messages.release(db, relationship, now)
+    return told
+
+
+async def bring_up_to_date(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> int:
+    """Make my notices that are due by now; how many were made."""
+    now = now or utcnow()
+    mine = or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
+    made = await _release_where(db, now, mine)
+    made += await notifications.remind(db, now, me.user_id)
+    made += await notifications.waiting_answers(db, me.user_id)
+    return made
+
+
+async def sweep(db: AsyncSession, *, now: datetime | None = None) -> int:
+    """Make everyone's notices that are due by now (and so their pushes); how many."""
+    now = now or utcnow()
+    made = await _release_where(db, now)
+    made += await notifications.remind(db, now)
+    made += await notifications.waiting_answers(db)
+    return made
+
+
+async def cancel_when_ended(db: AsyncSession, relationship: Relationship) -> None:
+    """The support has ended: every session not yet started is cancelled; both told of any
+    that were confirmed. One UPDATE: an ending never fails over a session changed meanwhile."""
+    now = utcnow()
+    upcoming = (
+        ContactSession.relationship_id == relationship.id,
+        ContactSession.status.in_(OPEN),
+        ContactSession.start_at > now,
+    )
+    confirmed = list(
+        await db.scalars(
+            select(ContactSession).where(
+                *upcoming, ContactSession.status == SessionStatus.confirmed
+            )
+        )
+    )
+    await db.execute(
+        update(ContactSession)
+        .where(*upcoming)
+        .values(
+            status=SessionStatus.cancelled,
+            cancelled_at=now,
+            revision=ContactSession.revision + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    people = [p for p in (relationship.seeker_id, relationship.supporter_id) if p]
+    clocks = await notifications.zones(db, set(people))
+    for session in confirmed:
+        for person in people:
+            await notifications.notify(
+                db,
+                person,
+                relationship.id,
+                "session_cancelled_ended",
+                key=f"session/{session.id}/ended",
+                when=local_text_with_zone(session.start_at, clocks.get(person, FALLBACK_TIMEZONE)),
+            )
+
+
+async def stop_contact(db: AsyncSession, relationship: Relationship) -> None:
+    """The support has ended: no held message is delivered, no session is still planned."""
+    await messages.drop_held(db, relationship)
+    await cancel_when_ended(db, relationship)
+
+
+def register() -> None:
+    """Join the safety domain's hooks (once)."""
+    if stop_contact not in endings.on_relationship_ended:
+        endings.on_relationship_ended.append(stop_contact)
+    readers = getattr(notices, "before_reading", None)
+    if readers is not None and bring_up_to_date not in readers:
+        readers.append(bring_up_to_date)
