@@ -3,37 +3,15 @@ exchange messages that appear without a reload, and see a held message arrive wh
 contact window opens."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
 from api.contact.models import ContactSession, Message
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, WIDTH
 from tests.contact.helpers import agree, contact_pair, rid, windows_around, windows_away_from
 from tests.personas import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH = 390
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", (e) =>
-  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-"""
 FIRST = "Hi Bob, looking forward to Tuesday. Is video still all right for you?"
 REPLY = "Hi Sam! Yes, video is good. Talk soon."
 LATE = "Couldn't sleep. Just wanted to say the breathing thing helped today."
@@ -41,10 +19,7 @@ LATE = "Couldn't sleep. Just wanted to say the breathing thing helped today."
 playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium is not at {CHROMIUM}"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 async def test_two_people_schedule_a_session_and_exchange_messages(

@@ -6,44 +6,16 @@ only: the builder's weekly grid, a counter-proposal seen side by side, agreeing 
 to tests/artifacts/ for a person to look at.
 """
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import update
 
 from api.relationships.models import Relationship
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, WIDTH
 from tests.factories import agreeing_pair
 from tests.personas import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH = 390
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-# Injected by the browser, not the page, so the CSP doesn't apply to it.
-REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", (e) =>
-  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-"""
-
 playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium is not at {CHROMIUM}"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 class Person:

@@ -1,45 +1,19 @@
 """Ending a relationship in Debian Chromium on a phone-sized screen, against a real server."""
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from api.supporters.models import SupporterOffer
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, WIDTH
 from tests.personas import PASSWORD
 from tests.safety.helpers import active_pair, relationship
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH = 390
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", (e) =>
-  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-"""
 MESSAGE = "Thank you for listening every Tuesday, Bob. I feel ready to go on by myself now."
 
 playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium is not at {CHROMIUM}"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 async def test_end_a_relationship_on_a_phone(live_server, client, db, settings):

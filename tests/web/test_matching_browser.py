@@ -1,45 +1,18 @@
 """Onboarding to an accepted introduction in Debian Chromium, on a phone, against a real server."""
 
-from pathlib import Path
-
 import pytest
 
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, WIDTH
 from tests.matching.people import ready_supporter
 from tests.personas import PASSWORD, staff
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH = 390
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-# Injected by the browser, not the page, so the CSP doesn't apply to it.
-REPORT_CSP = """
-document.addEventListener("securitypolicyviolation", (e) =>
-  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-"""
 SUPPORTERS_WORDS = "My dad died when I was thirty; the first year was the hardest."
 SEEKERS_WORDS = "Mum died in the spring and I keep expecting her to ring."
 
 playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium is not at {CHROMIUM}"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 async def _tag_id(client, person, label: str) -> int:
