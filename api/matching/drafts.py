@@ -12,7 +12,7 @@ from api.config import Settings
 from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions, service
 from api.matching.assignment import assign_candidates, greedy_assign
-from api.matching.batch import batch_candidates
+from api.matching.batch import CandidatePairs, batch_candidates
 from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits
 from api.matching.models import (
     BatchDraft,
@@ -128,6 +128,11 @@ async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) ->
     pool.eligible &= (places := await _free_places(db, index)) > 0
     excluded = await _excluded_pairs(db, index, requests)
     candidates = batch_candidates(pool, queries, index.weights, excluded=excluded)
+    # Only pairs that share some experience (the base is added exactly when something is).
+    shared = candidates.score >= index.weights.shared_experience_base
+    candidates = CandidatePairs(
+        candidates.seeker[shared], candidates.supporter[shared], candidates.score[shared]
+    )
     result = assign_candidates(candidates, places, len(requests))
     greedy = greedy_assign(
         candidates.seeker, candidates.supporter, candidates.score, places, len(requests)

@@ -85,8 +85,12 @@ def reasons(
     together = _labels([t for t in b.shared_tags if t not in further], tag_labels)
     if together:
         out.append(f"You both have experience of {join_words(together)}")
-    for phrase in _labels(b.further_along_tags, tag_labels):
-        out.append(f"They have been through {phrase} and are further along with it")
+    further_along = _labels(b.further_along_tags, tag_labels)
+    if further_along:
+        it = "it" if len(further_along) == 1 else "them"
+        out.append(
+            f"They have been through {join_words(further_along)} and are further along with {it}"
+        )
     related = _labels(b.partial_categories, category_labels)
     if related:
         out.append(f"You have related experiences of {join_words(related)}")

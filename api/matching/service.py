@@ -118,6 +118,8 @@ async def rank(
         mask &= only_mask
     for _attempt in range(3):
         found = shortlist(pool, query, index.weights, k=k + HEADROOM, extra_mask=mask)
+        # Every suggestion must share some experience: that is what a match is made on.
+        found = [c for c in found if c.breakdown.shared_tags or c.breakdown.partial_categories]
         people = await _available_people(db, [c.key for c in found])
         for candidate in found:
             if candidate.key not in people:
