@@ -28,7 +28,7 @@ from api.db import create_engine, create_sessionmaker
 from api.matching import drafts
 from api.matching.index import MatchingIndex
 from api.matching.models import BatchDraftItem
-from bench.bench_shortlist_http import RESULTS, ROOT, _channels, _languages, _windows, fill
+from bench.bench_shortlist_http import RESULTS, ROOT, _channels, _languages, _windows, copy, fill
 from bench.synthetic import ZONES
 
 
@@ -64,37 +64,10 @@ async def add_seekers(conn: asyncpg.Connection, n: int, seed: int = 11) -> None:
         for tag in chosen:
             experiences.append((uuid.uuid4(), uid, tag, "going_through", True, None))
         requests.append((uuid.uuid4(), uid, "waiting", json.dumps(chosen), "{}", now, now))
-    await conn.copy_records_to_table(
-        "user_account",
-        records=users,
-        columns=["id", "email", "display_name", "password_hash", "role", "is_active", "created_at"],
-    )
-    await conn.copy_records_to_table(
-        "profile",
-        records=profiles,
-        columns=[
-            "user_id",
-            "pronouns",
-            "languages",
-            "timezone",
-            "availability",
-            "channels",
-            "topics_to_avoid",
-            "age_band",
-            "gender",
-            "updated_at",
-        ],
-    )
-    await conn.copy_records_to_table(
-        "person_experience",
-        records=experiences,
-        columns=["id", "user_id", "tag_id", "stage", "willing_to_talk", "description_sealed"],
-    )
-    await conn.copy_records_to_table(
-        "support_request",
-        records=requests,
-        columns=["id", "seeker_id", "status", "tag_ids", "preferences", "created_at", "updated_at"],
-    )
+    await copy(conn, "user_account", users)
+    await copy(conn, "profile", profiles)
+    await copy(conn, "person_experience", experiences)
+    await copy(conn, "support_request", requests)
     await conn.execute("ANALYZE")
 
 

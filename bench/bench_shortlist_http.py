@@ -99,53 +99,75 @@ async def fill(conn: asyncpg.Connection, n: int, seed: int = 7) -> dict:
             stage = "further_along" if rng.random() < 0.75 else "going_through"
             experiences.append((uuid.uuid4(), uid, tags[t], stage, bool(rng.random() < 0.9), None))
     started = time.perf_counter()
-    await conn.copy_records_to_table(
-        "user_account",
-        records=users,
-        columns=["id", "email", "display_name", "password_hash", "role", "is_active", "created_at"],
-    )
-    await conn.copy_records_to_table(
-        "supporter_offer",
-        records=offers,
-        columns=[
-            "id",
-            "user_id",
-            "status",
-            "capacity",
-            "paused",
-            "created_at",
-            "decided_at",
-            "decided_by",
-            "active_count",
-            "updated_at",
-        ],
-    )
-    await conn.copy_records_to_table(
-        "profile",
-        records=profiles,
-        columns=[
-            "user_id",
-            "pronouns",
-            "languages",
-            "timezone",
-            "availability",
-            "channels",
-            "topics_to_avoid",
-            "age_band",
-            "gender",
-            "updated_at",
-        ],
-    )
-    await conn.copy_records_to_table(
-        "person_experience",
-        records=experiences,
-        columns=["id", "user_id", "tag_id", "stage", "willing_to_talk", "description_sealed"],
-    )
+    await copy(conn, "user_account", users)
+    await copy(conn, "supporter_offer", offers)
+    await copy(conn, "profile", profiles)
+    await copy(conn, "person_experience", experiences)
     await conn.execute("ANALYZE")
     return {
         "experiences": len(experiences),
         "copy_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+# Column order of the records each fill builds, per table.
+COLUMNS = {
+    "user_account": [
+        "id",
+        "email",
+        "display_name",
+        "password_hash",
+        "role",
+        "is_active",
+        "created_at",
+    ],
+    "supporter_offer": [
+        "id",
+        "user_id",
+        "status",
+        "capacity",
+        "paused",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "active_count",
+        "updated_at",
+    ],
+    "profile": [
+        "user_id",
+        "pronouns",
+        "languages",
+        "timezone",
+        "availability",
+        "channels",
+        "topics_to_avoid",
+        "age_band",
+        "gender",
+        "updated_at",
+    ],
+    "person_experience": [
+        "id",
+        "user_id",
+        "tag_id",
+        "stage",
+        "willing_to_talk",
+        "description_sealed",
+    ],
+    "support_request": [
+        "id",
+        "seeker_id",
+        "status",
+        "tag_ids",
+        "preferences",
+        "created_at",
+        "updated_at",
+    ],
+}
+
+
+async def copy(conn: asyncpg.Connection, table: str, records: list[tuple]) -> None:
+    """Bulk-load rows with COPY (seconds for a million rows, against minutes of INSERTs)."""
+    await conn.copy_records_to_table(table, records=records, columns=COLUMNS[table])
 
 
 def _free_port() -> int:
