@@ -3,7 +3,7 @@
 import hmac
 import secrets
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from api.auth.tokens import signing_key
 from api.config import Settings
@@ -47,3 +47,7 @@ async def verify_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not cookie or not sent or not hmac.compare_digest(sent, token_for(settings, cookie)):
         raise Forbidden("This page had expired. Please go back, reload the page and try again.")
+
+
+# Add to every state-changing PWA route: ``dependencies=[Checked]``.
+Checked = Depends(verify_csrf)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import service as auth
@@ -12,11 +12,10 @@ from api.db import SessionDep
 from api.deps import SettingsDep, client_address
 from api.errors import DomainError
 from web.auth import MaybePeer, redirect, safe_next, session_cookie_name
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import field_errors, render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 
 def _start_session(response: Response, settings: Settings, secret: str) -> Response:

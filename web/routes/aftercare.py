@@ -4,7 +4,7 @@ meet again, leave private feedback. Shares the page helpers of web/routes/safety
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
@@ -13,11 +13,10 @@ from api.errors import DomainError, Invalid
 from api.safety import aftercare, concerns
 from api.safety.models import ConcernKind
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.routes.safety import BASE, CONCERN_KINDS, failed, page, url
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 
 # ---- concerns and blocking ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
@@ -33,12 +33,11 @@ from api.relationships.windows import (
     is_known_timezone,
 )
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import field_errors, render
 from web.routes.relationships import agreement_context, base_of, compare, when
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 Revision = Form(default=-1, ge=-1)
 
 VERSION_WORDS = {

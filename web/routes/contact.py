@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth.principal import Principal
@@ -25,11 +25,10 @@ from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import field_errors, render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 BASE = "/relationships/{relationship_id}"
 DONE = {
     "proposed": "Proposed. We've let them know; it's confirmed once they agree.",

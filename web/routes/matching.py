@@ -20,17 +20,17 @@ from api.matching.models import RequestStatus
 from api.matching.schemas import RequestIn
 from api.profiles import service as profiles
 from api.profiles.models import Stage
+from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE, Relationship, State
 from api.relationships.windows import is_known_timezone
 from api.supporters import service as supporters
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.forms import DEFAULT_TIMEZONE, domain_errors, form_errors
 from web.render import render
 from web.routes.profile import AGE_BANDS
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 PREFERRED_GENDERS = (("woman", "A woman"), ("man", "A man"), ("non-binary", "A non-binary person"))
 REQUEST_FIELDS = {"tag_ids": "tags"}
@@ -201,10 +201,10 @@ async def withdraw(
 async def _accepted(db: SessionDep, me: Principal, relationship_id: str | None) -> tuple | None:
     """The introduction I just accepted, to say what happens next (nothing if it isn't mine)."""
     try:
-        found = await db.get(Relationship, UUID(relationship_id or ""))
-    except ValueError:
+        found = await relationships.mine(db, me, UUID(relationship_id or ""))
+    except (ValueError, NotFound):
         return None
-    if found is None or found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
+    if found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
         return None
     name, _ = (await introductions.seekers_public(db, [found.seeker_id]))[found.seeker_id]
     return found, name

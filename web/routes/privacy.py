@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -11,12 +11,11 @@ from api.deps import SettingsDep, client_address
 from api.errors import DomainError
 from api.safety import notices, privacy
 from web.auth import Peer, redirect, session_cookie_name
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import field_errors, render
 from web.routes.safety import reader_zone
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 
 @router.get("/account", response_class=HTMLResponse)

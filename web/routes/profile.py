@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -14,7 +14,7 @@ from api.profiles.models import Channel, Profile, Stage
 from api.profiles.schemas import ExperienceIn, ExperienceOut, ProfileIn
 from api.relationships.windows import check_windows
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.forms import (
     DAYS,
     DEFAULT_TIMEZONE,
@@ -30,7 +30,6 @@ from web.forms import (
 from web.render import render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 LANGUAGES = (
     ("en", "English"),

@@ -4,7 +4,7 @@ Push). The same services as /api/v1/me/calendar-feed and /api/v1/me/push-subscri
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
@@ -14,11 +14,10 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 
 async def _page(request: Request, db, settings, me, **context) -> HTMLResponse:

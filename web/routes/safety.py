@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth.principal import Principal
@@ -22,12 +22,11 @@ from api.safety import endings, pauses, safeguarding
 from api.safety import status as safety_status
 from api.safety.models import ConcernKind, ReasonCategory
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.forms import DEFAULT_TIMEZONE
 from web.render import field_errors, render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 BASE = "/relationships/{relationship_id}"
 
 REASONS = (

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
@@ -11,11 +11,10 @@ from api.errors import DomainError, Forbidden, NotFound
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
 from web.auth import Peer, redirect
-from web.csrf import verify_csrf
+from web.csrf import Checked
 from web.render import field_errors, render
 
 router = APIRouter()
-Checked = Depends(verify_csrf)
 
 
 async def _offer_page(request: Request, db: SessionDep, me: Peer, errors=None, status_code=200):
