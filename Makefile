@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev migrate demo lint bench clean
+.PHONY: run test install install-dev install-similarity migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# Own-words similarity's local model (torch, ~1.2 GB installed); torch stays pinned in the same
+# command, so pip never swaps it for a CUDA build.
+$(VENV)/.installed-similarity: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,similarity]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-similarity: $(VENV)/.installed-similarity
 
 migrate: install
 	$(BIN)/alembic upgrade head
@@ -33,7 +40,8 @@ run: demo
 	$(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
-test: install-dev
+# `make test SIMILARITY=1` installs the own-words similarity model first (CI does).
+test: $(if $(SIMILARITY),install-similarity,install-dev)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -1,7 +1,11 @@
-"""Encryption at rest for free text (own-words experiences, messages, concerns): AES-256-GCM."""
+"""Encryption at rest for free text (own words, messages, concerns) and vectors derived from it.
+
+AES-256-GCM, each blob bound to its place (its row's id) so it can't be moved to another.
+"""
 
 import os
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,13 +31,27 @@ def seal(settings: Settings, text: str | None, context: bytes = b"") -> bytes | 
     """Encrypt ``text``; ``context`` (e.g. the owning row's id) binds it to its place."""
     if text is None:
         return None
-    nonce = os.urandom(12)
-    return _VERSION + nonce + AESGCM(data_key(settings)).encrypt(nonce, text.encode(), context)
+    return seal_bytes(settings, text.encode(), context)
 
 
 def unseal(settings: Settings, blob: bytes | None, context: bytes = b"") -> str | None:
     if blob is None:
         return None
+    return _open(AESGCM(data_key(settings)), blob, context).decode()
+
+
+def seal_bytes(settings: Settings, data: bytes, context: bytes = b"") -> bytes:
+    """Encrypt bytes derived from people's words (own-words vectors) just like the words."""
+    nonce = os.urandom(12)
+    return _VERSION + nonce + AESGCM(data_key(settings)).encrypt(nonce, data, context)
+
+
+def unsealer(settings: Settings) -> Callable[[bytes, bytes], bytes]:
+    """``open(blob, context) -> bytes`` with one cipher for many blobs (half the cost of each)."""
+    return partial(_open, AESGCM(data_key(settings)))
+
+
+def _open(cipher: AESGCM, blob: bytes, context: bytes) -> bytes:
     if blob[:1] != _VERSION:
         raise ValueError("unknown ciphertext version")
-    return AESGCM(data_key(settings)).decrypt(blob[1:13], blob[13:], context).decode()
+    return cipher.decrypt(blob[1:13], blob[13:], context)

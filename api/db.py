@@ -74,9 +74,12 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
 
 
-async def core_rows(db: AsyncSession, statement: Any) -> list[Any]:
+async def core_rows(
+    db: AsyncSession, statement: Any, parameters: dict[str, Any] | None = None
+) -> list[Any]:
     """Rows of a Core select on the session's connection, skipping the ORM layer.
 
-    For hot read paths only: the ORM costs several times a Core query (performance.md).
+    For hot read paths only: the ORM costs several times a Core query (performance.md), and
+    a statement built once with bind parameters skips building and caching it again.
     """
-    return list((await (await db.connection()).execute(statement)).all())
+    return list((await (await db.connection()).execute(statement, parameters)).all())

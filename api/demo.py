@@ -12,6 +12,7 @@ from api.common import utcnow
 from api.config import Settings, get_settings
 from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
+from api.matching import similarity
 from api.matching.models import SupportRequest
 from api.profiles.models import ExperienceTag, PersonExperience, Profile
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -23,8 +24,10 @@ EVENINGS = [{"weekday": d, "start": "18:00", "end": "21:30"} for d in (0, 1, 2, 
 WEEKENDS = [{"weekday": d, "start": "10:00", "end": "13:00"} for d in (5, 6)]
 DAYTIME = [{"weekday": d, "start": "12:00", "end": "15:00"} for d in (0, 2, 4)]
 
-# (email, name, pronouns, zone, languages, channels, availability, experiences, own words)
-# experiences: (taxonomy slug, stage)
+# (email, name, pronouns, zone, languages, channels, availability, experiences)
+# experiences: (taxonomy slug, stage, their own words or None). The words are varied on
+# purpose: several supporters share an experience, and how alike their words are to a seeker's
+# is what own-words similarity adds (api/matching/similarity.py).
 SUPPORTERS = [
     (
         "amara@demo.kindred",
@@ -34,9 +37,20 @@ SUPPORTERS = [
         ["en"],
         ["chat", "video"],
         EVENINGS,
-        [("loss-of-a-parent", "further_along"), ("depression", "further_along")],
-        "I lost my mum at 29 and spent a long year not coping. Talking to someone who'd been "
-        "there was what finally helped.",
+        [
+            (
+                "loss-of-a-parent",
+                "further_along",
+                "I lost my mum at 29 after a short illness and spent a long year not coping. "
+                "Talking to someone who'd been there was what finally helped.",
+            ),
+            (
+                "depression",
+                "further_along",
+                "The grief turned into a low I couldn't lift on my own. Therapy, walks and very "
+                "small routines brought me back, slowly.",
+            ),
+        ],
     ),
     (
         "ben@demo.kindred",
@@ -46,8 +60,20 @@ SUPPORTERS = [
         ["en"],
         ["chat", "phone"],
         EVENINGS + WEEKENDS,
-        [("divorce", "further_along"), ("single-parenting", "further_along")],
-        "Divorced five years ago with two small kids. It gets easier.",
+        [
+            (
+                "divorce",
+                "further_along",
+                "Divorced five years ago with two small kids. Learning to share them between two "
+                "homes was the hardest part. It gets easier.",
+            ),
+            (
+                "single-parenting",
+                "further_along",
+                "Three years of school runs, packed lunches and bedtimes on my own while "
+                "working full time.",
+            ),
+        ],
     ),
     (
         "chen@demo.kindred",
@@ -58,11 +84,20 @@ SUPPORTERS = [
         ["chat", "video"],
         DAYTIME,
         [
-            ("anxiety", "further_along"),
-            ("panic-attacks", "further_along"),
-            ("migration", "further_along"),
+            (
+                "anxiety",
+                "further_along",
+                "Anxiety shaped my twenties: I cancelled plans, dreaded phone calls and worried "
+                "about everything.",
+            ),
+            (
+                "panic-attacks",
+                "further_along",
+                "My first panic attack was on a crowded train and I thought I was dying. "
+                "Understanding what my body was doing took the fear out of it.",
+            ),
+            ("migration", "further_along", None),
         ],
-        None,
     ),
     (
         "dana@demo.kindred",
@@ -72,8 +107,15 @@ SUPPORTERS = [
         ["en"],
         ["chat", "video", "in_person"],
         WEEKENDS + EVENINGS[:2],
-        [("burnout", "further_along"), ("work-stress", "further_along")],
-        "Burnt out completely in my thirties; rebuilt work around my health.",
+        [
+            (
+                "burnout",
+                "further_along",
+                "Burnt out completely in my thirties leading a team; I couldn't open my laptop "
+                "without my heart racing. I rebuilt work around my health.",
+            ),
+            ("work-stress", "further_along", None),
+        ],
     ),
     (
         "eli@demo.kindred",
@@ -83,8 +125,15 @@ SUPPORTERS = [
         ["en", "de"],
         ["chat", "video"],
         EVENINGS,
-        [("alcohol", "further_along"), ("in-recovery", "further_along")],
-        "Seven years sober. One day at a time still.",
+        [
+            (
+                "alcohol",
+                "further_along",
+                "Drinking crept up on me until I was hiding bottles from my family. Seven years "
+                "sober now; one day at a time still.",
+            ),
+            ("in-recovery", "further_along", None),
+        ],
     ),
     (
         "farah@demo.kindred",
@@ -94,8 +143,15 @@ SUPPORTERS = [
         ["en", "ur"],
         ["chat", "phone"],
         DAYTIME + EVENINGS[:1],
-        [("caring-for-someone", "further_along"), ("loss-of-a-parent", "going_through")],
-        None,
+        [
+            (
+                "caring-for-someone",
+                "further_along",
+                "I cared for my dad through six years of dementia while raising my own "
+                "children. I know the guilt and the tiredness.",
+            ),
+            ("loss-of-a-parent", "going_through", None),
+        ],
     ),
     (
         "gus@demo.kindred",
@@ -105,8 +161,15 @@ SUPPORTERS = [
         ["en"],
         ["chat"],
         DAYTIME,
-        [("chronic-pain", "further_along"), ("depression", "further_along")],
-        None,
+        [
+            (
+                "chronic-pain",
+                "further_along",
+                "A back injury at work left me in pain every day. Pacing, a good pain clinic "
+                "and people who believed me made the difference.",
+            ),
+            ("depression", "further_along", None),
+        ],
     ),
     (
         "hana@demo.kindred",
@@ -116,8 +179,49 @@ SUPPORTERS = [
         ["en", "ja"],
         ["chat", "video"],
         EVENINGS + WEEKENDS,
-        [("miscarriage", "further_along"), ("anxiety", "further_along")],
-        "Two losses before my daughter. I know how lonely it can feel.",
+        [
+            (
+                "miscarriage",
+                "further_along",
+                "Two losses before my daughter. I know how lonely it can feel when hardly "
+                "anyone knew you were pregnant.",
+            ),
+            ("anxiety", "further_along", None),
+        ],
+    ),
+    (
+        "idris@demo.kindred",
+        "Idris",
+        "he/him",
+        "Europe/London",
+        ["en", "ar"],
+        ["chat", "video"],
+        EVENINGS,
+        [
+            (
+                "loss-of-a-parent",
+                "further_along",
+                "My father died suddenly when I was 24. I sorted the funeral and his flat, and "
+                "then couldn't get going again for months.",
+            ),
+        ],
+    ),
+    (
+        "jo@demo.kindred",
+        "Jo",
+        "she/her",
+        "America/New_York",
+        ["en"],
+        ["chat", "phone"],
+        DAYTIME,
+        [
+            (
+                "divorce",
+                "further_along",
+                "My marriage ended after twenty years, no children. Losing the house and half "
+                "our friends and starting again at 50 was the hard part.",
+            ),
+        ],
     ),
 ]
 SEEKERS = [
@@ -129,8 +233,14 @@ SEEKERS = [
         ["en"],
         ["chat", "video"],
         EVENINGS,
-        [("loss-of-a-parent", "going_through"), ("depression", "going_through")],
-        "My dad died in March and I can't seem to get going again.",
+        [
+            (
+                "loss-of-a-parent",
+                "going_through",
+                "My dad died in March and I can't seem to get going again.",
+            ),
+            ("depression", "going_through", None),
+        ],
     ),
     (
         "taylor@demo.kindred",
@@ -140,8 +250,14 @@ SEEKERS = [
         ["en"],
         ["chat", "phone"],
         DAYTIME,
-        [("divorce", "going_through")],
-        None,
+        [
+            (
+                "divorce",
+                "going_through",
+                "We separated in the spring. Handing the kids over every other weekend breaks "
+                "my heart each time.",
+            ),
+        ],
     ),
     (
         "uma@demo.kindred",
@@ -151,8 +267,14 @@ SEEKERS = [
         ["en"],
         ["chat"],
         EVENINGS,
-        [("burnout", "going_through"), ("anxiety", "going_through")],
-        None,
+        [
+            (
+                "burnout",
+                "going_through",
+                "Work has swallowed everything; I wake at four making lists in my head.",
+            ),
+            ("anxiety", "going_through", None),
+        ],
     ),
     (
         "vic@demo.kindred",
@@ -162,14 +284,13 @@ SEEKERS = [
         ["en", "de"],
         ["chat", "video"],
         EVENINGS,
-        [("alcohol", "going_through")],
-        None,
+        [("alcohol", "going_through", None)],
     ),
 ]
 
 
 async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec: tuple) -> User:
-    email, name, pronouns, zone, languages, channels, availability, experiences, words = spec
+    email, name, pronouns, zone, languages, channels, availability, experiences = spec
     user = User(email=email, display_name=name, password_hash=password_hash)
     db.add(user)
     await db.flush()
@@ -184,7 +305,7 @@ async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec
         )
     )
     tags = dict((await db.execute(select(ExperienceTag.slug, ExperienceTag.id))).all())
-    for n, (slug, stage) in enumerate(experiences):
+    for slug, stage, words in experiences:
         row_id = uuid4()
         db.add(
             PersonExperience(
@@ -192,7 +313,7 @@ async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec
                 user_id=user.id,
                 tag_id=tags[slug],
                 stage=stage,
-                description_sealed=seal(settings, words, row_id.bytes) if n == 0 else None,
+                description_sealed=seal(settings, words, row_id.bytes),
             )
         )
     return user
@@ -203,6 +324,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     if await db.scalar(select(User.id).where(User.email == COORDINATOR[0])):
         return False
     password_hash = await asyncio.to_thread(hash_password, settings, DEMO_PASSWORD)
+    await similarity.prepare(settings)
     coordinator = User(
         email=COORDINATOR[0],
         display_name=COORDINATOR[1],
@@ -214,8 +336,10 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         User(email=ADMIN[0], display_name=ADMIN[1], password_hash=password_hash, role=Role.admin)
     )
     await db.flush()
+    supporters = []
     for i, spec in enumerate(SUPPORTERS):
         user = await _person(db, settings, password_hash, spec)
+        supporters.append(user)
         db.add(
             SupporterOffer(
                 user_id=user.id,
@@ -231,6 +355,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     divorce = await db.scalar(select(ExperienceTag.id).where(ExperienceTag.slug == "divorce"))
     db.add(SupportRequest(seeker_id=taylor.id, tag_ids=[divorce]))
     await db.flush()
+    await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers])
     return True
 
 

@@ -12,7 +12,8 @@ from api.db import SessionDep
 from api.errors import Forbidden, Unauthorized
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
+    # async: FastAPI runs a plain def dependency in the thread pool, a hop per request.
     return request.app.state.settings
 
 

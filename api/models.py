@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
-from api.matching.models import BatchDraft, BatchDraftItem, SupportRequest
+from api.matching.models import BatchDraft, BatchDraftItem, OwnWordsVector, SupportRequest
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
 from api.relationships.models import (
     AgreementConsent,
@@ -47,6 +47,7 @@ __all__ = [
     "MatchAgain",
     "Message",
     "Notice",
+    "OwnWordsVector",
     "Pause",
     "PersonExperience",
     "Profile",

@@ -96,7 +96,7 @@ async def run(seekers: int, supporters: int) -> dict:
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine)
         me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
-        index = MatchingIndex(sessionmaker=sessionmaker)
+        index = MatchingIndex()
         async with sessionmaker() as db:
             started = time.perf_counter()
             await index.current(db)  # a replica has its pool before coordinators run batches

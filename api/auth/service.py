@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import passwords, throttle, tokens
@@ -14,6 +14,7 @@ from api.auth.models import AuthSession, Role, SessionKind, User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
+from api.db import core_rows
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
 BAD_LOGIN = "That email and password don't match an account."
@@ -173,33 +174,31 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
 
 
 _S, _U = AuthSession.__table__.c, User.__table__.c
+# Who is behind a session, with when it was last used: every request runs one of these, so
+# they are Core statements built once (the ORM, or building them per call, would triple the
+# cost: shared/performance.md).
+_WHO = select(
+    _S.id,
+    _S.revoked_at,
+    _S.expires_at,
+    _S.last_used_at,
+    _U.id,
+    _U.role,
+    _U.display_name,
+    _U.is_active,
+).join(User.__table__, _U.id == _S.user_id)
+_BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
+_BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
 
 
 async def _principal(
-    db: AsyncSession, condition, user_id: UUID | None = None
+    db: AsyncSession, statement: Select, parameters: dict, user_id: UUID | None = None
 ) -> tuple[Principal, datetime] | None:
-    """Who is behind a live session, with when it was last used. One Core query: every
-    request runs it, and the ORM would triple its cost (shared/performance.md)."""
-    conn = await db.connection()
-    row = (
-        await conn.execute(
-            select(
-                _S.id,
-                _S.revoked_at,
-                _S.expires_at,
-                _S.last_used_at,
-                _U.id,
-                _U.role,
-                _U.display_name,
-                _U.is_active,
-            )
-            .join(User.__table__, _U.id == _S.user_id)
-            .where(condition)
-        )
-    ).first()
-    if row is None:
+    """Who is behind a live session, with when it was last used."""
+    found = await core_rows(db, statement, parameters)
+    if not found:
         return None
-    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active = row
+    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active = found[0]
     if revoked_at or expires_at <= utcnow() or not active:
         return None
     if user_id is not None and uid != user_id:
@@ -215,7 +214,7 @@ async def principal_from_access_token(
     claims = tokens.read_access_token(settings, token)
     if claims is None:
         raise Unauthorized("Your access token is missing, expired or not valid.")
-    found = await _principal(db, _S.id == claims.session_id, claims.user_id)
+    found = await _principal(db, _BY_SESSION, {"session_id": claims.session_id}, claims.user_id)
     if found is None:
         raise Unauthorized("That session has ended. Please log in again.")
     return found[0]
@@ -225,9 +224,7 @@ async def principal_from_cookie(
     db: AsyncSession, settings: Settings, secret: str
 ) -> Principal | None:
     """The person behind a PWA session cookie, or None; slides the idle timeout."""
-    found = await _principal(
-        db, (_S.secret_hash == tokens.hash_secret(secret)) & (_S.kind == SessionKind.web)
-    )
+    found = await _principal(db, _BY_COOKIE, {"secret_hash": tokens.hash_secret(secret)})
     if found is None:
         return None
     principal, last_used_at = found

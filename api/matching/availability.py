@@ -143,6 +143,26 @@ def part_of_day(hour: int) -> str:
     return "night"
 
 
+@lru_cache(maxsize=1024)
+def _periods_of_slots(tz: str, week_start: date) -> np.ndarray:
+    """For each UTC slot of the week, its (weekday * 4 + part of day) in zone ``tz``.
+
+    Small hours belong to the night before: 01:00 on a Wednesday is "Tuesday night", which is
+    how people say it. Cached: every shortlist explains its times in the seeker's zone."""
+    zone = ZoneInfo(tz)
+    origin = datetime.combine(week_start, time(0), tzinfo=UTC)
+    out = np.empty(SLOTS_PER_WEEK, np.intp)
+    for slot in range(SLOTS_PER_WEEK):
+        local = (origin + timedelta(minutes=slot * SLOT_MINUTES)).astimezone(zone)
+        part = part_of_day(local.hour)
+        weekday = local.weekday()
+        if part == "night" and local.hour < 6:
+            weekday = (weekday - 1) % 7
+        out[slot] = weekday * len(PARTS_OF_DAY) + PARTS_OF_DAY.index(part)
+    out.flags.writeable = False
+    return out
+
+
 def shared_local_periods(
     a: np.ndarray,
     b: np.ndarray,
@@ -152,25 +172,15 @@ def shared_local_periods(
 ) -> list[SharedPeriod]:
     """(weekday, part of day, minutes) both bitsets share, in zone ``tz``, by weekday then part.
 
-    Small hours belong to the night before: 01:00 on a Wednesday is "Tuesday night", which is
-    how people say it. Periods shorter than ``min_minutes`` are left out.
+    Periods shorter than ``min_minutes`` (or empty) are left out.
     """
     _check_week_start(week_start)
     both = np.bitwise_and(np.asarray(a, np.uint64), np.asarray(b, np.uint64))
-    zone = ZoneInfo(tz)
-    origin = datetime.combine(week_start, time(0), tzinfo=UTC)
-    minutes: dict[tuple[int, str], int] = {}
-    for slot in slots_of(both):
-        local = (origin + timedelta(minutes=int(slot) * SLOT_MINUTES)).astimezone(zone)
-        part = part_of_day(local.hour)
-        weekday = local.weekday()
-        if part == "night" and local.hour < 6:
-            weekday = (weekday - 1) % 7
-        key = (weekday, part)
-        minutes[key] = minutes.get(key, 0) + SLOT_MINUTES
-    order = {name: i for i, name in enumerate(PARTS_OF_DAY)}
+    periods = _periods_of_slots(tz, week_start)[slots_of(both)]
+    minutes = np.bincount(periods, minlength=7 * len(PARTS_OF_DAY)) * SLOT_MINUTES
+    parts = len(PARTS_OF_DAY)
     return [
-        SharedPeriod(day, part, mins)
-        for (day, part), mins in sorted(minutes.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))
-        if mins >= min_minutes
+        SharedPeriod(period // parts, PARTS_OF_DAY[period % parts], int(mins))
+        for period, mins in enumerate(minutes.tolist())
+        if mins and mins >= min_minutes
     ]

@@ -13,7 +13,7 @@ from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions, service
 from api.matching.assignment import assign_candidates, greedy_assign
 from api.matching.batch import CandidatePairs, batch_candidates
-from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits
+from api.matching.index import CHANNEL_BITS, MatchingIndex, Snapshot, availability_bits
 from api.matching.models import (
     BatchDraft,
     BatchDraftItem,
@@ -34,7 +34,7 @@ def _require(me: Principal) -> None:
 
 
 async def _waiting(
-    db: AsyncSession, index: MatchingIndex
+    db: AsyncSession, index: MatchingIndex, snapshot: Snapshot
 ) -> tuple[list[SupportRequest], list[Query]]:
     """Every waiting request with a profile, as kernel queries (three queries in all)."""
     requests = list(
@@ -56,7 +56,7 @@ async def _waiting(
     )
     for user_id, tag_id, stage in rows.all():
         stages.setdefault(user_id, {})[tag_id] = stage
-    codes, n_tags = index.codes, index.pool.tags.shape[1]
+    codes, n_tags = snapshot.codes, snapshot.pool.n_tags
     kept, queries = [], []
     for request in requests:
         profile = profiles.get(request.seeker_id)
@@ -71,7 +71,7 @@ async def _waiting(
                 languages=codes.language_mask(profile.languages),
                 channels=bitmask(profile.channels, CHANNEL_BITS),
                 availability=availability_bits(
-                    profile.availability, profile.timezone, index.week_start
+                    profile.availability, profile.timezone, snapshot.week_start
                 ),
                 gender=codes.code(codes.genders, prefs.get("gender")),
                 age_band=codes.code(codes.age_bands, prefs.get("age_band")),
@@ -81,35 +81,35 @@ async def _waiting(
     return kept, queries
 
 
-async def _free_places(db: AsyncSession, index: MatchingIndex) -> np.ndarray:
-    places = np.zeros(len(index.pool), np.int64)
+async def _free_places(db: AsyncSession, snapshot: Snapshot) -> np.ndarray:
+    places = np.zeros(len(snapshot.pool), np.int64)
     rows = await db.execute(
         select(SupporterOffer.user_id, SupporterOffer.capacity - SupporterOffer.active_count).where(
             SupporterOffer.status == OfferStatus.approved, SupporterOffer.paused.is_(False)
         )
     )
     for user_id, free in rows.all():
-        row = index.rows.get(user_id)
+        row = snapshot.row_of(user_id)
         if row is not None:
             places[row] = max(0, free)
     return places
 
 
 async def _excluded_pairs(
-    db: AsyncSession, index: MatchingIndex, requests: list[SupportRequest]
+    db: AsyncSession, snapshot: Snapshot, requests: list[SupportRequest]
 ) -> tuple[np.ndarray, np.ndarray]:
     position = {r.seeker_id: i for i, r in enumerate(requests)}
     seekers, supporters = [], []
     for request in requests:  # nobody supports themself
-        if request.seeker_id in index.rows:
+        if (row := snapshot.row_of(request.seeker_id)) is not None:
             seekers.append(position[request.seeker_id])
-            supporters.append(index.rows[request.seeker_id])
+            supporters.append(row)
     # Blocks, and past or current partners in either role (api/safety/pairs.py).
     for seeker_id, others in (await kept_apart(db, list(position))).items():
         for supporter_id in others:
-            if supporter_id in index.rows:
+            if (row := snapshot.row_of(supporter_id)) is not None:
                 seekers.append(position[seeker_id])
-                supporters.append(index.rows[supporter_id])
+                supporters.append(row)
     return np.asarray(seekers, np.int64), np.asarray(supporters, np.int64)
 
 
@@ -117,16 +117,17 @@ async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) ->
     """Assign the waiting list optimally (min-cost flow), stored as a draft: nothing is sent."""
     _require(me)
     await introductions.expire_due(db)
-    pool = await index.current(db)
-    requests, queries = await _waiting(db, index)
+    snapshot = await index.current(db)
+    pool = snapshot.pool
+    requests, queries = await _waiting(db, index, snapshot)
     draft = BatchDraft(created_by=me.user_id)
     db.add(draft)
     await db.flush()
     if not requests:
         draft.stats = {"waiting": 0, "assigned": 0, "unassigned": 0}
         return draft
-    pool.eligible &= (places := await _free_places(db, index)) > 0
-    excluded = await _excluded_pairs(db, index, requests)
+    pool.eligible &= (places := await _free_places(db, snapshot)) > 0
+    excluded = await _excluded_pairs(db, snapshot, requests)
     candidates = batch_candidates(pool, queries, index.weights, excluded=excluded)
     # Only pairs that share some experience (the base is added exactly when something is).
     shared = candidates.score >= index.weights.shared_experience_base
@@ -143,7 +144,7 @@ async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) ->
             "draft_id": draft.id,
             "request_id": requests[s].id,
             "seeker_id": requests[s].seeker_id,
-            "supporter_id": pool.ids[r],
+            "supporter_id": snapshot.user_at(r),
             "score": round(float(score), 4),
             "reasons": [],
         }

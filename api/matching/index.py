@@ -8,18 +8,30 @@ or a capacity change made a moment ago on any replica is always respected.
 """
 
 import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import numpy as np
+import structlog
 from sqlalchemy import String, case, cast, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.common import utcnow
-from api.db import core_rows
+from api.config import Settings
+from api.db import core_rows, create_engine, create_sessionmaker
+from api.matching import similarity
 from api.matching.availability import WORDS, to_utc_slots
-from api.matching.scoring import CHANNELS, SupporterPool, SupporterRecord, Weights, bitmask
+from api.matching.scoring import (
+    CHANNELS,
+    Similarity,
+    SupporterPool,
+    SupporterRecord,
+    Weights,
+    bitmask,
+)
 from api.profiles.models import (
     ExperienceCategory,
     ExperienceTag,
@@ -32,8 +44,9 @@ from api.supporters.models import OfferStatus, SupporterOffer
 # Rows changed within this margin before the last sync are read again (commit-order slack).
 SYNC_SLACK = timedelta(seconds=5)
 CHANNEL_BITS = {name: bit for bit, name in enumerate(CHANNELS)}
-# From this many supporters a rebuild runs in the background while the old pool serves.
+# From this many supporters a rebuild runs aside while the old pool serves.
 BACKGROUND_FROM = 5000
+log = structlog.get_logger("kindred.matching")
 
 
 def week_start_of(moment: datetime) -> date:
@@ -78,6 +91,63 @@ class Labels:
     tag_category: np.ndarray
 
 
+@dataclass(frozen=True)
+class OwnWords:
+    """Supporters' own-words vectors, for the optional similarity (api/matching/similarity.py):
+    int8 (384 bytes a person, about 1 % off the float similarity), only for those who wrote."""
+
+    slot: np.ndarray  # pool row -> row of ``vectors``, -1 for no words
+    vectors: np.ndarray  # m x 384 int8, unit vectors times 127
+
+    @classmethod
+    def build(cls, keys: list[bytes], found: dict[UUID, np.ndarray]) -> "OwnWords | None":
+        if not found:
+            return None
+        slot = np.full(len(keys), -1, np.int32)
+        vectors = []
+        for row, key in enumerate(keys):
+            vector = found.get(UUID(bytes=key))
+            if vector is not None:
+                slot[row] = len(vectors)
+                vectors.append(np.round(vector * 127))
+        if not vectors:
+            return None
+        return cls(slot, np.asarray(vectors, np.int8))
+
+    def similarity(self, seeker: np.ndarray) -> Similarity:
+        """How alike each asked-for row's words are to the seeker's (NaN: none written)."""
+        query = np.asarray(seeker, np.float32) / 127
+
+        def of(rows: np.ndarray) -> np.ndarray:
+            slots = self.slot[rows]
+            out = np.full(rows.size, np.nan, np.float32)
+            has = slots >= 0
+            out[has] = self.vectors[slots[has]].astype(np.float32) @ query
+            return out
+
+        return of
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One built pool with what belongs to it, replaced as a whole: a request holds on to the
+    snapshot it started with, so rows, ids, labels and the week always agree."""
+
+    pool: SupporterPool
+    labels: Labels
+    codes: Codes  # how this pool spells languages, genders and age bands as bits and codes
+    week_start: date  # availability bits are for this week (daylight saving)
+    built_at: datetime  # what the database said at this moment
+    own_words: OwnWords | None = None  # when own-words similarity is on here
+
+    def row_of(self, user_id: UUID) -> int | None:
+        """This supporter's pool row, if they are in the pool."""
+        return self.pool.rows.get(user_id.bytes)
+
+    def user_at(self, row: int) -> UUID:
+        return UUID(bytes=self.pool.ids[row])
+
+
 class MatchingIndex:
     """The pool for this process, with what it takes to keep it in step with the database."""
 
@@ -85,24 +155,21 @@ class MatchingIndex:
         self,
         rebuild_seconds: float = 30.0,
         sync_seconds: float = 1.0,
-        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        settings: Settings | None = None,
         weights: Weights | None = None,
     ) -> None:
         self.weights = weights or Weights()
         self.rebuild_seconds = rebuild_seconds
         self.sync_seconds = sync_seconds
-        self.sessionmaker = sessionmaker
-        self.pool: SupporterPool | None = None
-        self.rows: dict[UUID, int] = {}
-        self.codes = Codes()
-        self.labels: Labels | None = None
-        self.week_start: date | None = None
-        self.built_at: datetime | None = None
+        # With settings, large pools are rebuilt aside on a connection of their own, and
+        # own-words vectors are loaded when similarity is on. Without: inline, no vectors.
+        self.settings = settings
+        self.snapshot: Snapshot | None = None
         self.synced_at: datetime | None = None
         self._lock = asyncio.Lock()
         self._background: asyncio.Task | None = None
 
-    async def current(self, db: AsyncSession) -> SupporterPool:
+    async def current(self, db: AsyncSession) -> Snapshot:
         """The pool, brought up to date with the database for this query.
 
         Offers are re-read at most every ``sync_seconds``; callers confirm their final
@@ -110,32 +177,54 @@ class MatchingIndex:
         full caseload is never shown, even between two syncs.
         """
         now = utcnow()
-        if self.pool is None or self.week_start != week_start_of(now):
+        if self.snapshot is None:
             async with self._lock:
-                if self.pool is None or self.week_start != week_start_of(now):
-                    await self._rebuild(db, now)
-            assert self.pool is not None
-            return self.pool
+                if self.snapshot is None:
+                    self._install(await load_snapshot(db, Codes(), now, self.settings))
+            return self.snapshot
         if now - self.synced_at >= timedelta(seconds=self.sync_seconds):
             async with self._lock:
                 new_offer = await self._sync_eligibility(db)
                 new_profile, edited = await self._profile_changes(db)
                 self.synced_at = now
-                due = now - self.built_at >= timedelta(seconds=self.rebuild_seconds)
-                if new_offer or new_profile or (edited and due):
+                due = now - self.snapshot.built_at >= timedelta(seconds=self.rebuild_seconds)
+                new_week = self.snapshot.week_start != week_start_of(now)
+                if new_offer or new_profile or new_week or (edited and due):
                     await self._refresh(db, now)
-        return self.pool
+        return self.snapshot
+
+    def _install(self, snapshot: Snapshot) -> None:
+        # No await in here: no request ever sees half of one snapshot and half of another.
+        self.snapshot = snapshot
+        self.synced_at = snapshot.built_at
 
     async def _refresh(self, db: AsyncSession, now: datetime) -> None:
-        """Rebuild now when the pool is small; in the background (serving the old one) when not."""
-        if len(self.pool) < BACKGROUND_FROM or self.sessionmaker is None:
-            await self._rebuild(db, now)
+        """Rebuild now when the pool is small; aside (serving the old one) when it is not."""
+        if len(self.snapshot.pool) < BACKGROUND_FROM or self.settings is None:
+            self._install(await load_snapshot(db, self.snapshot.codes, now, self.settings))
         elif self._background is None or self._background.done():
-            self._background = asyncio.create_task(self._rebuild_alone())
+            self._background = asyncio.create_task(self._load_aside(now))
 
-    async def _rebuild_alone(self) -> None:
-        async with self.sessionmaker() as db:
-            await self._rebuild(db, utcnow())
+    async def _load_aside(self, now: datetime) -> None:
+        """Load the next snapshot in a separate process, on its own connection.
+
+        Reading and decoding 100,000 profiles is seconds of CPU. On the serving event loop it
+        stalled every request meanwhile, and in a thread it still held the interpreter lock for
+        up to 0.6 s at a time (both measured); another process leaves this one answering. The
+        process ends after each build, giving its memory back. A failure leaves the current
+        snapshot serving, and the next sync tries again."""
+        context = multiprocessing.get_context("spawn")
+        builder = ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1)
+        try:
+            snapshot = await asyncio.get_running_loop().run_in_executor(
+                builder, _load_in_process, self.settings, self.snapshot.codes, now
+            )
+        except Exception:
+            log.exception("matching_pool_rebuild_failed")
+            return
+        finally:  # waiting here for the process to exit would stall this loop
+            await asyncio.to_thread(builder.shutdown)
+        self._install(snapshot)
 
     async def _profile_changes(self, db: AsyncSession) -> tuple[bool, bool]:
         """(a supporter not in the pool has a profile now, a pooled supporter edited theirs)."""
@@ -143,17 +232,15 @@ class MatchingIndex:
             select(Profile.user_id)
             .join(SupporterOffer, SupporterOffer.user_id == Profile.user_id)
             .where(
-                Profile.updated_at >= self.built_at - SYNC_SLACK,
+                Profile.updated_at >= self.snapshot.built_at - SYNC_SLACK,
                 SupporterOffer.status == OfferStatus.approved,
             )
         )
-        changed = rows.all()
-        known = [user_id in self.rows for user_id in changed]
+        known = [self.snapshot.row_of(user_id) is not None for user_id in rows.all()]
         return not all(known), any(known)
 
     async def _sync_eligibility(self, db: AsyncSession) -> bool:
         """Apply offers changed since the last sync; True when a new supporter appeared."""
-        assert self.pool is not None and self.synced_at is not None
         rows = await db.execute(
             select(
                 SupporterOffer.user_id,
@@ -167,115 +254,134 @@ class MatchingIndex:
             .where(SupporterOffer.updated_at >= self.synced_at - SYNC_SLACK)
         )
         appeared = False
+        pool = self.snapshot.pool
         for user_id, status, paused, capacity, active, has_profile in rows.all():
-            row = self.rows.get(user_id)
+            row = self.snapshot.row_of(user_id)
             if row is not None:
-                self.pool.eligible[row] = eligible(status, paused, capacity, active)
+                pool.eligible[row] = eligible(status, paused, capacity, active)
             elif status == OfferStatus.approved and has_profile:
                 appeared = True
         return appeared
 
-    async def _rebuild(self, db: AsyncSession, now: datetime) -> None:
-        week = week_start_of(now)
-        tags = (
-            await db.execute(
-                select(ExperienceTag.id, ExperienceTag.category_id, ExperienceTag.phrase)
-            )
-        ).all()
-        categories = (
-            await db.execute(select(ExperienceCategory.id, ExperienceCategory.phrase))
-        ).all()
-        n_tags = max((t.id for t in tags), default=0) + 1
-        n_categories = max((c.id for c in categories), default=0) + 1
-        tag_category = np.zeros(n_tags, np.int32)
-        for tag_id, category_id, _ in tags:
-            tag_category[tag_id] = category_id
-        offers = (
-            await db.execute(
-                select(
-                    SupporterOffer.user_id,
-                    SupporterOffer.status,
-                    SupporterOffer.paused,
-                    SupporterOffer.capacity,
-                    SupporterOffer.active_count,
-                    Profile.languages,
-                    Profile.channels,
-                    Profile.availability,
-                    Profile.timezone,
-                    Profile.gender,
-                    Profile.age_band,
-                )
-                .join(Profile, Profile.user_id == SupporterOffer.user_id)
-                .where(SupporterOffer.status == OfferStatus.approved)
-                .order_by(SupporterOffer.user_id)
-            )
-        ).all()
-        # One row per supporter, experiences folded into a string ("12,-40,7": negative means
-        # further along): at 100k supporters that is 100k rows instead of a million.
-        experience, offer = PersonExperience.__table__.c, SupporterOffer.__table__.c
-        signed = case(
-            (experience.stage == Stage.further_along, -experience.tag_id), else_=experience.tag_id
-        )
-        folded = dict(
-            await core_rows(
-                db,
-                select(experience.user_id, func.aggregate_strings(cast(signed, String), ","))
-                .join(SupporterOffer.__table__, offer.user_id == experience.user_id)
-                .where(offer.status == OfferStatus.approved, experience.willing_to_talk.is_(True))
-                .group_by(experience.user_id),
-            )
-        )
-        # The CPU-heavy part runs in a thread so this process keeps answering meanwhile.
-        records = await asyncio.to_thread(self._records, offers, folded, week)
-        self.pool = SupporterPool.build(records, n_tags, n_categories, tag_category)
-        self.rows = {record.key: i for i, record in enumerate(records)}
-        self.labels = Labels(
-            tags={t.id: t.phrase for t in tags},
-            categories={c.id: c.phrase for c in categories},
-            tag_category=tag_category,
-        )
-        self.week_start, self.built_at, self.synced_at = week, now, now
-
-    def _records(self, offers: list, folded: dict[UUID, str], week: date) -> list[SupporterRecord]:
-        codes = self.codes
-        slots: dict[tuple, np.ndarray] = {}  # one conversion per distinct window and zone
-
-        def bits(availability: list[dict], tz: str) -> np.ndarray:
-            out = np.zeros(WORDS, np.uint64)
-            for w in availability:
-                key = (w["weekday"], w["start"], w["end"], tz)
-                if key not in slots:
-                    slots[key] = to_utc_slots([key[:3]], tz, week)
-                out |= slots[key]
-            return out
-
-        def experiences(text: str | None) -> list[tuple[int, str, bool]]:
-            if not text:
-                return []
-            return [
-                (abs(t), Stage.further_along if t < 0 else Stage.going_through, True)
-                for t in map(int, text.split(","))
-            ]
-
-        return [
-            SupporterRecord(
-                key=o.user_id,
-                experiences=experiences(folded.get(o.user_id)),
-                languages=codes.language_mask(o.languages, grow=True),
-                channels=bitmask(o.channels, CHANNEL_BITS),
-                availability=bits(o.availability, o.timezone),
-                gender=codes.code(codes.genders, o.gender, grow=True),
-                age_band=codes.code(codes.age_bands, o.age_band, grow=True),
-                eligible=eligible(o.status, o.paused, o.capacity, o.active_count),
-            )
-            for o in offers
-        ]
-
-    def mark_ineligible(self, user_id: UUID) -> None:
-        row = self.rows.get(user_id)
-        if self.pool is not None and row is not None:
-            self.pool.eligible[row] = False
-
 
 def eligible(status: str, paused: bool, capacity: int, active: int) -> bool:
     return status == OfferStatus.approved and not paused and active < capacity
+
+
+async def load_snapshot(
+    db: AsyncSession, previous: Codes, now: datetime, settings: Settings | None = None
+) -> Snapshot:
+    """A new snapshot of every approved supporter with a profile, as of ``now``; codes
+    carry on from the previous snapshot's."""
+    codes = Codes(dict(previous.languages), dict(previous.genders), dict(previous.age_bands))
+    week = week_start_of(now)
+    tags = (
+        await db.execute(select(ExperienceTag.id, ExperienceTag.category_id, ExperienceTag.phrase))
+    ).all()
+    categories = (await db.execute(select(ExperienceCategory.id, ExperienceCategory.phrase))).all()
+    n_tags = max((t.id for t in tags), default=0) + 1
+    n_categories = max((c.id for c in categories), default=0) + 1
+    tag_category = np.zeros(n_tags, np.int32)
+    for tag_id, category_id, _ in tags:
+        tag_category[tag_id] = category_id
+    offers = (
+        await db.execute(
+            select(
+                SupporterOffer.user_id,
+                SupporterOffer.status,
+                SupporterOffer.paused,
+                SupporterOffer.capacity,
+                SupporterOffer.active_count,
+                Profile.languages,
+                Profile.channels,
+                Profile.availability,
+                Profile.timezone,
+                Profile.gender,
+                Profile.age_band,
+            )
+            .join(Profile, Profile.user_id == SupporterOffer.user_id)
+            .where(SupporterOffer.status == OfferStatus.approved)
+            .order_by(SupporterOffer.user_id)
+        )
+    ).all()
+    # One row per supporter, experiences folded into a string ("12,-40,7": negative means
+    # further along): at 100k supporters that is 100k rows instead of a million.
+    experience, offer = PersonExperience.__table__.c, SupporterOffer.__table__.c
+    signed = case(
+        (experience.stage == Stage.further_along, -experience.tag_id), else_=experience.tag_id
+    )
+    folded = dict(
+        await core_rows(
+            db,
+            select(experience.user_id, func.aggregate_strings(cast(signed, String), ","))
+            .join(SupporterOffer.__table__, offer.user_id == experience.user_id)
+            .where(offer.status == OfferStatus.approved, experience.willing_to_talk.is_(True))
+            .group_by(experience.user_id),
+        )
+    )
+    # The CPU-heavy part runs in a thread, so a first build leaves the process answering.
+    records = await asyncio.to_thread(_records, offers, folded, week, codes)
+    pool = SupporterPool.build(records, n_tags, n_categories, tag_category)
+    found = await similarity.vectors(db, settings) if settings else {}
+    return Snapshot(
+        pool=pool,
+        labels=Labels(
+            tags={t.id: t.phrase for t in tags},
+            categories={c.id: c.phrase for c in categories},
+            tag_category=tag_category,
+        ),
+        codes=codes,
+        week_start=week,
+        built_at=now,
+        own_words=OwnWords.build(pool.ids, found),
+    )
+
+
+def _records(
+    offers: list, folded: dict[UUID, str], week: date, codes: Codes
+) -> list[SupporterRecord]:
+    slots: dict[tuple, np.ndarray] = {}  # one conversion per distinct window and zone
+
+    def bits(availability: list[dict], tz: str) -> np.ndarray:
+        out = np.zeros(WORDS, np.uint64)
+        for w in availability:
+            key = (w["weekday"], w["start"], w["end"], tz)
+            if key not in slots:
+                slots[key] = to_utc_slots([key[:3]], tz, week)
+            out |= slots[key]
+        return out
+
+    def experiences(text: str | None) -> list[tuple[int, str, bool]]:
+        if not text:
+            return []
+        return [
+            (abs(t), Stage.further_along if t < 0 else Stage.going_through, True)
+            for t in map(int, text.split(","))
+        ]
+
+    return [
+        SupporterRecord(
+            key=o.user_id.bytes,
+            experiences=experiences(folded.get(o.user_id)),
+            languages=codes.language_mask(o.languages, grow=True),
+            channels=bitmask(o.channels, CHANNEL_BITS),
+            availability=bits(o.availability, o.timezone),
+            gender=codes.code(codes.genders, o.gender, grow=True),
+            age_band=codes.code(codes.age_bands, o.age_band, grow=True),
+            eligible=eligible(o.status, o.paused, o.capacity, o.active_count),
+        )
+        for o in offers
+    ]
+
+
+def _load_in_process(settings: Settings, codes: Codes, now: datetime) -> Snapshot:
+    return asyncio.run(_load_alone(settings, codes, now))
+
+
+async def _load_alone(settings: Settings, codes: Codes, now: datetime) -> Snapshot:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            return await load_snapshot(db, codes, now, settings)
+    finally:
+        await engine.dispose()

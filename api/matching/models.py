@@ -1,10 +1,10 @@
-"""Support requests, and coordinators' batch-assignment drafts."""
+"""Support requests, coordinators' batch-assignment drafts, and own-words vectors."""
 
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, String
+from sqlalchemy import JSON, Float, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -63,3 +63,21 @@ class BatchDraftItem(SQLModel, table=True):
     supporter_id: UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
     score: float = Field(default=0.0, sa_type=Float)
     reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class OwnWordsVector(SQLModel, table=True):
+    """One person's own words as one embedding, for similarity (api/matching/similarity.py).
+
+    Derived from their descriptions and rebuilt from them at any time. Sealed like the words
+    themselves, because an embedding can be turned back into something close to what was
+    written; it goes with the account (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "own_words_vector"
+
+    user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    # float16 little-endian, AES-GCM sealed, bound to user_id.
+    vector_sealed: bytes = Field(sa_type=LargeBinary)
+    # Vectors of different models can't be compared: only the current model's are used.
+    model: str = Field(sa_type=String(80))
+    updated_at: datetime = created_field()

@@ -28,7 +28,7 @@ from api.profiles.service import display_names
 router = APIRouter(tags=["matching"])
 
 
-def matching_index(request: Request) -> MatchingIndex:
+async def matching_index(request: Request) -> MatchingIndex:
     return request.app.state.matching_index
 
 

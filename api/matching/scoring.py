@@ -7,7 +7,7 @@ a :class:`Candidate` into words with :mod:`api.matching.reasons`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -170,6 +170,7 @@ class SupporterPool:
     # ((2T + C) x n): a query reads only its own few rows of it and scores everyone with one
     # sparse mat-vec. The bitsets let the batch path test (seeker, supporter) pairs directly.
     features_t: sp.csr_array = field(init=False, repr=False)
+    rows: dict[Hashable, int] = field(init=False, repr=False)  # key -> row
     tag_bits: np.ndarray = field(init=False, repr=False)
     further_bits: np.ndarray = field(init=False, repr=False)
     category_bits: np.ndarray = field(init=False, repr=False)
@@ -183,6 +184,7 @@ class SupporterPool:
         stacked = sp.vstack([self.tags.T, self.further.T, self.categories.T], format="csr")
         self.features_t = sp.csr_array(stacked, dtype=np.float32)
         self.features_t.sort_indices()
+        self.rows = {key: i for i, key in enumerate(self.ids)}
         self.tag_bits = _bits(self.tags, self.n_tags)
         self.further_bits = _bits(self.further, self.n_tags)
         self.category_bits = _bits(self.categories, self.categories.shape[1])
@@ -317,19 +319,98 @@ def _row_set(matrix: sp.csr_array, i: int) -> set[int]:
     return set(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]].tolist())
 
 
+def _best(values: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the m largest values, in no particular order."""
+    if m >= values.size:
+        return np.arange(values.size)
+    return np.argpartition(-values, m - 1)[:m]
+
+
+# For some pool rows, how alike their own words are to the seeker's: 0..1, NaN if unknown.
+Similarity = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """Everything but shared experience, for some rows: each part is never negative."""
+
+    minutes: np.ndarray  # weekly overlap; 0 fails the hard filter
+    availability: np.ndarray
+    prefs: np.ndarray
+    similarity: np.ndarray | None  # own words, 0..1, NaN where someone wrote none
+    text: np.ndarray | None
+
+    @property
+    def total(self) -> np.ndarray:
+        total = self.availability + self.prefs
+        return total if self.text is None else total + self.text
+
+
+def _rest(
+    pool: SupporterPool,
+    query: Query,
+    weights: Weights,
+    rows: np.ndarray,
+    similarity: Similarity | None,
+) -> _Rest:
+    minutes = overlap_minutes_many(query.availability, pool.availability[rows])
+    availability = np.minimum(minutes, weights.availability_cap_hours * 60, dtype=np.float32)
+    availability *= np.float32(weights.availability / 60)
+    prefs = np.zeros(rows.size, np.float32)
+    if query.gender >= 0:
+        np.add(
+            prefs, np.float32(weights.gender), out=prefs, where=pool.gender[rows] == query.gender
+        )
+    if query.age_band >= 0:
+        hit = pool.age_band[rows] == query.age_band
+        np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
+    if query.prefers_further_along:
+        further_any = np.zeros(rows.size, np.bool_)
+        for tag in query.tags:
+            further_any |= (pool.further_bits[rows, tag >> 6] & np.uint64(1 << (tag & 63))) != 0
+        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any)
+    found = text = None
+    if similarity is not None:
+        found = np.asarray(similarity(rows), np.float32)
+        text = np.clip(np.nan_to_num(found), 0.0, 1.0) * np.float32(weights.text_similarity)
+    return _Rest(minutes, availability, prefs, found, text)
+
+
+def _known(values: np.ndarray | None, j: int) -> float | None:
+    if values is None or np.isnan(values[j]):
+        return None
+    return float(values[j])
+
+
+def _ceiling(query: Query, weights: Weights, with_text: bool) -> float:
+    """The most that everything but shared experience can add for this query."""
+    ceiling = weights.availability * weights.availability_cap_hours
+    ceiling += weights.gender if query.gender >= 0 else 0.0
+    ceiling += weights.age_band if query.age_band >= 0 else 0.0
+    ceiling += weights.further_along_pref if query.prefers_further_along else 0.0
+    return ceiling + (weights.text_similarity if with_text else 0.0)
+
+
 def shortlist(
     pool: SupporterPool,
     query: Query,
     weights: Weights | None = None,
     k: int = 5,
     extra_mask: np.ndarray | None = None,
-    text_scores: np.ndarray | None = None,
+    similarity: Similarity | None = None,
 ) -> list[Candidate]:
     """Top-k eligible supporters for one query, best first, each with a score breakdown.
 
     Hard filters: ``pool.eligible``, a shared language, a shared channel, some availability
     overlap, and ``extra_mask`` (False excludes: the seeker themself, blocked pairs, pairs ended
-    with a concern, hard preferences). ``text_scores`` are per-row similarities in 0..1.
+    with a concern, hard preferences). ``similarity`` gives, for some rows, how alike their own
+    words are to the seeker's (0..1; NaN for someone who wrote none): it is only ever asked
+    about the few rows near the top.
+
+    Exact, but only the rows near the top are scored in full: shared experience is scored for
+    everyone (one sparse product), and everything else adds at most a known ceiling. Once k
+    rows that pass every filter are known to score at least L, no row whose experience is below
+    L - ceiling can be in the top k, so only the band above that is finished.
     """
     weights = weights or Weights()
     if len(pool) == 0 or k <= 0:
@@ -338,37 +419,34 @@ def shortlist(
     valid &= (pool.channels & np.uint8(query.channels)) != 0
     if extra_mask is not None:
         valid &= extra_mask
-    minutes = overlap_minutes_many(query.availability, pool.availability)
-    valid &= minutes > 0
-    idx = np.flatnonzero(valid)  # usually a small part of the pool: score only those
+    idx = np.flatnonzero(valid)
     experience = _experience_scores(pool, query, weights)[idx]
-    base = np.float32(weights.shared_experience_base)
-    np.add(experience, base, out=experience, where=experience > 0)
-    cap = weights.availability_cap_hours * 60
-    availability = np.minimum(minutes[idx], cap, dtype=np.float32)
-    availability *= np.float32(weights.availability / 60)
-    total = experience + availability
-    prefs = np.zeros(idx.size, np.float32)
-    if query.gender >= 0:
-        np.add(prefs, np.float32(weights.gender), out=prefs, where=pool.gender[idx] == query.gender)
-    if query.age_band >= 0:
-        hit = pool.age_band[idx] == query.age_band
-        np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
-    if query.prefers_further_along:
-        further_any = np.zeros(idx.size, np.bool_)
-        for tag in query.tags:  # bitsets are F-ordered: one contiguous word column per test
-            further_any |= (pool.further_bits[:, tag >> 6][idx] & np.uint64(1 << (tag & 63))) != 0
-        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any)
-    total += prefs
-    text = None
-    if text_scores is not None:
-        similarity = np.asarray(text_scores, np.float32)[idx]
-        text = np.clip(np.nan_to_num(similarity), 0.0, 1.0) * np.float32(weights.text_similarity)
-        total += text
+    np.add(
+        experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0
+    )
+    ceiling = _ceiling(query, weights, similarity is not None)
+    m = 4 * k
+    while True:  # the best m by experience, until k of them pass the availability filter
+        pos = _best(experience, m)
+        rest = _rest(pool, query, weights, idx[pos], similarity)
+        found = rest.minutes > 0
+        if np.count_nonzero(found) >= k or m >= idx.size:
+            break
+        m *= 4
+    if m < idx.size:
+        floor = np.partition((experience[pos] + rest.total)[found], -k)[-k]
+        # Float32 sums: keep a margin rather than ever drop a row that belongs.
+        pos = np.flatnonzero(experience >= np.float32(floor - ceiling - 1e-3))
+        rest = _rest(pool, query, weights, idx[pos], similarity)
+    else:
+        pos = np.sort(pos)  # ascending, so ties go to the lower row
+    total = experience[pos] + rest.total
+    total[rest.minutes == 0] = -np.inf
 
     out = []
-    for pos in _top_k(total, k).tolist():
-        i = int(idx[pos])
+    for j in _top_k(total, k).tolist():
+        p = int(pos[j])
+        i = int(idx[p])
         row_tags = _row_set(pool.tags, i)
         row_further = _row_set(pool.further, i)
         row_cats = _row_set(pool.categories, i)
@@ -382,18 +460,18 @@ def shortlist(
             shared_tags=shared,
             further_along_tags=further,
             partial_categories=partial,
-            overlap_minutes=int(minutes[i]),
+            overlap_minutes=int(rest.minutes[j]),
             overlap=tuple(int(w) for w in overlap),
             shared_channels=int(pool.channels[i]) & query.channels,
             shared_languages=int(pool.languages[i]) & query.languages,
             gender_match=query.gender >= 0 and int(pool.gender[i]) == query.gender,
             age_band_match=query.age_band >= 0 and int(pool.age_band[i]) == query.age_band,
             further_pref_match=query.prefers_further_along and bool(further),
-            text_similarity=None if text_scores is None else float(text_scores[i]),
-            experience_score=float(experience[pos]),
-            availability_score=float(availability[pos]),
-            preference_score=float(prefs[pos]),
-            text_score=0.0 if text is None else float(text[pos]),
+            text_similarity=_known(rest.similarity, j),
+            experience_score=float(experience[p]),
+            availability_score=float(rest.availability[j]),
+            preference_score=float(rest.prefs[j]),
+            text_score=0.0 if rest.text is None else float(rest.text[j]),
         )
-        out.append(Candidate(i, pool.ids[i], float(total[pos]), breakdown))
+        out.append(Candidate(i, pool.ids[i], float(total[j]), breakdown))
     return out

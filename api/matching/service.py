@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import Select, String, bindparam, cast, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
@@ -13,15 +13,15 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.db import core_rows
 from api.errors import Conflict, Forbidden, NotFound
-from api.matching import introductions
-from api.matching.index import CHANNEL_BITS, MatchingIndex, availability_bits
+from api.matching import introductions, similarity
+from api.matching.index import CHANNEL_BITS, MatchingIndex, Snapshot, availability_bits
 from api.matching.models import SupportRequest
 from api.matching.reasons import reasons
 from api.matching.requests import get_own_request
-from api.matching.scoring import Candidate, Query, SupporterPool, bitmask, shortlist
+from api.matching.scoring import Candidate, Query, Similarity, bitmask, shortlist
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Relationship, Source
-from api.safety.pairs import kept_apart
+from api.safety.pairs import pairs_kept_apart
 from api.supporters.models import OfferStatus, SupporterOffer
 
 # Ask the kernel for a few more than shown, so candidates that just became unavailable
@@ -48,107 +48,158 @@ class Seeker:
 
 
 _P, _E, _R = Profile.__table__.c, PersonExperience.__table__.c, Relationship.__table__.c
+_Q, _U, _O = SupportRequest.__table__.c, User.__table__.c, SupporterOffer.__table__.c
+_ME, _REQUEST = bindparam("me"), bindparam("request_id")
 
 
-async def _query(
-    db: AsyncSession, index: MatchingIndex, request: SupportRequest
-) -> tuple[Query, Seeker]:
+def _context_statement() -> Select:
+    """Everything a shortlist needs before scoring, in one round trip: the request (only if it
+    is this seeker's), their profile, their experiences with stages ("12:going_through,..."),
+    and everyone to leave out: anyone they are kept apart from (blocks, past and current
+    partners in either role: api/safety/pairs.py) and anyone already asked for this request.
+    Built once: shortlists run it on every call, and building a statement costs more than
+    running it (shared/performance.md)."""
     stages = (
         select(func.aggregate_strings(cast(_E.tag_id, String) + literal(":") + _E.stage, ","))
-        .where(_E.user_id == request.seeker_id)
+        .where(_E.user_id == _ME)
         .scalar_subquery()
     )
-    found = await core_rows(
-        db,
-        select(_P.languages, _P.channels, _P.availability, _P.timezone, stages).where(
-            _P.user_id == request.seeker_id
-        ),
+    pairs = pairs_kept_apart([_ME]).subquery()
+    asked = select(_R.supporter_id).where(_R.request_id == _REQUEST)
+    everyone = union(select(pairs.c.a), select(pairs.c.b), asked).subquery()
+    left_out = select(func.aggregate_strings(cast(everyone.c[0], String), ",")).scalar_subquery()
+    request_and_profile = SupportRequest.__table__.outerjoin(
+        Profile.__table__, _P.user_id == _Q.seeker_id
     )
+    return (
+        select(
+            _Q.tag_ids,
+            _Q.preferences,
+            _P.timezone,
+            _P.languages,
+            _P.channels,
+            _P.availability,
+            stages,
+            left_out,
+        )
+        .select_from(request_and_profile)
+        .where(_Q.id == _REQUEST, _Q.seeker_id == _ME)
+    )
+
+
+_CONTEXT = _context_statement()
+# What a shortlist shows of supporters the database says can take someone new right now
+# (approved, not paused, a free place): the last word on who is available, one query.
+_AVAILABLE = (
+    select(_U.id, _U.display_name, _P.pronouns, _P.languages, _P.channels)
+    .join(Profile.__table__, _P.user_id == _U.id)
+    .join(SupporterOffer.__table__, _O.user_id == _U.id)
+    .where(
+        _U.id.in_(bindparam("ids", expanding=True)),
+        _O.status == OfferStatus.approved,
+        _O.paused.is_(False),
+        _O.active_count < _O.capacity,
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Context:
+    query: Query
+    seeker: Seeker
+    left_out: set[UUID]
+    similarity: Similarity | None  # own words, when on here and the seeker wrote some
+
+
+async def _context(
+    db: AsyncSession, index: MatchingIndex, snapshot: Snapshot, request_id: UUID, seeker_id: UUID
+) -> _Context:
+    found = await core_rows(db, _CONTEXT, {"request_id": request_id, "me": seeker_id})
     if not found:
+        raise NotFound("No such request.")
+    tag_ids, prefs, timezone, languages, channels, availability, stages, left_out = found[0]
+    if timezone is None:
         raise Conflict("Please set up your profile first.")
-    languages, channels, availability, timezone, folded = found[0]
-    mine = dict(item.split(":") for item in (folded or "").split(",") if item)
-    wanted = {int(t): stage for t, stage in mine.items() if int(t) in set(request.tag_ids)}
-    prefs = request.preferences or {}
-    codes = index.codes
+    mine = dict(item.split(":") for item in (stages or "").split(",") if item)
+    wanted = {int(t): stage for t, stage in mine.items() if int(t) in set(tag_ids)}
+    prefs = prefs or {}
+    codes = snapshot.codes
     query = Query(
-        tags={t: s for t, s in wanted.items() if t < index.pool.tags.shape[1]},
+        tags={t: s for t, s in wanted.items() if t < snapshot.pool.n_tags},
         languages=codes.language_mask(languages),
         channels=bitmask(channels, CHANNEL_BITS),
-        availability=availability_bits(availability, timezone, index.week_start),
+        availability=availability_bits(availability, timezone, snapshot.week_start),
         gender=codes.code(codes.genders, prefs.get("gender")),
         age_band=codes.code(codes.age_bands, prefs.get("age_band")),
         prefers_further_along=bool(prefs.get("further_along")),
     )
-    return query, Seeker(languages, channels, timezone)
+    people = {UUID(text) for text in (left_out or "").split(",") if text}
+    similar = None
+    if snapshot.own_words is not None:
+        words = (await similarity.vectors(db, index.settings, [seeker_id])).get(seeker_id)
+        similar = None if words is None else snapshot.own_words.similarity(words)
+    seeker = Seeker(languages, channels, timezone)
+    return _Context(query, seeker, people | {seeker_id}, similar)
 
 
-async def _allowed(
-    db: AsyncSession, index: MatchingIndex, pool: SupporterPool, request: SupportRequest
-) -> np.ndarray:
-    """Rows this seeker may see: never themself, anyone they are kept apart from (blocks, past
-    and current partners in either role: api/safety/pairs.py), or (for this request) someone
-    who was already not available."""
-    mask = np.ones(len(pool), np.bool_)
-    asked = await core_rows(db, select(_R.supporter_id).where(_R.request_id == request.id))
-    apart = (await kept_apart(db, [request.seeker_id]))[request.seeker_id]
-    for user_id in [request.seeker_id, *apart, *(p for (p,) in asked)]:
-        row = index.rows.get(user_id)
-        if row is not None:
-            mask[row] = False
-    return mask
-
-
-async def rank(
+async def _rank(
     db: AsyncSession,
     index: MatchingIndex,
-    request: SupportRequest,
+    snapshot: Snapshot,
+    context: _Context,
     k: int,
-    only: UUID | None = None,
-) -> list[tuple[Candidate, Seeker, Any]]:
-    """The top k for a request (or just ``only``), each confirmed available by the database."""
-    pool = await index.current(db)
-    query, seeker = await _query(db, index, request)
-    mask = await _allowed(db, index, pool, request)
-    if only is not None:
-        row = index.rows.get(only)
-        only_mask = np.zeros(len(pool), np.bool_)
-        if row is not None:
-            only_mask[row] = True
-        mask &= only_mask
+    only: UUID | None,
+) -> list[tuple[Candidate, Any]]:
+    """The top k (or just ``only``), each confirmed available by the database."""
+    pool = snapshot.pool
+    # Rows this seeker may see: never themself, anyone kept apart, or (for this request)
+    # someone who was already not available.
+    if only is None:
+        mask = np.ones(len(pool), np.bool_)
+        for user_id in context.left_out:
+            row = snapshot.row_of(user_id)
+            if row is not None:
+                mask[row] = False
+    else:
+        mask = np.zeros(len(pool), np.bool_)
+        row = snapshot.row_of(only)
+        if row is not None and only not in context.left_out:
+            mask[row] = True
     for _attempt in range(3):
-        found = shortlist(pool, query, index.weights, k=k + HEADROOM, extra_mask=mask)
+        found = shortlist(
+            pool,
+            context.query,
+            index.weights,
+            k=k + HEADROOM,
+            extra_mask=mask,
+            similarity=context.similarity,
+        )
         # Every suggestion must share some experience: that is what a match is made on.
         found = [c for c in found if c.breakdown.shared_tags or c.breakdown.partial_categories]
-        people = await _available_people(db, [c.key for c in found])
+        people = await _available_people(db, [UUID(bytes=c.key) for c in found])
+        # The pool may be up to a rebuild behind on profiles: the language and channel filters
+        # are applied again to what the database says now.
+        seeker = context.seeker
+        people = {
+            key: person
+            for key, person in people.items()
+            if set(person.languages) & set(seeker.languages)
+            and set(person.channels) & set(seeker.channels)
+        }
         for candidate in found:
             if candidate.key not in people:
-                index.mark_ineligible(candidate.key)
+                pool.eligible[candidate.index] = False
         confirmed = [c for c in found if c.key in people][:k]
         if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
             break
-    return [(c, seeker, people[c.key]) for c in confirmed]
+    return [(c, people[c.key]) for c in confirmed]
 
 
 async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[UUID, Any]:
-    """What a shortlist shows of these supporters, for those the database says can take
-    someone new right now (approved, not paused, a free place): one query for both."""
     if not user_ids:
         return {}
-    u, o = User.__table__.c, SupporterOffer.__table__.c
-    rows = await core_rows(
-        db,
-        select(u.id, u.display_name, _P.pronouns, _P.languages, _P.channels)
-        .join(Profile.__table__, _P.user_id == u.id)
-        .join(SupporterOffer.__table__, o.user_id == u.id)
-        .where(
-            u.id.in_(user_ids),
-            o.status == OfferStatus.approved,
-            o.paused.is_(False),
-            o.active_count < o.capacity,
-        ),
-    )
-    return {row.id: row for row in rows}
+    """Keyed by the ids' bytes, as the pool is."""
+    return {row.id.bytes: row for row in await core_rows(db, _AVAILABLE, {"ids": user_ids})}
 
 
 async def suggestions(
@@ -160,17 +211,7 @@ async def suggestions(
     k: int | None = None,
 ) -> list[Suggestion]:
     """My explained shortlist: who could support me, and why, with nothing private."""
-    q = SupportRequest.__table__.c
-    found = await core_rows(
-        db,
-        select(q.id, q.seeker_id, q.tag_ids, q.preferences).where(
-            q.id == request_id, q.seeker_id == me.user_id
-        ),
-    )
-    if not found:
-        raise NotFound("No such request.")
-    request = SupportRequest(**found[0]._asdict())  # read-only here: never added to the session
-    return await suggest(db, index, request, k or settings.shortlist_size)
+    return await _suggest(db, index, request_id, me.user_id, k or settings.shortlist_size)
 
 
 async def suggest(
@@ -180,21 +221,35 @@ async def suggest(
     k: int,
     only: UUID | None = None,
 ) -> list[Suggestion]:
-    ranked = await rank(db, index, request, k, only)
-    labels = index.labels
+    """The explained shortlist for a request (or just ``only``), whoever is looking."""
+    return await _suggest(db, index, request.id, request.seeker_id, k, only)
+
+
+async def _suggest(
+    db: AsyncSession,
+    index: MatchingIndex,
+    request_id: UUID,
+    seeker_id: UUID,
+    k: int,
+    only: UUID | None = None,
+) -> list[Suggestion]:
+    snapshot = await index.current(db)
+    context = await _context(db, index, snapshot, request_id, seeker_id)
+    ranked = await _rank(db, index, snapshot, context, k, only)
+    labels, seeker = snapshot.labels, context.seeker
     return [
         Suggestion(
-            supporter_id=candidate.key,
+            supporter_id=person.id,
             display_name=person.display_name,
             pronouns=person.pronouns,
             languages=sorted(set(person.languages) & set(seeker.languages)),
             shared_channels=sorted(set(person.channels) & set(seeker.channels)),
             score=round(candidate.score, 3),
             reasons=reasons(
-                candidate, labels.tags, labels.categories, seeker.timezone, index.week_start
+                candidate, labels.tags, labels.categories, seeker.timezone, snapshot.week_start
             ),
         )
-        for candidate, seeker, person in ranked
+        for candidate, person in ranked
     ]
 
 

@@ -12,6 +12,7 @@ from api.common import utcnow
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import FieldError, Forbidden, Invalid, NotFound
+from api.matching import similarity
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
 from api.profiles.schemas import (
     CategoryIn,
@@ -119,6 +120,9 @@ async def save_experiences(
         seen.add(item.tag_id)
     if errors:
         raise Invalid(errors[0].message, errors=errors)
+    # Loading the similarity model takes seconds the first time: do it before this transaction
+    # writes (SQLite would hold its one write lock meanwhile).
+    await similarity.prepare(settings)
     await db.execute(delete(PersonExperience).where(PersonExperience.user_id == me.user_id))
     for item in items:
         row_id = uuid4()
@@ -137,6 +141,7 @@ async def save_experiences(
     if profile is not None:
         profile.updated_at = utcnow()
     await db.flush()
+    await similarity.refresh_person(db, settings, me.user_id)
     return await my_experiences(db, settings, me)
 
 

@@ -45,7 +45,7 @@ class BadBody(DomainError):
     title = "The request could not be read"
 
 
-def expected_revision(
+async def expected_revision(
     if_match: Annotated[
         str | None,
         Header(

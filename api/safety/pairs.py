@@ -11,9 +11,10 @@ leaves out, for one request, anyone who already said no to it (api/matching/serv
 """
 
 from collections.abc import Collection
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import CompoundSelect, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import core_rows
@@ -32,55 +33,46 @@ async def may_match_again(db: AsyncSession, relationship: Relationship) -> bool:
     return concern is None
 
 
-async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, set[UUID]]:
-    """For each of these people, everyone they must never be matched with."""
-    ids = set(user_ids)
-    apart: dict[UUID, set[UUID]] = {uid: set() for uid in ids}
-    if not ids:
-        return apart
-
-    def keep(a: UUID | None, b: UUID | None) -> None:
-        if a is None or b is None:
-            return
-        if a in apart:
-            apart[a].add(b)
-        if b in apart:
-            apart[b].add(a)
-
-    # Core queries: this runs on every shortlist. Writers flush before it is asked.
-    blocks = await core_rows(
-        db,
-        select(Block.blocker_id, Block.blocked_id).where(
-            or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
-        ),
+def pairs_kept_apart(people: Any) -> CompoundSelect:
+    """Rows (a, b), one per reason, of the pairs kept apart that involve any of ``people``
+    (ids, or a bind parameter): a statement, so a hot path can fold it into its own query."""
+    blocks = select(Block.blocker_id.label("a"), Block.blocked_id.label("b")).where(
+        or_(Block.blocker_id.in_(people), Block.blocked_id.in_(people))
     )
-    for blocker, blocked in blocks:
-        keep(blocker, blocked)
-
     both_agreed = (
         select(MatchAgain.relationship_id)
         .group_by(MatchAgain.relationship_id)
         .having(func.count() == 2)
     )
     with_concern = select(Concern.relationship_id)
-    history = await core_rows(
-        db,
-        select(Relationship.seeker_id, Relationship.supporter_id).where(
-            or_(Relationship.seeker_id.in_(ids), Relationship.supporter_id.in_(ids)),
-            or_(
-                Relationship.state.in_(OPEN_STATES),
-                (Relationship.state == State.ended)
-                & or_(
-                    Relationship.end_kind.is_(None),
-                    Relationship.end_kind.not_in(REMATCHABLE_ENDINGS),
-                    Relationship.id.not_in(both_agreed),
-                    Relationship.id.in_(with_concern),
-                ),
+    history = select(Relationship.seeker_id, Relationship.supporter_id).where(
+        or_(Relationship.seeker_id.in_(people), Relationship.supporter_id.in_(people)),
+        or_(
+            Relationship.state.in_(OPEN_STATES),
+            (Relationship.state == State.ended)
+            & or_(
+                Relationship.end_kind.is_(None),
+                Relationship.end_kind.not_in(REMATCHABLE_ENDINGS),
+                Relationship.id.not_in(both_agreed),
+                Relationship.id.in_(with_concern),
             ),
         ),
     )
-    for seeker, supporter in history:
-        keep(seeker, supporter)
+    return union_all(blocks, history)
+
+
+async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, set[UUID]]:
+    """For each of these people, everyone they must never be matched with."""
+    ids = set(user_ids)
+    apart: dict[UUID, set[UUID]] = {uid: set() for uid in ids}
+    if not ids:
+        return apart
+    # Writers flush before this is asked.
+    for a, b in await core_rows(db, pairs_kept_apart(ids)):
+        if a in apart:
+            apart[a].add(b)
+        if b in apart:
+            apart[b].add(a)
     return apart
 
 

@@ -3,9 +3,9 @@
 Deleting an account ends its open relationships (the other person is told kindly), withdraws
 its introductions, erases the text it wrote that others might otherwise keep (closing
 messages, concern details), and deletes the account row; the database does the rest:
-profile, experiences, requests, offer, sessions, feedback, blocks and notices go with it
-(ON DELETE CASCADE), and the other person's history keeps the relationship with this side
-anonymised (ON DELETE SET NULL: shown as "A former member").
+profile, experiences and their own-words vector, requests, offer, sessions, feedback, blocks and
+notices go with it (ON DELETE CASCADE), and the other person's history keeps the relationship
+with this side anonymised (ON DELETE SET NULL: shown as "A former member").
 """
 
 import asyncio
@@ -144,6 +144,8 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         "exported_at": utcnow().isoformat(),
         "account": _row(user, "password_hash"),
         "profile": _row(profile) if profile else None,
+        # My own words are here; their own-words vector (api/matching/similarity.py) is not: it
+        # is derived from them, means nothing to a person, and is rebuilt from them at any time.
         "experiences": [e.model_dump(mode="json") for e in await my_experiences(db, settings, me)],
         "supporter_offer": _row(offer) if offer else None,
         "support_requests": [_row(r) for r in requests.all()],

@@ -1,8 +1,10 @@
+import asyncio
+import time
 from datetime import timedelta
 
 import jwt
 
-from api.auth.tokens import signing_key
+from api.auth.tokens import LEEWAY_SECONDS, signing_key
 from api.common import utcnow
 from tests.personas import PASSWORD, peer, token_for
 
@@ -103,3 +105,19 @@ async def test_each_login_is_a_new_session(client, settings):
     again = await token_for(client, alice.email)
     sid = lambda t: jwt.decode(t, options={"verify_signature": False})["sid"]  # noqa: E731
     assert sid(again["access_token"]) != sid(alice.access_token)
+
+
+async def test_a_token_that_worked_is_refused_once_it_expires(client, settings):
+    # Good tokens are verified once per process and remembered; expiry is checked every time.
+    alice = await peer(client, "alice")
+    good = jwt.decode(
+        alice.access_token,
+        signing_key(settings, "jwt"),
+        algorithms=["HS256"],
+        audience="kindred-api",
+    )
+    short = _forge(settings, good, exp=int(time.time()) + 2)
+    headers = {"Authorization": f"Bearer {short}"}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    await asyncio.sleep(2 + LEEWAY_SECONDS + 0.5)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401

@@ -122,7 +122,7 @@ def test_shared_experience_outranks_everything_else():
         ]
     )
     query = ask([0], gender=1, age_band=1, prefers_further_along=True)
-    top = shortlist(pool, query, text_scores=np.array([1.0, 0.0]))
+    top = shortlist(pool, query, similarity=np.array([1.0, 0.0]).__getitem__)
     assert keys(top) == ["related", "nothing-shared"]
     assert top[1].breakdown.text_score > 0 and top[1].breakdown.preference_score > 0
 
@@ -210,7 +210,7 @@ def test_reasons_in_plain_words():
         availability=tuesday_evening,
         gender=1,
     )
-    [candidate] = shortlist(pool, query, text_scores=np.array([0.8]))
+    [candidate] = shortlist(pool, query, similarity=np.array([0.8]).__getitem__)
     words = reasons(candidate, TAGS, CATEGORIES, "Europe/London", WEEK)
     assert words == [
         "You both have experience of losing a parent",
@@ -244,3 +244,41 @@ def test_reasons_for_related_experience_and_times_in_the_seekers_zone():
         "You're both free on Tuesday and Thursday afternoons, Saturday mornings and other times"
     )
     assert in_new_york[1] == expected
+
+
+@pytest.mark.parametrize("with_text", [False, True])
+def test_shortlist_scores_only_the_top_band_but_finds_exactly_the_best(with_text):
+    # The kernel finishes only rows whose experience could still reach the top k. Against
+    # every pair scored in full (score_pairs, checked above), on a realistic pool, it must
+    # find a best k: the same scores in the same order, each the row's true score. (Which of
+    # two rows tied to within float rounding comes first is not asserted.)
+    from bench import synthetic
+
+    tax = synthetic.taxonomy()
+    records, _ = synthetic.supporters(3000, tax, week_start=WEEK, seed=11)
+    pool = SupporterPool.build(records, tax.n_tags, tax.n_categories, tax.tag_category)
+    queries, _ = synthetic.seekers(60, tax, week_start=WEEK, seed=12)
+    rng = np.random.default_rng(13)
+    text = rng.random(len(pool)).round(1) if with_text else None  # coarse: many near-ties
+    rows = np.broadcast_to(np.arange(len(pool)), (len(queries), len(pool)))
+    every = score_pairs(pool, QueryBatch.pack(queries), np.arange(len(queries)), rows, Weights())
+    for s, query in enumerate(queries):
+        scores = (
+            every[s]
+            if text is None
+            else every[s]
+            + np.where(
+                np.isfinite(every[s]), text.astype(np.float32) * Weights().text_similarity, 0
+            )
+        )
+        for k in (1, 5, 40):
+            found = shortlist(
+                pool, query, k=k, similarity=None if text is None else text.__getitem__
+            )
+            finite = np.flatnonzero(np.isfinite(scores))
+            best = finite[np.lexsort((finite, -scores[finite]))][:k]
+            assert len({c.index for c in found}) == len(found) == len(best), (s, k)
+            np.testing.assert_allclose([c.score for c in found], scores[best], rtol=1e-5)
+            np.testing.assert_allclose(
+                [c.score for c in found], scores[[c.index for c in found]], rtol=1e-5
+            )

@@ -37,7 +37,7 @@ REQUEST_FIELDS = {"tag_ids": "tags"}
 REQUEST_MESSAGES = {"tags": "Choose at least one experience (ten at most)."}
 
 
-def matching_index(request: Request) -> MatchingIndex:
+async def matching_index(request: Request) -> MatchingIndex:
     return request.app.state.matching_index
 
 
