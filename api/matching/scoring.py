@@ -332,48 +332,52 @@ Similarity = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class _Rest:
-    """Everything but shared experience, for some rows: each part is never negative."""
+    """Availability and soft preferences for some rows: each part is never negative."""
 
     minutes: np.ndarray  # weekly overlap; 0 fails the hard filter
     availability: np.ndarray
     prefs: np.ndarray
-    similarity: np.ndarray | None  # own words, 0..1, NaN where someone wrote none
-    text: np.ndarray | None
-
-    @property
-    def total(self) -> np.ndarray:
-        total = self.availability + self.prefs
-        return total if self.text is None else total + self.text
 
 
-def _rest(
-    pool: SupporterPool,
-    query: Query,
-    weights: Weights,
-    rows: np.ndarray,
-    similarity: Similarity | None,
-) -> _Rest:
-    minutes = overlap_minutes_many(query.availability, pool.availability[rows])
+def _rest(pool: SupporterPool, query: Query, weights: Weights, rows: np.ndarray) -> _Rest:
+    if rows.size > len(pool) // 4:  # reading whole columns beats gathering most of them
+        minutes = overlap_minutes_many(query.availability, pool.availability)[rows]
+    else:
+        minutes = overlap_minutes_many(query.availability, pool.availability[rows])
     availability = np.minimum(minutes, weights.availability_cap_hours * 60, dtype=np.float32)
     availability *= np.float32(weights.availability / 60)
     prefs = np.zeros(rows.size, np.float32)
     if query.gender >= 0:
-        np.add(
-            prefs, np.float32(weights.gender), out=prefs, where=pool.gender[rows] == query.gender
-        )
+        prefs += (pool.gender[rows] == query.gender) * np.float32(weights.gender)
     if query.age_band >= 0:
-        hit = pool.age_band[rows] == query.age_band
-        np.add(prefs, np.float32(weights.age_band), out=prefs, where=hit)
+        prefs += (pool.age_band[rows] == query.age_band) * np.float32(weights.age_band)
     if query.prefers_further_along:
         further_any = np.zeros(rows.size, np.bool_)
         for tag in query.tags:
             further_any |= (pool.further_bits[rows, tag >> 6] & np.uint64(1 << (tag & 63))) != 0
-        np.add(prefs, np.float32(weights.further_along_pref), out=prefs, where=further_any)
-    found = text = None
-    if similarity is not None:
-        found = np.asarray(similarity(rows), np.float32)
-        text = np.clip(np.nan_to_num(found), 0.0, 1.0) * np.float32(weights.text_similarity)
-    return _Rest(minutes, availability, prefs, found, text)
+        prefs += further_any * np.float32(weights.further_along_pref)
+    return _Rest(minutes, availability, prefs)
+
+
+def _ceiling(query: Query, weights: Weights) -> float:
+    """The most that availability and soft preferences can add for this query."""
+    ceiling = weights.availability * weights.availability_cap_hours
+    ceiling += weights.gender if query.gender >= 0 else 0.0
+    ceiling += weights.age_band if query.age_band >= 0 else 0.0
+    return ceiling + (weights.further_along_pref if query.prefers_further_along else 0.0)
+
+
+def _own_words(
+    total: np.ndarray, rows: np.ndarray, similarity: Similarity, weight: float, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(similarity, its score) for these rows, asked only about rows whose own words could
+    still lift them into the top k: words add at most ``weight``. NaN/0 for the others."""
+    found = np.full(rows.size, np.nan, np.float32)
+    finite = np.isfinite(total)
+    kth = np.partition(total[finite], -k)[-k] if np.count_nonzero(finite) >= k else -np.inf
+    ask = np.flatnonzero(finite & (total >= np.float32(kth - weight - 1e-3)))
+    found[ask] = similarity(rows[ask])
+    return found, np.clip(np.nan_to_num(found), 0.0, 1.0) * np.float32(weight)
 
 
 def _known(values: np.ndarray | None, j: int) -> float | None:
@@ -382,13 +386,37 @@ def _known(values: np.ndarray | None, j: int) -> float | None:
     return float(values[j])
 
 
-def _ceiling(query: Query, weights: Weights, with_text: bool) -> float:
-    """The most that everything but shared experience can add for this query."""
-    ceiling = weights.availability * weights.availability_cap_hours
-    ceiling += weights.gender if query.gender >= 0 else 0.0
-    ceiling += weights.age_band if query.age_band >= 0 else 0.0
-    ceiling += weights.further_along_pref if query.prefers_further_along else 0.0
-    return ceiling + (weights.text_similarity if with_text else 0.0)
+def _contenders(
+    pool: SupporterPool,
+    query: Query,
+    weights: Weights,
+    idx: np.ndarray,
+    experience: np.ndarray,
+    with_words: bool,
+    k: int,
+) -> np.ndarray:
+    """Positions (ascending, so ties go to the lower row) of every row of ``idx`` that could
+    be in the top k; ``experience`` is their experience part.
+
+    Everything but experience adds at most a known ceiling. Once k rows are known to score at
+    least L before their own words, no row whose experience is below L - ceiling can get in,
+    so only the band above that is scored in full. When many rows tie at the top (a common
+    experience), that band is most of them: then everyone is, without the detour.
+    """
+    if np.count_nonzero(experience >= experience.max(initial=0)) * 4 > idx.size:
+        return np.arange(idx.size)
+    ceiling = _ceiling(query, weights) + (weights.text_similarity if with_words else 0.0)
+    m = 4 * k
+    while m < idx.size:  # the best m by experience, until k of them pass the availability filter
+        pos = _best(experience, m)
+        rest = _rest(pool, query, weights, idx[pos])
+        found = rest.minutes > 0
+        if np.count_nonzero(found) >= k:
+            floor = np.partition((experience[pos] + rest.availability + rest.prefs)[found], -k)[-k]
+            # Float32 sums: keep a margin rather than ever drop a row that belongs.
+            return np.flatnonzero(experience >= np.float32(floor - ceiling - 1e-3))
+        m *= 4
+    return np.arange(idx.size)
 
 
 def shortlist(
@@ -407,10 +435,9 @@ def shortlist(
     words are to the seeker's (0..1; NaN for someone who wrote none): it is only ever asked
     about the few rows near the top.
 
-    Exact, but only the rows near the top are scored in full: shared experience is scored for
-    everyone (one sparse product), and everything else adds at most a known ceiling. Once k
-    rows that pass every filter are known to score at least L, no row whose experience is below
-    L - ceiling can be in the top k, so only the band above that is finished.
+    Exact: shared experience is scored for everyone (one sparse product), the rest only for
+    rows that could still reach the top k (:func:`_contenders`), and own words only for those
+    they could still lift into it.
     """
     weights = weights or Weights()
     if len(pool) == 0 or k <= 0:
@@ -421,27 +448,15 @@ def shortlist(
         valid &= extra_mask
     idx = np.flatnonzero(valid)
     experience = _experience_scores(pool, query, weights)[idx]
-    np.add(
-        experience, np.float32(weights.shared_experience_base), out=experience, where=experience > 0
-    )
-    ceiling = _ceiling(query, weights, similarity is not None)
-    m = 4 * k
-    while True:  # the best m by experience, until k of them pass the availability filter
-        pos = _best(experience, m)
-        rest = _rest(pool, query, weights, idx[pos], similarity)
-        found = rest.minutes > 0
-        if np.count_nonzero(found) >= k or m >= idx.size:
-            break
-        m *= 4
-    if m < idx.size:
-        floor = np.partition((experience[pos] + rest.total)[found], -k)[-k]
-        # Float32 sums: keep a margin rather than ever drop a row that belongs.
-        pos = np.flatnonzero(experience >= np.float32(floor - ceiling - 1e-3))
-        rest = _rest(pool, query, weights, idx[pos], similarity)
-    else:
-        pos = np.sort(pos)  # ascending, so ties go to the lower row
-    total = experience[pos] + rest.total
-    total[rest.minutes == 0] = -np.inf
+    experience += (experience > 0) * np.float32(weights.shared_experience_base)
+    pos = _contenders(pool, query, weights, idx, experience, similarity is not None, k)
+    rest = _rest(pool, query, weights, idx[pos])
+    total = experience[pos] + rest.availability + rest.prefs
+    np.putmask(total, rest.minutes == 0, -np.inf)
+    similar = text = None
+    if similarity is not None:
+        similar, text = _own_words(total, idx[pos], similarity, weights.text_similarity, k)
+        total += text
 
     out = []
     for j in _top_k(total, k).tolist():
@@ -467,11 +482,11 @@ def shortlist(
             gender_match=query.gender >= 0 and int(pool.gender[i]) == query.gender,
             age_band_match=query.age_band >= 0 and int(pool.age_band[i]) == query.age_band,
             further_pref_match=query.prefers_further_along and bool(further),
-            text_similarity=_known(rest.similarity, j),
+            text_similarity=_known(similar, j),
             experience_score=float(experience[p]),
             availability_score=float(rest.availability[j]),
             preference_score=float(rest.prefs[j]),
-            text_score=0.0 if rest.text is None else float(rest.text[j]),
+            text_score=0.0 if text is None else float(text[j]),
         )
         out.append(Candidate(i, pool.ids[i], float(total[j]), breakdown))
     return out
