@@ -11,12 +11,7 @@ from tests.personas import PASSWORD, peer, token_for
 
 async def test_token_gives_a_short_lived_jwt_with_the_required_claims(client, settings):
     alice = await peer(client, "alice")
-    claims = jwt.decode(
-        alice.access_token,
-        signing_key(settings, "jwt"),
-        algorithms=["HS256"],
-        audience="kindred-api",
-    )
+    claims = _claims(settings, alice.access_token)
     assert {"exp", "iat", "sub", "jti", "sid", "aud", "iss", "typ"} <= set(claims)
     assert claims["exp"] - claims["iat"] == 15 * 60
     me = await client.get("/api/v1/me", headers=alice.headers)
@@ -36,6 +31,13 @@ async def test_wrong_password_is_a_401_problem_that_does_not_say_which_part_was_
     assert wrong.headers["content-type"] == "application/problem+json"
 
 
+def _claims(settings, token: str) -> dict:
+    """A token's claims, verified as the app verifies them."""
+    return jwt.decode(
+        token, signing_key(settings, "jwt"), algorithms=["HS256"], audience="kindred-api"
+    )
+
+
 def _forge(settings, alice_claims: dict, **changes) -> str:
     claims = {**alice_claims, **changes}
     claims = {k: v for k, v in claims.items() if v is not None}
@@ -44,12 +46,7 @@ def _forge(settings, alice_claims: dict, **changes) -> str:
 
 async def test_tampered_or_incomplete_tokens_are_refused(client, settings):
     alice = await peer(client, "alice")
-    good = jwt.decode(
-        alice.access_token,
-        signing_key(settings, "jwt"),
-        algorithms=["HS256"],
-        audience="kindred-api",
-    )
+    good = _claims(settings, alice.access_token)
     forged = {
         "no exp": _forge(settings, good, exp=None),
         "expired": _forge(settings, good, exp=utcnow() - timedelta(minutes=1)),
@@ -110,12 +107,7 @@ async def test_each_login_is_a_new_session(client, settings):
 async def test_a_token_that_worked_is_refused_once_it_expires(client, settings):
     # Good tokens are verified once per process and remembered; expiry is checked every time.
     alice = await peer(client, "alice")
-    good = jwt.decode(
-        alice.access_token,
-        signing_key(settings, "jwt"),
-        algorithms=["HS256"],
-        audience="kindred-api",
-    )
+    good = _claims(settings, alice.access_token)
     short = _forge(settings, good, exp=int(time.time()) + 2)
     headers = {"Authorization": f"Bearer {short}"}
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
