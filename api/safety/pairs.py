@@ -61,18 +61,22 @@ def pairs_kept_apart(people: Any) -> CompoundSelect:
     return union_all(blocks, history)
 
 
+# The statement binds each id four times; asyncpg takes at most 32,767 parameters (SQLite's
+# default limit is 32,766), so a batch over a long waiting list asks in chunks.
+_CHUNK = 5000
+
+
 async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, set[UUID]]:
     """For each of these people, everyone they must never be matched with."""
-    ids = set(user_ids)
+    ids = list(set(user_ids))
     apart: dict[UUID, set[UUID]] = {uid: set() for uid in ids}
-    if not ids:
-        return apart
     # Writers flush before this is asked.
-    for a, b in await core_rows(db, pairs_kept_apart(ids)):
-        if a in apart:
-            apart[a].add(b)
-        if b in apart:
-            apart[b].add(a)
+    for start in range(0, len(ids), _CHUNK):
+        for a, b in await core_rows(db, pairs_kept_apart(ids[start : start + _CHUNK])):
+            if a in apart:
+                apart[a].add(b)
+            if b in apart:
+                apart[b].add(a)
     return apart
 
 

@@ -1,11 +1,12 @@
 """Blocks and "never again": honoured by every way of matching, in both directions."""
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import update
 
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships.models import Relationship, RelationshipEvent, State
+from api.safety.pairs import kept_apart
 from api.supporters.models import SupporterOffer
 from tests.matching.people import ready_supporter
 from tests.personas import staff
@@ -219,3 +220,17 @@ async def test_feedback_goes_to_coordinators_only(client, db, settings):
     read = await client.get("/api/v1/coordination/feedback", headers=robin.headers)
     assert read.status_code == 200
     assert [(f["text"], f["author_role"]) for f in read.json()] == [(words, "seeker")]
+
+
+async def test_a_waiting_list_of_thousands_is_checked_in_one_call(client, db, settings):
+    # A batch asks about every waiting seeker at once; each id is bound four times, and
+    # PostgreSQL's driver takes at most 32,767 parameters a statement (10,000 seekers once
+    # failed there).
+    _robin, ann, ben, _cal = await _two_supporters_who_both_seek(client, db, settings)
+    base = await _relate(db, ann, ben, await _ask(client, ann))
+    assert (await client.post(f"{base}/block", headers=ann.headers)).status_code == 200
+    strangers = [uuid4() for _ in range(12_000)]
+    apart = await kept_apart(db, [*strangers[:6000], ben.id, *strangers[6000:], ann.id])
+    assert len(apart) == 12_002
+    assert apart[ann.id] == {ben.id} and apart[ben.id] == {ann.id}
+    assert not any(apart[s] for s in strangers)
