@@ -29,6 +29,7 @@ from api.matching import drafts
 from api.matching.index import MatchingIndex
 from api.matching.models import BatchDraftItem
 from bench.bench_shortlist_http import RESULTS, ROOT, _channels, _languages, _windows, copy, fill
+from bench.common import Stolen
 from bench.synthetic import ZONES
 
 
@@ -102,8 +103,9 @@ async def run(seekers: int, supporters: int) -> dict:
             await index.current(db)  # a replica has its pool before coordinators run batches
             pool_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            draft = await drafts.create_draft(db, index, me)
-            await db.commit()
+            with Stolen() as stolen:
+                draft = await drafts.create_draft(db, index, me)
+                await db.commit()
             job_seconds = time.perf_counter() - started
             stored = await db.scalar(
                 select(func.count())
@@ -116,6 +118,7 @@ async def run(seekers: int, supporters: int) -> dict:
             "supporters": supporters,
             "pool_build_seconds": round(pool_seconds, 2),
             "job_seconds": round(job_seconds, 2),
+            "cpu_stolen_share": stolen.share,
             "stored_items": stored,
             "total_score": draft.total_score,
             **draft.stats,
@@ -139,7 +142,8 @@ def main() -> None:
         f"{result['seekers']:,} waiting x {result['supporters']:,} supporters: whole job "
         f"{result['job_seconds']} s (pool already built: {result['pool_build_seconds']} s); "
         f"assigned {result['assigned']:,}, total {result['total_score']:,} vs greedy "
-        f"{result['greedy_total']:,}; {result['stored_items']:,} draft items stored"
+        f"{result['greedy_total']:,}; {result['stored_items']:,} draft items stored; "
+        f"CPU time stolen by the hypervisor during the job: {result['cpu_stolen_share']:.0%}"
     )
 
 

@@ -41,6 +41,31 @@ class Timer:
         self.cpu = time.process_time() - self.cpu0
 
 
+class Stolen:
+    """Share of the machine's CPU time the hypervisor gave to others while a block ran.
+
+    On a shared virtual machine this can be half of it, and every figure measured meanwhile is
+    slower by as much: a result carries it so that runs can be compared (``/proc/stat``).
+    """
+
+    share: float = 0.0
+
+    @staticmethod
+    def _ticks() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        return user + nice + system + irq + softirq, steal
+
+    def __enter__(self) -> Stolen:
+        self.busy0, self.steal0 = self._ticks()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy, steal = self._ticks()
+        stolen = steal - self.steal0
+        self.share = round(stolen / max(1, busy - self.busy0 + stolen), 3)
+
+
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain fixed-width table."""
     cells = [[str(h) for h in header]] + [[_fmt(v) for v in row] for row in rows]
