@@ -176,29 +176,32 @@ async def _rank(
         )
         # Every suggestion must share some experience: that is what a match is made on.
         found = [c for c in found if c.breakdown.shared_tags or c.breakdown.partial_categories]
-        people = await _available_people(db, [UUID(bytes=c.key) for c in found])
+        available = await _available_people(db, [UUID(bytes=c.key) for c in found])
         # The pool may be up to a rebuild behind on profiles: the language and channel filters
         # are applied again to what the database says now.
         seeker = context.seeker
         people = {
             key: person
-            for key, person in people.items()
+            for key, person in available.items()
             if set(person.languages) & set(seeker.languages)
             and set(person.channels) & set(seeker.channels)
         }
         for candidate in found:
-            if candidate.key not in people:
+            if candidate.key not in available:  # can't take anyone new: true for everyone
                 pool.eligible[candidate.index] = False
+            elif candidate.key not in people:  # no longer a language or channel in common
+                mask[candidate.index] = False
         confirmed = [c for c in found if c.key in people][:k]
         if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
             break
     return [(c, people[c.key]) for c in confirmed]
 
 
-async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[UUID, Any]:
+async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[bytes, Any]:
+    """What is shown of those who can take someone new right now, keyed by the ids' bytes as
+    the pool is."""
     if not user_ids:
         return {}
-    """Keyed by the ids' bytes, as the pool is."""
     return {row.id.bytes: row for row in await core_rows(db, _AVAILABLE, {"ids": user_ids})}
 
 

@@ -36,17 +36,24 @@ async def test_a_large_pool_is_rebuilt_aside_while_the_old_one_serves(
     assert await _ids(client, sam, request) == {str(first.id), str(second.id)}
 
 
-async def test_profile_edits_are_respected_before_the_pool_catches_up(client, db, settings, app):
+async def test_profile_edits_are_respected_before_the_pool_catches_up(
+    client, db, settings, app, monkeypatch
+):
     robin = await staff(client, db, settings)
-    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
+    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)], languages=["en", "de"])
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
+    dana, dana_request = await seeker_with_request(client, "dana", [(1, GOING)], languages=["de"])
     assert await _ids(client, sam, request) == {str(bob.id)}
-    app.state.matching_index.rebuild_seconds = 3600  # the pool keeps Bob's old profile
+    # The pool keeps Bob's old profile and offers aren't re-read meanwhile.
+    monkeypatch.setattr(app.state.matching_index, "rebuild_seconds", 3600)
+    monkeypatch.setattr(app.state.matching_index, "sync_seconds", 3600)
     profile = (await client.get("/api/v1/profile", headers=bob.headers)).json()
     for derived in ("user_id", "display_name", "updated_at"):
         del profile[derived]
     changed = await client.put(
-        "/api/v1/profile", json={**profile, "languages": ["fr"]}, headers=bob.headers
+        "/api/v1/profile", json={**profile, "languages": ["de"]}, headers=bob.headers
     )
     assert changed.status_code == 200, changed.text
     assert await _ids(client, sam, request) == set()
+    # Only Sam lost a language in common with Bob: he is still there for Dana.
+    assert await _ids(client, dana, dana_request) == {str(bob.id)}

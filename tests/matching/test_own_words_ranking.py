@@ -32,9 +32,7 @@ async def test_similar_own_words_lift_a_supporter_and_say_so(client, db, setting
     other = await ready_supporter(client, robin, "other", [(1, FURTHER)])
     alike = await ready_supporter(client, robin, "alike", [(1, FURTHER)])
     await _write(client, other, 1, FURTHER, "I broke my leg skiing and spent months in a cast.")
-    await _write(
-        client, alike, 1, FURTHER, "My dad died suddenly of a heart attack when I was 30."
-    )
+    await _write(client, alike, 1, FURTHER, "My dad died suddenly of a heart attack when I was 30.")
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     await _write(client, sam, 1, GOING, "My father passed away last month, it was so sudden.")
     found = await _shortlist(client, sam, request)
