@@ -242,14 +242,7 @@ class MatchingIndex:
     async def _sync_eligibility(self, db: AsyncSession) -> bool:
         """Apply offers changed since the last sync; True when a new supporter appeared."""
         rows = await db.execute(
-            select(
-                SupporterOffer.user_id,
-                SupporterOffer.status,
-                SupporterOffer.paused,
-                SupporterOffer.capacity,
-                SupporterOffer.active_count,
-                Profile.user_id.is_not(None),
-            )
+            select(*OFFER_STATE, Profile.user_id.is_not(None))
             .outerjoin(Profile, Profile.user_id == SupporterOffer.user_id)
             .where(SupporterOffer.updated_at >= self.synced_at - SYNC_SLACK)
         )
@@ -262,6 +255,16 @@ class MatchingIndex:
             elif status == OfferStatus.approved and has_profile:
                 appeared = True
         return appeared
+
+
+# Who an offer belongs to and what decides whether they can take someone new (``eligible``).
+OFFER_STATE = (
+    SupporterOffer.user_id,
+    SupporterOffer.status,
+    SupporterOffer.paused,
+    SupporterOffer.capacity,
+    SupporterOffer.active_count,
+)
 
 
 def eligible(status: str, paused: bool, capacity: int, active: int) -> bool:
@@ -287,11 +290,7 @@ async def load_snapshot(
     offers = (
         await db.execute(
             select(
-                SupporterOffer.user_id,
-                SupporterOffer.status,
-                SupporterOffer.paused,
-                SupporterOffer.capacity,
-                SupporterOffer.active_count,
+                *OFFER_STATE,
                 Profile.languages,
                 Profile.channels,
                 Profile.availability,
