@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     # Overrides of api.matching.scoring.Weights, e.g. {"further_along_bonus": 0.8};
     # documented in docs/matching.md. Invalid combinations are refused at start-up.
     matching_weights: dict[str, float] = {}
-    # Own-words similarity (api/matching/similarity.py): used when the optional `similarity`
+    # Own-words similarity (api/profiles/own_words.py): used when the optional `similarity`
     # extra's local model is installed; set false to store and use no vectors at all.
     matching_text_similarity: bool = True
 

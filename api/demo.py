@@ -12,8 +12,8 @@ from api.common import utcnow
 from api.config import Settings, get_settings
 from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
-from api.matching import similarity
 from api.matching.models import SupportRequest
+from api.profiles import own_words as similarity
 from api.profiles.models import ExperienceTag, PersonExperience, Profile
 from api.supporters.models import OfferStatus, SupporterOffer
 
@@ -27,7 +27,7 @@ DAYTIME = [{"weekday": d, "start": "12:00", "end": "15:00"} for d in (0, 2, 4)]
 # (email, name, pronouns, zone, languages, channels, availability, experiences)
 # experiences: (taxonomy slug, stage, their own words or None). The words are varied on
 # purpose: several supporters share an experience, and how alike their words are to a seeker's
-# is what own-words similarity adds (api/matching/similarity.py).
+# is what own-words similarity adds (api/profiles/own_words.py).
 SUPPORTERS = [
     (
         "amara@demo.kindred",

@@ -27,11 +27,13 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def problem_response(request: Request, problem: Problem, headers: dict[str, str] | None = None):
-    if not _is_api(request):
-        from web.render import error_page  # the PWA renders its own error pages
-
-        return error_page(request, problem)
+def problem_response(
+    request: Request, problem: Problem, headers: dict[str, str] | None = None
+) -> Response:
+    # Outside /api/ the PWA renders its own error pages: create_app() hands its renderer over.
+    page = getattr(request.app.state, "error_page", None)
+    if page is not None and not _is_api(request):
+        return page(request, problem)
     return JSONResponse(
         problem.model_dump(exclude_none=True),
         status_code=problem.status,

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth.routes import router as auth_router
 from api.config import Settings, get_settings
-from api.contact.account_routes import coordination as contact_coordination_router
 from api.contact.account_routes import router as contact_account_router
 from api.contact.routes import router as contact_router
+from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
 from api.handlers import install_error_handlers
@@ -23,10 +23,9 @@ from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.ops import migration_heads
 from api.ops import router as ops_router
+from api.privacy.routes import router as privacy_router
 from api.profiles.routes import router as profiles_router
 from api.relationships.routes import router as relationships_router
-from api.safety.coordination_routes import router as safety_coordination_router
-from api.safety.privacy_routes import router as privacy_router
 from api.safety.routes import router as safety_router
 from api.supporters.routes import router as supporters_router
 
@@ -48,12 +47,11 @@ def api_router() -> APIRouter:
     router.include_router(profiles_router)
     router.include_router(matching_router)
     router.include_router(safety_router)
-    router.include_router(safety_coordination_router)
+    router.include_router(coordination_router)
     router.include_router(privacy_router)
     router.include_router(relationships_router)
     router.include_router(contact_router)
     router.include_router(contact_account_router)
-    router.include_router(contact_coordination_router)
     return router
 
 

@@ -3,27 +3,24 @@
 from sqlmodel import SQLModel
 
 from api.auth.models import AuthSession, LoginAttempt, User
+from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
-from api.matching.models import BatchDraft, BatchDraftItem, OwnWordsVector, SupportRequest
-from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
+from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
+from api.notices.models import Notice
+from api.profiles.models import (
+    ExperienceCategory,
+    ExperienceTag,
+    OwnWordsVector,
+    PersonExperience,
+    Profile,
+)
 from api.relationships.models import (
     AgreementConsent,
     AgreementVersion,
     Relationship,
     RelationshipEvent,
 )
-from api.safety.models import (
-    Block,
-    Concern,
-    ConcernEvent,
-    Ending,
-    Feedback,
-    MatchAgain,
-    Notice,
-    Pause,
-    SafeguardingAccess,
-    SafeguardingAuditEntry,
-)
+from api.safety.models import Ending, Feedback, Pause, SafeguardingAccess, SafeguardingAuditEntry
 from api.supporters.models import SupporterOffer
 
 metadata = SQLModel.metadata

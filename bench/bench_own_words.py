@@ -23,10 +23,10 @@ from api import demo
 from api.auth.models import User
 from api.config import Settings
 from api.db import create_engine, create_sessionmaker
-from api.matching import similarity
 from api.matching.index import MatchingIndex
 from api.matching.models import SupportRequest
 from api.matching.service import suggest
+from api.profiles import own_words as similarity
 from api.profiles.models import PersonExperience
 from bench.common import context, write_results
 

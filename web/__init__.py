@@ -10,6 +10,7 @@ WEB_ROOT = Path(__file__).resolve().parent
 
 def mount_web(app: FastAPI) -> None:
     from web.auth import LoginRequired, login_required_handler
+    from web.render import error_page
     from web.routes import (
         account,
         aftercare,
@@ -26,6 +27,7 @@ def mount_web(app: FastAPI) -> None:
         supporting,
     )
 
+    app.state.error_page = error_page  # api/handlers.py renders PWA errors with it
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
     modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import service as auth
+from api.auth.deps import CurrentAdmin, CurrentPrincipal
 from api.auth.models import SessionKind
 from api.auth.schemas import (
     AccountPublic,
@@ -15,23 +16,16 @@ from api.auth.schemas import (
     UserPublic,
 )
 from api.db import SessionDep
-from api.deps import CurrentAdmin, CurrentPrincipal, SettingsDep, client_address
-from api.supporters import service as supporters
+from api.deps import SettingsDep, client_address
 
 router = APIRouter(tags=["accounts"])
-
-
-async def _public(db: SessionDep, user) -> UserPublic:
-    return UserPublic.model_validate(
-        {**user.model_dump(), "is_supporter": await supporters.is_supporter(db, user.id)}
-    )
 
 
 @router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
 async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPublic:
     """Create a peer account. Passwords: 8+ characters (15+ better), not a common one."""
     user = await auth.sign_up(db, settings, body.email, body.password, body.display_name)
-    return await _public(db, user)
+    return UserPublic.model_validate(user.model_dump())  # nobody supports on their first day
 
 
 @router.post("/auth/token", response_model=TokenResponse)
@@ -59,11 +53,6 @@ async def refresh(body: RefreshRequest, db: SessionDep, settings: SettingsDep) -
 async def logout(me: CurrentPrincipal, db: SessionDep) -> None:
     """End this session: its refresh token and every access token from it stop working."""
     await auth.log_out(db, me.session_id)
-
-
-@router.get("/me", response_model=UserPublic)
-async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
-    return await _public(db, await auth.get_user(db, me.user_id))
 
 
 @router.patch("/admin/accounts/{user_id}", response_model=AccountPublic, tags=["admin"])

@@ -1,5 +1,4 @@
-"""My calendar feed and my devices' push subscriptions; and, for coordinators with a
-safeguarding access, a relationship's messages."""
+"""My notices, my calendar feed and my devices' push subscriptions."""
 
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -7,7 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from api.contact import calendar, messages, push
+from api.auth.deps import CurrentPrincipal
+from api.contact import calendar, inbox, push
 from api.contact.models import PushSubscription
 from api.contact.schemas import (
     CalendarFeedCreated,
@@ -15,15 +15,29 @@ from api.contact.schemas import (
     PushKeyOut,
     PushSubscriptionIn,
     PushSubscriptionOut,
-    SafeguardedMessageOut,
 )
 from api.db import SessionDep
-from api.deps import CurrentCoordinator, CurrentPrincipal, SettingsDep
+from api.deps import SettingsDep
 from api.errors import NotFound, problem_response_docs
+from api.notices import service as notices
+from api.notices.schemas import NoticeOut
 
 router = APIRouter(tags=["calendar and notifications"])
-coordination = APIRouter(prefix="/coordination", tags=["coordination"])
 ICS = "text/calendar; charset=utf-8"
+
+
+# ---- notices -------------------------------------------------------------------------------
+
+
+@router.get("/notices", response_model=list[NoticeOut], tags=["notices"])
+async def my_notices(me: CurrentPrincipal, db: SessionDep) -> list[NoticeOut]:
+    """What I've been told about my relationships, newest first."""
+    return [NoticeOut.model_validate(n) for n in await inbox.my_notices(db, me)]
+
+
+@router.post("/notices/{notice_id}/read", status_code=status.HTTP_204_NO_CONTENT, tags=["notices"])
+async def read_notice(notice_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
+    await notices.mark_read(db, me, notice_id=notice_id)
 
 
 # ---- calendar ------------------------------------------------------------------------------
@@ -119,31 +133,3 @@ async def subscribe_push(
 @router.delete("/me/push-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def unsubscribe_push(subscription_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
     await push.unsubscribe(db, me, subscription_id)
-
-
-# ---- coordinators, under a safeguarding access ----------------------------------------------
-
-
-@coordination.get(
-    "/relationships/{relationship_id}/messages",
-    response_model=list[SafeguardedMessageOut],
-    responses=problem_response_docs(403, 404),
-)
-async def safeguarding_messages(
-    relationship_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[SafeguardedMessageOut]:
-    """Every message of a relationship, held and undelivered ones too, with a safeguarding
-    access (403 without one). Each read is audit-logged and shown to both people."""
-    found = await messages.for_safeguarding(db, settings, me, relationship_id)
-    return [
-        SafeguardedMessageOut(
-            id=m.id,
-            sender=m.sender_role,  # type: ignore[arg-type]
-            body=m.body,
-            sent_at=m.sent_at,
-            deliver_at=m.deliver_at,
-            held=m.held,
-            status=m.status,
-        )
-        for m in found
-    ]

@@ -29,10 +29,9 @@ from api.contact.common import Contact, load, local_text_with_zone, require_acti
 from api.contact.models import Message
 from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid
-from api.relationships.models import Relationship, State
+from api.notices import service as notices
+from api.relationships.models import Relationship, RelationshipEvent, State
 from api.relationships.windows import is_within_windows, next_window_opening
-from api.safety.models import Notice, Pause
-from api.safety.safeguarding import require_content_access
 
 MAX_BODY = 4000
 LATEST = 100
@@ -75,9 +74,12 @@ async def cutoff(db: AsyncSession, relationship: Relationship, now: datetime) ->
     if relationship.state == State.ended and relationship.ended_at is not None:
         return min(now, relationship.ended_at)
     if relationship.state == State.paused:
+        # The pause began when the state last became paused (api/safety/pauses.py records
+        # its pause at that same moment).
         paused_at = await db.scalar(
-            select(func.max(Pause.paused_at)).where(
-                Pause.relationship_id == relationship.id, Pause.over_at.is_(None)
+            select(func.max(RelationshipEvent.at)).where(
+                RelationshipEvent.relationship_id == relationship.id,
+                RelationshipEvent.to_state == State.paused,
             )
         )
         if paused_at is not None:
@@ -285,22 +287,14 @@ async def mark_read(
         .values(notified_at=now)
         .execution_options(synchronize_session=False)
     )
-    await db.execute(
-        update(Notice)
-        .where(
-            Notice.user_id == me.user_id,
-            Notice.relationship_id == contact.id,
-            Notice.kind == "message_delivered",
-            Notice.read_at.is_(None),
-        )
-        .values(read_at=now)
-        .execution_options(synchronize_session=False)
+    await notices.mark_kind_read(
+        db, me, relationship_id=contact.id, kind="message_delivered", at=now
     )
     return read.rowcount
 
 
 async def drop_held(db: AsyncSession, relationship: Relationship) -> None:
-    """The support has ended: held messages are never delivered (``on_relationship_ended``)."""
+    """The support has ended: held messages are never delivered (``upkeep.stop_contact``)."""
     now = utcnow()
     await db.execute(
         update(Message)
@@ -326,13 +320,11 @@ class SafeguardedMessage:
 
 
 async def for_safeguarding(
-    db: AsyncSession, settings: Settings, principal: Principal, relationship_id: UUID
+    db: AsyncSession, settings: Settings, relationship: Relationship
 ) -> list[SafeguardedMessage]:
-    """Every message of a relationship, for a coordinator with an open safeguarding access
-    (403 without one; each read is in the audit log both people can see)."""
-    await require_content_access(db, principal, relationship_id, what="messages")
-    relationship = await db.get(Relationship, relationship_id)
-    assert relationship is not None
+    """Every message of a relationship, held and undelivered ones too. Only for a safeguarding
+    read: api/safety/safeguarding.py checks and audits the access before it calls this."""
+    relationship_id = relationship.id
     roles = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
     until = await cutoff(db, relationship, utcnow())
     rows = await db.scalars(

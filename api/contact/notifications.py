@@ -1,8 +1,8 @@
-"""What people are told about contact: one in-app list (the safety domain's notices), and a
-Web Push to their devices where they allowed it.
+"""What people are told about contact: one in-app list (api/notices), and a Web Push to their
+devices where they allowed it.
 
 Notices store a kind and a few plain values (a time already on the reader's clock, a channel,
-a count), never free text or anyone's name; they are worded when read (api/safety/notices.py).
+a count), never free text or anyone's name; they are worded when read (api/notices/wording.py).
 
 Some notices follow from time passing rather than from anyone's action: a held message whose
 window has opened, a session starting within a day, an introduction or a proposal waiting for
@@ -12,82 +12,23 @@ each with an id derived from what it is about, inserted with ON CONFLICT DO NOTH
 many replicas or requests get there at once, each is made exactly once.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.common import utcnow
 from api.contact.common import channel_words, local_text_with_zone, zone_of
 from api.contact.models import ContactSession, SessionStatus
+from api.notices import service as notices
 from api.profiles.models import Profile
 from api.relationships.agreements import EDITABLE_STATES
 from api.relationships.models import AgreementVersion, Relationship, State, VersionStatus
-from api.safety.models import Notice
-from api.safety.notices import WORDING, Wording
 
 REMIND_BEFORE = timedelta(hours=24)
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://kindred.example/notices")
 _PUSH_QUEUE = "kindred.push"
 
-
-def _count(n: int, word: str) -> str:
-    return f"a {word}" if n == 1 else f"{n} {word}s"
-
-
-def _message(w: Wording) -> str:
-    return f"{w.other_name} sent you {_count(int(w.params.get('count', 1)), 'message')}."
-
-
-def _cancelled(w: Wording) -> str:
-    note = " They left a note with it." if w.params.get("note") else " No reason is needed."
-    return f"{w.other_name} cancelled your session on {w.params['when']}.{note}"
-
-
-CONTACT_WORDING = {
-    "introduction_received": lambda w: (
-        "Someone would like you to be their peer supporter. Have a look at your introductions."
-    ),
-    "proposal_to_review": lambda w: (
-        f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "
-        "at. Nothing changes until you both agree."
-    ),
-    "session_proposed": lambda w: (
-        f"{w.other_name} proposed a session on {w.params['when']}, by {w.params['channel']}. "
-        "You can confirm it or suggest another time."
-    ),
-    "session_rescheduled": lambda w: (
-        f"{w.other_name} suggested another time for your session: {w.params['when']}, by "
-        f"{w.params['channel']}. You can confirm it or suggest another time."
-    ),
-    "session_confirmed": lambda w: (
-        f"{w.other_name} confirmed your session on {w.params['when']}, by {w.params['channel']}."
-    ),
-    "session_cancelled": _cancelled,
-    "session_cancelled_ended": lambda w: (
-        f"Your session on {w.params['when']} is cancelled, as your support has ended."
-    ),
-    "session_reminder": lambda w: (
-        f"Reminder: your session with {w.other_name} is on {w.params['when']}, by "
-        f"{w.params['channel']}."
-    ),
-    "message_delivered": _message,
-    "review_due": lambda w: (
-        f"You've reached the review you agreed, after session {w.params.get('number')}. "
-        "Check together that your terms still fit."
-    ),
-    "sessions_complete": lambda w: (
-        f"You've held all {w.params.get('count')} sessions you agreed. You can close your "
-        "support together as planned, or agree more sessions in a new version of your "
-        "agreement."
-    ),
-}
-WORDING.update(CONTACT_WORDING)
 
 # What a push says on a lock screen: never a name, never content (phones are shared).
 PUSH_TEXT = {
@@ -108,11 +49,6 @@ class PushItem:
     kind: str
 
 
-def notice_id(user_id: UUID, key: str) -> UUID:
-    """The id of the one notice about `key` for this person (the same on every replica)."""
-    return uuid.uuid5(_NAMESPACE, f"{user_id}/{key}")
-
-
 async def notify(
     db: AsyncSession,
     user_id: UUID | None,
@@ -127,25 +63,8 @@ async def notify(
 
     A push to their devices follows after the transaction commits (unless they did it).
     """
-    if user_id is None:  # their account is gone
-        return False
-    if kind not in WORDING:
-        raise ValueError(f"no wording for notice kind {kind!r}")
-    values = {
-        "id": notice_id(user_id, key) if key else uuid.uuid4(),
-        "user_id": user_id,
-        "relationship_id": relationship_id,
-        "kind": kind,
-        "params": params,
-        "created_at": utcnow(),
-        "read_at": None,
-    }
-    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await db.execute(
-        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
-    )
-    made = result.rowcount == 1
-    if made and user_id != actor_id:
+    made = await notices.notify(db, user_id, relationship_id, kind, key=key, **params)
+    if made and user_id is not None and user_id != actor_id:
         db.info.setdefault(_PUSH_QUEUE, []).append(PushItem(user_id, kind))
     return made
 

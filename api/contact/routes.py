@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Header, Path, Request, Response, status
 
+from api.auth.deps import CurrentPrincipal
 from api.common import utcnow
-from api.contact import messages, notifications, push, rules, sessions, upkeep
+from api.contact import messages, notifications, push, rules, sessions
 from api.contact.common import Contact, local_text_with_zone
 from api.contact.messages import Conversation, ShownMessage
 from api.contact.models import ContactSession
@@ -34,11 +35,10 @@ from api.contact.schemas import (
     SlotsOut,
 )
 from api.db import SessionDep
-from api.deps import CurrentPrincipal, SettingsDep
+from api.deps import SettingsDep
 from api.errors import problem_response_docs
 from api.relationships.review import review_due
 
-upkeep.register()
 router = APIRouter(tags=["sessions and messages"])
 RelationshipId = Annotated[UUID, Path(description="The relationship's id")]
 SessionId = Annotated[UUID, Path(description="The session's id")]

@@ -5,8 +5,9 @@
 - ``sweep`` does the same for everyone: ``python -m api.contact sweep`` from cron (every minute
   or so) gets pushes out to people who aren't looking. Both are idempotent and safe to run on
   every replica at once; neither is needed for anything to be *delivered*.
-- ``stop_contact`` is the ``on_relationship_ended`` hook: held messages are dropped (never
-  delivered) and sessions not yet started are cancelled, both people told.
+- ``stop_contact`` is what an ending does to contact (``api.safety.endings.end`` calls it):
+  held messages are dropped (never delivered) and sessions not yet started are cancelled,
+  both people told.
 """
 
 from datetime import datetime
@@ -21,7 +22,6 @@ from api.contact.common import local_text_with_zone
 from api.contact.models import OPEN, ContactSession, Message, SessionStatus
 from api.relationships.agreements import FALLBACK_TIMEZONE
 from api.relationships.models import Relationship, State
-from api.safety import endings, notices
 
 LIVE = (State.active, State.paused, State.ended)
 
@@ -105,12 +105,3 @@ async def stop_contact(db: AsyncSession, relationship: Relationship) -> None:
     """The support has ended: no held message is delivered, no session is still planned."""
     await messages.drop_held(db, relationship)
     await cancel_when_ended(db, relationship)
-
-
-def register() -> None:
-    """Join the safety domain's hooks (once)."""
-    if stop_contact not in endings.on_relationship_ended:
-        endings.on_relationship_ended.append(stop_contact)
-    readers = getattr(notices, "before_reading", None)
-    if readers is not None and bring_up_to_date not in readers:
-        readers.append(bring_up_to_date)

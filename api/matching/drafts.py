@@ -21,10 +21,10 @@ from api.matching.models import (
     RequestStatus,
     SupportRequest,
 )
+from api.matching.pairs import kept_apart
 from api.matching.scoring import Query, bitmask
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Source
-from api.safety.pairs import kept_apart
 from api.supporters.models import OfferStatus, SupporterOffer
 
 

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.common import utcnow
 from api.config import Settings
 from api.db import core_rows, create_engine, create_sessionmaker
-from api.matching import similarity
 from api.matching.availability import WORDS, to_utc_slots
 from api.matching.scoring import (
     CHANNELS,
@@ -32,6 +31,7 @@ from api.matching.scoring import (
     Weights,
     bitmask,
 )
+from api.profiles import own_words as similarity
 from api.profiles.models import (
     ExperienceCategory,
     ExperienceTag,
@@ -93,7 +93,7 @@ class Labels:
 
 @dataclass(frozen=True)
 class OwnWords:
-    """Supporters' own-words vectors, for the optional similarity (api/matching/similarity.py):
+    """Supporters' own-words vectors, for the optional similarity (api/profiles/own_words.py):
     int8 (384 bytes a person, about 1 % off the float similarity), only for those who wrote."""
 
     slot: np.ndarray  # pool row -> row of ``vectors``, -1 for no words

@@ -15,9 +15,9 @@ from api.common import utcnow
 from api.config import Settings
 from api.errors import Conflict, NotFound
 from api.matching.models import RequestStatus, SupportRequest
+from api.matching.pairs import are_kept_apart
 from api.relationships import lifecycle
 from api.relationships.models import Relationship, Source, State
-from api.safety.pairs import are_kept_apart
 
 NOT_AVAILABLE = "not available right now"
 
@@ -43,8 +43,17 @@ async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
         request.status, request.updated_at = RequestStatus.waiting, utcnow()
 
 
+async def close_for(db: AsyncSession, relationship: Relationship, actor: UUID) -> None:
+    """One of the pair blocks the other or leaves: their open introduction is declined (the
+    seeker sees only "not available right now") or withdrawn by the seeker; the seeker's
+    request goes back to waiting."""
+    target = State.declined if relationship.supporter_id == actor else State.withdrawn
+    await lifecycle.move(db, relationship, target, actor)
+    await _back_to_waiting(db, relationship.request_id)
+
+
 async def pair_has_history(db: AsyncSession, seeker_id: UUID, supporter_id: UUID) -> bool:
-    """True when this pair is kept apart (open now, ended, or blocked; api/safety/pairs.py)."""
+    """True when this pair is kept apart (open now, ended, or blocked; api/matching/pairs.py)."""
     return await are_kept_apart(db, seeker_id, supporter_id)
 
 

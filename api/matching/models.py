@@ -1,10 +1,11 @@
-"""Support requests, coordinators' batch-assignment drafts, and own-words vectors."""
+"""Support requests, who is kept apart (blocks, "glad to be matched again"), coordinators'
+batch-assignment drafts."""
 
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, LargeBinary, String
+from sqlalchemy import JSON, Float, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -65,19 +66,32 @@ class BatchDraftItem(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
-class OwnWordsVector(SQLModel, table=True):
-    """One person's own words as one embedding, for similarity (api/matching/similarity.py).
+class Block(SQLModel, table=True):
+    """One person blocked another: the pair is never matched again, in either role."""
 
-    Derived from their descriptions and rebuilt from them at any time. Sealed like the words
-    themselves, because an embedding can be turned back into something close to what was
-    written; it goes with the account (ON DELETE CASCADE).
+    __tablename__ = "person_block"
+    __table_args__ = (UniqueConstraint("blocker_id", "blocked_id", name="uq_person_block_pair"),)
+
+    id: UUID = id_field()
+    blocker_id: UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    blocked_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    relationship_id: UUID | None = Field(
+        default=None, foreign_key="relationship.id", ondelete="SET NULL"
+    )
+    created_at: datetime = created_field()
+
+
+class MatchAgain(SQLModel, table=True):
+    """After an ending, one person would be glad to be matched with the other again.
+
+    The pair can be matched again only when both have said so (and nothing else keeps them
+    apart); neither learns the other's answer until then.
     """
 
-    __tablename__ = "own_words_vector"
+    __tablename__ = "match_again"
 
+    relationship_id: UUID = Field(
+        foreign_key="relationship.id", primary_key=True, ondelete="CASCADE"
+    )
     user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
-    # float16 little-endian, AES-GCM sealed, bound to user_id.
-    vector_sealed: bytes = Field(sa_type=LargeBinary)
-    # Vectors of different models can't be compared: only the current model's are used.
-    model: str = Field(sa_type=String(80))
-    updated_at: datetime = created_field()
+    created_at: datetime = created_field()

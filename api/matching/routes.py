@@ -4,8 +4,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.auth.deps import CurrentCoordinator, CurrentPrincipal
 from api.db import SessionDep
-from api.deps import CurrentCoordinator, CurrentPrincipal, SettingsDep
+from api.deps import SettingsDep
 from api.errors import NotFound
 from api.matching import drafts, introductions, requests, service
 from api.matching.index import MatchingIndex

@@ -1,4 +1,4 @@
-"""Profiles, the experience taxonomy, and each person's experiences."""
+"""Profiles, the experience taxonomy, each person's experiences and their own-words vector."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -73,3 +73,21 @@ class PersonExperience(SQLModel, table=True):
     willing_to_talk: bool = True
     # Their own words: health data, AES-GCM sealed, bound to this row's id.
     description_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
+
+
+class OwnWordsVector(SQLModel, table=True):
+    """One person's own words as one embedding, for similarity (api/profiles/own_words.py).
+
+    Derived from their descriptions and rebuilt from them at any time. Sealed like the words
+    themselves, because an embedding can be turned back into something close to what was
+    written; it goes with the account (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "own_words_vector"
+
+    user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    # float16 little-endian, AES-GCM sealed, bound to user_id.
+    vector_sealed: bytes = Field(sa_type=LargeBinary)
+    # Vectors of different models can't be compared: only the current model's are used.
+    model: str = Field(sa_type=String(80))
+    updated_at: datetime = created_field()

@@ -1,7 +1,8 @@
 from fastapi import APIRouter, status
 
+from api.auth.deps import CurrentCoordinator, CurrentPrincipal
 from api.db import SessionDep
-from api.deps import CurrentCoordinator, CurrentPrincipal, SettingsDep
+from api.deps import SettingsDep
 from api.profiles import service
 from api.profiles.models import ExperienceCategory, ExperienceTag
 from api.profiles.schemas import (

@@ -12,7 +12,7 @@ from api.common import utcnow
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import FieldError, Forbidden, Invalid, NotFound
-from api.matching import similarity
+from api.profiles import own_words
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
 from api.profiles.schemas import (
     CategoryIn,
@@ -122,7 +122,7 @@ async def save_experiences(
         raise Invalid(errors[0].message, errors=errors)
     # Loading the similarity model takes seconds the first time: do it before this transaction
     # writes (SQLite would hold its one write lock meanwhile).
-    await similarity.prepare(settings)
+    await own_words.prepare(settings)
     await db.execute(delete(PersonExperience).where(PersonExperience.user_id == me.user_id))
     for item in items:
         row_id = uuid4()
@@ -141,7 +141,7 @@ async def save_experiences(
     if profile is not None:
         profile.updated_at = utcnow()
     await db.flush()
-    await similarity.refresh_person(db, settings, me.user_id)
+    await own_words.refresh_person(db, settings, me.user_id)
     return await my_experiences(db, settings, me)
 
 

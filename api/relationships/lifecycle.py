@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from api.common import utcnow
 from api.errors import Conflict
 from api.relationships.models import HOLDS_A_PLACE, Relationship, RelationshipEvent, State
-from api.supporters.models import OfferStatus, SupporterOffer
+from api.supporters import service as supporters
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.introduced: frozenset({State.agreeing, State.declined, State.expired, State.withdrawn}),
@@ -42,30 +42,6 @@ def describe_state(state: str) -> str:
 
 def can_move(current: State, target: State) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
-
-
-async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
-    """Take one of the supporter's places, atomically; False when none is free."""
-    result = await db.execute(
-        update(SupporterOffer)
-        .where(
-            SupporterOffer.user_id == supporter_id,
-            SupporterOffer.status == OfferStatus.approved,
-            SupporterOffer.active_count < SupporterOffer.capacity,
-        )
-        .values(active_count=SupporterOffer.active_count + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
-    await db.execute(
-        update(SupporterOffer)
-        .where(SupporterOffer.user_id == supporter_id, SupporterOffer.active_count > 0)
-        .values(active_count=SupporterOffer.active_count - 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def move(
@@ -106,10 +82,11 @@ async def move(
         raise Conflict("This relationship changed in the meantime. Please reload and try again.")
     supporter = relationship.supporter_id
     holds_now, holds_next = current in HOLDS_A_PLACE, target in HOLDS_A_PLACE
-    if supporter and holds_next and not holds_now and not await claim_place(db, supporter):
+    takes_a_place = holds_next and not holds_now
+    if supporter and takes_a_place and not await supporters.claim_place(db, supporter):
         raise SupporterFull("This supporter has no free place right now.")
     if supporter and holds_now and not holds_next:
-        await release_place(db, supporter)
+        await supporters.release_place(db, supporter)
     for key, value in values.items():
         set_committed_value(relationship, key, value)
     event = RelationshipEvent(

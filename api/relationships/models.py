@@ -26,6 +26,16 @@ HOLDS_A_PLACE = (State.agreeing, State.active, State.paused)
 OPEN_STATES = (State.introduced, *HOLDS_A_PLACE)
 
 
+class EndKind(StrEnum):
+    """How a relationship ended (``relationship.end_kind``)."""
+
+    ended_by_person = "ended_by_person"  # either of the two, at any time, no reason needed
+    completed = "completed"  # the agreed sessions were held, confirmed by either
+    ended_for_safety = "ended_for_safety"  # a coordinator, with a recorded reason
+    blocked = "blocked"  # one blocked the other
+    account_deleted = "account_deleted"  # one of the two deleted their account
+
+
 class Source(StrEnum):
     seeker_choice = "seeker_choice"
     coordinator = "coordinator"

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 
+from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
-from api.deps import CurrentPrincipal
 from api.errors import DomainError, PreconditionFailed, PreconditionRequired, problem_response_docs
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreements import Agreement

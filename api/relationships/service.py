@@ -50,6 +50,13 @@ class Pair:
         return None
 
 
+def other_of(relationship: Relationship, user_id: UUID | None) -> UUID | None:
+    """The other person in the relationship (None if their account is gone)."""
+    if user_id == relationship.seeker_id:
+        return relationship.supporter_id
+    return relationship.seeker_id
+
+
 def role_in(relationship: Relationship, user_id: UUID) -> Person | None:
     """Which of the two `user_id` is in this relationship, or None for anyone else."""
     if relationship.seeker_id == user_id:

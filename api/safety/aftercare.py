@@ -4,25 +4,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.concerns.service import require_coordinator
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import Conflict, Forbidden, Invalid
-from api.matching import requests
-from api.matching.models import RequestStatus, SupportRequest
+from api.matching import introductions, pairs, requests
+from api.matching.models import SupportRequest
+from api.matching.pairs import may_match_again
 from api.profiles.models import PersonExperience
-from api.relationships import lifecycle
-from api.relationships.models import HOLDS_A_PLACE, Relationship, State
-from api.relationships.service import mine, role_in
-from api.safety import notices
-from api.safety.concerns import require_coordinator
+from api.relationships.models import HOLDS_A_PLACE, EndKind, Relationship, State
+from api.relationships.service import mine, other_of, role_in
 from api.safety.endings import end
-from api.safety.models import Block, EndKind, Feedback, MatchAgain
-from api.safety.pairs import may_match_again
+from api.safety.models import Feedback
 
 MAX_FEEDBACK = 4000
 
@@ -31,17 +28,11 @@ async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relat
     """Block the other person: every relationship between us ends at once (introductions are
     withdrawn), and we are never matched again, in either role."""
     relationship = await mine(db, me, relationship_id)
-    other = notices.other_of(relationship, me.user_id)
+    other = other_of(relationship, me.user_id)
     if other is None:
         raise Conflict("This person has left Kindred, so there is nobody to block.")
-    if not await db.scalar(
-        select(Block.id).where(Block.blocker_id == me.user_id, Block.blocked_id == other)
-    ):
-        db.add(Block(blocker_id=me.user_id, blocked_id=other, relationship_id=relationship.id))
-    await db.execute(
-        delete(MatchAgain).where(
-            MatchAgain.user_id == me.user_id, MatchAgain.relationship_id == relationship.id
-        )
+    await pairs.record_block(
+        db, blocker_id=me.user_id, blocked_id=other, relationship_id=relationship.id
     )
     between = await db.scalars(
         select(Relationship).where(
@@ -54,32 +45,15 @@ async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relat
     )
     for open_one in between.all():
         if open_one.state == State.introduced:
-            await withdraw_introduction(db, open_one, me.user_id)
+            await introductions.close_for(db, open_one, me.user_id)
         else:
             await end(db, open_one, me.user_id, EndKind.blocked)
     await db.flush()
     return relationship
 
 
-async def withdraw_introduction(db: AsyncSession, relationship: Relationship, actor: UUID) -> None:
-    """An introduction between a blocked pair: declined (the seeker sees only "not available
-    right now") or withdrawn by the seeker; the seeker's request goes back to waiting."""
-    target = State.declined if relationship.supporter_id == actor else State.withdrawn
-    await lifecycle.move(db, relationship, target, actor)
-    request = (
-        await db.get(SupportRequest, relationship.request_id) if relationship.request_id else None
-    )
-    if request is not None and request.status == RequestStatus.introduced:
-        request.status, request.updated_at = RequestStatus.waiting, utcnow()
-
-
 async def blocked_by_me(db: AsyncSession, me: Principal, other: UUID | None) -> bool:
-    if other is None:
-        return False
-    found = await db.scalar(
-        select(Block.id).where(Block.blocker_id == me.user_id, Block.blocked_id == other)
-    )
-    return found is not None
+    return await pairs.blocked_by(db, blocker_id=me.user_id, blocked_id=other)
 
 
 async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> SupportRequest:
@@ -116,26 +90,18 @@ async def match_again(
     relationship = await mine(db, me, relationship_id)
     if not await may_match_again(db, relationship):
         raise Conflict("After this kind of ending, this pair can't be matched again.")
-    if notices.other_of(relationship, me.user_id) is None:
+    if other_of(relationship, me.user_id) is None:
         raise Conflict("This person has left Kindred.")
-    said = await db.get(MatchAgain, (relationship.id, me.user_id))
-    if glad and said is None:
-        db.add(MatchAgain(relationship_id=relationship.id, user_id=me.user_id))
-    elif not glad and said is not None:
-        await db.delete(said)
-    await db.flush()
-    return glad, await both_glad(db, relationship.id) if glad else False
+    await pairs.say_glad(db, relationship_id=relationship.id, user_id=me.user_id, glad=glad)
+    return glad, await pairs.both_glad(db, relationship.id) if glad else False
 
 
 async def both_glad(db: AsyncSession, relationship_id: UUID) -> bool:
-    said = await db.scalars(
-        select(MatchAgain.user_id).where(MatchAgain.relationship_id == relationship_id)
-    )
-    return len(said.all()) == 2
+    return await pairs.both_glad(db, relationship_id)
 
 
 async def i_am_glad(db: AsyncSession, me: Principal, relationship_id: UUID) -> bool:
-    return await db.get(MatchAgain, (relationship_id, me.user_id)) is not None
+    return await pairs.is_glad(db, relationship_id=relationship_id, user_id=me.user_id)
 
 
 async def leave_feedback(

@@ -2,11 +2,10 @@
 
 ``end`` moves the relationship to ``ended`` through the lifecycle (which frees the
 supporter's place at once and records who and when), keeps how and why, closes a pause,
-runs the ``on_relationship_ended`` hooks, and tells the other person kindly (never the reason
-category). Both people are told when a coordinator ends it for safety.
+stops contact (``api.contact.upkeep.stop_contact``), and tells the other person kindly
+(never the reason category). Both people are told when a coordinator ends it for safety.
 """
 
-from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -14,21 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.config import Settings
+from api.contact import upkeep
 from api.crypto import seal
 from api.errors import Conflict, Invalid
+from api.notices import service as notices
+from api.notices.wording import Wording
 from api.relationships import lifecycle
-from api.relationships.models import AgreementVersion, Relationship, State
-from api.relationships.service import mine, role_in
-from api.safety import notices
-from api.safety.models import Ending, EndKind, Pause, ReasonCategory
+from api.relationships.models import AgreementVersion, EndKind, Relationship, State
+from api.relationships.service import mine, other_of, role_in
+from api.safety.models import Ending, Pause, ReasonCategory
 
 MAX_MESSAGE = 1000
-
-EndedHook = Callable[[AsyncSession, Relationship], Awaitable[None]]
-# Called inside the ending's transaction, after the state change, for every kind of ending.
-# The messages and sessions domain registers here: drop held messages (never delivered),
-# cancel future sessions and tell both people. A hook that raises undoes the whole ending.
-on_relationship_ended: list[EndedHook] = []
 
 _NOTICE = {
     EndKind.ended_by_person: "ended",
@@ -86,14 +81,16 @@ async def end(
         ending.safety_reason_sealed = seal(settings, safety_reason, safety_context(relationship.id))
     db.add(ending)
     await db.flush()
-    for hook in on_relationship_ended:
-        await hook(db, relationship)
+    # Contact stops with the relationship, in the same transaction: held messages are dropped
+    # (never delivered), sessions not yet started are cancelled and both people told. If that
+    # fails, the whole ending is undone.
+    await upkeep.stop_contact(db, relationship)
     if kind == EndKind.ended_for_safety:
         told = [relationship.seeker_id, relationship.supporter_id]
     else:
-        told = [notices.other_of(relationship, actor_id)]
+        told = [other_of(relationship, actor_id)]
     for user_id in told:
-        await notices.notify(db, user_id, relationship, _NOTICE[kind])
+        await notices.notify(db, user_id, relationship.id, _NOTICE[kind])
     await db.flush()
     return ending
 
@@ -183,11 +180,11 @@ async def preview(
     if relationship.state == State.ended:
         raise Conflict("This relationship has already ended.")
     my_role = role_in(relationship, me.user_id)
-    wording = notices.Wording(
+    wording = Wording(
         other_name=me.display_name,
         other_role=my_role or "seeker",
         i_am_seeker=my_role == "supporter",
         params={},
     )
-    text = notices.WORDING["completed" if completing else "ended"](wording)
+    text = notices.worded("completed" if completing else "ended", wording)
     return text, clean_message(closing_message)

@@ -21,10 +21,10 @@ from api.common import utcnow
 from api.config import Settings
 from api.crypto import seal
 from api.errors import Conflict, Invalid
+from api.notices import service as notices
 from api.relationships import lifecycle
 from api.relationships.models import Relationship, State
-from api.relationships.service import mine
-from api.safety import notices
+from api.relationships.service import mine, other_of
 from api.safety.models import Pause
 
 LONGEST_PAUSE_DAYS = 365
@@ -74,11 +74,16 @@ async def pause(
     """Pause an active relationship, with no reason needed, optionally until a date."""
     _check_until(until)
     relationship = await mine(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.paused, me.user_id)
-    db.add(Pause(relationship_id=relationship.id, paused_by=me.user_id, until=until))
+    moved = await lifecycle.move(db, relationship, State.paused, me.user_id)
+    # The pause begins the moment the state changed (api/contact reads it from the history).
+    db.add(
+        Pause(
+            relationship_id=relationship.id, paused_by=me.user_id, until=until, paused_at=moved.at
+        )
+    )
     params = {"until": until.isoformat()} if until else {}
     await notices.notify(
-        db, notices.other_of(relationship, me.user_id), relationship, "paused", **params
+        db, other_of(relationship, me.user_id), relationship.id, "paused", **params
     )
     await db.flush()
     return relationship
@@ -96,8 +101,8 @@ async def change_until(
     if current.resume_requested_by == me.user_id:
         current.resume_requested_by = current.resume_requested_at = None
     params = {"until": until.isoformat()} if until else {}
-    other = notices.other_of(relationship, me.user_id)
-    await notices.notify(db, other, relationship, "pause_changed", **params)
+    other = other_of(relationship, me.user_id)
+    await notices.notify(db, other, relationship.id, "pause_changed", **params)
     await db.flush()
     return relationship
 
@@ -127,14 +132,14 @@ async def _paused(db: AsyncSession, me: Principal, relationship_id: UUID):
 async def ask_to_resume(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
     """Ask to carry on; if the other person has already asked, this carries on at once."""
     relationship, current = await _paused(db, me, relationship_id)
-    other = notices.other_of(relationship, me.user_id)
+    other = other_of(relationship, me.user_id)
     asked = view(current).requested_by
     if asked is not None and asked != me.user_id:
         await _resume(db, relationship, current, me.user_id)
-        await notices.notify(db, other, relationship, "resumed")
+        await notices.notify(db, other, relationship.id, "resumed")
     elif asked is None:
         current.resume_requested_by, current.resume_requested_at = me.user_id, utcnow()
-        await notices.notify(db, other, relationship, "resume_requested")
+        await notices.notify(db, other, relationship.id, "resume_requested")
     await db.flush()
     return relationship
 
@@ -150,7 +155,7 @@ async def acknowledge_resume(
     if asked == me.user_id:
         raise Conflict("You've asked to carry on; the other person needs to agree.")
     await _resume(db, relationship, current, me.user_id)
-    await notices.notify(db, asked, relationship, "resumed")
+    await notices.notify(db, asked, relationship.id, "resumed")
     await db.flush()
     return relationship
 
@@ -168,14 +173,16 @@ async def safety_pause(
         if current.safety_hold:
             raise Conflict("A coordinator has already paused this for safety.")
     else:
-        await lifecycle.move(db, relationship, State.paused, coordinator_id)
-        current = Pause(relationship_id=relationship.id, paused_by=coordinator_id)
+        moved = await lifecycle.move(db, relationship, State.paused, coordinator_id)
+        current = Pause(
+            relationship_id=relationship.id, paused_by=coordinator_id, paused_at=moved.at
+        )
         db.add(current)
     current.safety_hold = True
     current.resume_requested_by = current.resume_requested_at = None
     current.safety_reason_sealed = seal(settings, reason, current.id.bytes)
     for person in (relationship.seeker_id, relationship.supporter_id):
-        await notices.notify(db, person, relationship, "paused_for_safety")
+        await notices.notify(db, person, relationship.id, "paused_for_safety")
     await db.flush()
     return current
 
@@ -188,6 +195,6 @@ async def lift_safety_pause(db: AsyncSession, relationship: Relationship) -> Pau
     current.safety_hold = False
     current.until = None
     for person in (relationship.seeker_id, relationship.supporter_id):
-        await notices.notify(db, person, relationship, "pause_lifted")
+        await notices.notify(db, person, relationship.id, "pause_lifted")
     await db.flush()
     return current

@@ -1,5 +1,5 @@
 """Crisis resources (public), and the two people's safety controls on their relationship:
-end, complete, pause and carry on, block, concerns, a new match, feedback, notices.
+end, complete, pause and carry on, block, concerns, a new match, feedback.
 
 Only the seeker and the supporter of a relationship can use these; anyone else gets 404.
 """
@@ -9,18 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, status
 
+from api.auth.deps import CurrentPrincipal
+from api.concerns import service as concerns
 from api.config import CrisisResource
 from api.db import SessionDep
-from api.deps import CurrentPrincipal, SettingsDep
+from api.deps import SettingsDep
 from api.errors import problem_response_docs
-from api.safety import (
-    aftercare,
-    concerns,
-    endings,
-    notices,
-    pauses,
-    safeguarding,
-)
+from api.safety import aftercare, endings, pauses, safeguarding
 from api.safety import status as safety_status
 from api.safety.schemas import (
     AuditEntryOut,
@@ -32,7 +27,6 @@ from api.safety.schemas import (
     FeedbackOut,
     MatchAgainIn,
     NewMatchOut,
-    NoticeOut,
     PauseIn,
     PreviewIn,
     PreviewOut,
@@ -245,14 +239,3 @@ async def safeguarding_log(
     """Every time a coordinator opened or read this relationship's content, and until when."""
     found = await safeguarding.log_for_people(db, me, relationship_id)
     return [AuditEntryOut.model_validate(e) for e in found]
-
-
-@router.get("/notices", response_model=list[NoticeOut])
-async def my_notices(me: CurrentPrincipal, db: SessionDep) -> list[NoticeOut]:
-    """What I've been told about my relationships, newest first."""
-    return [NoticeOut.model_validate(n) for n in await notices.my_notices(db, me)]
-
-
-@router.post("/notices/{notice_id}/read", status_code=status.HTTP_204_NO_CONTENT)
-async def read_notice(notice_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
-    await notices.mark_read(db, me, notice_id)

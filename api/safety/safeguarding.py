@@ -7,8 +7,8 @@ that the two people can see (when, which content, which coordinator; the reason 
 coordinators, as it may name whoever raised a concern). A refused attempt is logged too, for
 the coordinators.
 
-Every route that shows content (own words; messages, in api/contact) calls
-``require_content_access`` first.
+Every way a coordinator reads content (own words; messages, which api/contact keeps) goes
+through ``require_content_access`` first.
 """
 
 from dataclasses import dataclass
@@ -22,13 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.concerns.service import concern_of, require_coordinator
 from api.config import Settings
+from api.contact import messages
 from api.crypto import seal, unseal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience
 from api.relationships.models import Relationship
 from api.relationships.service import VISIBLE_STATES, mine, role_in
-from api.safety.concerns import concern_of, require_coordinator
 from api.safety.models import AuditAction, SafeguardingAccess, SafeguardingAuditEntry
 
 log = structlog.get_logger("kindred.safeguarding")
@@ -159,6 +160,18 @@ class OwnWords:
     experience: str
     stage: str
     description: str | None
+
+
+async def read_messages(
+    db: AsyncSession, settings: Settings, principal: Principal, relationship_id: UUID
+) -> list[messages.SafeguardedMessage]:
+    """Every message of a relationship, for a coordinator with an open safeguarding access
+    (403 without one; each read is in the audit log both people can see)."""
+    await require_content_access(db, principal, relationship_id, what="messages")
+    relationship = await db.get(Relationship, relationship_id)
+    if relationship is None:  # require_content_access has answered 404 already
+        raise NotFound("No such relationship.")
+    return await messages.for_safeguarding(db, settings, relationship)
 
 
 async def own_words(

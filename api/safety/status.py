@@ -10,12 +10,12 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.crypto import unseal
 from api.matching import requests
+from api.matching.pairs import may_match_again
 from api.relationships.lifecycle import describe_state
-from api.relationships.models import Relationship, State
+from api.relationships.models import EndKind, Relationship, State
 from api.relationships.service import mine, pair
 from api.safety import aftercare, endings, pauses
-from api.safety.models import Ending, EndKind
-from api.safety.pairs import may_match_again
+from api.safety.models import Ending
 
 Who = str  # "me", "other", "coordinator"
 

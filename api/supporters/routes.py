@@ -2,14 +2,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from api.auth import service as auth
+from api.auth.deps import CurrentCoordinator, CurrentPrincipal
+from api.auth.schemas import UserPublic
 from api.db import SessionDep
-from api.deps import CurrentCoordinator, CurrentPrincipal
 from api.errors import NotFound
 from api.supporters import service
 from api.supporters.models import OfferStatus
 from api.supporters.schemas import OfferCreate, OfferForReview, OfferPublic, OfferUpdate
 
 router = APIRouter(tags=["supporters"])
+
+
+@router.get("/me", response_model=UserPublic, tags=["accounts"])
+async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
+    """My account, and whether I support others (so it is answered here, above accounts)."""
+    user = await auth.get_user(db, me.user_id)
+    return UserPublic.model_validate(
+        {**user.model_dump(), "is_supporter": await service.is_supporter(db, user.id)}
+    )
 
 
 @router.get("/supporter-offer", response_model=OfferPublic)

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
@@ -102,3 +102,30 @@ async def decide(db: AsyncSession, me: Principal, offer_id: UUID, approve: bool)
 async def is_supporter(db: AsyncSession, user_id: UUID) -> bool:
     status = await db.scalar(select(SupporterOffer.status).where(SupporterOffer.user_id == user_id))
     return status == OfferStatus.approved
+
+
+# ---- places: taken and freed by the relationship lifecycle (api/relationships/lifecycle.py)
+
+
+async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
+    """Take one of the supporter's places, atomically; False when none is free."""
+    result = await db.execute(
+        update(SupporterOffer)
+        .where(
+            SupporterOffer.user_id == supporter_id,
+            SupporterOffer.status == OfferStatus.approved,
+            SupporterOffer.active_count < SupporterOffer.capacity,
+        )
+        .values(active_count=SupporterOffer.active_count + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
+    await db.execute(
+        update(SupporterOffer)
+        .where(SupporterOffer.user_id == supporter_id, SupporterOffer.active_count > 0)
+        .values(active_count=SupporterOffer.active_count - 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

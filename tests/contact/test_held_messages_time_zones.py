@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.contact import messages, upkeep
-from api.safety import notices as notices_service
+from api.contact import inbox
 from tests.contact.helpers import contact_pair, principal, rid
 
 LONDON, NEW_YORK = "Europe/London", "America/New_York"
@@ -122,5 +122,5 @@ async def test_the_recipient_is_told_once_when_the_window_opens(client, db, sett
     assert await upkeep.sweep(db, now=opens) == 1
     assert await upkeep.sweep(db, now=opens + timedelta(minutes=1)) == 0
     await db.commit()
-    told = await notices_service.my_notices(db, principal(pair.supporter))
+    told = await inbox.my_notices(db, principal(pair.supporter))
     assert [(n.kind, n.text) for n in told] == [("message_delivered", "Sam sent you 3 messages.")]

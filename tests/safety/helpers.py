@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 
 from api.common import utcnow
+from api.notices.models import Notice
 from api.relationships.models import (
     AgreementVersion,
     Relationship,
@@ -17,7 +18,6 @@ from api.relationships.models import (
     VersionStatus,
 )
 from api.relationships.terms import AgreementTerms
-from api.safety.models import Notice
 from api.supporters.models import SupporterOffer
 from tests.factories import Pair, agreeable_terms, agreeing_pair
 

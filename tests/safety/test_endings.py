@@ -5,8 +5,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select, text, update
 
+from api.contact import upkeep
 from api.relationships.models import Relationship, RelationshipEvent
-from api.safety import endings
 from api.safety.models import Ending
 from tests.personas import peer
 from tests.safety.helpers import active_pair, notices_of, places_taken, relationship, rid
@@ -175,45 +175,33 @@ async def test_planned_completion_once_the_agreed_sessions_are_held(client, db, 
     assert told[0]["kind"] == "completed" and "planned end" in told[0]["text"]
 
 
-@pytest.fixture
-def hooks():
-    """Hooks the messages and sessions domain will register; removed after the test."""
-    registered: list = []
-    yield registered
-    for hook in registered:
-        endings.on_relationship_ended.remove(hook)
-
-
-async def test_every_kind_of_ending_runs_the_hooks_that_stop_held_messages(
-    client, db, settings, hooks
-):
-    """The mechanism the messages domain will use: held messages dropped at the end."""
-    held: dict[UUID, list[str]] = {}
+async def test_every_kind_of_ending_stops_contact(client, db, settings, monkeypatch):
+    """An ending calls contact's stop (held messages dropped, sessions cancelled) directly,
+    inside its own transaction, whatever kind of ending it is."""
     seen: list[tuple[UUID, str]] = []
+    real_stop = upkeep.stop_contact
 
-    async def drop_held_messages(session, ended: Relationship) -> None:
+    async def spy(session, ended: Relationship) -> None:
         seen.append((ended.id, ended.end_kind))
-        held.pop(ended.id, None)  # never delivered
+        await real_stop(session, ended)
 
-    endings.on_relationship_ended.append(drop_held_messages)
-    hooks.append(drop_held_messages)
+    monkeypatch.setattr(upkeep, "stop_contact", spy)
     pair = await active_pair(client, db, settings)
-    held[rid(pair)] = ["sent at 2am, held until the next window"]
     assert (await client.post(f"{pair.base}/end", headers=pair.seeker.headers)).is_success
     assert seen == [(rid(pair), "ended_by_person")]
-    assert rid(pair) not in held
 
     blocked = await active_pair(client, db, settings, seeker_name="ana", supporter_name="ben")
     assert (await client.post(f"{blocked.base}/block", headers=blocked.seeker.headers)).is_success
     assert seen[-1] == (rid(blocked), "blocked")
 
 
-async def test_a_failing_hook_undoes_the_whole_ending(client, db, settings, hooks):
+async def test_when_contact_cannot_stop_the_whole_ending_is_undone(
+    client, db, settings, monkeypatch
+):
     async def broken(session, ended: Relationship) -> None:
         raise RuntimeError("sessions store unavailable")
 
-    endings.on_relationship_ended.append(broken)
-    hooks.append(broken)
+    monkeypatch.setattr(upkeep, "stop_contact", broken)
     pair = await active_pair(client, db, settings)
     import httpx
 

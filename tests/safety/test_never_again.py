@@ -5,8 +5,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import update
 
 from api.matching.models import RequestStatus, SupportRequest
+from api.matching.pairs import kept_apart
 from api.relationships.models import Relationship, RelationshipEvent, State
-from api.safety.pairs import kept_apart
 from api.supporters.models import SupporterOffer
 from tests.matching.people import ready_supporter
 from tests.personas import staff

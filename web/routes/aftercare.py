@@ -7,11 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.concerns import service as concerns
+from api.concerns.models import ConcernKind
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Invalid
-from api.safety import aftercare, concerns
-from api.safety.models import ConcernKind
+from api.safety import aftercare
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.routes.safety import BASE, CONCERN_KINDS, failed, page, url

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from api.contact import inbox
 from api.db import SessionDep
 from api.deps import SettingsDep, client_address
 from api.errors import DomainError
-from api.safety import notices, privacy
+from api.notices import service as notices
+from api.privacy import service as privacy
 from web.auth import Peer, redirect, session_cookie_name
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -72,7 +74,7 @@ async def goodbye(request: Request) -> Response:
 
 @router.get("/notices", response_class=HTMLResponse)
 async def notices_page(request: Request, me: Peer, db: SessionDep) -> Response:
-    found = await notices.my_notices(db, me)
+    found = await inbox.my_notices(db, me)
     zone = await reader_zone(db, me)
     return render(request, "pages/notices.html", {"notices": found, "zone": zone})
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth.principal import Principal
+from api.concerns.models import ConcernKind
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Invalid, NotFound
@@ -20,7 +21,7 @@ from api.profiles import service as profiles
 from api.relationships.windows import is_known_timezone
 from api.safety import endings, pauses, safeguarding
 from api.safety import status as safety_status
-from api.safety.models import ConcernKind, ReasonCategory
+from api.safety.models import ReasonCategory
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.forms import DEFAULT_TIMEZONE

@@ -19,23 +19,27 @@ from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings
+from api.contact import inbox
 from api.contact import privacy as contact_privacy
 from api.crypto import unseal
 from api.errors import Forbidden
-from api.matching.models import SupportRequest
+from api.matching import introductions
+from api.matching.models import Block, MatchAgain, SupportRequest
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
 from api.relationships.models import (
     HOLDS_A_PLACE,
     AgreementVersion,
+    EndKind,
     Relationship,
     RelationshipEvent,
     State,
 )
-from api.relationships.service import VISIBLE_STATES
-from api.safety import aftercare, endings, notices, safeguarding, status
-from api.safety.models import Block, Concern, ConcernEvent, Ending, EndKind, Feedback, MatchAgain
+from api.relationships.service import VISIBLE_STATES, other_of
+from api.safety import endings, safeguarding, status
+from api.safety.models import Ending, Feedback
 from api.supporters.models import SupporterOffer
 
 
@@ -83,7 +87,7 @@ async def _relationships(
         def who(user_id: UUID | None, r: Relationship = r) -> str | None:
             return status.who(r, me, user_id)
 
-        other = notices.other_of(r, me.user_id)
+        other = other_of(r, me.user_id)
         item: dict[str, Any] = {
             **_row(r, "seeker_id", "supporter_id", "ended_by", "request_id"),
             "my_role": "seeker" if r.seeker_id == me.user_id else "supporter",
@@ -144,7 +148,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         "exported_at": utcnow().isoformat(),
         "account": _row(user, "password_hash"),
         "profile": _row(profile) if profile else None,
-        # My own words are here; their own-words vector (api/matching/similarity.py) is not: it
+        # My own words are here; their own-words vector (api/profiles/own_words.py) is not: it
         # is derived from them, means nothing to a person, and is rebuilt from them at any time.
         "experiences": [e.model_dump(mode="json") for e in await my_experiences(db, settings, me)],
         "supporter_offer": _row(offer) if offer else None,
@@ -170,7 +174,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
             for b in blocks
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
-        "notices": [n.__dict__ for n in await notices.my_notices(db, me, limit=10_000)],
+        "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, settings, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
@@ -225,6 +229,6 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
     )
     for relationship in open_ones.all():
         if relationship.state == State.introduced:
-            await aftercare.withdraw_introduction(db, relationship, user_id)
+            await introductions.close_for(db, relationship, user_id)
         else:
             await endings.end(db, relationship, user_id, EndKind.account_deleted)

@@ -7,7 +7,7 @@ Hugging Face libraries held offline: no text ever leaves the machine. Without th
 MATCHING_TEXT_SIMILARITY=false, nothing is stored and matching works as before.
 
 A vector is derived data: recomputed whenever someone saves their experiences, rebuilt for
-everyone by `python -m api.matching.similarity backfill` (after installing the model, or a
+everyone by `python -m api.profiles.own_words backfill` (after installing the model, or a
 new one), sealed like the words it comes from and deleted with the account.
 
 No FastAPI here; embedding is CPU work, so async callers run it in a worker thread.
@@ -28,13 +28,12 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import api.models  # noqa: F401 - every table, so foreign keys resolve when run as a command
+import api.auth.models  # noqa: F401 - the accounts table, so foreign keys resolve as a command
 from api.common import utcnow
 from api.config import Settings, get_settings
 from api.crypto import seal_bytes, unsealer
 from api.db import core_rows, create_engine, create_sessionmaker
-from api.matching.models import OwnWordsVector
-from api.profiles.models import PersonExperience
+from api.profiles.models import OwnWordsVector, PersonExperience
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -299,7 +298,7 @@ async def _backfill_everyone() -> int:
 
 def main(argv: list[str]) -> int:
     if argv != ["backfill"]:
-        print("usage: python -m api.matching.similarity backfill", file=sys.stderr)
+        print("usage: python -m api.profiles.own_words backfill", file=sys.stderr)
         return 2
     return asyncio.run(_backfill_everyone())
 

@@ -20,9 +20,8 @@ from sqlalchemy import func, select, update
 from api import demo
 from api.auth.models import User
 from api.crypto import unsealer
-from api.matching import similarity
-from api.matching.models import OwnWordsVector
-from api.profiles.models import PersonExperience
+from api.profiles import own_words as similarity
+from api.profiles.models import OwnWordsVector, PersonExperience
 from tests.conftest import ROOT
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer, staff
@@ -189,7 +188,7 @@ async def _backfill_command(settings, **env: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "api.matching.similarity",
+        "api.profiles.own_words",
         "backfill",
         cwd=ROOT,
         env={

@@ -14,12 +14,13 @@ from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CompoundSelect, func, or_, select, union_all
+from sqlalchemy import CompoundSelect, delete, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.concerns.models import Concern
 from api.db import core_rows
-from api.relationships.models import OPEN_STATES, Relationship, State
-from api.safety.models import Block, Concern, EndKind, MatchAgain
+from api.matching.models import Block, MatchAgain
+from api.relationships.models import OPEN_STATES, EndKind, Relationship, State
 
 # Endings after which the two may choose to be matched again.
 REMATCHABLE_ENDINGS = (EndKind.ended_by_person, EndKind.completed)
@@ -82,3 +83,49 @@ async def kept_apart(db: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID,
 
 async def are_kept_apart(db: AsyncSession, a: UUID, b: UUID) -> bool:
     return b in (await kept_apart(db, [a]))[a]
+
+
+# ---- the records behind the rule: blocks and "glad to be matched again" ---------------------
+
+
+async def record_block(
+    db: AsyncSession, *, blocker_id: UUID, blocked_id: UUID, relationship_id: UUID
+) -> None:
+    """Keep the pair apart for good; the blocker's "glad to be matched again" is taken back."""
+    if not await blocked_by(db, blocker_id=blocker_id, blocked_id=blocked_id):
+        db.add(Block(blocker_id=blocker_id, blocked_id=blocked_id, relationship_id=relationship_id))
+    await db.execute(
+        delete(MatchAgain).where(
+            MatchAgain.user_id == blocker_id, MatchAgain.relationship_id == relationship_id
+        )
+    )
+
+
+async def blocked_by(db: AsyncSession, *, blocker_id: UUID, blocked_id: UUID | None) -> bool:
+    if blocked_id is None:
+        return False
+    found = await db.scalar(
+        select(Block.id).where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id)
+    )
+    return found is not None
+
+
+async def say_glad(db: AsyncSession, *, relationship_id: UUID, user_id: UUID, glad: bool) -> None:
+    """Say (or take back) that this person would be glad to be matched again."""
+    said = await db.get(MatchAgain, (relationship_id, user_id))
+    if glad and said is None:
+        db.add(MatchAgain(relationship_id=relationship_id, user_id=user_id))
+    elif not glad and said is not None:
+        await db.delete(said)
+    await db.flush()
+
+
+async def both_glad(db: AsyncSession, relationship_id: UUID) -> bool:
+    said = await db.scalars(
+        select(MatchAgain.user_id).where(MatchAgain.relationship_id == relationship_id)
+    )
+    return len(said.all()) == 2
+
+
+async def is_glad(db: AsyncSession, *, relationship_id: UUID, user_id: UUID) -> bool:
+    return await db.get(MatchAgain, (relationship_id, user_id)) is not None

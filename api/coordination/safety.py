@@ -9,14 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
+from api.concerns import service as concerns
+from api.concerns.models import Concern, ConcernStatus
 from api.config import Settings
 from api.crypto import unseal
 from api.errors import Conflict, Invalid, NotFound
 from api.profiles.service import display_names
-from api.relationships.models import Relationship, State
+from api.relationships.models import EndKind, Relationship, State
 from api.relationships.service import role_in
-from api.safety import concerns, endings, pauses
-from api.safety.models import Concern, ConcernStatus, Ending, EndKind
+from api.safety import endings, pauses
+from api.safety.models import Ending
 
 MIN_REASON, MAX_REASON = 10, 2000
 

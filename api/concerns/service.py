@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
 from api.auth.principal import Principal
+from api.concerns.models import Concern, ConcernEvent, ConcernKind, ConcernStatus
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import Forbidden, Invalid, NotFound
 from api.relationships.models import Relationship
 from api.relationships.service import mine, role_in
-from api.safety.models import Concern, ConcernEvent, ConcernKind, ConcernStatus
 
 MAX_DETAILS = 4000
 

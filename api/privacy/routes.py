@@ -4,11 +4,12 @@ from fastapi import APIRouter, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
-from api.deps import CurrentPrincipal, SettingsDep, client_address
+from api.deps import SettingsDep, client_address
 from api.errors import problem_response_docs
-from api.safety import privacy
-from api.safety.schemas import DeleteAccountIn
+from api.privacy import service as privacy
+from api.privacy.schemas import DeleteAccountIn
 
 router = APIRouter(tags=["privacy"])
 

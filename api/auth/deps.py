@@ -1,0 +1,41 @@
+"""Who is asking: the request dependencies that turn a bearer token into a principal."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+
+from api.auth import service as auth
+from api.auth.principal import Principal
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.errors import Forbidden, Unauthorized
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_principal(
+    db: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    if not token:
+        raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
+    return await auth.principal_from_access_token(db, settings, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_coordinator(me: CurrentPrincipal) -> Principal:
+    if not me.is_coordinator:
+        raise Forbidden("This needs a coordinator.")
+    return me
+
+
+async def current_admin(me: CurrentPrincipal) -> Principal:
+    if not me.is_admin:
+        raise Forbidden("This needs an administrator.")
+    return me
+
+
+CurrentCoordinator = Annotated[Principal, Depends(current_coordinator)]
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]

@@ -1,0 +1,1 @@
+"""Concerns: raised by either person about their relationship, followed up by coordinators."""

@@ -1,0 +1,56 @@
+"""A concern and its audit trail. The details and notes are health data: sealed (AES-GCM,
+api/crypto.py), each value bound to its row."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import LargeBinary, String
+from sqlmodel import Field, SQLModel
+
+from api.common import created_field, id_field
+
+
+class ConcernKind(StrEnum):
+    boundary_crossed = "boundary_crossed"
+    feel_unsafe = "feel_unsafe"
+    worried_about_other = "worried_about_other"
+    other = "other"
+
+
+class ConcernStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    closed = "closed"
+
+
+class Concern(SQLModel, table=True):
+    __tablename__ = "concern"
+
+    id: UUID = id_field()
+    relationship_id: UUID = Field(foreign_key="relationship.id", index=True, ondelete="CASCADE")
+    raised_by: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # Kept when the account goes, so coordinators still know which side raised it.
+    raised_by_role: str = Field(sa_type=String(10))
+    kind: str = Field(sa_type=String(30))
+    details_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # context: id
+    # Not to be named to the other person when coordinators follow it up.
+    anonymous: bool = False
+    status: str = Field(default=ConcernStatus.open, sa_type=String(20), index=True)
+    created_at: datetime = created_field()
+    updated_at: datetime = created_field()
+
+
+class ConcernEvent(SQLModel, table=True):
+    """The concern's audit trail: raised, status changes, notes, safety actions."""
+
+    __tablename__ = "concern_event"
+
+    id: UUID = id_field()
+    concern_id: UUID = Field(foreign_key="concern.id", index=True, ondelete="CASCADE")
+    at: datetime = created_field()
+    actor_id: UUID | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    action: str = Field(sa_type=String(30))
+    from_status: str | None = Field(default=None, sa_type=String(20))
+    to_status: str | None = Field(default=None, sa_type=String(20))
+    note_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # context: id

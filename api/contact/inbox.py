@@ -1,0 +1,15 @@
+"""My notices as I read them: first the ones that time has made due (held messages now
+delivered, reminders, answers waiting; ``upkeep.bring_up_to_date``), then the list itself
+(api/notices). The API, the PWA and the data export all read notices through here."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.contact import upkeep
+from api.notices import service as notices
+from api.notices.service import ShownNotice
+
+
+async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> list[ShownNotice]:
+    await upkeep.bring_up_to_date(db, me)
+    return await notices.my_notices(db, me, limit=limit)

@@ -1,0 +1,127 @@
+"""What the coordination API takes and sends: concerns, relationship health, safety actions,
+safeguarding access."""
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.concerns.models import ConcernKind, ConcernStatus
+
+Role = Literal["seeker", "supporter"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ConcernEventOut(_Out):
+    at: datetime
+    action: str
+    by: str | None
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+class ConcernForCoordinators(BaseModel):
+    id: UUID
+    relationship_id: UUID
+    relationship_state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    raised_by_role: Role
+    kind: ConcernKind
+    details: str | None
+    anonymous: bool
+    status: ConcernStatus
+    created_at: datetime
+    updated_at: datetime
+    events: list[ConcernEventOut]
+
+
+class ConcernUpdate(_In):
+    status: ConcernStatus | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class SafetyActionIn(_In):
+    reason: str = Field(min_length=1, max_length=2000, description="Recorded; never shown")
+    concern_id: UUID | None = None
+
+
+class ConcernBrief(_Out):
+    id: UUID
+    kind: ConcernKind
+    status: ConcernStatus
+    raised_by_role: Role
+    created_at: datetime
+
+
+class RelationshipHealth(_Out):
+    relationship_id: UUID
+    state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    sessions_held: int
+    paused_at: datetime | None
+    paused_until: date | None
+    paused_by: str | None
+    safety_hold: bool
+    safety_pause_reason: str | None
+    ended_at: datetime | None
+    end_kind: str | None
+    ended_by: str | None
+    reason_category: str | None
+    safety_end_reason: str | None
+    concerns: list[ConcernBrief]
+
+
+class AccessIn(_In):
+    relationship_id: UUID
+    reason: str = Field(
+        min_length=1, max_length=2000, description="The safeguarding reason, in writing"
+    )
+    minutes: int = Field(default=60, ge=1, le=1440, description="How long it lasts")
+    concern_id: UUID | None = None
+
+
+class AccessOut(_Out):
+    id: UUID
+    relationship_id: UUID
+    concern_id: UUID | None
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class CoordinatorAuditEntryOut(_Out):
+    at: datetime
+    action: str
+    what: str
+    coordinator: str | None
+    expires_at: datetime | None
+    reason: str | None
+
+
+class OwnWordsOut(_Out):
+    role: Role
+    category: str
+    experience: str
+    stage: str
+    description: str | None
+
+
+class FeedbackForCoordinators(_Out):
+    id: UUID
+    relationship_id: UUID
+    author_role: Role
+    text: str
+    created_at: datetime

@@ -1,0 +1,154 @@
+"""Telling people things, and reading what I've been told.
+
+``notify`` is the one way any domain tells a person something about a relationship. With a
+``key`` a notice is made at most once ever: its id is derived from what it is about and it is
+inserted with ON CONFLICT DO NOTHING, so however many replicas or requests get there at once,
+each is made exactly once. Notices that follow from time passing (a held message now
+delivered, a session reminder) are made by api/contact before a person's notices are read
+(``api.contact.inbox``).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.errors import NotFound
+from api.notices.models import Notice
+from api.notices.wording import WORDING, Wording
+from api.relationships.models import Relationship
+from api.relationships.service import FORMER_MEMBER, other_of
+
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://kindred.example/notices")
+
+
+def notice_id(user_id: UUID, key: str) -> UUID:
+    """The id of the one notice about `key` for this person (the same on every replica)."""
+    return uuid.uuid5(_NAMESPACE, f"{user_id}/{key}")
+
+
+async def notify(
+    db: AsyncSession,
+    user_id: UUID | None,
+    relationship_id: UUID | None,
+    kind: str,
+    *,
+    key: str | None = None,
+    **params: str,
+) -> bool:
+    """Tell one person (nobody, if their account is gone); with a `key`, at most once ever.
+    True when a notice was made."""
+    if user_id is None:
+        return False
+    if kind not in WORDING:
+        raise ValueError(f"no wording for notice kind {kind!r}")
+    values = {
+        "id": notice_id(user_id, key) if key else uuid.uuid4(),
+        "user_id": user_id,
+        "relationship_id": relationship_id,
+        "kind": kind,
+        "params": params,
+        "created_at": utcnow(),
+        "read_at": None,
+    }
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await db.execute(
+        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    )
+    return bool(result.rowcount == 1)
+
+
+@dataclass(frozen=True)
+class ShownNotice:
+    id: UUID
+    relationship_id: UUID | None
+    kind: str
+    text: str
+    created_at: datetime
+    read: bool
+
+
+async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> list[ShownNotice]:
+    """My notices, newest first, worded for me now (names are read now, never stored)."""
+    rows = list(
+        await db.scalars(
+            select(Notice)
+            .where(Notice.user_id == me.user_id)
+            .order_by(Notice.created_at.desc())
+            .limit(limit)
+        )
+    )
+    relationships = {
+        r.id: r
+        for r in await db.scalars(
+            select(Relationship).where(Relationship.id.in_({n.relationship_id for n in rows}))
+        )
+    }
+    others = {r.id: other_of(r, me.user_id) for r in relationships.values()}
+    found = await db.execute(
+        select(User.id, User.display_name).where(User.id.in_({o for o in others.values() if o}))
+    )
+    names: dict[UUID, str] = {user_id: name for user_id, name in found.all()}
+    shown = []
+    for notice in rows:
+        relationship = relationships.get(notice.relationship_id)  # type: ignore[arg-type]
+        i_am_seeker = relationship is not None and relationship.seeker_id == me.user_id
+        other = others.get(notice.relationship_id)  # type: ignore[arg-type]
+        wording = Wording(
+            other_name=names.get(other, FORMER_MEMBER) if other else FORMER_MEMBER,
+            other_role="supporter" if i_am_seeker else "seeker",
+            i_am_seeker=i_am_seeker,
+            params=notice.params or {},
+        )
+        shown.append(
+            ShownNotice(
+                id=notice.id,
+                relationship_id=notice.relationship_id,
+                kind=notice.kind,
+                text=WORDING[notice.kind](wording),
+                created_at=notice.created_at,
+                read=notice.read_at is not None,
+            )
+        )
+    return shown
+
+
+async def mark_read(db: AsyncSession, me: Principal, *, notice_id: UUID | None = None) -> None:
+    """Mark one of my notices read (or all of them)."""
+    query = update(Notice).where(Notice.user_id == me.user_id, Notice.read_at.is_(None))
+    if notice_id is not None:
+        if await db.scalar(select(Notice.user_id).where(Notice.id == notice_id)) != me.user_id:
+            raise NotFound("No such notice.")
+        query = query.where(Notice.id == notice_id)
+    await db.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+
+
+async def mark_kind_read(
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, kind: str, at: datetime
+) -> None:
+    """Mark my unread notices of one kind about one relationship read (e.g. messages I've
+    now seen in the conversation itself)."""
+    await db.execute(
+        update(Notice)
+        .where(
+            Notice.user_id == me.user_id,
+            Notice.relationship_id == relationship_id,
+            Notice.kind == kind,
+            Notice.read_at.is_(None),
+        )
+        .values(read_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def worded(kind: str, wording: Wording) -> str:
+    """The text of one kind of notice (an ending page shows the same words as its notice)."""
+    return WORDING[kind](wording)

@@ -1,0 +1,127 @@
+"""How each kind of notice reads. A notice stores a kind and a few plain values, never free
+text; it is worded when it is read, with the other person's current name ("A former member"
+once their account is gone). Every kind any domain uses is worded here, in one table."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+NEW_MATCH = " You can ask for a new match whenever you're ready."
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the notice's reader needs to word it."""
+
+    other_name: str  # the other person's display name, or "A former member"
+    other_role: str  # "seeker" or "supporter": the other person's role
+    i_am_seeker: bool
+    params: dict
+
+
+def _until(params: dict) -> str:
+    until = params.get("until")
+    return f" until {date.fromisoformat(until).strftime('%-d %B %Y')}" if until else ""
+
+
+def _left(w: Wording) -> str:
+    who = "Your supporter" if w.other_role == "supporter" else "The person you were supporting"
+    return f"{who} has left Kindred, so your support has ended." + (
+        NEW_MATCH if w.i_am_seeker else " Thank you for the support you gave."
+    )
+
+
+WORDING: dict[str, Callable[[Wording], str]] = {
+    "ended": lambda w: (
+        f"{w.other_name} has ended your support. Endings are a normal part of peer support. "
+        "Thank you for the time you shared." + (NEW_MATCH if w.i_am_seeker else "")
+    ),
+    "completed": lambda w: (
+        f"{w.other_name} has confirmed your planned sessions are complete, so your support "
+        "has come to its planned end. Thank you for the time you shared."
+        + (NEW_MATCH if w.i_am_seeker else "")
+    ),
+    "ended_for_safety": lambda w: (
+        "A coordinator has ended this support relationship to keep everyone safe. "
+        "A coordinator may be in touch." + (NEW_MATCH if w.i_am_seeker else "")
+    ),
+    "account_deleted": _left,
+    "paused": lambda w: (
+        f"{w.other_name} has paused your support{_until(w.params)}. There are no sessions or "
+        "messages while it's paused, and nothing else changes."
+    ),
+    "pause_changed": lambda w: (
+        f"{w.other_name} now plans to pause{_until(w.params)}."
+        if w.params.get("until")
+        else f"{w.other_name} has taken away the pause's planned date."
+    ),
+    "paused_for_safety": lambda w: (
+        "A coordinator has paused your support for now. There are no sessions or messages "
+        "while it's paused. A coordinator may be in touch."
+    ),
+    "pause_lifted": lambda w: (
+        "A coordinator has lifted their pause. You can carry on when you are both ready: "
+        "one of you asks, the other agrees."
+    ),
+    "resume_requested": lambda w: (
+        f"{w.other_name} would like to carry on. Your support starts again when you agree."
+    ),
+    "resumed": lambda w: f"{w.other_name} has agreed to carry on. Your support is active again.",
+}
+
+
+# Sessions, messages, introductions and agreements (api/contact, api/matching).
+def _count(n: int, word: str) -> str:
+    return f"a {word}" if n == 1 else f"{n} {word}s"
+
+
+def _message(w: Wording) -> str:
+    return f"{w.other_name} sent you {_count(int(w.params.get('count', 1)), 'message')}."
+
+
+def _cancelled(w: Wording) -> str:
+    note = " They left a note with it." if w.params.get("note") else " No reason is needed."
+    return f"{w.other_name} cancelled your session on {w.params['when']}.{note}"
+
+
+CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
+    "introduction_received": lambda w: (
+        "Someone would like you to be their peer supporter. Have a look at your introductions."
+    ),
+    "proposal_to_review": lambda w: (
+        f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "
+        "at. Nothing changes until you both agree."
+    ),
+    "session_proposed": lambda w: (
+        f"{w.other_name} proposed a session on {w.params['when']}, by {w.params['channel']}. "
+        "You can confirm it or suggest another time."
+    ),
+    "session_rescheduled": lambda w: (
+        f"{w.other_name} suggested another time for your session: {w.params['when']}, by "
+        f"{w.params['channel']}. You can confirm it or suggest another time."
+    ),
+    "session_confirmed": lambda w: (
+        f"{w.other_name} confirmed your session on {w.params['when']}, by {w.params['channel']}."
+    ),
+    "session_cancelled": _cancelled,
+    "session_cancelled_ended": lambda w: (
+        f"Your session on {w.params['when']} is cancelled, as your support has ended."
+    ),
+    "session_reminder": lambda w: (
+        f"Reminder: your session with {w.other_name} is on {w.params['when']}, by "
+        f"{w.params['channel']}."
+    ),
+    "message_delivered": _message,
+    "review_due": lambda w: (
+        f"You've reached the review you agreed, after session {w.params.get('number')}. "
+        "Check together that your terms still fit."
+    ),
+    "sessions_complete": lambda w: (
+        f"You've held all {w.params.get('count')} sessions you agreed. You can close your "
+        "support together as planned, or agree more sessions in a new version of your "
+        "agreement."
+    ),
+}
+
+
+WORDING.update(CONTACT_WORDING)
