@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev install-similarity migrate demo lint bench clean
+.PHONY: run test install install-dev install-similarity migrate demo lint types bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,19 +39,27 @@ run: demo
 	@echo "Kindred on http://127.0.0.1:$(PORT)  (PWA /, API /api/v1, docs /docs)"
 	$(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# Lint, layers and types, then the whole suite on SQLite, and again on PostgreSQL when
+# TEST_DATABASE_URL is set.
 # `make test SIMILARITY=1` installs the own-words similarity model first (CI does).
 test: $(if $(SIMILARITY),install-similarity,install-dev)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		KINDRED_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
 	else echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; fi
 
+# Style, layers (import-linter contracts in pyproject.toml) and types.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+types: install-dev
+	$(BIN)/mypy
 
 bench: install-dev
 	$(BIN)/python -m bench

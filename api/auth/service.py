@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.auth import passwords, throttle, tokens
-from api.auth.models import AuthSession, Role, SessionKind, User
+from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
@@ -269,3 +270,12 @@ async def set_account(
             )
     await db.flush()
     return user
+
+
+async def delete_account(db: AsyncSession, user_id: UUID, *, account_key: str) -> None:
+    """Delete the account row and its login throttling; the database's ON DELETE rules
+    remove or anonymise everything that refers to it."""
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == account_key))
+    await db.execute(
+        delete(User).where(col(User.id) == user_id).execution_options(synchronize_session=False)
+    )

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -223,3 +224,14 @@ async def concern_of(db: AsyncSession, relationship: Relationship, concern_id: U
     if concern is None or concern.relationship_id != relationship.id:
         raise Invalid.field("concern_id", "That concern isn't about this relationship.")
     return concern
+
+
+async def erase_details_by(db: AsyncSession, user_id: UUID) -> None:
+    """Their account is going: the details of concerns they raised go with it (coordinators
+    keep the concern itself, its kind and its trail)."""
+    await db.execute(
+        update(Concern)
+        .where(col(Concern.raised_by) == user_id)
+        .values(details_sealed=None)
+        .execution_options(synchronize_session=False)
+    )

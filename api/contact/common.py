@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
@@ -93,12 +93,7 @@ async def lock_pair(db: AsyncSession, relationship_id: UUID) -> None:
     lock, until commit, so two proposals made at once are checked one after the other and
     can't both take the same time, the last agreed session, or the week's last place.
     """
-    await db.execute(
-        update(Relationship)
-        .where(Relationship.id == relationship_id)
-        .values(sessions_held=Relationship.sessions_held)
-        .execution_options(synchronize_session=False)
-    )
+    await service.lock(db, relationship_id)
 
 
 def aware(moment: datetime) -> datetime:

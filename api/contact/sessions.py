@@ -34,7 +34,8 @@ from api.contact.models import OPEN, ContactSession, SessionStatus
 from api.contact.rules import SessionRefused, Sessions, counts, session_problems
 from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid, NotFound
-from api.relationships.models import Relationship, State
+from api.relationships import service as relationships
+from api.relationships.models import State
 from api.relationships.review import review_due
 
 MAX_NOTE = 500
@@ -337,13 +338,7 @@ async def record_outcome(
 async def _count_held(db: AsyncSession, contact: Contact) -> None:
     """One more session held: the review point and the planned ending may now be due."""
     relationship = contact.relationship
-    await db.execute(
-        update(Relationship)
-        .where(Relationship.id == relationship.id)
-        .values(sessions_held=Relationship.sessions_held + 1)
-        .execution_options(synchronize_session=False)
-    )
-    await db.refresh(relationship)
+    await relationships.count_session_held(db, relationship)
     held, terms = relationship.sessions_held, contact.terms
     people = (relationship.seeker_id, relationship.supporter_id)
     version = relationship.agreed_version

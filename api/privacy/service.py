@@ -12,13 +12,15 @@ import asyncio
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import passwords, throttle, tokens
-from api.auth.models import AuthSession, LoginAttempt, User
+from api.auth import service as auth
+from api.auth.models import AuthSession, User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.concerns import service as concerns
 from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings
 from api.contact import inbox
@@ -39,7 +41,7 @@ from api.relationships.models import (
 )
 from api.relationships.service import VISIBLE_STATES, other_of
 from api.safety import endings, safeguarding, status
-from api.safety.models import Ending, Feedback
+from api.safety.models import Feedback
 from api.supporters.models import SupporterOffer
 
 
@@ -196,26 +198,9 @@ async def delete_account(
         raise WrongPassword("Your account is still here: that password isn't right.")
     await _end_everything(db, me.user_id)
     await contact_privacy.erase(db, me.user_id)
-    await db.execute(
-        update(Ending)
-        .where(
-            Ending.relationship_id.in_(
-                select(Relationship.id).where(Relationship.ended_by == me.user_id)
-            )
-        )
-        .values(closing_message_sealed=None)
-        .execution_options(synchronize_session=False)
-    )
-    await db.execute(
-        update(Concern)
-        .where(Concern.raised_by == me.user_id)
-        .values(details_sealed=None)
-        .execution_options(synchronize_session=False)
-    )
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
-    await db.execute(
-        delete(User).where(User.id == me.user_id).execution_options(synchronize_session=False)
-    )
+    await endings.erase_closing_messages_by(db, me.user_id)
+    await concerns.erase_details_by(db, me.user_id)
+    await auth.delete_account(db, me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 
 

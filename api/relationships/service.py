@@ -9,8 +9,9 @@ so it appears here from `agreeing` on. Pausing and ending live in api/safety.
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -127,3 +128,26 @@ async def pairs(
 
 async def pair(db: AsyncSession, me: Principal, relationship: Relationship) -> Pair:
     return (await pairs(db, me, [relationship]))[relationship.id]
+
+
+async def lock(db: AsyncSession, relationship_id: UUID) -> None:
+    """Serialise changes to one relationship until commit (make it the transaction's first
+    write): a no-op UPDATE of its row, so PostgreSQL holds the row lock and SQLite its write
+    lock."""
+    await db.execute(
+        update(Relationship)
+        .where(col(Relationship.id) == relationship_id)
+        .values(sessions_held=Relationship.sessions_held)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def count_session_held(db: AsyncSession, relationship: Relationship) -> None:
+    """One more session held (read by the review point and the planned ending)."""
+    await db.execute(
+        update(Relationship)
+        .where(col(Relationship.id) == relationship.id)
+        .values(sessions_held=Relationship.sessions_held + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(relationship)

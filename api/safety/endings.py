@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.auth.principal import Principal
 from api.config import Settings
@@ -188,3 +189,17 @@ async def preview(
     )
     text = notices.worded("completed" if completing else "ended", wording)
     return text, clean_message(closing_message)
+
+
+async def erase_closing_messages_by(db: AsyncSession, user_id: UUID) -> None:
+    """Their account is going: the closing messages they wrote go with it."""
+    await db.execute(
+        update(Ending)
+        .where(
+            col(Ending.relationship_id).in_(
+                select(Relationship.id).where(col(Relationship.ended_by) == user_id)
+            )
+        )
+        .values(closing_message_sealed=None)
+        .execution_options(synchronize_session=False)
+    )
