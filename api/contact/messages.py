@@ -30,9 +30,9 @@ from api.contact.models import Message
 from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid
 from api.relationships.models import Relationship, State
-from api.relationships.windows import is_within_windows, next_window_opening
 from api.safety.models import Notice, Pause
 from api.safety.safeguarding import require_content_access
+from api.weekly.occurrences import is_within_windows, next_window_opening
 
 MAX_BODY = 4000
 LATEST = 100

@@ -1,4 +1,4 @@
-"""Contact windows in real time: daylight saving, boundaries, week wraps, other zones."""
+"""Weekly windows in real time: daylight saving, boundaries, week wraps, other zones."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -6,18 +6,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from api.relationships.windows import (
-    ContactWindow,
-    TermsError,
-    check_windows,
-    describe_window,
+from api.weekly.occurrences import (
     interval_fits,
     is_within_windows,
-    longest_window_minutes,
     next_window_opening,
     window_containing,
-    window_problems,
     windows_in_zone,
+)
+from api.weekly.windows import (
+    WeeklyWindow,
+    WindowsError,
+    check_windows,
+    describe_window,
+    longest_window_minutes,
+    window_problems,
     zone,
 )
 
@@ -26,8 +28,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = "Asia/Tokyo"
 # Tuesday and Thursday evenings, as in the service's template.
 EVENINGS = [
-    ContactWindow(weekday=1, start="19:00", end="20:30"),
-    ContactWindow(weekday=3, start="19:00", end="20:30"),
+    WeeklyWindow(weekday=1, start="19:00", end="20:30"),
+    WeeklyWindow(weekday=3, start="19:00", end="20:30"),
 ]
 
 
@@ -35,8 +37,8 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def w(weekday: int, start: str, end: str) -> ContactWindow:
-    return ContactWindow(weekday=weekday, start=start, end=end)
+def w(weekday: int, start: str, end: str) -> WeeklyWindow:
+    return WeeklyWindow(weekday=weekday, start=start, end=end)
 
 
 # The four weeks around the 2026 changes: London and New York change on different Sundays.
@@ -206,16 +208,16 @@ def test_window_shape_and_spelling():
     window = w(4, "22:00", "24:00")
     assert window.end == time(0) and window.end_minute == 24 * 60 and window.minutes == 120
     assert window.model_dump() == {"weekday": 4, "start": "22:00", "end": "24:00"}
-    assert ContactWindow.model_validate(window.model_dump()) == window
+    assert WeeklyWindow.model_validate(window.model_dump()) == window
     assert describe_window(window) == "Friday 22:00\u201324:00"
     assert w(4, "22:00", "00:00") == window  # 00:00 as an end is the same midnight
     for start, end in [("20:00", "19:00"), ("19:00", "19:00"), ("24:00", "24:00"), ("7pm", "9pm")]:
         with pytest.raises(ValidationError):
             w(1, start, end)
     with pytest.raises(ValidationError):
-        ContactWindow(weekday=7, start="09:00", end="10:00")
+        WeeklyWindow(weekday=7, start="09:00", end="10:00")
     with pytest.raises(ValidationError):
-        ContactWindow(weekday=1, start=time(9, 0, 30), end="10:00")
+        WeeklyWindow(weekday=1, start=time(9, 0, 30), end="10:00")
 
 
 def test_overlaps_and_unknown_zone_are_reported_together():
@@ -233,7 +235,7 @@ def test_overlaps_and_unknown_zone_are_reported_together():
             "move one of them.",
         ),
     ]
-    with pytest.raises(TermsError) as caught:
+    with pytest.raises(WindowsError) as caught:
         check_windows(windows, "Mars/Olympus_Mons")
     assert [f for f, _ in caught.value.field_errors] == ["timezone", "windows[2]", "windows[3]"]
     assert caught.value.status == 422
@@ -248,7 +250,7 @@ def test_overlaps_and_unknown_zone_are_reported_together():
 def test_only_real_places_are_time_zones():
     assert zone("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
     for name in ["", "localtime", "../etc/passwd", "Europe/Atlantis", "posixrules"]:
-        with pytest.raises(TermsError):
+        with pytest.raises(WindowsError):
             zone(name)
 
 
