@@ -15,6 +15,7 @@ overlaps are the ones shown ticked. Two grids are in use:
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import time
 from typing import Any, NamedTuple
 
 from api.relationships.terms import TermsError
@@ -101,7 +102,10 @@ class Grid:
                 spans[-1][2] = column.end_minute
             else:
                 spans.append([day, column.start_minute, column.end_minute])
-        return [WeeklyWindow(weekday=d, start=_clock(s), end=_clock(e)) for d, s, e in spans]
+        return [
+            WeeklyWindow(weekday=d, start=time(s // 60, s % 60), end=time(e // 60 % 24, e % 60))
+            for d, s, e in spans
+        ]
 
     def cells(self, windows: Iterable[WeeklyWindow]) -> set[str]:
         """The cells the windows overlap."""

@@ -180,7 +180,7 @@ def parse_windows(raw: Any, *, field: str = "windows") -> list[WeeklyWindow]:
 
 @lru_cache(maxsize=4096)
 def _stored(weekday: int, start: str, end: str) -> WeeklyWindow:
-    return WeeklyWindow(weekday=weekday, start=start, end=end)
+    return WeeklyWindow.model_validate({"weekday": weekday, "start": start, "end": end})
 
 
 def stored_windows(raw: Iterable[Mapping[str, Any]]) -> list[WeeklyWindow]:

@@ -1,6 +1,7 @@
 """Weekly availability as UTC slot bitsets: zones, daylight saving, wrapping, overlap."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from api.matching.availability import (
     slots_of,
     to_utc_slots,
 )
+from api.weekly.occurrences import occurrence_on
 from api.weekly.windows import WeeklyWindow
 
 WINTER = date(2026, 1, 5)
@@ -101,3 +103,31 @@ def test_small_hours_count_as_the_night_before_and_short_periods_are_dropped():
     small_hours = to_utc_slots([w(2, "01:00", "03:00"), w(4, "09:00", "09:30")], "UTC", MARCH)
     periods = shared_local_periods(small_hours, small_hours, "UTC", MARCH)
     assert [(p.weekday, p.part) for p in periods] == [(1, "night")]  # Tuesday night
+
+
+def _occurrence_slots(window: WeeklyWindow, tz: str, week: date) -> list[int]:
+    """The whole UTC slots of the window's occurrence that week, by api.weekly's rule."""
+    day = week + timedelta(days=window.weekday)
+    found = occurrence_on(window, day, tz=ZoneInfo(tz))
+    if found is None:
+        return []
+    origin = datetime.combine(week, time(0), tzinfo=UTC)
+    first = -(-(found.start - origin) // timedelta(minutes=30))
+    last = (found.end - origin) // timedelta(minutes=30)
+    return list(range(first, last))
+
+
+@pytest.mark.parametrize(
+    ("window", "week", "slots"),
+    [
+        # 29 March 2026, London jumps 01:00 GMT -> 02:00 BST: 01:30 stands for the jump.
+        (w(6, "01:30", "03:00"), date(2026, 3, 23), [290, 291]),
+        (w(6, "01:10", "01:50"), date(2026, 3, 23), []),  # wholly skipped
+        # 25 October 2026, London shows 01:00-02:00 twice: an end uses the second pass.
+        (w(6, "00:30", "01:30"), date(2026, 10, 19), [287, 288, 289, 290]),
+        (w(6, "01:00", "02:00"), date(2026, 10, 19), [288, 289, 290, 291]),
+    ],
+)
+def test_slots_follow_the_weekly_daylight_saving_rule(window, week, slots):
+    assert slots_of(to_utc_slots([window], "Europe/London", week)).tolist() == slots
+    assert _occurrence_slots(window, "Europe/London", week) == slots

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.weekly.occurrences import (
+    instant,
     interval_fits,
     is_within_windows,
     next_window_opening,
@@ -257,3 +258,28 @@ def test_only_real_places_are_time_zones():
 def test_naive_moments_are_refused():
     with pytest.raises(ValueError, match="aware"):
         is_within_windows(datetime(2026, 3, 10, 19), EVENINGS, LONDON)
+
+
+def test_next_opening_across_both_changes_of_the_clocks():
+    sunday_morning = [w(6, "09:00", "10:00")]
+    # From a GMT Saturday to the first BST Sunday, and from BST to the first GMT Sunday.
+    assert next_window_opening(utc(2026, 3, 28, 12), sunday_morning, LONDON) == utc(2026, 3, 29, 8)
+    assert next_window_opening(utc(2026, 10, 24, 12), sunday_morning, LONDON) == utc(
+        2026, 10, 25, 9
+    )
+    # Opening at the jump itself: 01:30 doesn't exist on 29 March, so the window opens at 02:00.
+    early = [w(6, "01:30", "02:30")]
+    assert next_window_opening(utc(2026, 3, 28, 12), early, LONDON) == utc(2026, 3, 29, 1)
+
+
+def test_the_rule_for_one_wall_clock_minute():
+    london = ZoneInfo(LONDON)
+    spring, autumn = date(2026, 3, 29), date(2026, 10, 25)
+    # Skipped: start and end alike stand for the jump, 01:00 UTC.
+    assert instant(spring, 90, tz=london, is_end=False) == utc(2026, 3, 29, 1)
+    assert instant(spring, 90, tz=london, is_end=True) == utc(2026, 3, 29, 1)
+    # Repeated: a start takes the first pass (BST), an end the second (GMT).
+    assert instant(autumn, 90, tz=london, is_end=False) == utc(2026, 10, 25, 0, 30)
+    assert instant(autumn, 90, tz=london, is_end=True) == utc(2026, 10, 25, 1, 30)
+    # "24:00" is the next day's midnight.
+    assert instant(autumn, 24 * 60, tz=london, is_end=True) == utc(2026, 10, 26, 0)
