@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 
 class FieldError(BaseModel):
@@ -119,3 +119,42 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 def problem_response_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries documenting problem+json answers."""
     return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+
+
+def field_errors_from(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:
+    """Pydantic's errors as (field, kind message), fields spelt like "windows[1].start"."""
+    found: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False):
+        name = prefix
+        for part in error["loc"]:
+            if isinstance(part, int):
+                name += f"[{part}]"
+            elif part != "[key]":
+                name = f"{name}.{part}" if name else str(part)
+        found.append((name, _kind_message(error)))
+    return found
+
+
+def _kind_message(error: Any) -> str:
+    if template := _PLAIN_WORDS.get(error["type"]):
+        return template.format(**(error.get("ctx") or {}))
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+# Pydantic's messages are written for programmers; people filling in a form get these.
+_PLAIN_WORDS = {
+    "missing": "This is needed.",
+    "greater_than_equal": "Use {ge} or more.",
+    "less_than_equal": "Use {le} or fewer.",
+    "too_short": "Choose at least {min_length}.",
+    "too_long": "Choose at most {max_length}.",
+    "string_too_short": "This can't be empty.",
+    "string_too_long": "Keep this to {max_length} characters or fewer.",
+    "literal_error": "Choose one of the options.",
+    "extra_forbidden": "This isn't part of the terms.",
+    "int_parsing": "Use a whole number.",
+    "int_type": "Use a whole number.",
+    "date_parsing": "Use a date like 2026-05-04.",
+    "date_from_datetime_parsing": "Use a date like 2026-05-04.",
+    "bool_parsing": "Choose yes or no.",
+}

@@ -14,6 +14,7 @@ import numpy as np
 
 from api.matching.availability import to_utc_slots
 from api.matching.scoring import FURTHER_ALONG, GOING_THROUGH, Query, SupporterRecord
+from api.weekly.windows import WeeklyWindow
 
 WEEK_START = date(2026, 3, 9)  # between the US and UK clock changes: the awkward week
 CATEGORIES = (
@@ -118,7 +119,8 @@ def _people(rng: np.random.Generator, n: int, week_start: date) -> dict[str, np.
     for z, (tz, _, _) in enumerate(ZONES):
         for day in range(7):
             for w, (start, end) in enumerate(WINDOW_TEMPLATES):
-                window_bits[z, day, w] = to_utc_slots([(day, start, end)], tz, week_start)
+                window = WeeklyWindow(weekday=day, start=start, end=end)
+                window_bits[z, day, w] = to_utc_slots([window], tz, week_start)
     n_windows = rng.integers(2, 7, n)
     availability = np.zeros((n, 6), np.uint64)
     for k in range(6):

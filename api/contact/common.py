@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.errors import Conflict
 from api.relationships import service
-from api.relationships.agreements import FALLBACK_TIMEZONE
 from api.relationships.models import AgreementVersion, Relationship, State
 from api.relationships.service import Pair
 from api.relationships.terms import CHANNELS, AgreementTerms
-from api.relationships.windows import is_known_timezone
+from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
 
 _NOT_ACTIVE = {
     State.agreeing: "you haven't agreed your terms yet; contact starts once you both have",

@@ -31,7 +31,7 @@ from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid
 from api.notices import service as notices
 from api.relationships.models import Relationship, RelationshipEvent, State
-from api.relationships.windows import is_within_windows, next_window_opening
+from api.weekly.occurrences import is_within_windows, next_window_opening
 
 MAX_BODY = 4000
 LATEST = 100

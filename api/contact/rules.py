@@ -1,7 +1,7 @@
 """The rules a session keeps, as pure functions (no database): every reason one can't be
 arranged, the times that can, and the counts both people see.
 
-Whether a time is inside the agreed contact windows is always `api.relationships.windows`
+Whether a time is inside the agreed contact windows is always `api.weekly.occurrences`
 (``interval_fits``, ``occurrences_between``): the agreement's windows are one set of instants,
 the same for both people wherever they are; each is shown them on their own clock.
 """
@@ -18,12 +18,8 @@ from api.contact.models import COUNTED, OPEN, TAKES_TIME, ContactSession, Sessio
 from api.errors import FieldError, Invalid
 from api.relationships.models import State
 from api.relationships.terms import AgreementTerms
-from api.relationships.windows import (
-    describe_windows,
-    interval_fits,
-    occurrences_between,
-    windows_in_zone,
-)
+from api.weekly.occurrences import interval_fits, occurrences_between, windows_in_zone
+from api.weekly.windows import describe_windows
 
 SLOT_STEP = timedelta(minutes=15)
 MOST_SLOTS = 80

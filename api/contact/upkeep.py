@@ -20,8 +20,8 @@ from api.common import utcnow
 from api.contact import messages, notifications
 from api.contact.common import local_text_with_zone
 from api.contact.models import OPEN, ContactSession, Message, SessionStatus
-from api.relationships.agreements import FALLBACK_TIMEZONE
 from api.relationships.models import Relationship, State
+from api.weekly.windows import FALLBACK_TIMEZONE
 
 LIVE = (State.active, State.paused, State.ended)
 

@@ -17,16 +17,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from api.weekly.occurrences import instant
+from api.weekly.windows import DAY, PARTS_OF_DAY, WeeklyWindow, part_of_day
+
 SLOT_MINUTES = 30
-SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
+SLOTS_PER_DAY = DAY // SLOT_MINUTES
 SLOTS_PER_WEEK = 7 * SLOTS_PER_DAY  # 336
 WORDS = 6  # ceil(336 / 64)
-_WEEK_MINUTES = 7 * 24 * 60
-
-# (weekday 0=Monday..6, start "HH:MM", end "HH:MM" or "24:00"), never crossing midnight.
-Window = tuple[int, str, str]
-
-PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 
 
 class SharedPeriod(NamedTuple):
@@ -37,26 +34,14 @@ class SharedPeriod(NamedTuple):
     minutes: int
 
 
-def _parse_minutes(hhmm: str) -> int:
-    hours, _, minutes = hhmm.partition(":")
-    value = int(hours) * 60 + int(minutes or 0)
-    if not 0 <= value <= 24 * 60 or int(minutes or 0) >= 60:
-        raise ValueError(f"not a time of day: {hhmm!r}")
-    return value
-
-
 @lru_cache(maxsize=65536)
-def _utc_minute(tz_key: str, week_start: date, weekday: int, minute_of_day: int) -> int:
+def _utc_minute(tz_key: str, week_start: date, weekday: int, minute: int, *, is_end: bool) -> int:
     """Minutes from ``week_start`` 00:00 UTC to local (weekday, minute) in ``tz_key``."""
     # Cached: a pool of 100k people uses a few hundred distinct (zone, day, time) triples.
-    local_day = week_start + timedelta(days=weekday)
-    if minute_of_day == 24 * 60:  # "24:00" is the next day's midnight
-        local_day += timedelta(days=1)
-        minute_of_day = 0
-    hour, minute = divmod(minute_of_day, 60)
-    local = datetime.combine(local_day, time(hour, minute), tzinfo=ZoneInfo(tz_key))
+    day = week_start + timedelta(days=weekday)
+    moment = instant(day, minute, tz=ZoneInfo(tz_key), is_end=is_end)
     origin = datetime.combine(week_start, time(0), tzinfo=UTC)
-    return int((local.astimezone(UTC) - origin).total_seconds() // 60)
+    return int((moment - origin).total_seconds() // 60)
 
 
 def _check_week_start(week_start: date) -> None:
@@ -76,18 +61,17 @@ def _pack(value: int) -> np.ndarray:
     return np.frombuffer(value.to_bytes(WORDS * 8, "little"), dtype="<u8").astype(np.uint64)
 
 
-def to_utc_slots(windows: Iterable[Window], tz: str, week_start: date) -> np.ndarray:
-    """Convert local weekly windows in zone ``tz`` to a (6,) uint64 bitset of UTC slots."""
+def to_utc_slots(windows: Iterable[WeeklyWindow], tz: str, week_start: date) -> np.ndarray:
+    """Convert weekly windows in zone ``tz`` to a (6,) uint64 bitset of UTC slots.
+
+    Daylight saving follows ``api.weekly.occurrences.instant``, the rule every other use of
+    weekly windows follows.
+    """
     _check_week_start(week_start)
     value = 0
-    for weekday, start, end in windows:
-        if not 0 <= weekday <= 6:
-            raise ValueError(f"weekday must be 0..6, got {weekday}")
-        start_min, end_min = _parse_minutes(start), _parse_minutes(end)
-        if end_min <= start_min:
-            raise ValueError(f"window must end after it starts: {start}-{end}")
-        utc_start = _utc_minute(tz, week_start, weekday, start_min)
-        utc_end = _utc_minute(tz, week_start, weekday, end_min)
+    for window in windows:
+        utc_start = _utc_minute(tz, week_start, window.weekday, window.start_minute, is_end=False)
+        utc_end = _utc_minute(tz, week_start, window.weekday, window.end_minute, is_end=True)
         # Only whole slots count as free: zones with :45 offsets (Nepal) lose a partial slot
         # rather than promising time the person did not offer.
         first = -(-utc_start // SLOT_MINUTES)
@@ -130,17 +114,6 @@ def overlap_minutes_many(seeker: np.ndarray, supporters: np.ndarray) -> np.ndarr
         np.bitwise_and(supporters[:, word], seeker[word], out=scratch)
         count += np.bitwise_count(scratch)
     return count.astype(np.int32) * SLOT_MINUTES
-
-
-def part_of_day(hour: int) -> str:
-    """Morning 06-12, afternoon 12-17, evening 17-22, night otherwise."""
-    if 6 <= hour < 12:
-        return "morning"
-    if 12 <= hour < 17:
-        return "afternoon"
-    if 17 <= hour < 22:
-        return "evening"
-    return "night"
 
 
 @lru_cache(maxsize=1024)

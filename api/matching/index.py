@@ -40,6 +40,7 @@ from api.profiles.models import (
     Stage,
 )
 from api.supporters.models import OfferStatus, SupporterOffer
+from api.weekly.windows import stored_windows
 
 # Rows changed within this margin before the last sync are read again (commit-order slack).
 SYNC_SLACK = timedelta(seconds=5)
@@ -56,8 +57,7 @@ def week_start_of(moment: datetime) -> date:
 
 
 def availability_bits(profile_availability: list[dict], tz: str, week_start: date) -> np.ndarray:
-    windows = [(w["weekday"], w["start"], w["end"]) for w in profile_availability]
-    return to_utc_slots(windows, tz, week_start)
+    return to_utc_slots(stored_windows(profile_availability), tz, week_start)
 
 
 @dataclass
@@ -346,7 +346,7 @@ def _records(
         for w in availability:
             key = (w["weekday"], w["start"], w["end"], tz)
             if key not in slots:
-                slots[key] = to_utc_slots([key[:3]], tz, week)
+                slots[key] = to_utc_slots(stored_windows([w]), tz, week)
             out |= slots[key]
         return out
 

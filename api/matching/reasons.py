@@ -13,8 +13,8 @@ import numpy as np
 
 from api.matching.availability import shared_local_periods
 from api.matching.scoring import Candidate
+from api.weekly.windows import WEEKDAYS
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PART_PLURALS = {
     "morning": "mornings",
     "afternoon": "afternoons",

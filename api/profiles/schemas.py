@@ -5,7 +5,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.profiles.models import Channel, Stage
-from api.relationships.windows import ContactWindow
+from api.weekly.windows import WeeklyWindow
 
 AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -32,7 +32,7 @@ class ProfileIn(BaseModel):
     pronouns: str | None = Field(default=None, max_length=40)
     languages: list[LanguageCode] = Field(min_length=1, max_length=10, description="ISO 639 codes")
     timezone: str = Field(max_length=64, description="IANA time zone, e.g. Europe/London")
-    availability: list[ContactWindow] = Field(
+    availability: list[WeeklyWindow] = Field(
         default_factory=list, max_length=28, description="Weekly windows in your own time zone"
     )
     channels: list[Channel] = Field(min_length=1)

@@ -22,7 +22,7 @@ from api.profiles.schemas import (
     TagIn,
     TaxonomyChange,
 )
-from api.relationships.windows import check_windows
+from api.weekly.windows import check_windows
 
 
 async def get_profile(db: AsyncSession, me: Principal) -> Profile:

@@ -47,11 +47,10 @@ from api.relationships.terms import (
     parse_terms,
     validate_terms,
 )
+from api.weekly.windows import FALLBACK_TIMEZONE
 
 # Terms can change while the relationship holds a place (agreeing, active or paused).
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
-# Where neither person has a profile zone yet; they can change it in the builder.
-FALLBACK_TIMEZONE = "Europe/London"
 
 
 def etag(revision: int) -> str:

@@ -16,24 +16,26 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    TypeAdapter,
     ValidationError,
     field_validator,
 )
 
+from api.errors import field_errors_from
 from api.relationships import limits
 from api.relationships.limits import LimitLevel
-from api.relationships.windows import (
-    ContactWindow,
-    TermsError,
+from api.weekly.occurrences import windows_in_zone
+from api.weekly.windows import (
+    WeeklyWindow,
+    WindowsError,
     describe_windows,
-    interval_fits,
     is_known_timezone,
     longest_window_minutes,
     window_problems,
-    windows_in_zone,
     zone,
 )
+
+# Terms report their problems as their windows do: every one at once, field by field.
+TermsError = WindowsError
 
 Channel = Literal["chat", "phone", "video", "in_person"]
 # Same values as api.profiles.models.Channel; spelt out here to keep this module database-free.
@@ -89,7 +91,7 @@ class AgreementTerms(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    windows: list[ContactWindow] = Field(min_length=1, max_length=21)
+    windows: list[WeeklyWindow] = Field(min_length=1, max_length=21)
     timezone: str = Field(description="IANA zone the windows are in", examples=["Europe/London"])
     channels: list[Channel] = Field(min_length=1)
     sessions_total: int = Field(ge=1, le=52)
@@ -131,11 +133,6 @@ class AgreementTerms(BaseModel):
         # Anything not answered yet starts from the catalogue default the form showed.
         return {p: {**limits.default_limits(), **value.get(p, {})} for p in PEOPLE}
 
-    def session_fits(self, start: datetime, minutes: int | None = None) -> bool:
-        """Whether a session starting at `start` (agreed length by default) fits in one window."""
-        length = timedelta(minutes=minutes or self.session_minutes)
-        return interval_fits(start, start + length, self.windows, self.timezone)
-
 
 class TermChange(BaseModel):
     """One difference between two versions, in plain words."""
@@ -147,59 +144,6 @@ class TermChange(BaseModel):
 
 
 # ---- reading and checking ------------------------------------------------------------------
-
-
-def field_errors_from(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:
-    """Pydantic's errors as (field, kind message), fields spelt like "windows[1].start"."""
-    found: list[tuple[str, str]] = []
-    for error in exc.errors(include_url=False):
-        name = prefix
-        for part in error["loc"]:
-            if isinstance(part, int):
-                name += f"[{part}]"
-            elif part != "[key]":
-                name = f"{name}.{part}" if name else str(part)
-        found.append((name, _kind_message(error)))
-    return found
-
-
-def _kind_message(error: Any) -> str:
-    if template := _PLAIN_WORDS.get(error["type"]):
-        return template.format(**(error.get("ctx") or {}))
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-# Pydantic's messages are written for programmers; people filling in a form get these.
-_PLAIN_WORDS = {
-    "missing": "This is needed.",
-    "greater_than_equal": "Use {ge} or more.",
-    "less_than_equal": "Use {le} or fewer.",
-    "too_short": "Choose at least {min_length}.",
-    "too_long": "Choose at most {max_length}.",
-    "string_too_short": "This can't be empty.",
-    "string_too_long": "Keep this to {max_length} characters or fewer.",
-    "literal_error": "Choose one of the options.",
-    "extra_forbidden": "This isn't part of the terms.",
-    "int_parsing": "Use a whole number.",
-    "int_type": "Use a whole number.",
-    "date_parsing": "Use a date like 2026-05-04.",
-    "date_from_datetime_parsing": "Use a date like 2026-05-04.",
-    "bool_parsing": "Choose yes or no.",
-}
-
-
-_WINDOW_LIST = TypeAdapter(list[ContactWindow])
-
-
-def parse_windows(raw: Any, *, field: str = "windows") -> list[ContactWindow]:
-    """Windows from plain data (a form, a profile's JSON); a TermsError lists every problem."""
-    try:
-        windows = _WINDOW_LIST.validate_python(raw)
-    except ValidationError as exc:
-        raise TermsError(field_errors_from(exc, prefix=field)) from None
-    if problems := window_problems(windows, field=field):
-        raise TermsError(problems)
-    return windows
 
 
 def parse_terms(data: Mapping[str, Any]) -> AgreementTerms:
@@ -266,7 +210,7 @@ def default_terms(today: date, tz: str | ZoneInfo) -> AgreementTerms:
     """The service's starting template; `tz` is the zone the windows are in (the supporter's)."""
     evening = {"start": time(19), "end": time(20, 30)}
     return AgreementTerms(
-        windows=[ContactWindow(weekday=1, **evening), ContactWindow(weekday=3, **evening)],
+        windows=[WeeklyWindow(weekday=1, **evening), WeeklyWindow(weekday=3, **evening)],
         timezone=zone(tz).key,
         channels=["chat", "video"],
         sessions_total=6,

@@ -18,6 +18,7 @@ from api.matching.scoring import (
     Weights,
     shortlist,
 )
+from api.weekly.windows import parse_window_text
 
 WEEK = date(2026, 3, 9)
 ALWAYS = bits_from_slots(range(336))
@@ -190,7 +191,7 @@ def test_batch_pair_scores_match_the_shortlist():
 
 
 def test_reasons_in_plain_words():
-    tuesday_evening = to_utc_slots([(1, "18:00", "21:00")], "Europe/London", WEEK)
+    tuesday_evening = to_utc_slots(parse_window_text("Tue 18:00-21:00"), "Europe/London", WEEK)
     pool = build(
         [
             SupporterRecord(
@@ -227,7 +228,7 @@ def test_reasons_in_plain_words():
 
 def test_reasons_for_related_experience_and_times_in_the_seekers_zone():
     evenings = to_utc_slots(
-        [(1, "18:00", "21:00"), (3, "18:00", "21:00"), (5, "09:00", "12:00")],
+        parse_window_text("Tue 18:00-21:00, Thu 18:00-21:00, Sat 09:00-12:00"),
         "Europe/London",
         WEEK,
     )

@@ -4,19 +4,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from api.contact.rules import session_problems
 from api.relationships import limits
 from api.relationships.terms import (
     AgreementTerms,
-    ContactWindow,
     TermsError,
     default_terms,
     diff_terms,
     parse_terms,
-    parse_windows,
     summarise,
     terms_problems,
     validate_terms,
 )
+from api.weekly.windows import WeeklyWindow
 
 TODAY = date(2026, 3, 9)
 EVERYTHING = {"chat", "phone", "video", "in_person"}
@@ -34,8 +34,8 @@ def test_template_is_the_service_default():
     assert terms.max_sessions_per_week == 1 and terms.review_after_session == 3
     assert terms.channels == ["chat", "video"]
     assert terms.windows == [
-        ContactWindow(weekday=1, start="19:00", end="20:30"),
-        ContactWindow(weekday=3, start="19:00", end="20:30"),
+        WeeklyWindow(weekday=1, start="19:00", end="20:30"),
+        WeeklyWindow(weekday=3, start="19:00", end="20:30"),
     ]
     assert terms.planned_end_date == date(2026, 5, 4)
     assert terms.response_expectation == "within_2_days"
@@ -140,17 +140,6 @@ def test_terms_need_a_window_a_channel_and_known_limits():
     assert partial.personal_limits["supporter"] == limits.default_limits()
 
 
-def test_parse_windows_reports_every_window():
-    with pytest.raises(TermsError) as caught:
-        parse_windows([{"weekday": 9, "start": "09:00", "end": "10:00"}, {"weekday": 0}])
-    assert [f for f, _ in caught.value.field_errors] == [
-        "windows[0].weekday",
-        "windows[1].start",
-        "windows[1].end",
-    ]
-    assert parse_windows([{"weekday": 0, "start": "09:00", "end": "24:00"}])[0].minutes == 900
-
-
 def test_diff_reports_only_what_changed():
     before = agreeable()
     assert diff_terms(before, before) == []
@@ -210,12 +199,24 @@ def test_summary_in_the_viewers_zone():
     assert summer["When we can be in contact"].startswith("Tuesday 14:00\u201315:30")
 
 
-def test_session_fits_uses_the_agreed_length():
-    terms = agreeable()
-    tuesday_evening = datetime(2026, 3, 10, 19, 45, tzinfo=UTC)
-    assert terms.session_fits(tuesday_evening)
-    assert not terms.session_fits(tuesday_evening + timedelta(minutes=1))
-    assert terms.session_fits(tuesday_evening + timedelta(minutes=15), minutes=30)
+def test_a_session_fits_the_windows_only_for_the_agreed_length():
+    def fits(terms: AgreementTerms, start: datetime) -> bool:
+        found = session_problems(
+            terms,
+            start=start,
+            channel="chat",
+            sessions=[],
+            sessions_held=0,
+            now=start - timedelta(days=1),
+            viewer_tz="Europe/London",
+        )
+        return found == []
+
+    tuesday_evening = datetime(2026, 3, 10, 19, 45, tzinfo=UTC)  # 45 minutes to 20:30 GMT
+    assert fits(agreeable(), tuesday_evening)
+    assert not fits(agreeable(), tuesday_evening + timedelta(minutes=1))
+    assert fits(agreeable(session_minutes=30), tuesday_evening + timedelta(minutes=15))
+    assert not fits(agreeable(session_minutes=60), tuesday_evening)  # would end at 20:45
 
 
 def test_limit_catalogue():

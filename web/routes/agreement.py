@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from api.auth.principal import Principal
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
-from api.relationships import agreements, grid, limits
+from api.relationships import agreements, limits
 from api.relationships.agreements import Agreement
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
@@ -26,12 +26,8 @@ from api.relationships.terms import (
     AgreementTerms,
     Person,
 )
-from api.relationships.windows import (
-    WEEKDAYS,
-    ContactWindow,
-    describe_window,
-    is_known_timezone,
-)
+from api.weekly.windows import WEEKDAYS, WeeklyWindow, describe_window, is_known_timezone
+from web import grid
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -204,7 +200,7 @@ def values_from_terms(terms: AgreementTerms, role: Person) -> dict[str, Any]:
 
 
 def _other_window(data: dict[str, Any]) -> tuple[str, str]:
-    window = ContactWindow.model_validate(data)
+    window = WeeklyWindow.model_validate(data)
     dumped = window.model_dump()
     return f"{window.weekday}|{dumped['start']}|{dumped['end']}", describe_window(window)
 

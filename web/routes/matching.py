@@ -22,11 +22,11 @@ from api.profiles import service as profiles
 from api.profiles.models import Stage
 from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE, Relationship, State
-from api.relationships.windows import is_known_timezone
 from api.supporters import service as supporters
+from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
 from web.auth import Peer, redirect
 from web.csrf import Checked
-from web.forms import DEFAULT_TIMEZONE, domain_errors, form_errors
+from web.forms import domain_errors, form_errors
 from web.render import render
 from web.routes.profile import AGE_BANDS
 
@@ -48,8 +48,8 @@ async def _my_zone(db: SessionDep, me: Principal) -> str:
     try:
         zone = (await profiles.get_profile(db, me)).timezone
     except NotFound:
-        return DEFAULT_TIMEZONE
-    return zone if is_known_timezone(zone) else DEFAULT_TIMEZONE
+        return FALLBACK_TIMEZONE
+    return zone if is_known_timezone(zone) else FALLBACK_TIMEZONE
 
 
 def _when(moment: datetime | None, zone: str) -> str:

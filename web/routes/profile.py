@@ -12,21 +12,11 @@ from api.errors import DomainError, NotFound
 from api.profiles import service as profiles
 from api.profiles.models import Channel, Profile, Stage
 from api.profiles.schemas import ExperienceIn, ExperienceOut, ProfileIn
-from api.relationships.windows import check_windows
+from api.weekly.windows import FALLBACK_TIMEZONE, WEEKDAYS, check_windows, stored_windows
 from web.auth import Peer, redirect
 from web.csrf import Checked
-from web.forms import (
-    DAYS,
-    DEFAULT_TIMEZONE,
-    PARTS_OF_DAY,
-    cells_to_windows,
-    domain_errors,
-    fits_grid,
-    form_errors,
-    split_list,
-    timezone_groups,
-    windows_to_cells,
-)
+from web.forms import domain_errors, form_errors, split_list, timezone_groups
+from web.grid import PROFILE_GRID, profile_cells, profile_windows
 from web.render import render
 
 router = APIRouter()
@@ -74,8 +64,9 @@ async def _my_profile(db: SessionDep, me: Peer) -> Profile | None:
 def _profile_values(profile: Profile | None) -> dict[str, Any]:
     """What the form shows for a saved profile (or a new one)."""
     if profile is None:
-        return {"timezone": DEFAULT_TIMEZONE, "languages": ["en"], "cells": set(), "new": True}
+        return {"timezone": FALLBACK_TIMEZONE, "languages": ["en"], "cells": set(), "new": True}
     common = {code for code, _ in LANGUAGES}
+    availability = stored_windows(profile.availability)
     gender = profile.gender or ""
     listed = gender in {g for g, _ in GENDERS}
     return {
@@ -83,8 +74,8 @@ def _profile_values(profile: Profile | None) -> dict[str, Any]:
         "languages": [c for c in profile.languages if c in common],
         "languages_other": ", ".join(c for c in profile.languages if c not in common),
         "timezone": profile.timezone,
-        "cells": windows_to_cells(profile.availability),
-        "finer_times": not fits_grid(profile.availability),
+        "cells": profile_cells(availability),
+        "finer_times": not PROFILE_GRID.fits(availability),
         "channels": list(profile.channels),
         "topics": "\n".join(profile.topics_to_avoid),
         "age_band": profile.age_band or "",
@@ -103,8 +94,8 @@ def _profile_page(
     context = {
         "values": values,
         "errors": errors or {},
-        "days": DAYS,
-        "parts": PARTS_OF_DAY,
+        "days": WEEKDAYS,
+        "parts": PROFILE_GRID.columns,
         "languages": LANGUAGES,
         "channels": CHANNELS,
         "age_bands": AGE_BANDS,
@@ -154,7 +145,7 @@ async def save_profile(
         "pronouns": pronouns.strip() or None,
         "languages": list(dict.fromkeys(codes)),
         "timezone": timezone.strip(),
-        "availability": cells_to_windows(slot),
+        "availability": profile_windows(slot),
         "channels": channels,
         "topics_to_avoid": split_list(topics),
         "age_band": age_band or None,

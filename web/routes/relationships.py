@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
 from api.relationships import agreements, history, lifecycle, service
-from api.relationships.agreements import FALLBACK_TIMEZONE, Agreement
+from api.relationships.agreements import Agreement
 from api.relationships.history import Event
 from api.relationships.models import AgreementVersion, State
 from api.relationships.terms import (
@@ -20,7 +20,7 @@ from api.relationships.terms import (
     describe_terms,
     summarise,
 )
-from api.relationships.windows import is_known_timezone
+from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
 from web.auth import Peer
 from web.render import render
 

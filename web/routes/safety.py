@@ -18,13 +18,12 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Invalid, NotFound
 from api.profiles import service as profiles
-from api.relationships.windows import is_known_timezone
 from api.safety import endings, pauses, safeguarding
 from api.safety import status as safety_status
 from api.safety.models import ReasonCategory
+from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
 from web.auth import Peer, redirect
 from web.csrf import Checked
-from web.forms import DEFAULT_TIMEZONE
 from web.render import field_errors, render
 
 router = APIRouter()
@@ -51,8 +50,8 @@ async def reader_zone(db: SessionDep, me: Principal) -> ZoneInfo:
     try:
         zone = (await profiles.get_profile(db, me)).timezone
     except NotFound:
-        zone = DEFAULT_TIMEZONE
-    return ZoneInfo(zone if is_known_timezone(zone) else DEFAULT_TIMEZONE)
+        zone = FALLBACK_TIMEZONE
+    return ZoneInfo(zone if is_known_timezone(zone) else FALLBACK_TIMEZONE)
 
 
 def url(relationship_id: UUID, page: str = "safety") -> str:

@@ -1,4 +1,4 @@
-"""Contact windows in real time: daylight saving, boundaries, week wraps, other zones."""
+"""Weekly windows in real time: daylight saving, boundaries, week wraps, other zones."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -6,18 +6,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from api.relationships.windows import (
-    ContactWindow,
-    TermsError,
-    check_windows,
-    describe_window,
+from api.weekly.occurrences import (
+    instant,
     interval_fits,
     is_within_windows,
-    longest_window_minutes,
     next_window_opening,
     window_containing,
-    window_problems,
     windows_in_zone,
+)
+from api.weekly.windows import (
+    WeeklyWindow,
+    WindowsError,
+    check_windows,
+    describe_window,
+    longest_window_minutes,
+    window_problems,
     zone,
 )
 
@@ -26,8 +29,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = "Asia/Tokyo"
 # Tuesday and Thursday evenings, as in the service's template.
 EVENINGS = [
-    ContactWindow(weekday=1, start="19:00", end="20:30"),
-    ContactWindow(weekday=3, start="19:00", end="20:30"),
+    WeeklyWindow(weekday=1, start="19:00", end="20:30"),
+    WeeklyWindow(weekday=3, start="19:00", end="20:30"),
 ]
 
 
@@ -35,8 +38,8 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def w(weekday: int, start: str, end: str) -> ContactWindow:
-    return ContactWindow(weekday=weekday, start=start, end=end)
+def w(weekday: int, start: str, end: str) -> WeeklyWindow:
+    return WeeklyWindow(weekday=weekday, start=start, end=end)
 
 
 # The four weeks around the 2026 changes: London and New York change on different Sundays.
@@ -206,16 +209,16 @@ def test_window_shape_and_spelling():
     window = w(4, "22:00", "24:00")
     assert window.end == time(0) and window.end_minute == 24 * 60 and window.minutes == 120
     assert window.model_dump() == {"weekday": 4, "start": "22:00", "end": "24:00"}
-    assert ContactWindow.model_validate(window.model_dump()) == window
+    assert WeeklyWindow.model_validate(window.model_dump()) == window
     assert describe_window(window) == "Friday 22:00\u201324:00"
     assert w(4, "22:00", "00:00") == window  # 00:00 as an end is the same midnight
     for start, end in [("20:00", "19:00"), ("19:00", "19:00"), ("24:00", "24:00"), ("7pm", "9pm")]:
         with pytest.raises(ValidationError):
             w(1, start, end)
     with pytest.raises(ValidationError):
-        ContactWindow(weekday=7, start="09:00", end="10:00")
+        WeeklyWindow(weekday=7, start="09:00", end="10:00")
     with pytest.raises(ValidationError):
-        ContactWindow(weekday=1, start=time(9, 0, 30), end="10:00")
+        WeeklyWindow(weekday=1, start=time(9, 0, 30), end="10:00")
 
 
 def test_overlaps_and_unknown_zone_are_reported_together():
@@ -233,7 +236,7 @@ def test_overlaps_and_unknown_zone_are_reported_together():
             "move one of them.",
         ),
     ]
-    with pytest.raises(TermsError) as caught:
+    with pytest.raises(WindowsError) as caught:
         check_windows(windows, "Mars/Olympus_Mons")
     assert [f for f, _ in caught.value.field_errors] == ["timezone", "windows[2]", "windows[3]"]
     assert caught.value.status == 422
@@ -248,10 +251,35 @@ def test_overlaps_and_unknown_zone_are_reported_together():
 def test_only_real_places_are_time_zones():
     assert zone("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
     for name in ["", "localtime", "../etc/passwd", "Europe/Atlantis", "posixrules"]:
-        with pytest.raises(TermsError):
+        with pytest.raises(WindowsError):
             zone(name)
 
 
 def test_naive_moments_are_refused():
     with pytest.raises(ValueError, match="aware"):
         is_within_windows(datetime(2026, 3, 10, 19), EVENINGS, LONDON)
+
+
+def test_next_opening_across_both_changes_of_the_clocks():
+    sunday_morning = [w(6, "09:00", "10:00")]
+    # From a GMT Saturday to the first BST Sunday, and from BST to the first GMT Sunday.
+    assert next_window_opening(utc(2026, 3, 28, 12), sunday_morning, LONDON) == utc(2026, 3, 29, 8)
+    assert next_window_opening(utc(2026, 10, 24, 12), sunday_morning, LONDON) == utc(
+        2026, 10, 25, 9
+    )
+    # Opening at the jump itself: 01:30 doesn't exist on 29 March, so the window opens at 02:00.
+    early = [w(6, "01:30", "02:30")]
+    assert next_window_opening(utc(2026, 3, 28, 12), early, LONDON) == utc(2026, 3, 29, 1)
+
+
+def test_the_rule_for_one_wall_clock_minute():
+    london = ZoneInfo(LONDON)
+    spring, autumn = date(2026, 3, 29), date(2026, 10, 25)
+    # Skipped: start and end alike stand for the jump, 01:00 UTC.
+    assert instant(spring, 90, tz=london, is_end=False) == utc(2026, 3, 29, 1)
+    assert instant(spring, 90, tz=london, is_end=True) == utc(2026, 3, 29, 1)
+    # Repeated: a start takes the first pass (BST), an end the second (GMT).
+    assert instant(autumn, 90, tz=london, is_end=False) == utc(2026, 10, 25, 0, 30)
+    assert instant(autumn, 90, tz=london, is_end=True) == utc(2026, 10, 25, 1, 30)
+    # "24:00" is the next day's midnight.
+    assert instant(autumn, 24 * 60, tz=london, is_end=True) == utc(2026, 10, 26, 0)
