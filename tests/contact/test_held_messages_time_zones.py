@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.contact import messages, upkeep
-from api.contact import inbox
+from api.contact import inbox, messages, upkeep
 from tests.contact.helpers import contact_pair, principal, rid
 
 LONDON, NEW_YORK = "Europe/London", "America/New_York"
