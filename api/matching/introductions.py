@@ -43,17 +43,17 @@ async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
         request.status, request.updated_at = RequestStatus.waiting, utcnow()
 
 
-async def pair_has_history(db: AsyncSession, seeker_id: UUID, supporter_id: UUID) -> bool:
+async def pair_has_history(db: AsyncSession, *, seeker_id: UUID, supporter_id: UUID) -> bool:
     """True when this pair is kept apart (open now, ended, or blocked; api/safety/pairs.py)."""
     return await are_kept_apart(db, seeker_id, supporter_id)
 
 
 async def introduce(
     db: AsyncSession,
+    *,
     settings: Settings,
     request: SupportRequest,
     supporter_id: UUID,
-    *,
     source: Source,
     score: float,
     reasons: list[str],
@@ -68,7 +68,7 @@ async def introduce(
         )
     if supporter_id == request.seeker_id:
         raise Conflict("Nobody can be their own supporter.")
-    if await pair_has_history(db, request.seeker_id, supporter_id):
+    if await pair_has_history(db, seeker_id=request.seeker_id, supporter_id=supporter_id):
         raise Conflict("These two people have already been introduced.")
     relationship = Relationship(
         seeker_id=request.seeker_id,
@@ -104,7 +104,7 @@ async def _mine_to_answer(db: AsyncSession, me: Principal, relationship_id: UUID
     return relationship
 
 
-async def accept(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def accept(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Accept an introduction: takes one of my places (never more than my capacity)."""
     relationship = await _mine_to_answer(db, me, relationship_id)
     await lifecycle.move(db, relationship, State.agreeing, me.user_id)
@@ -117,7 +117,7 @@ async def accept(db: AsyncSession, me: Principal, relationship_id: UUID) -> Rela
     return relationship
 
 
-async def decline(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def decline(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Decline, no reason needed; the seeker only sees "not available right now"."""
     relationship = await _mine_to_answer(db, me, relationship_id)
     await lifecycle.move(db, relationship, State.declined, me.user_id)
@@ -126,7 +126,8 @@ async def decline(db: AsyncSession, me: Principal, relationship_id: UUID) -> Rel
     return relationship
 
 
-async def withdraw_pending(db: AsyncSession, request: SupportRequest, actor_id: UUID) -> None:
+async def withdraw_pending(db: AsyncSession, *, request: SupportRequest, actor_id: UUID) -> None:
+    """Withdraw the introductions still waiting for an answer on this request."""
     pending = await db.scalars(
         select(Relationship).where(
             Relationship.request_id == request.id, Relationship.state == State.introduced
@@ -136,7 +137,8 @@ async def withdraw_pending(db: AsyncSession, request: SupportRequest, actor_id: 
         await lifecycle.move(db, relationship, State.withdrawn, actor_id)
 
 
-async def for_request(db: AsyncSession, request: SupportRequest) -> list[Relationship]:
+async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Relationship]:
+    """Every introduction made for this request, oldest first (after expiring the due ones)."""
     await expire_due(db)
     rows = await db.scalars(
         select(Relationship)
@@ -158,7 +160,7 @@ def seeker_status(relationship: Relationship) -> str:
 
 
 async def seekers_public(
-    db: AsyncSession, user_ids: list[UUID | None]
+    db: AsyncSession, *, user_ids: list[UUID | None]
 ) -> dict[UUID | None, tuple[str, str | None]]:
     """What a supporter may see of a seeker before agreeing: their name and pronouns."""
     from api.auth.models import User

@@ -105,7 +105,9 @@ async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> S
         )
     )
     tags = [t for t in old.tag_ids if t in have]
-    return await requests.ask_for_support(db, me, tags, dict(old.preferences or {}))
+    return await requests.ask_for_support(
+        db, me, tag_ids=tags, preferences=dict(old.preferences or {})
+    )
 
 
 async def match_again(
