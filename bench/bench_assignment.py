@@ -66,7 +66,7 @@ def run_case(n_seekers: int, n_supporters: int, m: int, probe: int) -> dict[str,
     with Timer() as pack:
         batch = QueryBatch.pack(queries)
     with Timer() as gen:
-        candidates = batch_candidates(pool, batch, weights, m=m, probe=probe)
+        candidates = batch_candidates(pool, batch, weights=weights, m=m, probe=probe)
     with Timer() as solve:
         optimal = assign_candidates(candidates, capacities, n_seekers)
     with Timer() as greedy_t:

@@ -104,7 +104,7 @@ async def run(seekers: int, supporters: int) -> dict:
             pool_seconds = time.perf_counter() - started
             started = time.perf_counter()
             with Stolen() as stolen:
-                draft = await drafts.create_draft(db, index, me)
+                draft = await drafts.create_draft(db, me, index=index)
                 await db.commit()
             job_seconds = time.perf_counter() - started
             stored = await db.scalar(

@@ -63,8 +63,8 @@ async def run() -> dict:
                 request = SupportRequest(seeker_id=seeker_id, tag_ids=tags)
                 db.add(request)
                 await db.flush()
-                on = await suggest(db, with_words, request, K)
-                off = await suggest(db, without, request, K)
+                on = await suggest(db, index=with_words, request=request, k=K)
+                off = await suggest(db, index=without, request=request, k=K)
                 words = await similarity.vectors(db, settings, [seeker_id])
                 seekers.append(
                     {

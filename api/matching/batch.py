@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from api.matching.availability import SLOT_MINUTES, WORDS
-from api.matching.scoring import GOING_THROUGH, Query, SupporterPool, Weights
+from api.matching.pool import GOING_THROUGH, SupporterPool
+from api.matching.scoring import Query, Weights
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def _bit(bits: np.ndarray, rows: np.ndarray, col: np.ndarray) -> np.ndarray:
 def score_pairs(
     pool: SupporterPool,
     batch: QueryBatch,
+    *,
     seekers: np.ndarray,
     rows: np.ndarray,
     weights: Weights,
@@ -203,6 +205,7 @@ def _dedupe_categories(cats: np.ndarray) -> np.ndarray:
 def batch_candidates(
     pool: SupporterPool,
     queries: Sequence[Query] | QueryBatch,
+    *,
     weights: Weights | None = None,
     m: int = 30,
     probe: int = 512,
@@ -258,7 +261,7 @@ def batch_candidates(
             parts.append(_sample(*anyone, whole, fallback, off))
         rows = np.sort(np.concatenate(parts, axis=1), axis=1)
         rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1  # a row probed twice is scored once
-        score = score_pairs(pool, batch, seekers, rows, weights)
+        score = score_pairs(pool, batch, seekers=seekers, rows=rows, weights=weights)
         if blocked is not None and blocked.size:
             keys = seekers[:, None].astype(np.int64) * n_pool + np.maximum(rows, 0)
             hit = np.searchsorted(blocked, keys)

@@ -104,7 +104,7 @@ async def _excluded_pairs(
         if (row := snapshot.row_of(request.seeker_id)) is not None:
             seekers.append(position[request.seeker_id])
             supporters.append(row)
-    # Blocks, and past or current partners in either role (api/safety/pairs.py).
+    # Blocks, and past or current partners in either role (api/matching/pairs.py).
     for seeker_id, others in (await kept_apart(db, list(position))).items():
         for supporter_id in others:
             if (row := snapshot.row_of(supporter_id)) is not None:
@@ -113,7 +113,7 @@ async def _excluded_pairs(
     return np.asarray(seekers, np.int64), np.asarray(supporters, np.int64)
 
 
-async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) -> BatchDraft:
+async def create_draft(db: AsyncSession, me: Principal, *, index: MatchingIndex) -> BatchDraft:
     """Assign the waiting list optimally (min-cost flow), stored as a draft: nothing is sent."""
     _require(me)
     await introductions.expire_due(db)
@@ -126,9 +126,11 @@ async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) ->
     if not requests:
         draft.stats = {"waiting": 0, "assigned": 0, "unassigned": 0}
         return draft
-    pool.eligible &= (places := await _free_places(db, snapshot)) > 0
+    # Who has no free place can't take anyone new: true for every seeker.
+    places = await _free_places(db, snapshot)
+    index.mark_unavailable(snapshot, np.flatnonzero(places <= 0))
     excluded = await _excluded_pairs(db, snapshot, requests)
-    candidates = batch_candidates(pool, queries, index.weights, excluded=excluded)
+    candidates = batch_candidates(pool, queries, weights=index.weights, excluded=excluded)
     # Only pairs that share some experience (the base is added exactly when something is).
     shared = candidates.score >= index.weights.shared_experience_base
     candidates = CandidatePairs(
@@ -164,7 +166,7 @@ async def create_draft(db: AsyncSession, index: MatchingIndex, me: Principal) ->
 
 
 async def get_draft(
-    db: AsyncSession, me: Principal, draft_id: UUID
+    db: AsyncSession, me: Principal, *, draft_id: UUID
 ) -> tuple[BatchDraft, list[BatchDraftItem]]:
     _require(me)
     draft = await db.get(BatchDraft, draft_id)
@@ -195,8 +197,9 @@ async def _editable(
 
 async def change_item(
     db: AsyncSession,
-    index: MatchingIndex,
     me: Principal,
+    *,
+    index: MatchingIndex,
     draft_id: UUID,
     item_id: UUID,
     supporter_id: UUID,
@@ -204,7 +207,7 @@ async def change_item(
     """Give a seeker in the draft another supporter (who must pass every hard filter)."""
     item = await _editable(db, me, draft_id, item_id)
     request = await db.get(SupportRequest, item.request_id)
-    found = await service.suggest(db, index, request, k=1, only=supporter_id)
+    found = await service.suggest(db, index=index, request=request, k=1, only=supporter_id)
     if not found:
         raise Conflict("This supporter isn't available for this seeker right now.")
     item.supporter_id, item.score, item.reasons = supporter_id, found[0].score, found[0].reasons
@@ -212,17 +215,18 @@ async def change_item(
     return item
 
 
-async def remove_item(db: AsyncSession, me: Principal, draft_id: UUID, item_id: UUID) -> None:
+async def remove_item(db: AsyncSession, me: Principal, *, draft_id: UUID, item_id: UUID) -> None:
+    """Leave one seeker out of the draft (they stay on the waiting list)."""
     item = await _editable(db, me, draft_id, item_id)
     await db.delete(item)
     await db.flush()
 
 
 async def send(
-    db: AsyncSession, settings: Settings, index: MatchingIndex, me: Principal, draft_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, index: MatchingIndex, draft_id: UUID
 ) -> dict[str, int]:
     """Send the reviewed draft's introductions; pairs no longer possible are skipped and counted."""
-    draft, items = await get_draft(db, me, draft_id)
+    draft, items = await get_draft(db, me, draft_id=draft_id)
     if draft.status != DraftStatus.draft:
         raise Conflict("This batch was already sent or discarded.")
     await introductions.expire_due(db)
@@ -234,7 +238,13 @@ async def send(
             continue
         try:
             await service.introduce_pair(
-                db, settings, index, request, item.supporter_id, Source.batch, me.user_id
+                db,
+                settings=settings,
+                index=index,
+                request=request,
+                supporter_id=item.supporter_id,
+                source=Source.batch,
+                actor_id=me.user_id,
             )
         except Conflict:  # no longer possible (full, paused, already introduced, …)
             skipped += 1

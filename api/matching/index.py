@@ -9,6 +9,7 @@ or a capacity change made a moment ago on any replica is always respected.
 
 import asyncio
 import multiprocessing
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,14 +24,8 @@ from api.common import utcnow
 from api.config import Settings
 from api.db import core_rows, create_engine, create_sessionmaker
 from api.matching.availability import WORDS, to_utc_slots
-from api.matching.scoring import (
-    CHANNELS,
-    Similarity,
-    SupporterPool,
-    SupporterRecord,
-    Weights,
-    bitmask,
-)
+from api.matching.pool import CHANNELS, SupporterPool, SupporterRecord, bitmask
+from api.matching.scoring import Similarity, Weights
 from api.profiles import own_words as similarity
 from api.profiles.models import (
     ExperienceCategory,
@@ -225,6 +220,13 @@ class MatchingIndex:
         finally:  # waiting here for the process to exit would stall this loop
             await asyncio.to_thread(builder.shutdown)
         self._install(snapshot)
+
+    def mark_unavailable(self, snapshot: Snapshot, rows: Sequence[int] | np.ndarray) -> None:
+        """These supporters can't take anyone new (the database said so a moment ago): true for
+        every seeker, so they are left out of this snapshot until the next offer sync says
+        otherwise. Who merely shares no language or channel with one seeker is not this: that
+        is left out for that request only, by the caller's own mask."""
+        snapshot.pool.eligible[np.asarray(rows, np.intp)] = False
 
     async def _profile_changes(self, db: AsyncSession) -> tuple[bool, bool]:
         """(a supporter not in the pool has a profile now, a pooled supporter edited theirs)."""

@@ -43,7 +43,7 @@ async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
         request.status, request.updated_at = RequestStatus.waiting, utcnow()
 
 
-async def close_for(db: AsyncSession, relationship: Relationship, actor: UUID) -> None:
+async def close_for(db: AsyncSession, relationship: Relationship, *, actor: UUID) -> None:
     """One of the pair blocks the other or leaves: their open introduction is declined (the
     seeker sees only "not available right now") or withdrawn by the seeker; the seeker's
     request goes back to waiting."""
@@ -52,17 +52,17 @@ async def close_for(db: AsyncSession, relationship: Relationship, actor: UUID) -
     await _back_to_waiting(db, relationship.request_id)
 
 
-async def pair_has_history(db: AsyncSession, seeker_id: UUID, supporter_id: UUID) -> bool:
+async def pair_has_history(db: AsyncSession, *, seeker_id: UUID, supporter_id: UUID) -> bool:
     """True when this pair is kept apart (open now, ended, or blocked; api/matching/pairs.py)."""
     return await are_kept_apart(db, seeker_id, supporter_id)
 
 
 async def introduce(
     db: AsyncSession,
+    *,
     settings: Settings,
     request: SupportRequest,
     supporter_id: UUID,
-    *,
     source: Source,
     score: float,
     reasons: list[str],
@@ -77,7 +77,7 @@ async def introduce(
         )
     if supporter_id == request.seeker_id:
         raise Conflict("Nobody can be their own supporter.")
-    if await pair_has_history(db, request.seeker_id, supporter_id):
+    if await pair_has_history(db, seeker_id=request.seeker_id, supporter_id=supporter_id):
         raise Conflict("These two people have already been introduced.")
     relationship = Relationship(
         seeker_id=request.seeker_id,
@@ -113,7 +113,7 @@ async def _mine_to_answer(db: AsyncSession, me: Principal, relationship_id: UUID
     return relationship
 
 
-async def accept(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def accept(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Accept an introduction: takes one of my places (never more than my capacity)."""
     relationship = await _mine_to_answer(db, me, relationship_id)
     await lifecycle.move(db, relationship, State.agreeing, me.user_id)
@@ -126,7 +126,7 @@ async def accept(db: AsyncSession, me: Principal, relationship_id: UUID) -> Rela
     return relationship
 
 
-async def decline(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def decline(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Decline, no reason needed; the seeker only sees "not available right now"."""
     relationship = await _mine_to_answer(db, me, relationship_id)
     await lifecycle.move(db, relationship, State.declined, me.user_id)
@@ -135,7 +135,8 @@ async def decline(db: AsyncSession, me: Principal, relationship_id: UUID) -> Rel
     return relationship
 
 
-async def withdraw_pending(db: AsyncSession, request: SupportRequest, actor_id: UUID) -> None:
+async def withdraw_pending(db: AsyncSession, *, request: SupportRequest, actor_id: UUID) -> None:
+    """Withdraw the introductions still waiting for an answer on this request."""
     pending = await db.scalars(
         select(Relationship).where(
             Relationship.request_id == request.id, Relationship.state == State.introduced
@@ -145,7 +146,8 @@ async def withdraw_pending(db: AsyncSession, request: SupportRequest, actor_id: 
         await lifecycle.move(db, relationship, State.withdrawn, actor_id)
 
 
-async def for_request(db: AsyncSession, request: SupportRequest) -> list[Relationship]:
+async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Relationship]:
+    """Every introduction made for this request, oldest first (after expiring the due ones)."""
     await expire_due(db)
     rows = await db.scalars(
         select(Relationship)
@@ -167,7 +169,7 @@ def seeker_status(relationship: Relationship) -> str:
 
 
 async def seekers_public(
-    db: AsyncSession, user_ids: list[UUID | None]
+    db: AsyncSession, *, user_ids: list[UUID | None]
 ) -> dict[UUID | None, tuple[str, str | None]]:
     """What a supporter may see of a seeker before agreeing: their name and pronouns."""
     from api.auth.models import User

@@ -1,5 +1,6 @@
 """Support requests: a seeker asks for support with some of their experiences."""
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -53,7 +54,7 @@ async def _check(db: AsyncSession, me: Principal, tag_ids: list[int]) -> None:
 
 
 async def ask_for_support(
-    db: AsyncSession, me: Principal, tag_ids: list[int], preferences: dict
+    db: AsyncSession, me: Principal, *, tag_ids: list[int], preferences: dict[str, Any]
 ) -> SupportRequest:
     """Open my request (or update the open one): which experiences, and my preferences."""
     tag_ids = list(dict.fromkeys(tag_ids))
@@ -68,21 +69,21 @@ async def ask_for_support(
     return request
 
 
-async def get_own_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+async def get_own_request(db: AsyncSession, me: Principal, *, request_id: UUID) -> SupportRequest:
     request = await db.get(SupportRequest, request_id)
     if request is None or request.seeker_id != me.user_id:
         raise NotFound("No such request.")
     return request
 
 
-async def withdraw_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+async def withdraw_request(db: AsyncSession, me: Principal, *, request_id: UUID) -> SupportRequest:
     """Stop looking for now (no reason needed); pending introductions are withdrawn too."""
     from api.matching import introductions  # the two modules call each other
 
-    request = await get_own_request(db, me, request_id)
+    request = await get_own_request(db, me, request_id=request_id)
     if request.status not in OPEN:
         raise Conflict("This request is no longer open.")
-    await introductions.withdraw_pending(db, request, me.user_id)
+    await introductions.withdraw_pending(db, request=request, actor_id=me.user_id)
     request.status, request.updated_at = RequestStatus.withdrawn, utcnow()
     await db.flush()
     return request
@@ -101,7 +102,7 @@ async def waiting_list(db: AsyncSession, me: Principal) -> list[SupportRequest]:
     return list(rows.all())
 
 
-async def get_any_request(db: AsyncSession, me: Principal, request_id: UUID) -> SupportRequest:
+async def get_any_request(db: AsyncSession, me: Principal, *, request_id: UUID) -> SupportRequest:
     if not me.is_coordinator:
         raise Forbidden("Only coordinators can look at other people's requests.")
     request = await db.get(SupportRequest, request_id)

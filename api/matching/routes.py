@@ -1,3 +1,5 @@
+"""The matching API: support requests, shortlists, introductions and batch assignment."""
+
 from typing import Annotated
 from uuid import UUID
 
@@ -8,9 +10,9 @@ from api.auth.deps import CurrentCoordinator, CurrentPrincipal
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import NotFound
-from api.matching import drafts, introductions, requests, service
+from api.matching import drafts, introductions, requests, service, views
 from api.matching.index import MatchingIndex
-from api.matching.models import SupportRequest
+from api.matching.models import BatchDraft, BatchDraftItem, SupportRequest
 from api.matching.schemas import (
     Candidate,
     Choice,
@@ -36,21 +38,21 @@ async def matching_index(request: Request) -> MatchingIndex:
 IndexDep = Annotated[MatchingIndex, Depends(matching_index)]
 
 
+def _introduction_out(found: views.SeekerIntroduction) -> IntroductionForSeeker:
+    return IntroductionForSeeker(
+        id=found.relationship.id,
+        supporter_display_name=found.supporter_display_name,
+        status=found.status,
+        created_at=found.relationship.created_at,
+    )
+
+
 async def _request_out(db: AsyncSession, request: SupportRequest) -> RequestOut:
-    intros = await introductions.for_request(db, request)
-    names = await display_names(db, [r.supporter_id for r in intros if r.supporter_id])
+    view = await views.request_view(db, request=request)
     return RequestOut.model_validate(
         {
             **request.model_dump(),
-            "introductions": [
-                IntroductionForSeeker(
-                    id=r.id,
-                    supporter_display_name=names.get(r.supporter_id, "A former member"),
-                    status=introductions.seeker_status(r),
-                    created_at=r.created_at,
-                )
-                for r in intros
-            ],
+            "introductions": [_introduction_out(i) for i in view.introductions],
         }
     )
 
@@ -58,7 +60,9 @@ async def _request_out(db: AsyncSession, request: SupportRequest) -> RequestOut:
 @router.post("/support-requests", status_code=status.HTTP_201_CREATED, response_model=RequestOut)
 async def ask_for_support(body: RequestIn, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Ask for a supporter with some of my experiences (or update my open request)."""
-    request = await requests.ask_for_support(db, me, body.tag_ids, body.preferences.model_dump())
+    request = await requests.ask_for_support(
+        db, me, tag_ids=body.tag_ids, preferences=body.preferences.model_dump()
+    )
     return await _request_out(db, request)
 
 
@@ -74,7 +78,7 @@ async def current_request(me: CurrentPrincipal, db: SessionDep) -> RequestOut:
 @router.delete("/support-requests/{request_id}", response_model=RequestOut)
 async def withdraw_request(request_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Stop looking for now; no reason needed."""
-    return await _request_out(db, await requests.withdraw_request(db, me, request_id))
+    return await _request_out(db, await requests.withdraw_request(db, me, request_id=request_id))
 
 
 @router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
@@ -87,7 +91,9 @@ async def shortlist(
     k: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[Candidate]:
     """Who could support me, best first, each with plain reasons and nothing private."""
-    found = await service.suggestions(db, settings, index, me, request_id, k)
+    found = await service.suggestions(
+        db, me, settings=settings, index=index, request_id=request_id, k=k
+    )
     return [Candidate.model_validate(s.__dict__) for s in found]
 
 
@@ -105,46 +111,46 @@ async def choose(
     index: IndexDep,
 ) -> IntroductionForSeeker:
     """Choose someone from my shortlist: they get an introduction to accept or decline."""
-    relationship = await service.choose(db, settings, index, me, request_id, body.supporter_id)
-    names = await display_names(db, [body.supporter_id])
-    return IntroductionForSeeker(
-        id=relationship.id,
-        supporter_display_name=names[body.supporter_id],
-        status=introductions.seeker_status(relationship),
-        created_at=relationship.created_at,
+    relationship = await service.choose(
+        db,
+        me,
+        settings=settings,
+        index=index,
+        request_id=request_id,
+        supporter_id=body.supporter_id,
     )
+    [chosen] = await views.seeker_introductions(db, relationships=[relationship])
+    return _introduction_out(chosen)
 
 
 @router.get("/introductions", response_model=list[IntroductionForSupporter])
 async def inbox(me: CurrentPrincipal, db: SessionDep) -> list[IntroductionForSupporter]:
     """Introductions waiting for my answer, as a supporter."""
-    waiting = await introductions.inbox(db, me)
-    people = await introductions.seekers_public(db, [r.seeker_id for r in waiting])
     return [
         IntroductionForSupporter(
-            id=r.id,
-            seeker_display_name=people[r.seeker_id][0],
-            seeker_pronouns=people[r.seeker_id][1],
-            reasons=r.reasons,
-            source=r.source,
-            created_at=r.created_at,
-            expires_at=r.expires_at,
+            id=i.relationship.id,
+            seeker_display_name=i.seeker_display_name,
+            seeker_pronouns=i.seeker_pronouns,
+            reasons=i.relationship.reasons,
+            source=i.relationship.source,
+            created_at=i.relationship.created_at,
+            expires_at=i.relationship.expires_at,
         )
-        for r in waiting
+        for i in await views.supporter_inbox(db, me)
     ]
 
 
 @router.post("/introductions/{relationship_id}/accept", response_model=RelationshipBrief)
 async def accept(relationship_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RelationshipBrief:
     """Accept: we start agreeing terms. Never more people than my capacity."""
-    relationship = await introductions.accept(db, me, relationship_id)
+    relationship = await introductions.accept(db, me, relationship_id=relationship_id)
     return RelationshipBrief.model_validate(relationship.model_dump())
 
 
 @router.post("/introductions/{relationship_id}/decline", response_model=RelationshipBrief)
 async def decline(relationship_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RelationshipBrief:
     """Decline, no reason needed. The seeker only sees "not available right now"."""
-    relationship = await introductions.decline(db, me, relationship_id)
+    relationship = await introductions.decline(db, me, relationship_id=relationship_id)
     return RelationshipBrief.model_validate(relationship.model_dump())
 
 
@@ -164,8 +170,8 @@ async def coordinator_shortlist(
     k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[Candidate]:
     """The shortlist a waiting seeker would see, to pick a match for them."""
-    request = await requests.get_any_request(db, coordinator, request_id)
-    found = await service.suggest(db, index, request, k)
+    request = await requests.get_any_request(db, coordinator, request_id=request_id)
+    found = await service.suggest(db, index=index, request=request, k=k)
     return [Candidate.model_validate(s.__dict__) for s in found]
 
 
@@ -181,12 +187,17 @@ async def propose(
 ) -> RelationshipBrief:
     """Propose a specific supporter for a waiting seeker; the supporter still has to accept."""
     relationship = await service.propose(
-        db, settings, index, coordinator, body.request_id, body.supporter_id
+        db,
+        coordinator,
+        settings=settings,
+        index=index,
+        request_id=body.request_id,
+        supporter_id=body.supporter_id,
     )
     return RelationshipBrief.model_validate(relationship.model_dump())
 
 
-async def _draft_out(db: AsyncSession, draft, items) -> DraftOut:
+async def _draft_out(db: AsyncSession, draft: BatchDraft, items: list[BatchDraftItem]) -> DraftOut:
     names = await display_names(db, [i.seeker_id for i in items] + [i.supporter_id for i in items])
     return DraftOut.model_validate(
         {
@@ -208,13 +219,13 @@ async def _draft_out(db: AsyncSession, draft, items) -> DraftOut:
 @router.post("/coordination/batches", status_code=status.HTTP_201_CREATED, response_model=DraftOut)
 async def run_batch(coordinator: CurrentCoordinator, db: SessionDep, index: IndexDep) -> DraftOut:
     """Assign the whole waiting list optimally, within every supporter's capacity, as a draft."""
-    draft = await drafts.create_draft(db, index, coordinator)
-    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft.id)))
+    draft = await drafts.create_draft(db, coordinator, index=index)
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft.id)))
 
 
 @router.get("/coordination/batches/{draft_id}", response_model=DraftOut)
 async def get_batch(draft_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> DraftOut:
-    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id)))
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
 @router.patch("/coordination/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
@@ -227,8 +238,15 @@ async def change_batch_item(
     index: IndexDep,
 ) -> DraftOut:
     """Give one seeker in the draft another supporter."""
-    await drafts.change_item(db, index, coordinator, draft_id, item_id, body.supporter_id)
-    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id)))
+    await drafts.change_item(
+        db,
+        coordinator,
+        index=index,
+        draft_id=draft_id,
+        item_id=item_id,
+        supporter_id=body.supporter_id,
+    )
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
 @router.delete("/coordination/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
@@ -236,8 +254,8 @@ async def remove_batch_item(
     draft_id: UUID, item_id: UUID, coordinator: CurrentCoordinator, db: SessionDep
 ) -> DraftOut:
     """Leave one seeker out of this batch (they stay on the waiting list)."""
-    await drafts.remove_item(db, coordinator, draft_id, item_id)
-    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id)))
+    await drafts.remove_item(db, coordinator, draft_id=draft_id, item_id=item_id)
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
 @router.post("/coordination/batches/{draft_id}/send", response_model=dict[str, int])
@@ -249,4 +267,4 @@ async def send_batch(
     index: IndexDep,
 ) -> dict[str, int]:
     """Send the reviewed draft's introductions."""
-    return await drafts.send(db, settings, index, coordinator, draft_id)
+    return await drafts.send(db, coordinator, settings=settings, index=index, draft_id=draft_id)

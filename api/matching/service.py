@@ -57,7 +57,7 @@ def _context_statement() -> Select:
     """Everything a shortlist needs before scoring, in one round trip: the request (only if it
     is this seeker's), their profile, their experiences with stages ("12:going_through,..."),
     and everyone to leave out: anyone they are kept apart from (blocks, past and current
-    partners in either role: api/safety/pairs.py) and anyone already asked for this request.
+    partners in either role: api/matching/pairs.py) and anyone already asked for this request.
     Built once: shortlists run it on every call, and building a statement costs more than
     running it (shared/performance.md)."""
     stages = (
@@ -143,6 +143,59 @@ async def _context(
     return _Context(query, seeker, people | {seeker_id}, similar)
 
 
+def _visible_rows(snapshot: Snapshot, left_out: set[UUID], only: UUID | None) -> np.ndarray:
+    """Rows this seeker may see, for this request: never themself or anyone kept apart (and,
+    when ``only`` is given, nobody but them). Rows left out later for this request only are
+    cleared in the same mask."""
+    if only is None:
+        mask = np.ones(len(snapshot.pool), np.bool_)
+        for user_id in left_out:
+            row = snapshot.row_of(user_id)
+            if row is not None:
+                mask[row] = False
+        return mask
+    mask = np.zeros(len(snapshot.pool), np.bool_)
+    row = snapshot.row_of(only)
+    if row is not None and only not in left_out:
+        mask[row] = True
+    return mask
+
+
+def _sharing_experience(found: list[Candidate]) -> list[Candidate]:
+    """Every suggestion must share some experience: that is what a match is made on."""
+    return [c for c in found if c.breakdown.shared_tags or c.breakdown.partial_categories]
+
+
+def _in_common(seeker: Seeker, available: dict[bytes, Any]) -> dict[bytes, Any]:
+    """Those available who share a language and a channel with the seeker, as the database
+    says now: the pool may be up to a rebuild behind on profiles."""
+    return {
+        key: person
+        for key, person in available.items()
+        if set(person.languages) & set(seeker.languages)
+        and set(person.channels) & set(seeker.channels)
+    }
+
+
+def _leave_out_unconfirmed(
+    index: MatchingIndex,
+    snapshot: Snapshot,
+    mask: np.ndarray,
+    found: list[Candidate],
+    available: dict[bytes, Any],
+    people: dict[bytes, Any],
+) -> None:
+    """Candidates the database did not confirm are not asked about again: who can't take
+    anyone new is made unavailable in the snapshot (true for everyone), who no longer shares a
+    language or channel with this seeker is left out of this request only."""
+    gone = [c.index for c in found if c.key not in available]
+    if gone:
+        index.mark_unavailable(snapshot, gone)
+    for candidate in found:
+        if candidate.key in available and candidate.key not in people:
+            mask[candidate.index] = False
+
+
 async def _rank(
     db: AsyncSession,
     index: MatchingIndex,
@@ -152,46 +205,20 @@ async def _rank(
     only: UUID | None,
 ) -> list[tuple[Candidate, Any]]:
     """The top k (or just ``only``), each confirmed available by the database."""
-    pool = snapshot.pool
-    # Rows this seeker may see: never themself, anyone kept apart, or (for this request)
-    # someone who was already not available.
-    if only is None:
-        mask = np.ones(len(pool), np.bool_)
-        for user_id in context.left_out:
-            row = snapshot.row_of(user_id)
-            if row is not None:
-                mask[row] = False
-    else:
-        mask = np.zeros(len(pool), np.bool_)
-        row = snapshot.row_of(only)
-        if row is not None and only not in context.left_out:
-            mask[row] = True
+    mask = _visible_rows(snapshot, context.left_out, only)
     for _attempt in range(3):
         found = shortlist(
-            pool,
+            snapshot.pool,
             context.query,
             index.weights,
             k=k + HEADROOM,
             extra_mask=mask,
             similarity=context.similarity,
         )
-        # Every suggestion must share some experience: that is what a match is made on.
-        found = [c for c in found if c.breakdown.shared_tags or c.breakdown.partial_categories]
+        found = _sharing_experience(found)
         available = await _available_people(db, [UUID(bytes=c.key) for c in found])
-        # The pool may be up to a rebuild behind on profiles: the language and channel filters
-        # are applied again to what the database says now.
-        seeker = context.seeker
-        people = {
-            key: person
-            for key, person in available.items()
-            if set(person.languages) & set(seeker.languages)
-            and set(person.channels) & set(seeker.channels)
-        }
-        for candidate in found:
-            if candidate.key not in available:  # can't take anyone new: true for everyone
-                pool.eligible[candidate.index] = False
-            elif candidate.key not in people:  # no longer a language or channel in common
-                mask[candidate.index] = False
+        people = _in_common(context.seeker, available)
+        _leave_out_unconfirmed(index, snapshot, mask, found, available, people)
         confirmed = [c for c in found if c.key in people][:k]
         if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
             break
@@ -208,9 +235,10 @@ async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[byte
 
 async def suggestions(
     db: AsyncSession,
+    me: Principal,
+    *,
     settings: Settings,
     index: MatchingIndex,
-    me: Principal,
     request_id: UUID,
     k: int | None = None,
 ) -> list[Suggestion]:
@@ -220,6 +248,7 @@ async def suggestions(
 
 async def suggest(
     db: AsyncSession,
+    *,
     index: MatchingIndex,
     request: SupportRequest,
     k: int,
@@ -261,7 +290,7 @@ async def _pair(
     db: AsyncSession, index: MatchingIndex, request: SupportRequest, supporter_id: UUID
 ) -> Suggestion:
     """Score one specific pair; it must pass every hard filter right now."""
-    found = await suggest(db, index, request, k=1, only=supporter_id)
+    found = await suggest(db, index=index, request=request, k=1, only=supporter_id)
     if not found:
         raise Conflict("This supporter isn't available for this request right now.")
     return found[0]
@@ -269,6 +298,7 @@ async def _pair(
 
 async def introduce_pair(
     db: AsyncSession,
+    *,
     settings: Settings,
     index: MatchingIndex,
     request: SupportRequest,
@@ -280,9 +310,9 @@ async def introduce_pair(
     suggestion = await _pair(db, index, request, supporter_id)
     return await introductions.introduce(
         db,
-        settings,
-        request,
-        supporter_id,
+        settings=settings,
+        request=request,
+        supporter_id=supporter_id,
         source=source,
         score=suggestion.score,
         reasons=suggestion.reasons,
@@ -292,25 +322,33 @@ async def introduce_pair(
 
 async def choose(
     db: AsyncSession,
+    me: Principal,
+    *,
     settings: Settings,
     index: MatchingIndex,
-    me: Principal,
     request_id: UUID,
     supporter_id: UUID,
 ) -> Relationship:
     """The seeker picks someone from their shortlist: the supporter gets an introduction."""
-    request = await get_own_request(db, me, request_id)
+    request = await get_own_request(db, me, request_id=request_id)
     await introductions.expire_due(db)
     return await introduce_pair(
-        db, settings, index, request, supporter_id, Source.seeker_choice, me.user_id
+        db,
+        settings=settings,
+        index=index,
+        request=request,
+        supporter_id=supporter_id,
+        source=Source.seeker_choice,
+        actor_id=me.user_id,
     )
 
 
 async def propose(
     db: AsyncSession,
+    me: Principal,
+    *,
     settings: Settings,
     index: MatchingIndex,
-    me: Principal,
     request_id: UUID,
     supporter_id: UUID,
 ) -> Relationship:
@@ -322,5 +360,11 @@ async def propose(
         raise NotFound("No such request.")
     await introductions.expire_due(db)
     return await introduce_pair(
-        db, settings, index, request, supporter_id, Source.coordinator, me.user_id
+        db,
+        settings=settings,
+        index=index,
+        request=request,
+        supporter_id=supporter_id,
+        source=Source.coordinator,
+        actor_id=me.user_id,
     )

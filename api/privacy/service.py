@@ -214,6 +214,6 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
     )
     for relationship in open_ones.all():
         if relationship.state == State.introduced:
-            await introductions.close_for(db, relationship, user_id)
+            await introductions.close_for(db, relationship, actor=user_id)
         else:
             await endings.end(db, relationship, user_id, EndKind.account_deleted)

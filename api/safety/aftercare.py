@@ -45,7 +45,7 @@ async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relat
     )
     for open_one in between.all():
         if open_one.state == State.introduced:
-            await introductions.close_for(db, open_one, me.user_id)
+            await introductions.close_for(db, open_one, actor=me.user_id)
         else:
             await end(db, open_one, me.user_id, EndKind.blocked)
     await db.flush()
@@ -79,7 +79,9 @@ async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> S
         )
     )
     tags = [t for t in old.tag_ids if t in have]
-    return await requests.ask_for_support(db, me, tags, dict(old.preferences or {}))
+    return await requests.ask_for_support(
+        db, me, tag_ids=tags, preferences=dict(old.preferences or {})
+    )
 
 
 async def match_again(

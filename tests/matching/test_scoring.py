@@ -182,7 +182,9 @@ def test_batch_pair_scores_match_the_shortlist():
     ]
     batch = QueryBatch.pack(queries)
     rows = np.broadcast_to(np.arange(len(pool)), (len(queries), len(pool)))
-    pair_scores = score_pairs(pool, batch, np.arange(len(queries)), rows, Weights())
+    pair_scores = score_pairs(
+        pool, batch, seekers=np.arange(len(queries)), rows=rows, weights=Weights()
+    )
     for s, query in enumerate(queries):
         expected = np.full(len(pool), -np.inf)
         for c in shortlist(pool, query, k=len(pool)):
@@ -262,7 +264,13 @@ def test_shortlist_scores_only_the_top_band_but_finds_exactly_the_best(with_text
     rng = np.random.default_rng(13)
     text = rng.random(len(pool)).round(1) if with_text else None  # coarse: many near-ties
     rows = np.broadcast_to(np.arange(len(pool)), (len(queries), len(pool)))
-    every = score_pairs(pool, QueryBatch.pack(queries), np.arange(len(queries)), rows, Weights())
+    every = score_pairs(
+        pool,
+        QueryBatch.pack(queries),
+        seekers=np.arange(len(queries)),
+        rows=rows,
+        weights=Weights(),
+    )
     for s, query in enumerate(queries):
         scores = (
             every[s]

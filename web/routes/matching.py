@@ -14,9 +14,9 @@ from api.config import Settings
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, NotFound
-from api.matching import introductions, requests, service
+from api.matching import introductions, requests, service, views
 from api.matching.index import MatchingIndex
-from api.matching.models import RequestStatus
+from api.matching.models import RequestStatus, SupportRequest
 from api.matching.schemas import RequestIn
 from api.profiles import service as profiles
 from api.profiles.models import Stage
@@ -59,13 +59,62 @@ def _when(moment: datetime | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%A %-d %B, %H:%M")
 
 
-def _seeker_words(relationship: Relationship) -> str:
-    if relationship.state == State.withdrawn:
+def _seeker_words(introduction: views.SeekerIntroduction) -> str:
+    if introduction.relationship.state == State.withdrawn:
         return "you stopped looking before they answered"
-    return introductions.seeker_status(relationship)
+    return introduction.status
 
 
 # Finding a supporter --------------------------------------------------------------------------
+
+
+async def _missing_step(
+    db: SessionDep, settings: Settings, me: Principal
+) -> tuple[str | None, list[Any]]:
+    """The set-up step still to do ("profile", "experiences" or none), and my experiences."""
+    try:
+        await profiles.get_profile(db, me)
+    except NotFound:
+        return "profile", []
+    mine = await profiles.my_experiences(db, settings, me)
+    return (None if mine else "experiences"), mine
+
+
+async def _search(
+    db: SessionDep,
+    settings: Settings,
+    index: MatchingIndex,
+    me: Principal,
+    current: SupportRequest | None,
+) -> dict[str, Any]:
+    """Where my latest request stands: its introductions and, while it waits, my shortlist."""
+    history = (await views.request_view(db, request=current)).introductions if current else []
+    intros = [(i.relationship, i.supporter_display_name, _seeker_words(i)) for i in history]
+    shortlist = None
+    if current is not None and current.status == RequestStatus.waiting:
+        shortlist = await service.suggestions(
+            db, me, settings=settings, index=index, request_id=current.id
+        )
+    return {
+        "current": current,
+        "is_open": current is not None and current.status in requests.OPEN,
+        "intros": intros,
+        "pending": next((i for i in intros if i[0].state == State.introduced), None),
+        "agreed": next((i for i in intros if i[0].state in HOLDS_A_PLACE), None),
+        "shortlist": shortlist,
+    }
+
+
+def _form_values(current: SupportRequest | None, is_open: bool, mine: list[Any]) -> dict[str, Any]:
+    """The request form as it starts: the open request's choices, or what I'm going through."""
+    prefs = (current.preferences if is_open and current else None) or {}
+    going = {e.tag_id for e in mine if e.stage == Stage.going_through}
+    return {
+        "tags": set(current.tag_ids) if is_open and current else going,
+        "gender": prefs.get("gender") or "",
+        "age_band": prefs.get("age_band") or "",
+        "further_along": bool(prefs.get("further_along")),
+    }
 
 
 async def _find_page(
@@ -80,41 +129,14 @@ async def _find_page(
 ) -> Response:
     """Where the person's search stands: set-up steps, the form, the shortlist, the answers."""
     context: dict[str, Any] = {"errors": errors or {}, "genders": PREFERRED_GENDERS}
-    try:
-        await profiles.get_profile(db, me)
-    except NotFound:
-        return render(request, "pages/find.html", {**context, "missing": "profile"})
-    mine = await profiles.my_experiences(db, settings, me)
-    if not mine:
-        return render(request, "pages/find.html", {**context, "missing": "experiences"})
+    missing, mine = await _missing_step(db, settings, me)
+    if missing is not None:
+        return render(request, "pages/find.html", {**context, "missing": missing})
     current = await requests.latest_request(db, me.user_id)
-    history = await introductions.for_request(db, current) if current else []
-    names = await profiles.display_names(db, [r.supporter_id for r in history if r.supporter_id])
-    intros = [(r, names.get(r.supporter_id, "A former member"), _seeker_words(r)) for r in history]
-    is_open = current is not None and current.status in requests.OPEN
-    shortlist = None
-    if current is not None and current.status == RequestStatus.waiting:
-        shortlist = await service.suggestions(db, settings, index, me, current.id)
+    context |= await _search(db, settings, index, me, current)
     if values is None:
-        prefs = (current.preferences if is_open and current else None) or {}
-        going = {e.tag_id for e in mine if e.stage == Stage.going_through}
-        values = {
-            "tags": set(current.tag_ids) if is_open and current else going,
-            "gender": prefs.get("gender") or "",
-            "age_band": prefs.get("age_band") or "",
-            "further_along": bool(prefs.get("further_along")),
-        }
-    context |= {
-        "experiences": mine,
-        "current": current,
-        "is_open": is_open,
-        "intros": intros,
-        "pending": next((i for i in intros if i[0].state == State.introduced), None),
-        "agreed": next((i for i in intros if i[0].state in HOLDS_A_PLACE), None),
-        "shortlist": shortlist,
-        "values": values,
-        "age_bands": AGE_BANDS,
-    }
+        values = _form_values(current, context["is_open"], mine)
+    context |= {"experiences": mine, "values": values, "age_bands": AGE_BANDS}
     return render(request, "pages/find.html", context, status_code=status_code)
 
 
@@ -150,7 +172,9 @@ async def ask_for_support(
     }
     try:
         body = RequestIn.model_validate({"tag_ids": tag, "preferences": preferences})
-        await requests.ask_for_support(db, me, body.tag_ids, body.preferences.model_dump())
+        await requests.ask_for_support(
+            db, me, tag_ids=body.tag_ids, preferences=body.preferences.model_dump()
+        )
     except ValidationError as exc:
         errors = form_errors(exc, REQUEST_FIELDS, REQUEST_MESSAGES)
         return await _find_page(request, db, settings, index, me, values, errors, 422)
@@ -171,7 +195,14 @@ async def choose(
     supporter_id: Annotated[UUID, Form()],
 ) -> Response:
     try:
-        await service.choose(db, settings, index, me, request_id, supporter_id)
+        await service.choose(
+            db,
+            me,
+            settings=settings,
+            index=index,
+            request_id=request_id,
+            supporter_id=supporter_id,
+        )
     except DomainError as error:
         errors = {"": error.detail or error.title}
         return await _find_page(request, db, settings, index, me, None, errors, error.status)
@@ -188,7 +219,7 @@ async def withdraw(
     request_id: Annotated[UUID, Form()],
 ) -> Response:
     try:
-        await requests.withdraw_request(db, me, request_id)
+        await requests.withdraw_request(db, me, request_id=request_id)
     except DomainError as error:
         errors = {"": error.detail or error.title}
         return await _find_page(request, db, settings, index, me, None, errors, error.status)
@@ -198,7 +229,9 @@ async def withdraw(
 # The supporter's introductions ----------------------------------------------------------------
 
 
-async def _accepted(db: SessionDep, me: Principal, relationship_id: str | None) -> tuple | None:
+async def _accepted(
+    db: SessionDep, me: Principal, relationship_id: str | None
+) -> tuple[Relationship, str] | None:
     """The introduction I just accepted, to say what happens next (nothing if it isn't mine)."""
     try:
         found = await relationships.mine(db, me, UUID(relationship_id or ""))
@@ -206,7 +239,8 @@ async def _accepted(db: SessionDep, me: Principal, relationship_id: str | None) 
         return None
     if found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
         return None
-    name, _ = (await introductions.seekers_public(db, [found.seeker_id]))[found.seeker_id]
+    people = await introductions.seekers_public(db, user_ids=[found.seeker_id])
+    name, _ = people[found.seeker_id]
     return found, name
 
 
@@ -217,11 +251,18 @@ async def _inbox_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    waiting = await introductions.inbox(db, me)
-    people = await introductions.seekers_public(db, [r.seeker_id for r in waiting])
+    waiting = await views.supporter_inbox(db, me)
     zone = await _my_zone(db, me)
     context = {
-        "introductions": [(r, *people[r.seeker_id], _when(r.expires_at, zone)) for r in waiting],
+        "introductions": [
+            (
+                i.relationship,
+                i.seeker_display_name,
+                i.seeker_pronouns,
+                _when(i.relationship.expires_at, zone),
+            )
+            for i in waiting
+        ],
         "accepted": await _accepted(db, me, request.query_params.get("accepted")),
         "answered_no": request.query_params.get("answered") == "not-now",
         "is_supporter": await supporters.is_supporter(db, me.user_id),
@@ -247,9 +288,9 @@ async def answer(
         raise NotFound("Unknown answer.")
     try:
         if answer == "accept":
-            await introductions.accept(db, me, relationship_id)
+            await introductions.accept(db, me, relationship_id=relationship_id)
         else:
-            await introductions.decline(db, me, relationship_id)
+            await introductions.decline(db, me, relationship_id=relationship_id)
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
