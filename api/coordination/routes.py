@@ -1,242 +1,184 @@
-"""Coordinators and safety: the concerns queue, safety pauses and endings, safeguarding access.
-
-Every route needs a coordinator (403 for peers). Coordinators see states, dates and kinds; what
-people shared only through a safeguarding access (a written reason, a time limit, audited).
-"""
+"""The coordinators' working day: the waiting list, proposals, batch matching and offers to
+support. Every route needs a coordinator (403 for peers, 401 without a login). The safety side
+(concerns, safety actions, safeguarding access) is in safety_routes.py and included here."""
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
-from api.concerns import service as concerns
-from api.concerns.models import ConcernStatus
-from api.concerns.service import ConcernView
-from api.contact.schemas import SafeguardedMessageOut
-from api.coordination import safety as coordination
-from api.coordination.schemas import (
-    AccessIn,
-    AccessOut,
-    ConcernEventOut,
-    ConcernForCoordinators,
-    ConcernUpdate,
-    CoordinatorAuditEntryOut,
-    FeedbackForCoordinators,
-    OwnWordsOut,
-    RelationshipHealth,
-    SafetyActionIn,
-)
+from api.coordination import safety_routes
 from api.db import SessionDep
 from api.deps import SettingsDep
-from api.errors import problem_response_docs
-from api.safety import aftercare, safeguarding
+from api.matching import drafts, requests, service, views
+from api.matching.deps import IndexDep
+from api.matching.models import BatchDraft, BatchDraftItem
+from api.matching.schemas import (
+    Candidate,
+    DraftItemChange,
+    DraftItemOut,
+    DraftOut,
+    Proposal,
+    RelationshipBrief,
+    RequestOut,
+    request_out,
+)
+from api.profiles.service import display_names
+from api.supporters import service as supporters
+from api.supporters.models import OfferStatus
+from api.supporters.schemas import OfferForReview, OfferPublic
 
-router = APIRouter(prefix="/coordination", tags=["coordination: safety"])
-RelationshipId = Annotated[UUID, Path(description="The relationship's id")]
-CHANGES = problem_response_docs(409)
-
-
-def _concern(view: ConcernView) -> ConcernForCoordinators:
-    c = view.concern
-    return ConcernForCoordinators(
-        **c.model_dump(
-            include={
-                "id",
-                "relationship_id",
-                "raised_by_role",
-                "kind",
-                "anonymous",
-                "status",
-                "created_at",
-                "updated_at",
-            }
-        ),
-        relationship_state=view.relationship_state,
-        seeker_name=view.seeker_name,
-        supporter_name=view.supporter_name,
-        details=view.details,
-        events=[ConcernEventOut.model_validate(e) for e in view.events],
-    )
+router = APIRouter(prefix="/coordination", tags=["coordination"])
+router.include_router(safety_routes.router)
 
 
-@router.get("/concerns", response_model=list[ConcernForCoordinators])
-async def concern_queue(
-    me: CurrentCoordinator,
+# ---- waiting list and proposals -----------------------------------------------------------
+
+
+@router.get("/waiting-list", response_model=list[RequestOut])
+async def waiting_list(coordinator: CurrentCoordinator, db: SessionDep) -> list[RequestOut]:
+    """Seekers waiting for a match, longest waiting first."""
+    waiting = await requests.waiting_list(db, coordinator)
+    return [request_out(r, await views.request_view(db, request=r)) for r in waiting]
+
+
+@router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
+async def coordinator_shortlist(
+    request_id: UUID,
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    index: IndexDep,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[Candidate]:
+    """The shortlist a waiting seeker would see, to pick a match for them."""
+    request = await requests.get_any_request(db, coordinator, request_id=request_id)
+    found = await service.suggest(db, index=index, request=request, k=k)
+    return [Candidate.model_validate(s.__dict__) for s in found]
+
+
+@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=RelationshipBrief)
+async def propose(
+    body: Proposal,
+    coordinator: CurrentCoordinator,
     db: SessionDep,
     settings: SettingsDep,
-    status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
-) -> list[ConcernForCoordinators]:
-    """The concerns queue, oldest first: open and in progress unless `status` is given."""
-    return [_concern(v) for v in await concerns.queue(db, settings, me, status_)]
+    index: IndexDep,
+) -> RelationshipBrief:
+    """Propose a specific supporter for a waiting seeker; the supporter still has to accept."""
+    relationship = await service.propose(
+        db,
+        coordinator,
+        settings=settings,
+        index=index,
+        request_id=body.request_id,
+        supporter_id=body.supporter_id,
+    )
+    return RelationshipBrief.model_validate(relationship.model_dump())
 
 
-@router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
-async def get_concern(
-    concern_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> ConcernForCoordinators:
-    """One concern with its whole audit trail."""
-    return _concern(await concerns.get_concern(db, settings, me, concern_id))
+# ---- batch matching ------------------------------------------------------------------------
 
 
-@router.patch("/concerns/{concern_id}", response_model=ConcernForCoordinators)
-async def update_concern(
-    concern_id: UUID,
-    body: ConcernUpdate,
-    me: CurrentCoordinator,
+async def _draft_out(db: AsyncSession, draft: BatchDraft, items: list[BatchDraftItem]) -> DraftOut:
+    names = await display_names(db, [i.seeker_id for i in items] + [i.supporter_id for i in items])
+    return DraftOut.model_validate(
+        {
+            **draft.model_dump(),
+            "items": [
+                DraftItemOut.model_validate(
+                    {
+                        **i.model_dump(),
+                        "seeker_display_name": names.get(i.seeker_id, ""),
+                        "supporter_display_name": names.get(i.supporter_id, ""),
+                    }
+                )
+                for i in items
+            ],
+        }
+    )
+
+
+@router.post("/batches", status_code=status.HTTP_201_CREATED, response_model=DraftOut)
+async def run_batch(coordinator: CurrentCoordinator, db: SessionDep, index: IndexDep) -> DraftOut:
+    """Assign the whole waiting list optimally, within every supporter's capacity, as a draft."""
+    draft = await drafts.create_draft(db, coordinator, index=index)
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft.id)))
+
+
+@router.get("/batches/{draft_id}", response_model=DraftOut)
+async def get_batch(draft_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> DraftOut:
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
+
+
+@router.patch("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+async def change_batch_item(
+    draft_id: UUID,
+    item_id: UUID,
+    body: DraftItemChange,
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    index: IndexDep,
+) -> DraftOut:
+    """Give one seeker in the draft another supporter."""
+    await drafts.change_item(
+        db,
+        coordinator,
+        index=index,
+        draft_id=draft_id,
+        item_id=item_id,
+        supporter_id=body.supporter_id,
+    )
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
+
+
+@router.delete("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+async def remove_batch_item(
+    draft_id: UUID, item_id: UUID, coordinator: CurrentCoordinator, db: SessionDep
+) -> DraftOut:
+    """Leave one seeker out of this batch (they stay on the waiting list)."""
+    await drafts.remove_item(db, coordinator, draft_id=draft_id, item_id=item_id)
+    return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
+
+
+@router.post("/batches/{draft_id}/send", response_model=dict[str, int])
+async def send_batch(
+    draft_id: UUID,
+    coordinator: CurrentCoordinator,
     db: SessionDep,
     settings: SettingsDep,
-) -> ConcernForCoordinators:
-    """Change the status (open, in_progress, closed) and/or add a note; both are audited."""
-    view = await concerns.update_concern(db, settings, me, concern_id, body.status, body.note)
-    return _concern(view)
+    index: IndexDep,
+) -> dict[str, int]:
+    """Send the reviewed draft's introductions."""
+    return await drafts.send(db, coordinator, settings=settings, index=index, draft_id=draft_id)
 
 
-@router.get("/relationships/{relationship_id}/safety", response_model=RelationshipHealth)
-async def relationship_health(
-    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> RelationshipHealth:
-    """States, dates, pause and ending (with recorded reasons) and concerns; no content."""
-    return await _health(db, settings, me, relationship_id)
+# ---- offers to support ----------------------------------------------------------------------
 
 
-async def _health(db, settings, me, relationship_id) -> RelationshipHealth:
-    return RelationshipHealth.model_validate(
-        await coordination.health(db, settings, me, relationship_id)
-    )
-
-
-@router.post(
-    "/relationships/{relationship_id}/safety-pause",
-    response_model=RelationshipHealth,
-    responses=CHANGES,
-)
-async def safety_pause(
-    relationship_id: RelationshipId,
-    body: SafetyActionIn,
-    me: CurrentCoordinator,
+@router.get("/supporter-offers", response_model=list[OfferForReview])
+async def list_offers(
+    coordinator: CurrentCoordinator,
     db: SessionDep,
-    settings: SettingsDep,
-) -> RelationshipHealth:
-    """Pause for safety with a recorded reason; the two can't resume until it is lifted."""
-    await coordination.pause_for_safety(
-        db, settings, me, relationship_id, body.reason, body.concern_id
-    )
-    return await _health(db, settings, me, relationship_id)
-
-
-@router.post(
-    "/relationships/{relationship_id}/safety-pause/lift",
-    response_model=RelationshipHealth,
-    responses=CHANGES,
-)
-async def lift_safety_pause(
-    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> RelationshipHealth:
-    """Lift a safety pause: the two carry on when both are ready (one asks, the other agrees)."""
-    await coordination.lift_safety_pause(db, me, relationship_id)
-    return await _health(db, settings, me, relationship_id)
-
-
-@router.post(
-    "/relationships/{relationship_id}/safety-end",
-    response_model=RelationshipHealth,
-    responses=CHANGES,
-)
-async def safety_end(
-    relationship_id: RelationshipId,
-    body: SafetyActionIn,
-    me: CurrentCoordinator,
-    db: SessionDep,
-    settings: SettingsDep,
-) -> RelationshipHealth:
-    """End for safety with a recorded reason; both people are told kindly, never why."""
-    await coordination.end_for_safety(
-        db, settings, me, relationship_id, body.reason, body.concern_id
-    )
-    return await _health(db, settings, me, relationship_id)
-
-
-@router.post(
-    "/safeguarding-access",
-    status_code=status.HTTP_201_CREATED,
-    response_model=AccessOut,
-)
-async def open_access(
-    body: AccessIn, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> AccessOut:
-    """Open a time-limited access to one relationship's content, with a written reason. The
-    two people can see that it happened (GET /relationships/{id}/safeguarding-log)."""
-    access = await safeguarding.grant(
-        db, settings, me, body.relationship_id, body.reason, body.minutes, body.concern_id
-    )
-    return AccessOut.model_validate(access)
-
-
-@router.post("/safeguarding-access/{access_id}/revoke", response_model=AccessOut, responses=CHANGES)
-async def revoke_access(access_id: UUID, me: CurrentCoordinator, db: SessionDep) -> AccessOut:
-    """End an access before it expires."""
-    return AccessOut.model_validate(await safeguarding.revoke(db, me, access_id))
-
-
-@router.get(
-    "/relationships/{relationship_id}/safeguarding-log",
-    response_model=list[CoordinatorAuditEntryOut],
-)
-async def coordinator_log(
-    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[CoordinatorAuditEntryOut]:
-    """The full audit log, with each access's reason and any refused attempts."""
-    found = await safeguarding.log_for_coordinators(db, settings, me, relationship_id)
-    return [CoordinatorAuditEntryOut.model_validate(e) for e in found]
-
-
-@router.get(
-    "/relationships/{relationship_id}/own-words",
-    response_model=list[OwnWordsOut],
-    responses={403: {"description": "No open safeguarding access to this relationship"}},
-)
-async def own_words(
-    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[OwnWordsOut]:
-    """Both people's experiences in their own words. Needs an open safeguarding access; every
-    read is audited and visible to the two people."""
-    found = await safeguarding.own_words(db, settings, me, relationship_id)
-    return [OwnWordsOut.model_validate(w) for w in found]
-
-
-@router.get("/feedback", response_model=list[FeedbackForCoordinators])
-async def feedback(
-    me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[FeedbackForCoordinators]:
-    """Private feedback people left after their endings, newest first."""
-    found = await aftercare.all_feedback(db, settings, me)
-    return [FeedbackForCoordinators.model_validate(f) for f in found]
-
-
-# ---- coordinators, under a safeguarding access ----------------------------------------------
-
-
-@router.get(
-    "/relationships/{relationship_id}/messages",
-    response_model=list[SafeguardedMessageOut],
-    responses=problem_response_docs(403, 404),
-)
-async def safeguarding_messages(
-    relationship_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[SafeguardedMessageOut]:
-    """Every message of a relationship, held and undelivered ones too, with a safeguarding
-    access (403 without one). Each read is audit-logged and shown to both people."""
-    found = await safeguarding.read_messages(db, settings, me, relationship_id)
+    status: OfferStatus | None = OfferStatus.pending,
+) -> list[OfferForReview]:
+    """Offers to support, oldest first (pending ones by default)."""
+    rows = await supporters.list_offers(db, coordinator, status)
     return [
-        SafeguardedMessageOut(
-            id=m.id,
-            sender=m.sender_role,  # type: ignore[arg-type]
-            body=m.body,
-            sent_at=m.sent_at,
-            deliver_at=m.deliver_at,
-            held=m.held,
-            status=m.status,
-        )
-        for m in found
+        OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
+        for o, u in rows
     ]
+
+
+@router.post("/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
+async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
+    """Approve a trained peer as a supporter: from now on they can be matched."""
+    offer = await supporters.decide(db, coordinator, offer_id, approve=True)
+    return OfferPublic.model_validate(offer.model_dump())
+
+
+@router.post("/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
+async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
+    offer = await supporters.decide(db, coordinator, offer_id, approve=False)
+    return OfferPublic.model_validate(offer.model_dump())

@@ -3,7 +3,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.matching.models import DraftStatus, RequestStatus
+from api.matching.models import DraftStatus, RequestStatus, SupportRequest
+from api.matching.views import RequestView, SeekerIntroduction
 from api.profiles.schemas import AgeBand
 
 
@@ -110,3 +111,19 @@ class DraftOut(BaseModel):
 class DraftItemChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     supporter_id: UUID
+
+
+def introduction_out(found: SeekerIntroduction) -> IntroductionForSeeker:
+    return IntroductionForSeeker(
+        id=found.relationship.id,
+        supporter_display_name=found.supporter_display_name,
+        status=found.status,
+        created_at=found.relationship.created_at,
+    )
+
+
+def request_out(request: SupportRequest, view: RequestView) -> RequestOut:
+    """A request as the API shows it, with its introductions as the seeker sees them."""
+    return RequestOut.model_validate(
+        {**request.model_dump(), "introductions": [introduction_out(i) for i in view.introductions]}
+    )

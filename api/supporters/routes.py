@@ -1,15 +1,12 @@
-from uuid import UUID
-
 from fastapi import APIRouter, status
 
 from api.auth import service as auth
-from api.auth.deps import CurrentCoordinator, CurrentPrincipal
+from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import UserPublic
 from api.db import SessionDep
 from api.errors import NotFound
 from api.supporters import service
-from api.supporters.models import OfferStatus
-from api.supporters.schemas import OfferCreate, OfferForReview, OfferPublic, OfferUpdate
+from api.supporters.schemas import OfferCreate, OfferPublic, OfferUpdate
 
 router = APIRouter(tags=["supporters"])
 
@@ -50,30 +47,3 @@ async def update_offer(body: OfferUpdate, me: CurrentPrincipal, db: SessionDep) 
 async def withdraw_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
     """Stop offering support."""
     return OfferPublic.model_validate((await service.withdraw(db, me)).model_dump())
-
-
-@router.get("/coordination/supporter-offers", response_model=list[OfferForReview])
-async def list_offers(
-    coordinator: CurrentCoordinator,
-    db: SessionDep,
-    status: OfferStatus | None = OfferStatus.pending,
-) -> list[OfferForReview]:
-    """Offers to support, oldest first (pending ones by default)."""
-    rows = await service.list_offers(db, coordinator, status)
-    return [
-        OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
-        for o, u in rows
-    ]
-
-
-@router.post("/coordination/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
-async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
-    """Approve a trained peer as a supporter: from now on they can be matched."""
-    offer = await service.decide(db, coordinator, offer_id, approve=True)
-    return OfferPublic.model_validate(offer.model_dump())
-
-
-@router.post("/coordination/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
-async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
-    offer = await service.decide(db, coordinator, offer_id, approve=False)
-    return OfferPublic.model_validate(offer.model_dump())

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -15,6 +15,7 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, NotFound
 from api.matching import introductions, requests, service, views
+from api.matching.deps import IndexDep
 from api.matching.index import MatchingIndex
 from api.matching.models import RequestStatus, SupportRequest
 from api.matching.schemas import RequestIn
@@ -35,13 +36,6 @@ router = APIRouter()
 PREFERRED_GENDERS = (("woman", "A woman"), ("man", "A man"), ("non-binary", "A non-binary person"))
 REQUEST_FIELDS = {"tag_ids": "tags"}
 REQUEST_MESSAGES = {"tags": "Choose at least one experience (ten at most)."}
-
-
-async def matching_index(request: Request) -> MatchingIndex:
-    return request.app.state.matching_index
-
-
-IndexDep = Annotated[MatchingIndex, Depends(matching_index)]
 
 
 async def _my_zone(db: SessionDep, me: Principal) -> str:

@@ -1,0 +1,242 @@
+"""Coordinators and safety: the concerns queue, safety pauses and endings, safeguarding access.
+
+Every route needs a coordinator (403 for peers). Coordinators see states, dates and kinds; what
+people shared only through a safeguarding access (a written reason, a time limit, audited).
+"""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, status
+
+from api.auth.deps import CurrentCoordinator
+from api.concerns import service as concerns
+from api.concerns.models import ConcernStatus
+from api.concerns.service import ConcernView
+from api.contact.schemas import SafeguardedMessageOut
+from api.coordination import safety as coordination
+from api.coordination.schemas import (
+    AccessIn,
+    AccessOut,
+    ConcernEventOut,
+    ConcernForCoordinators,
+    ConcernUpdate,
+    CoordinatorAuditEntryOut,
+    FeedbackForCoordinators,
+    OwnWordsOut,
+    RelationshipHealth,
+    SafetyActionIn,
+)
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.errors import problem_response_docs
+from api.safety import aftercare, safeguarding
+
+router = APIRouter(tags=["coordination: safety"])
+RelationshipId = Annotated[UUID, Path(description="The relationship's id")]
+CHANGES = problem_response_docs(409)
+
+
+def _concern(view: ConcernView) -> ConcernForCoordinators:
+    c = view.concern
+    return ConcernForCoordinators(
+        **c.model_dump(
+            include={
+                "id",
+                "relationship_id",
+                "raised_by_role",
+                "kind",
+                "anonymous",
+                "status",
+                "created_at",
+                "updated_at",
+            }
+        ),
+        relationship_state=view.relationship_state,
+        seeker_name=view.seeker_name,
+        supporter_name=view.supporter_name,
+        details=view.details,
+        events=[ConcernEventOut.model_validate(e) for e in view.events],
+    )
+
+
+@router.get("/concerns", response_model=list[ConcernForCoordinators])
+async def concern_queue(
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+    status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
+) -> list[ConcernForCoordinators]:
+    """The concerns queue, oldest first: open and in progress unless `status` is given."""
+    return [_concern(v) for v in await concerns.queue(db, settings, me, status_)]
+
+
+@router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
+async def get_concern(
+    concern_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> ConcernForCoordinators:
+    """One concern with its whole audit trail."""
+    return _concern(await concerns.get_concern(db, settings, me, concern_id))
+
+
+@router.patch("/concerns/{concern_id}", response_model=ConcernForCoordinators)
+async def update_concern(
+    concern_id: UUID,
+    body: ConcernUpdate,
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> ConcernForCoordinators:
+    """Change the status (open, in_progress, closed) and/or add a note; both are audited."""
+    view = await concerns.update_concern(db, settings, me, concern_id, body.status, body.note)
+    return _concern(view)
+
+
+@router.get("/relationships/{relationship_id}/safety", response_model=RelationshipHealth)
+async def relationship_health(
+    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> RelationshipHealth:
+    """States, dates, pause and ending (with recorded reasons) and concerns; no content."""
+    return await _health(db, settings, me, relationship_id)
+
+
+async def _health(db, settings, me, relationship_id) -> RelationshipHealth:
+    return RelationshipHealth.model_validate(
+        await coordination.health(db, settings, me, relationship_id)
+    )
+
+
+@router.post(
+    "/relationships/{relationship_id}/safety-pause",
+    response_model=RelationshipHealth,
+    responses=CHANGES,
+)
+async def safety_pause(
+    relationship_id: RelationshipId,
+    body: SafetyActionIn,
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> RelationshipHealth:
+    """Pause for safety with a recorded reason; the two can't resume until it is lifted."""
+    await coordination.pause_for_safety(
+        db, settings, me, relationship_id, body.reason, body.concern_id
+    )
+    return await _health(db, settings, me, relationship_id)
+
+
+@router.post(
+    "/relationships/{relationship_id}/safety-pause/lift",
+    response_model=RelationshipHealth,
+    responses=CHANGES,
+)
+async def lift_safety_pause(
+    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> RelationshipHealth:
+    """Lift a safety pause: the two carry on when both are ready (one asks, the other agrees)."""
+    await coordination.lift_safety_pause(db, me, relationship_id)
+    return await _health(db, settings, me, relationship_id)
+
+
+@router.post(
+    "/relationships/{relationship_id}/safety-end",
+    response_model=RelationshipHealth,
+    responses=CHANGES,
+)
+async def safety_end(
+    relationship_id: RelationshipId,
+    body: SafetyActionIn,
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> RelationshipHealth:
+    """End for safety with a recorded reason; both people are told kindly, never why."""
+    await coordination.end_for_safety(
+        db, settings, me, relationship_id, body.reason, body.concern_id
+    )
+    return await _health(db, settings, me, relationship_id)
+
+
+@router.post(
+    "/safeguarding-access",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccessOut,
+)
+async def open_access(
+    body: AccessIn, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> AccessOut:
+    """Open a time-limited access to one relationship's content, with a written reason. The
+    two people can see that it happened (GET /relationships/{id}/safeguarding-log)."""
+    access = await safeguarding.grant(
+        db, settings, me, body.relationship_id, body.reason, body.minutes, body.concern_id
+    )
+    return AccessOut.model_validate(access)
+
+
+@router.post("/safeguarding-access/{access_id}/revoke", response_model=AccessOut, responses=CHANGES)
+async def revoke_access(access_id: UUID, me: CurrentCoordinator, db: SessionDep) -> AccessOut:
+    """End an access before it expires."""
+    return AccessOut.model_validate(await safeguarding.revoke(db, me, access_id))
+
+
+@router.get(
+    "/relationships/{relationship_id}/safeguarding-log",
+    response_model=list[CoordinatorAuditEntryOut],
+)
+async def coordinator_log(
+    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> list[CoordinatorAuditEntryOut]:
+    """The full audit log, with each access's reason and any refused attempts."""
+    found = await safeguarding.log_for_coordinators(db, settings, me, relationship_id)
+    return [CoordinatorAuditEntryOut.model_validate(e) for e in found]
+
+
+@router.get(
+    "/relationships/{relationship_id}/own-words",
+    response_model=list[OwnWordsOut],
+    responses={403: {"description": "No open safeguarding access to this relationship"}},
+)
+async def own_words(
+    relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> list[OwnWordsOut]:
+    """Both people's experiences in their own words. Needs an open safeguarding access; every
+    read is audited and visible to the two people."""
+    found = await safeguarding.own_words(db, settings, me, relationship_id)
+    return [OwnWordsOut.model_validate(w) for w in found]
+
+
+@router.get("/feedback", response_model=list[FeedbackForCoordinators])
+async def feedback(
+    me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> list[FeedbackForCoordinators]:
+    """Private feedback people left after their endings, newest first."""
+    found = await aftercare.all_feedback(db, settings, me)
+    return [FeedbackForCoordinators.model_validate(f) for f in found]
+
+
+# ---- coordinators, under a safeguarding access ----------------------------------------------
+
+
+@router.get(
+    "/relationships/{relationship_id}/messages",
+    response_model=list[SafeguardedMessageOut],
+    responses=problem_response_docs(403, 404),
+)
+async def safeguarding_messages(
+    relationship_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> list[SafeguardedMessageOut]:
+    """Every message of a relationship, held and undelivered ones too, with a safeguarding
+    access (403 without one). Each read is audit-logged and shown to both people."""
+    found = await safeguarding.read_messages(db, settings, me, relationship_id)
+    return [
+        SafeguardedMessageOut(
+            id=m.id,
+            sender=m.sender_role,  # type: ignore[arg-type]
+            body=m.body,
+            sent_at=m.sent_at,
+            deliver_at=m.deliver_at,
+            held=m.held,
+            status=m.status,
+        )
+        for m in found
+    ]
