@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, Role, SessionKind, User
@@ -168,7 +169,7 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
     """End a session server-side: its cookie, refresh token and access tokens stop working."""
     await db.execute(
         update(AuthSession)
-        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .where(AuthSession.id == session_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -264,7 +265,7 @@ async def set_account(
         if not is_active:
             await db.execute(
                 update(AuthSession)
-                .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+                .where(AuthSession.user_id == user.id, col(AuthSession.revoked_at).is_(None))
                 .values(revoked_at=utcnow())
             )
     await db.flush()

@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from api.auth.models import LoginAttempt
 from api.common import utcnow

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -114,7 +114,7 @@ class ConcernView:
 
 async def _names(db: AsyncSession, ids: set[UUID | None]) -> dict[UUID, str]:
     wanted = {i for i in ids if i is not None}
-    rows = await db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    rows = await db.execute(select(User.id, User.display_name).where(col(User.id).in_(wanted)))
     return dict(rows.all())
 
 
@@ -124,14 +124,16 @@ async def _views(
     relationships = {
         r.id: r
         for r in await db.scalars(
-            select(Relationship).where(Relationship.id.in_({c.relationship_id for c in concerns}))
+            select(Relationship).where(
+                col(Relationship.id).in_({c.relationship_id for c in concerns})
+            )
         )
     }
     events: dict[UUID, list[ConcernEvent]] = {}
     if with_events:
         for event in await db.scalars(
             select(ConcernEvent)
-            .where(ConcernEvent.concern_id.in_([c.id for c in concerns]))
+            .where(col(ConcernEvent.concern_id).in_([c.id for c in concerns]))
             .order_by(ConcernEvent.at)
         ):
             events.setdefault(event.concern_id, []).append(event)

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -49,7 +50,7 @@ async def current(db: AsyncSession, me: Principal) -> CalendarFeed | None:
     """My live feed, if I have one (its URL can't be shown again: make a new one)."""
     return await db.scalar(
         select(CalendarFeed).where(
-            CalendarFeed.user_id == me.user_id, CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.user_id == me.user_id, col(CalendarFeed.revoked_at).is_(None)
         )
     )
 
@@ -58,7 +59,7 @@ async def revoke(db: AsyncSession, me: Principal) -> bool:
     """Stop my feed's URL working at once; False if there was none."""
     result = await db.execute(
         update(CalendarFeed)
-        .where(CalendarFeed.user_id == me.user_id, CalendarFeed.revoked_at.is_(None))
+        .where(CalendarFeed.user_id == me.user_id, col(CalendarFeed.revoked_at).is_(None))
         .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -81,7 +82,7 @@ async def _feed_owner(db: AsyncSession, file: str) -> UUID:
         raise NotFound("No such calendar.")
     owner = await db.scalar(
         select(CalendarFeed.user_id).where(
-            CalendarFeed.token_hash == token_hash(token), CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.token_hash == token_hash(token), col(CalendarFeed.revoked_at).is_(None)
         )
     )
     if owner is None:
@@ -99,8 +100,8 @@ async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> b
             .join(Relationship, Relationship.id == ContactSession.relationship_id)
             .where(
                 or_(Relationship.seeker_id == owner, Relationship.supporter_id == owner),
-                Relationship.state.in_(VISIBLE_STATES),
-                ContactSession.status.in_(COUNTED),
+                col(Relationship.state).in_(VISIBLE_STATES),
+                col(ContactSession.status).in_(COUNTED),
                 ContactSession.start_at >= now - PAST,
             )
             .order_by(ContactSession.start_at)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.contact.common import channel_words, local_text_with_zone, zone_of
 from api.contact.models import ContactSession, SessionStatus
@@ -77,7 +77,7 @@ def take_pushes(db: AsyncSession) -> list[PushItem]:
 async def zones(db: AsyncSession, user_ids: set[UUID]) -> dict[UUID, str]:
     """Each person's own time zone from their profile (known zones only)."""
     rows = await db.execute(
-        select(Profile.user_id, Profile.timezone).where(Profile.user_id.in_(user_ids))
+        select(Profile.user_id, Profile.timezone).where(col(Profile.user_id).in_(user_ids))
     )
     return {uid: zone_of(tz, None) for uid, tz in rows.all()}
 
@@ -150,7 +150,7 @@ async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
         .join(Relationship, Relationship.id == AgreementVersion.relationship_id)
         .where(
             AgreementVersion.status == VersionStatus.pending,
-            Relationship.state.in_(EDITABLE_STATES),
+            col(Relationship.state).in_(EDITABLE_STATES),
         )
     )
     if user_id is not None:

@@ -8,8 +8,9 @@ its writer's too, and is erased here; calendar feeds and push subscriptions go b
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -30,12 +31,12 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     )
     received = await db.scalars(
         select(Message)
-        .where(Message.recipient_id == me.user_id, Message.dropped_at.is_(None))
+        .where(Message.recipient_id == me.user_id, col(Message.dropped_at).is_(None))
         .order_by(Message.sent_at)
     )
     sessions = await db.scalars(
         select(ContactSession)
-        .where(ContactSession.relationship_id.in_(ids))
+        .where(col(ContactSession.relationship_id).in_(ids))
         .order_by(ContactSession.start_at)
     )
     feeds = await db.scalars(select(CalendarFeed).where(CalendarFeed.user_id == me.user_id))

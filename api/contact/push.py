@@ -22,8 +22,9 @@ import structlog
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid, Vapid01
 from pywebpush import WebPushException, webpush_async
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -182,7 +183,7 @@ async def deliver(
     sent = 0
     async with sessionmaker() as db, aiohttp.ClientSession() as http:
         subscriptions = await db.scalars(
-            select(PushSubscription).where(PushSubscription.user_id.in_(latest))
+            select(PushSubscription).where(col(PushSubscription.user_id).in_(latest))
         )
         for sub in subscriptions.all():
             status = await _send(http, signer, settings, sub, latest[sub.user_id])

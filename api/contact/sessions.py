@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -117,7 +118,7 @@ async def change(
         .where(
             ContactSession.id == session.id,
             ContactSession.revision == session.revision,
-            ContactSession.status.in_(allowed),
+            col(ContactSession.status).in_(allowed),
         )
         .values(**values)
         .execution_options(synchronize_session=False)

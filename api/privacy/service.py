@@ -12,8 +12,9 @@ import asyncio
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, User
@@ -69,14 +70,14 @@ async def _relationships(
     events: dict[UUID, list] = {}
     for e in await db.scalars(
         select(RelationshipEvent)
-        .where(RelationshipEvent.relationship_id.in_(ids))
+        .where(col(RelationshipEvent.relationship_id).in_(ids))
         .order_by(RelationshipEvent.at)
     ):
         events.setdefault(e.relationship_id, []).append(e)
     versions: dict[UUID, list] = {}
     for v in await db.scalars(
         select(AgreementVersion)
-        .where(AgreementVersion.relationship_id.in_(ids))
+        .where(col(AgreementVersion.relationship_id).in_(ids))
         .order_by(AgreementVersion.number)
     ):
         versions.setdefault(v.relationship_id, []).append(v)
@@ -133,7 +134,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     trail: dict[UUID, list] = {}
     for e in await db.scalars(
         select(ConcernEvent)
-        .where(ConcernEvent.concern_id.in_([c.id for c in raised]))
+        .where(col(ConcernEvent.concern_id).in_([c.id for c in raised]))
         .order_by(ConcernEvent.at)
     ):
         trail.setdefault(e.concern_id, []).append(
@@ -199,7 +200,7 @@ async def delete_account(
     await db.execute(
         update(Ending)
         .where(
-            Ending.relationship_id.in_(
+            col(Ending.relationship_id).in_(
                 select(Relationship.id).where(Relationship.ended_by == me.user_id)
             )
         )
@@ -224,7 +225,7 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
     open_ones = await db.scalars(
         select(Relationship).where(
             or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id),
-            Relationship.state.in_((State.introduced, *HOLDS_A_PLACE)),
+            col(Relationship.state).in_((State.introduced, *HOLDS_A_PLACE)),
         )
     )
     for relationship in open_ones.all():

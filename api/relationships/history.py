@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from api.relationships.agreements import Agreement
 from api.relationships.models import ConsentKind, RelationshipEvent, VersionStatus

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -45,8 +45,8 @@ def today() -> date:
 async def current_pause(db: AsyncSession, relationship_id: UUID) -> Pause | None:
     return await db.scalar(
         select(Pause)
-        .where(Pause.relationship_id == relationship_id, Pause.over_at.is_(None))
-        .order_by(Pause.paused_at.desc())
+        .where(Pause.relationship_id == relationship_id, col(Pause.over_at).is_(None))
+        .order_by(col(Pause.paused_at).desc())
         .limit(1)
     )
 

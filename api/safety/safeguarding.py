@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -128,10 +128,10 @@ async def require_content_access(
         .where(
             SafeguardingAccess.relationship_id == relationship_id,
             SafeguardingAccess.coordinator_id == principal.user_id,
-            SafeguardingAccess.revoked_at.is_(None),
+            col(SafeguardingAccess.revoked_at).is_(None),
             SafeguardingAccess.expires_at > now,
         )
-        .order_by(SafeguardingAccess.expires_at.desc())
+        .order_by(col(SafeguardingAccess.expires_at).desc())
         .limit(1)
     )
     if access is None:
@@ -186,7 +186,7 @@ async def own_words(
         select(PersonExperience, ExperienceTag.label, ExperienceCategory.label)
         .join(ExperienceTag, ExperienceTag.id == PersonExperience.tag_id)
         .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
-        .where(PersonExperience.user_id.in_([p for p in people if p is not None]))
+        .where(col(PersonExperience.user_id).in_([p for p in people if p is not None]))
         .order_by(PersonExperience.user_id, ExperienceTag.id)
     )
     return [

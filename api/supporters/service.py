@@ -2,8 +2,9 @@
 
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from api.auth.models import User
 from api.auth.principal import Principal
