@@ -169,7 +169,7 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
     """End a session server-side: its cookie, refresh token and access tokens stop working."""
     await db.execute(
         update(AuthSession)
-        .where(AuthSession.id == session_id, col(AuthSession.revoked_at).is_(None))
+        .where(col(AuthSession.id) == session_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -236,7 +236,7 @@ async def principal_from_cookie(
     if now - last_used_at > timedelta(minutes=5):  # avoid a write on every request
         await db.execute(
             update(AuthSession)
-            .where(AuthSession.id == principal.session_id)
+            .where(col(AuthSession.id) == principal.session_id)
             .values(last_used_at=now)
         )
     return principal
@@ -265,7 +265,7 @@ async def set_account(
         if not is_active:
             await db.execute(
                 update(AuthSession)
-                .where(AuthSession.user_id == user.id, col(AuthSession.revoked_at).is_(None))
+                .where(col(AuthSession.user_id) == user.id, col(AuthSession.revoked_at).is_(None))
                 .values(revoked_at=utcnow())
             )
     await db.flush()

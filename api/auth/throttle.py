@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.auth.models import LoginAttempt
 from api.common import utcnow
@@ -51,8 +51,8 @@ async def record_failure(
     db.add(LoginAttempt(account_key=account_key, address_key=address_key))
     # Keep the table small: forget what is older than the window.
     cutoff = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < cutoff))
 
 
 async def forget_failures(db: AsyncSession, account_key: str) -> None:
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == account_key))

@@ -85,7 +85,7 @@ async def my_concerns(db: AsyncSession, me: Principal, relationship_id: UUID) ->
     rows = await db.scalars(
         select(Concern)
         .where(Concern.relationship_id == relationship.id, Concern.raised_by == me.user_id)
-        .order_by(Concern.created_at)
+        .order_by(col(Concern.created_at))
     )
     return list(rows.all())
 
@@ -134,7 +134,7 @@ async def _views(
         for event in await db.scalars(
             select(ConcernEvent)
             .where(col(ConcernEvent.concern_id).in_([c.id for c in concerns]))
-            .order_by(ConcernEvent.at)
+            .order_by(col(ConcernEvent.at))
         ):
             events.setdefault(event.concern_id, []).append(event)
     people = {u for r in relationships.values() for u in (r.seeker_id, r.supporter_id)}
@@ -182,7 +182,7 @@ async def queue(
         query = query.where(Concern.status == status)
     else:
         query = query.where(Concern.status != ConcernStatus.closed)
-    rows = await db.scalars(query.order_by(Concern.created_at).limit(500))
+    rows = await db.scalars(query.order_by(col(Concern.created_at)).limit(500))
     return await _views(db, settings, list(rows.all()), with_events=False)
 
 

@@ -11,10 +11,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 from icalendar import Calendar, Event
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
@@ -57,11 +58,14 @@ async def current(db: AsyncSession, me: Principal) -> CalendarFeed | None:
 
 async def revoke(db: AsyncSession, me: Principal) -> bool:
     """Stop my feed's URL working at once; False if there was none."""
-    result = await db.execute(
-        update(CalendarFeed)
-        .where(CalendarFeed.user_id == me.user_id, col(CalendarFeed.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(CalendarFeed)
+            .where(col(CalendarFeed.user_id) == me.user_id, col(CalendarFeed.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount > 0
 
@@ -97,14 +101,14 @@ async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> b
     rows = (
         await db.execute(
             select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
-            .join(Relationship, Relationship.id == ContactSession.relationship_id)
+            .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
             .where(
                 or_(Relationship.seeker_id == owner, Relationship.supporter_id == owner),
                 col(Relationship.state).in_(VISIBLE_STATES),
                 col(ContactSession.status).in_(COUNTED),
                 ContactSession.start_at >= now - PAST,
             )
-            .order_by(ContactSession.start_at)
+            .order_by(col(ContactSession.start_at))
         )
     ).all()
     others = {seeker if supporter == owner else supporter for _, seeker, supporter in rows}

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.errors import Conflict
@@ -96,7 +96,7 @@ async def lock_pair(db: AsyncSession, relationship_id: UUID) -> None:
     """
     await db.execute(
         update(Relationship)
-        .where(Relationship.id == relationship_id)
+        .where(col(Relationship.id) == relationship_id)
         .values(sessions_held=Relationship.sessions_held)
         .execution_options(synchronize_session=False)
     )

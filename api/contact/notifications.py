@@ -89,7 +89,7 @@ async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -
     """Remind both people of each confirmed session starting within a day (once per time)."""
     query = (
         select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
-        .join(Relationship, Relationship.id == ContactSession.relationship_id)
+        .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
         .where(
             ContactSession.status == SessionStatus.confirmed,
             ContactSession.start_at > now,

@@ -9,10 +9,10 @@ point (api/relationships/review.py) and the planned ending (api/safety/endings.p
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -54,7 +54,7 @@ async def _of(db: AsyncSession, relationship_id: UUID) -> list[ContactSession]:
     rows = await db.scalars(
         select(ContactSession)
         .where(ContactSession.relationship_id == relationship_id)
-        .order_by(ContactSession.start_at, ContactSession.created_at)
+        .order_by(col(ContactSession.start_at), col(ContactSession.created_at))
         .execution_options(populate_existing=True)
     )
     return list(rows.all())
@@ -113,15 +113,18 @@ async def change(
     """Apply `values` if nobody changed the session since it was read and its status is one of
     `allowed` (409 otherwise): of two people acting on one session at once, one wins."""
     values["revision"] = session.revision + 1
-    result = await db.execute(
-        update(ContactSession)
-        .where(
-            ContactSession.id == session.id,
-            ContactSession.revision == session.revision,
-            col(ContactSession.status).in_(allowed),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(ContactSession)
+            .where(
+                col(ContactSession.id) == session.id,
+                col(ContactSession.revision) == session.revision,
+                col(ContactSession.status).in_(allowed),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise Conflict("This session changed in the meantime. Please reload and try again.")
@@ -340,7 +343,7 @@ async def _count_held(db: AsyncSession, contact: Contact) -> None:
     relationship = contact.relationship
     await db.execute(
         update(Relationship)
-        .where(Relationship.id == relationship.id)
+        .where(col(Relationship.id) == relationship.id)
         .values(sessions_held=Relationship.sessions_held + 1)
         .execution_options(synchronize_session=False)
     )

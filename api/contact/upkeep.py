@@ -29,10 +29,10 @@ LIVE = (State.active, State.paused, State.ended)
 
 async def _release_where(db: AsyncSession, now: datetime, *conditions) -> int:
     pending = exists().where(
-        Message.relationship_id == Relationship.id,
+        col(Message.relationship_id) == Relationship.id,
         col(Message.notified_at).is_(None),
         col(Message.dropped_at).is_(None),
-        Message.deliver_at <= now,
+        col(Message.deliver_at) <= now,
     )
     found = await db.scalars(
         select(Relationship).where(col(Relationship.state).in_(LIVE), pending, *conditions)

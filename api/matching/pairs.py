@@ -43,7 +43,7 @@ def pairs_kept_apart(people: Any) -> CompoundSelect:
     )
     both_agreed = (
         select(MatchAgain.relationship_id)
-        .group_by(MatchAgain.relationship_id)
+        .group_by(col(MatchAgain.relationship_id))
         .having(func.count() == 2)
     )
     with_concern = select(Concern.relationship_id)
@@ -97,7 +97,8 @@ async def record_block(
         db.add(Block(blocker_id=blocker_id, blocked_id=blocked_id, relationship_id=relationship_id))
     await db.execute(
         delete(MatchAgain).where(
-            MatchAgain.user_id == blocker_id, MatchAgain.relationship_id == relationship_id
+            col(MatchAgain.user_id) == blocker_id,
+            col(MatchAgain.relationship_id) == relationship_id,
         )
     )
 

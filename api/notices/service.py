@@ -11,9 +11,10 @@ delivered, a session reminder) are made by api/contact before a person's notices
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,8 +62,11 @@ async def notify(
         "read_at": None,
     }
     insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await db.execute(
-        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        ),
     )
     return bool(result.rowcount == 1)
 
@@ -126,11 +130,11 @@ async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> lis
 
 async def mark_read(db: AsyncSession, me: Principal, *, notice_id: UUID | None = None) -> None:
     """Mark one of my notices read (or all of them)."""
-    query = update(Notice).where(Notice.user_id == me.user_id, col(Notice.read_at).is_(None))
+    query = update(Notice).where(col(Notice.user_id) == me.user_id, col(Notice.read_at).is_(None))
     if notice_id is not None:
         if await db.scalar(select(Notice.user_id).where(Notice.id == notice_id)) != me.user_id:
             raise NotFound("No such notice.")
-        query = query.where(Notice.id == notice_id)
+        query = query.where(col(Notice.id) == notice_id)
     await db.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
 
 
@@ -142,9 +146,9 @@ async def mark_kind_read(
     await db.execute(
         update(Notice)
         .where(
-            Notice.user_id == me.user_id,
-            Notice.relationship_id == relationship_id,
-            Notice.kind == kind,
+            col(Notice.user_id) == me.user_id,
+            col(Notice.relationship_id) == relationship_id,
+            col(Notice.kind) == kind,
             col(Notice.read_at).is_(None),
         )
         .values(read_at=at)

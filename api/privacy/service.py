@@ -63,7 +63,7 @@ async def _relationships(
             .where(
                 or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
             )
-            .order_by(Relationship.created_at)
+            .order_by(col(Relationship.created_at))
         )
     )
     ids = [r.id for r in found]
@@ -71,14 +71,14 @@ async def _relationships(
     for e in await db.scalars(
         select(RelationshipEvent)
         .where(col(RelationshipEvent.relationship_id).in_(ids))
-        .order_by(RelationshipEvent.at)
+        .order_by(col(RelationshipEvent.at))
     ):
         events.setdefault(e.relationship_id, []).append(e)
     versions: dict[UUID, list] = {}
     for v in await db.scalars(
         select(AgreementVersion)
         .where(col(AgreementVersion.relationship_id).in_(ids))
-        .order_by(AgreementVersion.number)
+        .order_by(col(AgreementVersion.number))
     ):
         versions.setdefault(v.relationship_id, []).append(v)
     names = await display_names(db, [u for r in found for u in (r.seeker_id, r.supporter_id) if u])
@@ -135,7 +135,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     for e in await db.scalars(
         select(ConcernEvent)
         .where(col(ConcernEvent.concern_id).in_([c.id for c in raised]))
-        .order_by(ConcernEvent.at)
+        .order_by(col(ConcernEvent.at))
     ):
         trail.setdefault(e.concern_id, []).append(
             {"at": e.at.isoformat(), "action": e.action, "status": e.to_status}
@@ -209,13 +209,13 @@ async def delete_account(
     )
     await db.execute(
         update(Concern)
-        .where(Concern.raised_by == me.user_id)
+        .where(col(Concern.raised_by) == me.user_id)
         .values(details_sealed=None)
         .execution_options(synchronize_session=False)
     )
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == account_key))
     await db.execute(
-        delete(User).where(User.id == me.user_id).execution_options(synchronize_session=False)
+        delete(User).where(col(User.id) == me.user_id).execution_options(synchronize_session=False)
     )
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

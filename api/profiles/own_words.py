@@ -20,11 +20,11 @@ import sys
 import threading
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import and_, col, select
@@ -141,7 +141,7 @@ async def _descriptions(
     rows = await db.execute(
         select(PersonExperience.id, PersonExperience.user_id, PersonExperience.description_sealed)
         .where(col(PersonExperience.user_id).in_(user_ids), _DESCRIBED)
-        .order_by(PersonExperience.user_id, PersonExperience.tag_id)
+        .order_by(col(PersonExperience.user_id), col(PersonExperience.tag_id))
     )
     open_blob = unsealer(settings)
     words: dict[UUID, list[str]] = defaultdict(list)
@@ -263,7 +263,7 @@ async def backfill(db: AsyncSession, settings: Settings, chunk: int = 256) -> Ba
             select(PersonExperience.user_id)
             .where(_DESCRIBED)
             .distinct()
-            .order_by(PersonExperience.user_id)
+            .order_by(col(PersonExperience.user_id))
         )
     )
     stored = 0
@@ -271,12 +271,17 @@ async def backfill(db: AsyncSession, settings: Settings, chunk: int = 256) -> Ba
         stored += await refresh_people(db, settings, people[start : start + chunk])
         await db.commit()
     # Last, so that words removed while this ran don't leave a vector behind.
-    gone = await db.execute(
-        delete(OwnWordsVector)
-        .where(
-            col(OwnWordsVector.user_id).not_in(select(PersonExperience.user_id).where(_DESCRIBED))
-        )
-        .execution_options(synchronize_session=False)
+    gone = cast(
+        CursorResult[Any],
+        await db.execute(
+            delete(OwnWordsVector)
+            .where(
+                col(OwnWordsVector.user_id).not_in(
+                    select(PersonExperience.user_id).where(_DESCRIBED)
+                )
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     await db.commit()
     return Backfilled(stored, gone.rowcount or 0)

@@ -98,7 +98,7 @@ async def pairs(
     ids = {uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None}
     rows = await db.execute(
         select(User.id, User.display_name, Profile)
-        .outerjoin(Profile, Profile.user_id == User.id)
+        .outerjoin(Profile, col(Profile.user_id) == User.id)
         .where(col(User.id).in_(ids))
     )
     found = {uid: (name, profile) for uid, name, profile in rows.all()}

@@ -67,7 +67,7 @@ async def end(
     await lifecycle.move(db, relationship, State.ended, actor_id, end_kind=kind)
     await db.execute(
         update(Pause)
-        .where(Pause.relationship_id == relationship.id, col(Pause.over_at).is_(None))
+        .where(col(Pause.relationship_id) == relationship.id, col(Pause.over_at).is_(None))
         .values(over_at=relationship.ended_at)
         .execution_options(synchronize_session=False)
     )

@@ -184,10 +184,10 @@ async def own_words(
     people = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
     rows = await db.execute(
         select(PersonExperience, ExperienceTag.label, ExperienceCategory.label)
-        .join(ExperienceTag, ExperienceTag.id == PersonExperience.tag_id)
-        .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
+        .join(ExperienceTag, col(ExperienceTag.id) == PersonExperience.tag_id)
+        .join(ExperienceCategory, col(ExperienceCategory.id) == ExperienceTag.category_id)
         .where(col(PersonExperience.user_id).in_([p for p in people if p is not None]))
-        .order_by(PersonExperience.user_id, ExperienceTag.id)
+        .order_by(col(PersonExperience.user_id), col(ExperienceTag.id))
     )
     return [
         OwnWords(
@@ -216,10 +216,12 @@ async def _log(
 ) -> list[LogEntry]:
     rows = await db.execute(
         select(SafeguardingAuditEntry, SafeguardingAccess, User.display_name)
-        .outerjoin(SafeguardingAccess, SafeguardingAccess.id == SafeguardingAuditEntry.access_id)
-        .outerjoin(User, User.id == SafeguardingAuditEntry.coordinator_id)
+        .outerjoin(
+            SafeguardingAccess, col(SafeguardingAccess.id) == SafeguardingAuditEntry.access_id
+        )
+        .outerjoin(User, col(User.id) == SafeguardingAuditEntry.coordinator_id)
         .where(SafeguardingAuditEntry.relationship_id == relationship_id)
-        .order_by(SafeguardingAuditEntry.at)
+        .order_by(col(SafeguardingAuditEntry.at))
     )
     entries = []
     for entry, access, name in rows.all():
