@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Select, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -174,11 +175,12 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
     )
 
 
-_S, _U = AuthSession.__table__.c, User.__table__.c
+# SQLModel sets __table__ on table models but does not declare it.
+_S, _U = AuthSession.__table__.c, User.__table__.c  # type: ignore[attr-defined]
 # Who is behind a session, with when it was last used: every request runs one of these, so
 # they are Core statements built once (the ORM, or building them per call, would triple the
 # cost: shared/performance.md).
-_WHO = select(
+_WHO = sa_select(
     _S.id,
     _S.revoked_at,
     _S.expires_at,
@@ -187,7 +189,7 @@ _WHO = select(
     _U.role,
     _U.display_name,
     _U.is_active,
-).join(User.__table__, _U.id == _S.user_id)
+).join(User.__table__, _U.id == _S.user_id)  # type: ignore[attr-defined]
 _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
 

@@ -154,8 +154,10 @@ async def _views(
                 concern=concern,
                 details=unseal(settings, concern.details_sealed, concern.id.bytes),
                 relationship_state=relationship.state,
-                seeker_name=names.get(relationship.seeker_id),
-                supporter_name=names.get(relationship.supporter_id),
+                seeker_name=names.get(relationship.seeker_id) if relationship.seeker_id else None,
+                supporter_name=(
+                    names.get(relationship.supporter_id) if relationship.supporter_id else None
+                ),
                 events=[
                     EventView(
                         e.at,

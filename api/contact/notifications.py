@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
@@ -140,16 +141,16 @@ async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
             key=f"introduction/{relationship_id}",
         )
     proposals = (
-        select(
-            AgreementVersion.relationship_id,
-            AgreementVersion.number,
-            AgreementVersion.proposed_by,
-            Relationship.seeker_id,
-            Relationship.supporter_id,
+        sa_select(
+            col(AgreementVersion.relationship_id),
+            col(AgreementVersion.number),
+            col(AgreementVersion.proposed_by),
+            col(Relationship.seeker_id),
+            col(Relationship.supporter_id),
         )
-        .join(Relationship, Relationship.id == AgreementVersion.relationship_id)
+        .join(Relationship, col(Relationship.id) == AgreementVersion.relationship_id)
         .where(
-            AgreementVersion.status == VersionStatus.pending,
+            col(AgreementVersion.status) == VersionStatus.pending,
             col(Relationship.state).in_(EDITABLE_STATES),
         )
     )

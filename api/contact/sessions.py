@@ -8,6 +8,7 @@ UPDATE on its revision, so of two people acting on it at once one wins and the o
 point (api/relationships/review.py) and the planned ending (api/safety/endings.py) read.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
 from uuid import UUID
@@ -37,6 +38,7 @@ from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid, NotFound
 from api.relationships.models import Relationship, State
 from api.relationships.review import review_due
+from api.relationships.terms import AgreementTerms
 
 MAX_NOTE = 500
 Outcome = Literal["held", "missed"]
@@ -81,7 +83,9 @@ async def one(
     return contact, session
 
 
-async def _locked(db: AsyncSession, contact: Contact, doing: str):
+async def _locked(
+    db: AsyncSession, contact: Contact, doing: str
+) -> tuple[Contact, AgreementTerms, list[ContactSession]]:
     """Lock the pair, then read again what the checks depend on: the relationship's state, the
     terms in force, the pair's sessions (someone may have changed them meanwhile)."""
     await lock_pair(db, contact.id)
@@ -92,7 +96,16 @@ async def _locked(db: AsyncSession, contact: Contact, doing: str):
     return fresh, terms, await _of(db, contact.id)
 
 
-def _check(contact: Contact, terms, sessions, *, start, channel, now, exclude_id=None) -> None:
+def _check(
+    contact: Contact,
+    terms: AgreementTerms,
+    sessions: Sequence[ContactSession],
+    *,
+    start: datetime,
+    channel: str,
+    now: datetime,
+    exclude_id: UUID | None = None,
+) -> None:
     problems = session_problems(
         terms,
         start=start,
@@ -134,7 +147,7 @@ async def change(
 
 async def _tell_other(
     contact: Contact, db: AsyncSession, session: ContactSession, kind: str, key: str
-):
+) -> None:
     other = contact.pair.other.user_id
     await notifications.notify(
         db,

@@ -12,7 +12,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import exists, update
+from sqlalchemy import ColumnElement, exists, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
@@ -27,7 +27,7 @@ from api.relationships.models import Relationship, State
 LIVE = (State.active, State.paused, State.ended)
 
 
-async def _release_where(db: AsyncSession, now: datetime, *conditions) -> int:
+async def _release_where(db: AsyncSession, now: datetime, *conditions: ColumnElement[bool]) -> int:
     pending = exists().where(
         col(Message.relationship_id) == Relationship.id,
         col(Message.notified_at).is_(None),
@@ -67,9 +67,9 @@ async def cancel_when_ended(db: AsyncSession, relationship: Relationship) -> Non
     that were confirmed. One UPDATE: an ending never fails over a session changed meanwhile."""
     now = utcnow()
     upcoming = (
-        ContactSession.relationship_id == relationship.id,
+        col(ContactSession.relationship_id) == relationship.id,
         col(ContactSession.status).in_(OPEN),
-        ContactSession.start_at > now,
+        col(ContactSession.start_at) > now,
     )
     confirmed = list(
         await db.scalars(

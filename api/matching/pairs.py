@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import CompoundSelect, delete, func, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import label
 
 from api.concerns.models import Concern
 from api.db import core_rows
@@ -38,7 +39,7 @@ async def may_match_again(db: AsyncSession, relationship: Relationship) -> bool:
 def pairs_kept_apart(people: Any) -> CompoundSelect:
     """Rows (a, b), one per reason, of the pairs kept apart that involve any of ``people``
     (ids, or a bind parameter): a statement, so a hot path can fold it into its own query."""
-    blocks = select(col(Block.blocker_id).label("a"), col(Block.blocked_id).label("b")).where(
+    blocks = select(label("a", Block.blocker_id), label("b", Block.blocked_id)).where(
         or_(col(Block.blocker_id).in_(people), col(Block.blocked_id).in_(people))
     )
     both_agreed = (
@@ -51,7 +52,7 @@ def pairs_kept_apart(people: Any) -> CompoundSelect:
         or_(col(Relationship.seeker_id).in_(people), col(Relationship.supporter_id).in_(people)),
         or_(
             col(Relationship.state).in_(OPEN_STATES),
-            (Relationship.state == State.ended)
+            (col(Relationship.state) == State.ended)
             & or_(
                 col(Relationship.end_kind).is_(None),
                 col(Relationship.end_kind).not_in(REMATCHABLE_ENDINGS),

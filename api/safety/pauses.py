@@ -114,7 +114,9 @@ async def _resume(
     current.over_at = utcnow()
 
 
-async def _paused(db: AsyncSession, me: Principal, relationship_id: UUID):
+async def _paused(
+    db: AsyncSession, me: Principal, relationship_id: UUID
+) -> tuple[Relationship, Pause]:
     relationship = await mine(db, me, relationship_id)
     current = (
         await current_pause(db, relationship.id) if relationship.state == State.paused else None

@@ -67,7 +67,8 @@ async def grant(
         raise Invalid.field("minutes", f"Choose between 1 and {LONGEST_MINUTES} minutes.")
     if concern_id is not None:
         await concern_of(db, relationship, concern_id)
-    access = SafeguardingAccess(
+    # expires_at is set just below, from granted_at (table models don't validate on init).
+    access = SafeguardingAccess(  # type: ignore[call-arg]
         relationship_id=relationship.id,
         coordinator_id=me.user_id,
         concern_id=concern_id,
