@@ -13,7 +13,7 @@ def configure_logging(level: str = "INFO") -> None:
     if _configured:
         return
     _configured = True
-    shared = [
+    shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

@@ -1,6 +1,7 @@
 """create_app(): the JSON API at /api/v1, the PWA, error handlers, static files."""
 
 import gc
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     engine = engine or create_engine(settings.database_url, settings.database_pool_size)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Everything built so far (modules, routes, schemas: ~100,000 objects) lives as long
         # as the process. Left to the cyclic collector, each full collection walks all of it
         # (~80 ms here) in the middle of someone's request; frozen, it is never walked again.

@@ -1,6 +1,7 @@
 """The PWA: server-rendered pages over the same domain services as the API."""
 
 from pathlib import Path
+from types import ModuleType
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -30,7 +31,16 @@ def mount_web(app: FastAPI) -> None:
     app.state.error_page = error_page  # api/handlers.py renders PWA errors with it
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required_handler)
-    modules = (pwa, home, account, supporting, profile, matching, relationships, agreement)
+    modules: tuple[ModuleType, ...] = (
+        pwa,
+        home,
+        account,
+        supporting,
+        profile,
+        matching,
+        relationships,
+        agreement,
+    )
     modules = (*modules, safety, aftercare, privacy, contact, reminders)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -1,6 +1,6 @@
 """Render a full page, or one named block of it for an htmx request (one template, no copies)."""
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -49,12 +49,16 @@ def render(
         "errors": {},
         **(context or {}),
     }
-    response = templates.TemplateResponse(
-        request,
-        template,
-        values,
-        status_code=status_code,
-        block_name=block if partial and block else None,
+    # An HTMLResponse, whole page or block, though jinja2-fragments declares Response.
+    response = cast(
+        HTMLResponse,
+        templates.TemplateResponse(
+            request,
+            template,
+            values,
+            status_code=status_code,
+            block_name=block if partial and block else None,
+        ),
     )
     if new_cookie:
         response.set_cookie(

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
@@ -169,16 +170,17 @@ async def log_out(db: AsyncSession, session_id: UUID) -> None:
     """End a session server-side: its cookie, refresh token and access tokens stop working."""
     await db.execute(
         update(AuthSession)
-        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .where(col(AuthSession.id) == session_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
 
-_S, _U = AuthSession.__table__.c, User.__table__.c
+# SQLModel sets __table__ on table models but does not declare it.
+_S, _U = AuthSession.__table__.c, User.__table__.c  # type: ignore[attr-defined]
 # Who is behind a session, with when it was last used: every request runs one of these, so
 # they are Core statements built once (the ORM, or building them per call, would triple the
 # cost: shared/performance.md).
-_WHO = select(
+_WHO = sa_select(
     _S.id,
     _S.revoked_at,
     _S.expires_at,
@@ -187,7 +189,7 @@ _WHO = select(
     _U.role,
     _U.display_name,
     _U.is_active,
-).join(User.__table__, _U.id == _S.user_id)
+).join(User.__table__, _U.id == _S.user_id)  # type: ignore[attr-defined]
 _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
 
@@ -236,7 +238,7 @@ async def principal_from_cookie(
     if now - last_used_at > timedelta(minutes=5):  # avoid a write on every request
         await db.execute(
             update(AuthSession)
-            .where(AuthSession.id == principal.session_id)
+            .where(col(AuthSession.id) == principal.session_id)
             .values(last_used_at=now)
         )
     return principal
@@ -265,7 +267,7 @@ async def set_account(
         if not is_active:
             await db.execute(
                 update(AuthSession)
-                .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+                .where(col(AuthSession.user_id) == user.id, col(AuthSession.revoked_at).is_(None))
                 .values(revoked_at=utcnow())
             )
     await db.flush()

@@ -1,9 +1,11 @@
 """Login throttling kept in the database, so every replica sees the same counts."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
 
 from api.auth.models import LoginAttempt
 from api.common import utcnow
@@ -11,7 +13,9 @@ from api.config import Settings
 from api.errors import TooManyRequests
 
 
-async def _failures(db: AsyncSession, column, key: str, since) -> tuple[int, object]:
+async def _failures(
+    db: AsyncSession, column: Mapped[str], key: str, since: datetime
+) -> tuple[int, datetime]:
     row = (
         await db.execute(
             select(func.count(), func.min(LoginAttempt.at)).where(
@@ -30,8 +34,8 @@ async def check_allowed(
     now = utcnow()
     since = now - window
     for column, key, limit in (
-        (LoginAttempt.account_key, account_key, settings.login_max_failures_per_account),
-        (LoginAttempt.address_key, address_key, settings.login_max_failures_per_address),
+        (col(LoginAttempt.account_key), account_key, settings.login_max_failures_per_account),
+        (col(LoginAttempt.address_key), address_key, settings.login_max_failures_per_address),
     ):
         count, oldest = await _failures(db, column, key, since)
         if count >= limit:
@@ -50,8 +54,8 @@ async def record_failure(
     db.add(LoginAttempt(account_key=account_key, address_key=address_key))
     # Keep the table small: forget what is older than the window.
     cutoff = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < cutoff))
 
 
 async def forget_failures(db: AsyncSession, account_key: str) -> None:
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+    await db.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == account_key))

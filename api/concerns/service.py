@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -86,7 +86,7 @@ async def my_concerns(db: AsyncSession, me: Principal, relationship_id: UUID) ->
     rows = await db.scalars(
         select(Concern)
         .where(Concern.relationship_id == relationship.id, Concern.raised_by == me.user_id)
-        .order_by(Concern.created_at)
+        .order_by(col(Concern.created_at))
     )
     return list(rows.all())
 
@@ -115,7 +115,7 @@ class ConcernView:
 
 async def _names(db: AsyncSession, ids: set[UUID | None]) -> dict[UUID, str]:
     wanted = {i for i in ids if i is not None}
-    rows = await db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    rows = await db.execute(select(User.id, User.display_name).where(col(User.id).in_(wanted)))
     return dict(rows.all())
 
 
@@ -125,15 +125,17 @@ async def _views(
     relationships = {
         r.id: r
         for r in await db.scalars(
-            select(Relationship).where(Relationship.id.in_({c.relationship_id for c in concerns}))
+            select(Relationship).where(
+                col(Relationship.id).in_({c.relationship_id for c in concerns})
+            )
         )
     }
     events: dict[UUID, list[ConcernEvent]] = {}
     if with_events:
         for event in await db.scalars(
             select(ConcernEvent)
-            .where(ConcernEvent.concern_id.in_([c.id for c in concerns]))
-            .order_by(ConcernEvent.at)
+            .where(col(ConcernEvent.concern_id).in_([c.id for c in concerns]))
+            .order_by(col(ConcernEvent.at))
         ):
             events.setdefault(event.concern_id, []).append(event)
     people = {u for r in relationships.values() for u in (r.seeker_id, r.supporter_id)}
@@ -153,8 +155,10 @@ async def _views(
                 concern=concern,
                 details=unseal(settings, concern.details_sealed, concern.id.bytes),
                 relationship_state=relationship.state,
-                seeker_name=names.get(relationship.seeker_id),
-                supporter_name=names.get(relationship.supporter_id),
+                seeker_name=names.get(relationship.seeker_id) if relationship.seeker_id else None,
+                supporter_name=(
+                    names.get(relationship.supporter_id) if relationship.supporter_id else None
+                ),
                 events=[
                     EventView(
                         e.at,
@@ -181,7 +185,7 @@ async def queue(
         query = query.where(Concern.status == status)
     else:
         query = query.where(Concern.status != ConcernStatus.closed)
-    rows = await db.scalars(query.order_by(Concern.created_at).limit(500))
+    rows = await db.scalars(query.order_by(col(Concern.created_at)).limit(500))
     return await _views(db, settings, list(rows.all()), with_events=False)
 
 

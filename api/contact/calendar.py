@@ -11,11 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -49,18 +51,21 @@ async def current(db: AsyncSession, me: Principal) -> CalendarFeed | None:
     """My live feed, if I have one (its URL can't be shown again: make a new one)."""
     return await db.scalar(
         select(CalendarFeed).where(
-            CalendarFeed.user_id == me.user_id, CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.user_id == me.user_id, col(CalendarFeed.revoked_at).is_(None)
         )
     )
 
 
 async def revoke(db: AsyncSession, me: Principal) -> bool:
     """Stop my feed's URL working at once; False if there was none."""
-    result = await db.execute(
-        update(CalendarFeed)
-        .where(CalendarFeed.user_id == me.user_id, CalendarFeed.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(CalendarFeed)
+            .where(col(CalendarFeed.user_id) == me.user_id, col(CalendarFeed.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount > 0
 
@@ -81,7 +86,7 @@ async def _feed_owner(db: AsyncSession, file: str) -> UUID:
         raise NotFound("No such calendar.")
     owner = await db.scalar(
         select(CalendarFeed.user_id).where(
-            CalendarFeed.token_hash == token_hash(token), CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.token_hash == token_hash(token), col(CalendarFeed.revoked_at).is_(None)
         )
     )
     if owner is None:
@@ -96,14 +101,14 @@ async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> b
     rows = (
         await db.execute(
             select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
-            .join(Relationship, Relationship.id == ContactSession.relationship_id)
+            .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
             .where(
                 or_(Relationship.seeker_id == owner, Relationship.supporter_id == owner),
-                Relationship.state.in_(VISIBLE_STATES),
-                ContactSession.status.in_(COUNTED),
+                col(Relationship.state).in_(VISIBLE_STATES),
+                col(ContactSession.status).in_(COUNTED),
                 ContactSession.start_at >= now - PAST,
             )
-            .order_by(ContactSession.start_at)
+            .order_by(col(ContactSession.start_at))
         )
     ).all()
     others = {seeker if supporter == owner else supporter for _, seeker, supporter in rows}

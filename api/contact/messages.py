@@ -15,11 +15,12 @@ delivered. Bodies are sealed with AES-GCM bound to the message's id and never lo
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, exists, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import and_, col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -87,10 +88,10 @@ async def cutoff(db: AsyncSession, relationship: Relationship, now: datetime) ->
     return now
 
 
-def _due(relationship_id: UUID, until: datetime):
+def _due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
     return and_(
         Message.relationship_id == relationship_id,
-        Message.dropped_at.is_(None),
+        col(Message.dropped_at).is_(None),
         Message.deliver_at <= until,
     )
 
@@ -105,18 +106,21 @@ async def release(
     """Tell each recipient of messages now delivered and not yet told (once, however many
     requests get here together). `seen_by` is reading them right now: no notice for them."""
     until = await cutoff(db, relationship, now)
-    waiting = _due(relationship.id, until) & Message.notified_at.is_(None)
+    waiting = _due(relationship.id, until) & col(Message.notified_at).is_(None)
     if not await db.scalar(select(exists().where(waiting))):
         return 0  # the usual case for a poll: no write at all
     told = 0
     for recipient in (relationship.seeker_id, relationship.supporter_id):
         if recipient is None:
             continue
-        result = await db.execute(
-            update(Message)
-            .where(waiting, Message.recipient_id == recipient)
-            .values(notified_at=now)
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            await db.execute(
+                update(Message)
+                .where(waiting, col(Message.recipient_id) == recipient)
+                .values(notified_at=now)
+                .execution_options(synchronize_session=False)
+            ),
         )
         if result.rowcount and recipient != seen_by:
             told += await notifications.notify(
@@ -131,7 +135,7 @@ def _status(message: Message, until: datetime) -> Status:
     return "delivered" if message.deliver_at <= until else "held"
 
 
-def _shown(settings: Settings, contact: Contact, message: Message, until: datetime):
+def _shown(settings: Settings, contact: Contact, message: Message, until: datetime) -> ShownMessage:
     mine = message.sender_id == contact.pair.me.user_id
     status = _status(message, until)
     text = None
@@ -194,7 +198,7 @@ async def conversation(
                 _due(relationship.id, until) & (Message.recipient_id == me.user_id),
             ),
         )
-        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
         .limit(limit)
     )
     shown = [_shown(settings, contact, m, until) for m in reversed(rows.all())]
@@ -275,15 +279,18 @@ async def mark_read(
     mine = _due(contact.id, until) & (Message.recipient_id == me.user_id)
     if up_to is not None:
         mine = mine & (Message.sent_at <= up_to)
-    read = await db.execute(
-        update(Message)
-        .where(mine, Message.read_at.is_(None))
-        .values(read_at=now)
-        .execution_options(synchronize_session=False)
+    read = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(Message)
+            .where(mine, col(Message.read_at).is_(None))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     await db.execute(
         update(Message)
-        .where(mine, Message.notified_at.is_(None))
+        .where(mine, col(Message.notified_at).is_(None))
         .values(notified_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -299,9 +306,9 @@ async def drop_held(db: AsyncSession, relationship: Relationship) -> None:
     await db.execute(
         update(Message)
         .where(
-            Message.relationship_id == relationship.id,
-            Message.deliver_at > now,
-            Message.dropped_at.is_(None),
+            col(Message.relationship_id) == relationship.id,
+            col(Message.deliver_at) > now,
+            col(Message.dropped_at).is_(None),
         )
         .values(dropped_at=now)
         .execution_options(synchronize_session=False)
@@ -330,7 +337,7 @@ async def for_safeguarding(
     rows = await db.scalars(
         select(Message)
         .where(Message.relationship_id == relationship_id)
-        .order_by(Message.sent_at, Message.id)
+        .order_by(col(Message.sent_at), col(Message.id))
     )
     return [
         SafeguardedMessage(

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.contact.common import channel_words, local_text_with_zone, zone_of
 from api.contact.models import ContactSession, SessionStatus
@@ -77,7 +78,7 @@ def take_pushes(db: AsyncSession) -> list[PushItem]:
 async def zones(db: AsyncSession, user_ids: set[UUID]) -> dict[UUID, str]:
     """Each person's own time zone from their profile (known zones only)."""
     rows = await db.execute(
-        select(Profile.user_id, Profile.timezone).where(Profile.user_id.in_(user_ids))
+        select(Profile.user_id, Profile.timezone).where(col(Profile.user_id).in_(user_ids))
     )
     return {uid: zone_of(tz, None) for uid, tz in rows.all()}
 
@@ -89,7 +90,7 @@ async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -
     """Remind both people of each confirmed session starting within a day (once per time)."""
     query = (
         select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
-        .join(Relationship, Relationship.id == ContactSession.relationship_id)
+        .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
         .where(
             ContactSession.status == SessionStatus.confirmed,
             ContactSession.start_at > now,
@@ -140,17 +141,17 @@ async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
             key=f"introduction/{relationship_id}",
         )
     proposals = (
-        select(
-            AgreementVersion.relationship_id,
-            AgreementVersion.number,
-            AgreementVersion.proposed_by,
-            Relationship.seeker_id,
-            Relationship.supporter_id,
+        sa_select(
+            col(AgreementVersion.relationship_id),
+            col(AgreementVersion.number),
+            col(AgreementVersion.proposed_by),
+            col(Relationship.seeker_id),
+            col(Relationship.supporter_id),
         )
-        .join(Relationship, Relationship.id == AgreementVersion.relationship_id)
+        .join(Relationship, col(Relationship.id) == AgreementVersion.relationship_id)
         .where(
-            AgreementVersion.status == VersionStatus.pending,
-            Relationship.state.in_(EDITABLE_STATES),
+            col(AgreementVersion.status) == VersionStatus.pending,
+            col(Relationship.state).in_(EDITABLE_STATES),
         )
     )
     if user_id is not None:

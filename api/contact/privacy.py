@@ -8,8 +8,9 @@ its writer's too, and is erased here; calendar feeds and push subscriptions go b
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -26,17 +27,17 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     mine = or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
     ids = list(await db.scalars(select(Relationship.id).where(mine)))
     sent = await db.scalars(
-        select(Message).where(Message.sender_id == me.user_id).order_by(Message.sent_at)
+        select(Message).where(col(Message.sender_id) == me.user_id).order_by(col(Message.sent_at))
     )
     received = await db.scalars(
         select(Message)
-        .where(Message.recipient_id == me.user_id, Message.dropped_at.is_(None))
-        .order_by(Message.sent_at)
+        .where(Message.recipient_id == me.user_id, col(Message.dropped_at).is_(None))
+        .order_by(col(Message.sent_at))
     )
     sessions = await db.scalars(
         select(ContactSession)
-        .where(ContactSession.relationship_id.in_(ids))
-        .order_by(ContactSession.start_at)
+        .where(col(ContactSession.relationship_id).in_(ids))
+        .order_by(col(ContactSession.start_at))
     )
     feeds = await db.scalars(select(CalendarFeed).where(CalendarFeed.user_id == me.user_id))
     devices = await db.scalars(
@@ -82,7 +83,7 @@ async def erase(db: AsyncSession, user_id: UUID) -> None:
     """Before an account is deleted: the notes it left when cancelling sessions."""
     await db.execute(
         update(ContactSession)
-        .where(ContactSession.cancelled_by == user_id)
+        .where(col(ContactSession.cancelled_by) == user_id)
         .values(note_sealed=None)
         .execution_options(synchronize_session=False)
     )

@@ -14,6 +14,7 @@ with a short timeout; a subscription the push service says is gone (404/410) is 
 import base64
 import json
 from collections.abc import Sequence
+from typing import Any, cast
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -22,8 +23,9 @@ import structlog
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid, Vapid01
 from pywebpush import WebPushException, webpush_async
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -123,17 +125,21 @@ async def mine(db: AsyncSession, me: Principal) -> list[PushSubscription]:
     rows = await db.scalars(
         select(PushSubscription)
         .where(PushSubscription.user_id == me.user_id)
-        .order_by(PushSubscription.created_at)
+        .order_by(col(PushSubscription.created_at))
     )
     return list(rows.all())
 
 
 async def unsubscribe(db: AsyncSession, me: Principal, subscription_id: UUID) -> None:
     """Stop pushes to one of my devices; 404 for anyone else's."""
-    result = await db.execute(
-        delete(PushSubscription).where(
-            PushSubscription.id == subscription_id, PushSubscription.user_id == me.user_id
-        )
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            delete(PushSubscription).where(
+                col(PushSubscription.id) == subscription_id,
+                col(PushSubscription.user_id) == me.user_id,
+            )
+        ),
     )
     if result.rowcount != 1:
         raise NotFound("No such push subscription.")
@@ -182,27 +188,27 @@ async def deliver(
     sent = 0
     async with sessionmaker() as db, aiohttp.ClientSession() as http:
         subscriptions = await db.scalars(
-            select(PushSubscription).where(PushSubscription.user_id.in_(latest))
+            select(PushSubscription).where(col(PushSubscription.user_id).in_(latest))
         )
         for sub in subscriptions.all():
             status = await _send(http, signer, settings, sub, latest[sub.user_id])
             ok = status is not None and 200 <= status < 300
             log.info("push", subscription=str(sub.id), status=status)
             if status in (404, 410):
-                await db.execute(delete(PushSubscription).where(PushSubscription.id == sub.id))
+                await db.execute(delete(PushSubscription).where(col(PushSubscription.id) == sub.id))
             elif ok:
                 sent += 1
                 await db.execute(
                     update(PushSubscription)
-                    .where(PushSubscription.id == sub.id)
+                    .where(col(PushSubscription.id) == sub.id)
                     .values(last_sent_at=utcnow(), failures=0)
                 )
             elif sub.failures + 1 >= GIVE_UP_AFTER:
-                await db.execute(delete(PushSubscription).where(PushSubscription.id == sub.id))
+                await db.execute(delete(PushSubscription).where(col(PushSubscription.id) == sub.id))
             else:
                 await db.execute(
                     update(PushSubscription)
-                    .where(PushSubscription.id == sub.id)
+                    .where(col(PushSubscription.id) == sub.id)
                     .values(failures=PushSubscription.failures + 1)
                 )
         await db.commit()

@@ -5,14 +5,17 @@ are pushed to people's devices after the transaction commits (a background task)
 """
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Header, Path, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentPrincipal
+from api.auth.principal import Principal
 from api.common import utcnow
+from api.config import Settings
 from api.contact import messages, notifications, push, rules, sessions
 from api.contact.common import Contact, local_text_with_zone
 from api.contact.messages import Conversation, ShownMessage
@@ -31,13 +34,16 @@ from api.contact.schemas import (
     SessionIn,
     SessionOut,
     SessionsOut,
+    SessionStatusName,
     SlotOut,
     SlotsOut,
 )
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import problem_response_docs
+from api.relationships.models import State
 from api.relationships.review import review_due
+from api.relationships.terms import Channel
 
 router = APIRouter(tags=["sessions and messages"])
 RelationshipId = Annotated[UUID, Path(description="The relationship's id")]
@@ -58,15 +64,17 @@ def push_after_commit(background: BackgroundTasks, request: Request, db: Session
 # ---- shaping -------------------------------------------------------------------------------
 
 
-def session_out(settings, contact: Contact, session: ContactSession, now: datetime) -> SessionOut:
+def session_out(
+    settings: Settings, contact: Contact, session: ContactSession, now: datetime
+) -> SessionOut:
     pair = contact.pair
     return SessionOut(
         id=session.id,
-        status=session.status,
+        status=cast(SessionStatusName, session.status),
         start_at=session.start_at,
         end_at=rules.end_of(session),
         minutes=session.minutes,
-        channel=session.channel,
+        channel=cast(Channel, session.channel),
         proposed_by=pair.role_of(session.proposed_by),
         proposed_by_me=session.proposed_by == pair.me.user_id,
         local_start=local_text_with_zone(session.start_at, contact.my_tz),
@@ -123,7 +131,7 @@ async def get_contact(
     today = now.astimezone(ZoneInfo(contact.my_tz)).date()
     return ContactOut(
         relationship_id=contact.id,
-        state=contact.relationship.state,
+        state=State(contact.relationship.state),
         timezone=contact.my_tz,
         contact_times_text=windows_text(terms, contact.my_tz, today) if terms else None,
         channels=list(terms.channels) if terms else [],
@@ -223,7 +231,15 @@ async def get_session(
     return session_out(settings, contact, session, utcnow())
 
 
-async def _after(db, me, relationship_id, session, settings, background, request) -> SessionOut:
+async def _after(
+    db: AsyncSession,
+    me: Principal,
+    relationship_id: UUID,
+    session: ContactSession,
+    settings: Settings,
+    background: BackgroundTasks,
+    request: Request,
+) -> SessionOut:
     contact, session = await sessions.one(db, me, relationship_id, session.id)
     push_after_commit(background, request, db)
     return session_out(settings, contact, session, utcnow())

@@ -11,6 +11,8 @@ from api.contact.sessions import MAX_NOTE
 from api.relationships.models import State
 from api.relationships.terms import Channel, Person
 
+SessionStatusName = Literal["proposed", "confirmed", "cancelled", "held", "missed"]
+
 _AT = "2027-03-30T18:00:00Z"
 _SESSION = {
     "id": "5f0c7a52-8a0e-4d7b-a3a4-0b3c8d6f1e21",
@@ -95,7 +97,7 @@ class SessionOut(BaseModel):
     model_config = _example(_SESSION)
 
     id: UUID
-    status: Literal["proposed", "confirmed", "cancelled", "held", "missed"]
+    status: SessionStatusName
     start_at: datetime
     end_at: datetime
     minutes: int

@@ -8,13 +8,15 @@ UPDATE on its revision, so of two people acting on it at once one wins and the o
 point (api/relationships/review.py) and the planned ending (api/safety/endings.py) read.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -37,6 +39,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.relationships import service as relationships
 from api.relationships.models import State
 from api.relationships.review import review_due
+from api.relationships.terms import AgreementTerms
 
 MAX_NOTE = 500
 Outcome = Literal["held", "missed"]
@@ -54,7 +57,7 @@ async def _of(db: AsyncSession, relationship_id: UUID) -> list[ContactSession]:
     rows = await db.scalars(
         select(ContactSession)
         .where(ContactSession.relationship_id == relationship_id)
-        .order_by(ContactSession.start_at, ContactSession.created_at)
+        .order_by(col(ContactSession.start_at), col(ContactSession.created_at))
         .execution_options(populate_existing=True)
     )
     return list(rows.all())
@@ -81,7 +84,9 @@ async def one(
     return contact, session
 
 
-async def _locked(db: AsyncSession, contact: Contact, doing: str):
+async def _locked(
+    db: AsyncSession, contact: Contact, doing: str
+) -> tuple[Contact, AgreementTerms, list[ContactSession]]:
     """Lock the pair, then read again what the checks depend on: the relationship's state, the
     terms in force, the pair's sessions (someone may have changed them meanwhile)."""
     await lock_pair(db, contact.id)
@@ -92,7 +97,16 @@ async def _locked(db: AsyncSession, contact: Contact, doing: str):
     return fresh, terms, await _of(db, contact.id)
 
 
-def _check(contact: Contact, terms, sessions, *, start, channel, now, exclude_id=None) -> None:
+def _check(
+    contact: Contact,
+    terms: AgreementTerms,
+    sessions: Sequence[ContactSession],
+    *,
+    start: datetime,
+    channel: str,
+    now: datetime,
+    exclude_id: UUID | None = None,
+) -> None:
     problems = session_problems(
         terms,
         start=start,
@@ -113,15 +127,18 @@ async def change(
     """Apply `values` if nobody changed the session since it was read and its status is one of
     `allowed` (409 otherwise): of two people acting on one session at once, one wins."""
     values["revision"] = session.revision + 1
-    result = await db.execute(
-        update(ContactSession)
-        .where(
-            ContactSession.id == session.id,
-            ContactSession.revision == session.revision,
-            ContactSession.status.in_(allowed),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(ContactSession)
+            .where(
+                col(ContactSession.id) == session.id,
+                col(ContactSession.revision) == session.revision,
+                col(ContactSession.status).in_(allowed),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise Conflict("This session changed in the meantime. Please reload and try again.")
@@ -131,7 +148,7 @@ async def change(
 
 async def _tell_other(
     contact: Contact, db: AsyncSession, session: ContactSession, kind: str, key: str
-):
+) -> None:
     other = contact.pair.other.user_id
     await notifications.notify(
         db,

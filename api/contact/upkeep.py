@@ -12,8 +12,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -26,15 +27,15 @@ from api.weekly.windows import FALLBACK_TIMEZONE
 LIVE = (State.active, State.paused, State.ended)
 
 
-async def _release_where(db: AsyncSession, now: datetime, *conditions) -> int:
+async def _release_where(db: AsyncSession, now: datetime, *conditions: ColumnElement[bool]) -> int:
     pending = exists().where(
-        Message.relationship_id == Relationship.id,
-        Message.notified_at.is_(None),
-        Message.dropped_at.is_(None),
-        Message.deliver_at <= now,
+        col(Message.relationship_id) == Relationship.id,
+        col(Message.notified_at).is_(None),
+        col(Message.dropped_at).is_(None),
+        col(Message.deliver_at) <= now,
     )
     found = await db.scalars(
-        select(Relationship).where(Relationship.state.in_(LIVE), pending, *conditions)
+        select(Relationship).where(col(Relationship.state).in_(LIVE), pending, *conditions)
     )
     told = 0
     for relationship in found.all():
@@ -66,9 +67,9 @@ async def cancel_when_ended(db: AsyncSession, relationship: Relationship) -> Non
     that were confirmed. One UPDATE: an ending never fails over a session changed meanwhile."""
     now = utcnow()
     upcoming = (
-        ContactSession.relationship_id == relationship.id,
-        ContactSession.status.in_(OPEN),
-        ContactSession.start_at > now,
+        col(ContactSession.relationship_id) == relationship.id,
+        col(ContactSession.status).in_(OPEN),
+        col(ContactSession.start_at) > now,
     )
     confirmed = list(
         await db.scalars(

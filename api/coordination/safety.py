@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.concerns import service as concerns
@@ -162,7 +162,7 @@ async def health(
     found = await db.scalars(
         select(Concern)
         .where(Concern.relationship_id == relationship.id)
-        .order_by(Concern.created_at)
+        .order_by(col(Concern.created_at))
     )
     return Health(
         relationship_id=relationship.id,

@@ -8,11 +8,14 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
+from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.concerns.models import ConcernStatus
 from api.concerns.service import ConcernView
+from api.config import Settings
 from api.contact.schemas import SafeguardedMessageOut
 from api.coordination import safety as coordination
 from api.coordination.schemas import (
@@ -100,7 +103,9 @@ async def relationship_health(
     return await _health(db, settings, me, relationship_id)
 
 
-async def _health(db, settings, me, relationship_id) -> RelationshipHealth:
+async def _health(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+) -> RelationshipHealth:
     return RelationshipHealth.model_validate(
         await coordination.health(db, settings, me, relationship_id)
     )

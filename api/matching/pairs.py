@@ -14,8 +14,10 @@ from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CompoundSelect, delete, func, or_, select, union_all
+from sqlalchemy import CompoundSelect, delete, func, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import label
 
 from api.concerns.models import Concern
 from api.db import core_rows
@@ -37,25 +39,25 @@ async def may_match_again(db: AsyncSession, relationship: Relationship) -> bool:
 def pairs_kept_apart(people: Any) -> CompoundSelect:
     """Rows (a, b), one per reason, of the pairs kept apart that involve any of ``people``
     (ids, or a bind parameter): a statement, so a hot path can fold it into its own query."""
-    blocks = select(Block.blocker_id.label("a"), Block.blocked_id.label("b")).where(
-        or_(Block.blocker_id.in_(people), Block.blocked_id.in_(people))
+    blocks = select(label("a", Block.blocker_id), label("b", Block.blocked_id)).where(
+        or_(col(Block.blocker_id).in_(people), col(Block.blocked_id).in_(people))
     )
     both_agreed = (
         select(MatchAgain.relationship_id)
-        .group_by(MatchAgain.relationship_id)
+        .group_by(col(MatchAgain.relationship_id))
         .having(func.count() == 2)
     )
     with_concern = select(Concern.relationship_id)
     history = select(Relationship.seeker_id, Relationship.supporter_id).where(
-        or_(Relationship.seeker_id.in_(people), Relationship.supporter_id.in_(people)),
+        or_(col(Relationship.seeker_id).in_(people), col(Relationship.supporter_id).in_(people)),
         or_(
-            Relationship.state.in_(OPEN_STATES),
-            (Relationship.state == State.ended)
+            col(Relationship.state).in_(OPEN_STATES),
+            (col(Relationship.state) == State.ended)
             & or_(
-                Relationship.end_kind.is_(None),
-                Relationship.end_kind.not_in(REMATCHABLE_ENDINGS),
-                Relationship.id.not_in(both_agreed),
-                Relationship.id.in_(with_concern),
+                col(Relationship.end_kind).is_(None),
+                col(Relationship.end_kind).not_in(REMATCHABLE_ENDINGS),
+                col(Relationship.id).not_in(both_agreed),
+                col(Relationship.id).in_(with_concern),
             ),
         ),
     )
@@ -96,7 +98,8 @@ async def record_block(
         db.add(Block(blocker_id=blocker_id, blocked_id=blocked_id, relationship_id=relationship_id))
     await db.execute(
         delete(MatchAgain).where(
-            MatchAgain.user_id == blocker_id, MatchAgain.relationship_id == relationship_id
+            col(MatchAgain.user_id) == blocker_id,
+            col(MatchAgain.relationship_id) == relationship_id,
         )
     )
 

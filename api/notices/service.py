@@ -11,12 +11,14 @@ delivered, a session reminder) are made by api/contact before a person's notices
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -60,8 +62,11 @@ async def notify(
         "read_at": None,
     }
     insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await db.execute(
-        insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        ),
     )
     return bool(result.rowcount == 1)
 
@@ -82,19 +87,21 @@ async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> lis
         await db.scalars(
             select(Notice)
             .where(Notice.user_id == me.user_id)
-            .order_by(Notice.created_at.desc())
+            .order_by(col(Notice.created_at).desc())
             .limit(limit)
         )
     )
     relationships = {
         r.id: r
         for r in await db.scalars(
-            select(Relationship).where(Relationship.id.in_({n.relationship_id for n in rows}))
+            select(Relationship).where(col(Relationship.id).in_({n.relationship_id for n in rows}))
         )
     }
     others = {r.id: other_of(r, me.user_id) for r in relationships.values()}
     found = await db.execute(
-        select(User.id, User.display_name).where(User.id.in_({o for o in others.values() if o}))
+        select(User.id, User.display_name).where(
+            col(User.id).in_({o for o in others.values() if o})
+        )
     )
     names: dict[UUID, str] = {user_id: name for user_id, name in found.all()}
     shown = []
@@ -123,11 +130,11 @@ async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> lis
 
 async def mark_read(db: AsyncSession, me: Principal, *, notice_id: UUID | None = None) -> None:
     """Mark one of my notices read (or all of them)."""
-    query = update(Notice).where(Notice.user_id == me.user_id, Notice.read_at.is_(None))
+    query = update(Notice).where(col(Notice.user_id) == me.user_id, col(Notice.read_at).is_(None))
     if notice_id is not None:
         if await db.scalar(select(Notice.user_id).where(Notice.id == notice_id)) != me.user_id:
             raise NotFound("No such notice.")
-        query = query.where(Notice.id == notice_id)
+        query = query.where(col(Notice.id) == notice_id)
     await db.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
 
 
@@ -139,10 +146,10 @@ async def mark_kind_read(
     await db.execute(
         update(Notice)
         .where(
-            Notice.user_id == me.user_id,
-            Notice.relationship_id == relationship_id,
-            Notice.kind == kind,
-            Notice.read_at.is_(None),
+            col(Notice.user_id) == me.user_id,
+            col(Notice.relationship_id) == relationship_id,
+            col(Notice.kind) == kind,
+            col(Notice.read_at).is_(None),
         )
         .values(read_at=at)
         .execution_options(synchronize_session=False)

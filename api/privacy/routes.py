@@ -1,5 +1,7 @@
 """Privacy rights: download all my data, delete my account."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -13,7 +15,7 @@ from api.privacy.schemas import DeleteAccountIn
 
 router = APIRouter(tags=["privacy"])
 
-EXPORT_DOC = {
+EXPORT_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Everything about me as one JSON document (a download)",
         "content": {"application/json": {"schema": {"type": "object"}}},
@@ -22,7 +24,9 @@ EXPORT_DOC = {
 
 
 @router.get("/me/export", response_class=JSONResponse, responses=EXPORT_DOC)
-async def export_my_data(me: CurrentPrincipal, db: SessionDep, settings: SettingsDep):
+async def export_my_data(
+    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> JSONResponse:
     """Download everything Kindred holds about me: account, profile, experiences in my own
     words, requests, relationships and their history, concerns, feedback, notices."""
     data = await privacy.export(db, settings, me)

@@ -12,8 +12,8 @@ import asyncio
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
 
 from api.auth import passwords, throttle, tokens
 from api.auth import service as auth
@@ -64,22 +64,22 @@ async def _relationships(
             .where(
                 or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
             )
-            .order_by(Relationship.created_at)
+            .order_by(col(Relationship.created_at))
         )
     )
     ids = [r.id for r in found]
     events: dict[UUID, list] = {}
     for e in await db.scalars(
         select(RelationshipEvent)
-        .where(RelationshipEvent.relationship_id.in_(ids))
-        .order_by(RelationshipEvent.at)
+        .where(col(RelationshipEvent.relationship_id).in_(ids))
+        .order_by(col(RelationshipEvent.at))
     ):
         events.setdefault(e.relationship_id, []).append(e)
     versions: dict[UUID, list] = {}
     for v in await db.scalars(
         select(AgreementVersion)
-        .where(AgreementVersion.relationship_id.in_(ids))
-        .order_by(AgreementVersion.number)
+        .where(col(AgreementVersion.relationship_id).in_(ids))
+        .order_by(col(AgreementVersion.number))
     ):
         versions.setdefault(v.relationship_id, []).append(v)
     names = await display_names(db, [u for r in found for u in (r.seeker_id, r.supporter_id) if u])
@@ -135,8 +135,8 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     trail: dict[UUID, list] = {}
     for e in await db.scalars(
         select(ConcernEvent)
-        .where(ConcernEvent.concern_id.in_([c.id for c in raised]))
-        .order_by(ConcernEvent.at)
+        .where(col(ConcernEvent.concern_id).in_([c.id for c in raised]))
+        .order_by(col(ConcernEvent.at))
     ):
         trail.setdefault(e.concern_id, []).append(
             {"at": e.at.isoformat(), "action": e.action, "status": e.to_status}
@@ -209,7 +209,7 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
     open_ones = await db.scalars(
         select(Relationship).where(
             or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id),
-            Relationship.state.in_((State.introduced, *HOLDS_A_PLACE)),
+            col(Relationship.state).in_((State.introduced, *HOLDS_A_PLACE)),
         )
     )
     for relationship in open_ones.all():

@@ -20,13 +20,14 @@ import sys
 import threading
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import and_, delete, select
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import and_, col, select
 
 import api.auth.models  # noqa: F401 - the accounts table, so foreign keys resolve as a command
 from api.common import utcnow
@@ -48,7 +49,8 @@ _model_lock = threading.Lock()
 
 # Words about an experience someone would rather not talk about don't steer their matches.
 _DESCRIBED = and_(
-    PersonExperience.description_sealed.is_not(None), PersonExperience.willing_to_talk.is_(True)
+    col(PersonExperience.description_sealed).is_not(None),
+    col(PersonExperience.willing_to_talk).is_(True),
 )
 
 
@@ -138,8 +140,8 @@ async def _descriptions(
 ) -> dict[UUID, list[str]]:
     rows = await db.execute(
         select(PersonExperience.id, PersonExperience.user_id, PersonExperience.description_sealed)
-        .where(PersonExperience.user_id.in_(user_ids), _DESCRIBED)
-        .order_by(PersonExperience.user_id, PersonExperience.tag_id)
+        .where(col(PersonExperience.user_id).in_(user_ids), _DESCRIBED)
+        .order_by(col(PersonExperience.user_id), col(PersonExperience.tag_id))
     )
     open_blob = unsealer(settings)
     words: dict[UUID, list[str]] = defaultdict(list)
@@ -197,7 +199,7 @@ async def refresh_people(db: AsyncSession, settings: Settings, user_ids: list[UU
     if without := [u for u in user_ids if not words.get(u)]:
         await db.execute(
             delete(OwnWordsVector)
-            .where(OwnWordsVector.user_id.in_(without))
+            .where(col(OwnWordsVector.user_id).in_(without))
             .execution_options(synchronize_session=False)
         )
     computed = {u: v for u, v in zip(described, found, strict=True) if v is not None}
@@ -225,7 +227,7 @@ async def vectors(
         OwnWordsVector.model == MODEL_NAME
     )
     if user_ids is not None:
-        statement = statement.where(OwnWordsVector.user_id.in_(user_ids))
+        statement = statement.where(col(OwnWordsVector.user_id).in_(user_ids))
     rows = await core_rows(db, statement)
     if len(rows) >= _MANY:
         return await asyncio.to_thread(_open_vectors, settings, rows)
@@ -261,7 +263,7 @@ async def backfill(db: AsyncSession, settings: Settings, chunk: int = 256) -> Ba
             select(PersonExperience.user_id)
             .where(_DESCRIBED)
             .distinct()
-            .order_by(PersonExperience.user_id)
+            .order_by(col(PersonExperience.user_id))
         )
     )
     stored = 0
@@ -269,10 +271,17 @@ async def backfill(db: AsyncSession, settings: Settings, chunk: int = 256) -> Ba
         stored += await refresh_people(db, settings, people[start : start + chunk])
         await db.commit()
     # Last, so that words removed while this ran don't leave a vector behind.
-    gone = await db.execute(
-        delete(OwnWordsVector)
-        .where(OwnWordsVector.user_id.not_in(select(PersonExperience.user_id).where(_DESCRIBED)))
-        .execution_options(synchronize_session=False)
+    gone = cast(
+        CursorResult[Any],
+        await db.execute(
+            delete(OwnWordsVector)
+            .where(
+                col(OwnWordsVector.user_id).not_in(
+                    select(PersonExperience.user_id).where(_DESCRIBED)
+                )
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     await db.commit()
     return Backfilled(stored, gone.rowcount or 0)

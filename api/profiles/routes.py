@@ -1,10 +1,11 @@
 from fastapi import APIRouter, status
 
 from api.auth.deps import CurrentCoordinator, CurrentPrincipal
+from api.auth.principal import Principal
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.profiles import service
-from api.profiles.models import ExperienceCategory, ExperienceTag
+from api.profiles.models import ExperienceCategory, ExperienceTag, Profile
 from api.profiles.schemas import (
     CategoryIn,
     CategoryOut,
@@ -20,7 +21,7 @@ from api.profiles.schemas import (
 router = APIRouter(tags=["profiles"])
 
 
-def _profile_out(profile, me) -> ProfileOut:
+def _profile_out(profile: Profile, me: Principal) -> ProfileOut:
     return ProfileOut.model_validate({**profile.model_dump(), "display_name": me.display_name})
 
 

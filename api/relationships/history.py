@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.relationships.agreements import Agreement
 from api.relationships.models import ConsentKind, RelationshipEvent, VersionStatus
@@ -31,7 +31,7 @@ async def timeline(db: AsyncSession, agreement: Agreement) -> list[Event]:
     rows = await db.scalars(
         select(RelationshipEvent)
         .where(RelationshipEvent.relationship_id == relationship.id)
-        .order_by(RelationshipEvent.at)
+        .order_by(col(RelationshipEvent.at))
     )
     events: list[Event] = []
     for row in rows.all():

@@ -1,10 +1,12 @@
 """The relationship state machine: the only place a relationship's state changes."""
 
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
 
 from api.common import utcnow
 from api.errors import Conflict
@@ -72,11 +74,14 @@ async def move(
     if target == State.ended:
         values["ended_at"], values["ended_by"] = now, actor_id
         values["end_kind"] = end_kind
-    result = await db.execute(
-        update(Relationship)
-        .where(Relationship.id == relationship.id, Relationship.state == current)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(Relationship)
+            .where(col(Relationship.id) == relationship.id, col(Relationship.state) == current)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise Conflict("This relationship changed in the meantime. Please reload and try again.")

@@ -1,6 +1,6 @@
 """Relationships and their boundary agreements: only the two people in one ever see it."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
@@ -10,7 +10,7 @@ from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed, PreconditionRequired, problem_response_docs
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreements import Agreement
-from api.relationships.models import AgreementVersion, Relationship
+from api.relationships.models import AgreementVersion, ConsentKind, Relationship, State
 from api.relationships.review import review_due
 from api.relationships.schemas import (
     TERMS_EXAMPLE,
@@ -24,7 +24,7 @@ from api.relationships.schemas import (
     VersionOut,
 )
 from api.relationships.service import Pair, Side
-from api.relationships.terms import AgreementTerms, diff_terms
+from api.relationships.terms import AgreementTerms, Channel, diff_terms
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
@@ -101,11 +101,13 @@ def _person(side: Side) -> PersonOut:
         display_name=side.display_name,
         pronouns=side.pronouns,
         timezone=side.timezone,
-        channels=list(side.channels),
+        channels=cast(list[Channel], list(side.channels)),
     )
 
 
-def _brief(relationship: Relationship, pending: AgreementVersion | None, pair: Pair):
+def _brief(
+    relationship: Relationship, pending: AgreementVersion | None, pair: Pair
+) -> AgreementBrief:
     return AgreementBrief(
         revision=relationship.agreement_revision,
         in_force=relationship.agreed_version,
@@ -135,7 +137,7 @@ def _version(agreement: Agreement, version: AgreementVersion) -> VersionOut:
         proposed_by=agreement.proposer(version),
         terms=terms,
         consents=[
-            ConsentOut(by=agreement.pair.role_of(c.user_id), kind=c.kind, at=c.at)
+            ConsentOut(by=agreement.pair.role_of(c.user_id), kind=ConsentKind(c.kind), at=c.at)
             for c in agreement.consents_to(version)
         ],
         changes=changes,
@@ -148,7 +150,7 @@ def _agreement(agreement: Agreement, response: Response) -> AgreementOut:
     in_force, pending = agreement.in_force, agreement.pending
     return AgreementOut(
         relationship_id=relationship.id,
-        state=relationship.state,
+        state=State(relationship.state),
         revision=agreement.revision,
         in_force=_version(agreement, in_force) if in_force else None,
         pending=_version(agreement, pending) if pending else None,
@@ -160,7 +162,9 @@ def _agreement(agreement: Agreement, response: Response) -> AgreementOut:
     )
 
 
-async def _relationship(db: SessionDep, me: CurrentPrincipal, relationship_id: UUID):
+async def _relationship(
+    db: SessionDep, me: CurrentPrincipal, relationship_id: UUID
+) -> RelationshipOut:
     agreement = await agreements.load(db, me, relationship_id)
     events = await history.timeline(db, agreement)
     return RelationshipOut(

@@ -9,9 +9,9 @@ so it appears here from `agreeing` on. Pausing and ending live in api/safety.
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, or_, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -85,9 +85,9 @@ async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
         select(Relationship)
         .where(
             or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id),
-            Relationship.state.in_(VISIBLE_STATES),
+            col(Relationship.state).in_(VISIBLE_STATES),
         )
-        .order_by(Relationship.created_at.desc())
+        .order_by(col(Relationship.created_at).desc())
     )
     return list(rows.all())
 
@@ -99,8 +99,8 @@ async def pairs(
     ids = {uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None}
     rows = await db.execute(
         select(User.id, User.display_name, Profile)
-        .outerjoin(Profile, Profile.user_id == User.id)
-        .where(User.id.in_(ids))
+        .outerjoin(Profile, col(Profile.user_id) == User.id)
+        .where(col(User.id).in_(ids))
     )
     found = {uid: (name, profile) for uid, name, profile in rows.all()}
 

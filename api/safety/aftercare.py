@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import and_, col, or_, select
 
 from api.auth.principal import Principal
 from api.concerns.service import require_coordinator
@@ -40,7 +40,7 @@ async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relat
                 and_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == other),
                 and_(Relationship.seeker_id == other, Relationship.supporter_id == me.user_id),
             ),
-            Relationship.state.in_((State.introduced, *HOLDS_A_PLACE)),
+            col(Relationship.state).in_((State.introduced, *HOLDS_A_PLACE)),
         )
     )
     for open_one in between.all():
@@ -144,7 +144,7 @@ async def all_feedback(
 ) -> list[FeedbackView]:
     """Feedback for the coordinators, newest first."""
     require_coordinator(me)
-    rows = await db.scalars(select(Feedback).order_by(Feedback.created_at.desc()).limit(limit))
+    rows = await db.scalars(select(Feedback).order_by(col(Feedback.created_at).desc()).limit(limit))
     return [
         FeedbackView(
             f.id,

@@ -8,9 +8,9 @@ stops contact (``api.contact.upkeep.stop_contact``), and tells the other person 
 
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.config import Settings
@@ -67,7 +67,7 @@ async def end(
     await lifecycle.move(db, relationship, State.ended, actor_id, end_kind=kind)
     await db.execute(
         update(Pause)
-        .where(Pause.relationship_id == relationship.id, Pause.over_at.is_(None))
+        .where(col(Pause.relationship_id) == relationship.id, col(Pause.over_at).is_(None))
         .values(over_at=relationship.ended_at)
         .execution_options(synchronize_session=False)
     )

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -45,8 +45,8 @@ def today() -> date:
 async def current_pause(db: AsyncSession, relationship_id: UUID) -> Pause | None:
     return await db.scalar(
         select(Pause)
-        .where(Pause.relationship_id == relationship_id, Pause.over_at.is_(None))
-        .order_by(Pause.paused_at.desc())
+        .where(Pause.relationship_id == relationship_id, col(Pause.over_at).is_(None))
+        .order_by(col(Pause.paused_at).desc())
         .limit(1)
     )
 
@@ -114,7 +114,9 @@ async def _resume(
     current.over_at = utcnow()
 
 
-async def _paused(db: AsyncSession, me: Principal, relationship_id: UUID):
+async def _paused(
+    db: AsyncSession, me: Principal, relationship_id: UUID
+) -> tuple[Relationship, Pause]:
     relationship = await mine(db, me, relationship_id)
     current = (
         await current_pause(db, relationship.id) if relationship.state == State.paused else None

@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Path, status
 
 from api.auth.deps import CurrentPrincipal
+from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.config import CrisisResource
 from api.db import SessionDep
@@ -45,7 +46,9 @@ async def crisis_resources(settings: SettingsDep) -> list[CrisisResource]:
     return settings.crisis_resources
 
 
-async def _status(db: SessionDep, settings: SettingsDep, me, relationship_id: UUID):
+async def _status(
+    db: SessionDep, settings: SettingsDep, me: Principal, relationship_id: UUID
+) -> SafetyStatusOut:
     found = await safety_status.status(db, settings, me, relationship_id)
     return SafetyStatusOut.model_validate(found)
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -67,7 +67,8 @@ async def grant(
         raise Invalid.field("minutes", f"Choose between 1 and {LONGEST_MINUTES} minutes.")
     if concern_id is not None:
         await concern_of(db, relationship, concern_id)
-    access = SafeguardingAccess(
+    # expires_at is set just below, from granted_at (table models don't validate on init).
+    access = SafeguardingAccess(  # type: ignore[call-arg]
         relationship_id=relationship.id,
         coordinator_id=me.user_id,
         concern_id=concern_id,
@@ -128,10 +129,10 @@ async def require_content_access(
         .where(
             SafeguardingAccess.relationship_id == relationship_id,
             SafeguardingAccess.coordinator_id == principal.user_id,
-            SafeguardingAccess.revoked_at.is_(None),
+            col(SafeguardingAccess.revoked_at).is_(None),
             SafeguardingAccess.expires_at > now,
         )
-        .order_by(SafeguardingAccess.expires_at.desc())
+        .order_by(col(SafeguardingAccess.expires_at).desc())
         .limit(1)
     )
     if access is None:
@@ -184,10 +185,10 @@ async def own_words(
     people = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
     rows = await db.execute(
         select(PersonExperience, ExperienceTag.label, ExperienceCategory.label)
-        .join(ExperienceTag, ExperienceTag.id == PersonExperience.tag_id)
-        .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
-        .where(PersonExperience.user_id.in_([p for p in people if p is not None]))
-        .order_by(PersonExperience.user_id, ExperienceTag.id)
+        .join(ExperienceTag, col(ExperienceTag.id) == PersonExperience.tag_id)
+        .join(ExperienceCategory, col(ExperienceCategory.id) == ExperienceTag.category_id)
+        .where(col(PersonExperience.user_id).in_([p for p in people if p is not None]))
+        .order_by(col(PersonExperience.user_id), col(ExperienceTag.id))
     )
     return [
         OwnWords(
@@ -216,10 +217,12 @@ async def _log(
 ) -> list[LogEntry]:
     rows = await db.execute(
         select(SafeguardingAuditEntry, SafeguardingAccess, User.display_name)
-        .outerjoin(SafeguardingAccess, SafeguardingAccess.id == SafeguardingAuditEntry.access_id)
-        .outerjoin(User, User.id == SafeguardingAuditEntry.coordinator_id)
+        .outerjoin(
+            SafeguardingAccess, col(SafeguardingAccess.id) == SafeguardingAuditEntry.access_id
+        )
+        .outerjoin(User, col(User.id) == SafeguardingAuditEntry.coordinator_id)
         .where(SafeguardingAuditEntry.relationship_id == relationship_id)
-        .order_by(SafeguardingAuditEntry.at)
+        .order_by(col(SafeguardingAuditEntry.at))
     )
     entries = []
     for entry, access, name in rows.all():

@@ -1,9 +1,11 @@
 """Applying to support, and coordinators approving or declining."""
 
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -77,10 +79,10 @@ async def list_offers(
     db: AsyncSession, me: Principal, status: OfferStatus | None
 ) -> list[tuple[SupporterOffer, User]]:
     _require_coordinator(me)
-    query = select(SupporterOffer, User).join(User, User.id == SupporterOffer.user_id)
+    query = select(SupporterOffer, User).join(User, col(User.id) == SupporterOffer.user_id)
     if status is not None:
         query = query.where(SupporterOffer.status == status)
-    rows = await db.execute(query.order_by(SupporterOffer.created_at))
+    rows = await db.execute(query.order_by(col(SupporterOffer.created_at)))
     return [(offer, user) for offer, user in rows.all()]
 
 
@@ -109,15 +111,18 @@ async def is_supporter(db: AsyncSession, user_id: UUID) -> bool:
 
 async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
     """Take one of the supporter's places, atomically; False when none is free."""
-    result = await db.execute(
-        update(SupporterOffer)
-        .where(
-            SupporterOffer.user_id == supporter_id,
-            SupporterOffer.status == OfferStatus.approved,
-            SupporterOffer.active_count < SupporterOffer.capacity,
-        )
-        .values(active_count=SupporterOffer.active_count + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(SupporterOffer)
+            .where(
+                col(SupporterOffer.user_id) == supporter_id,
+                col(SupporterOffer.status) == OfferStatus.approved,
+                col(SupporterOffer.active_count) < SupporterOffer.capacity,
+            )
+            .values(active_count=SupporterOffer.active_count + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount == 1
 
@@ -125,7 +130,7 @@ async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
 async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
     await db.execute(
         update(SupporterOffer)
-        .where(SupporterOffer.user_id == supporter_id, SupporterOffer.active_count > 0)
+        .where(col(SupporterOffer.user_id) == supporter_id, col(SupporterOffer.active_count) > 0)
         .values(active_count=SupporterOffer.active_count - 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -1,7 +1,7 @@
 """After (or instead of) an ending, on the PWA: raise a concern, block, ask for a new match,
 meet again, leave private feedback. Shares the page helpers of web/routes/safety.py."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
@@ -27,7 +27,7 @@ router = APIRouter()
 async def concern_page(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
 ) -> Response:
-    context = {"values": {}}
+    context: dict[str, Any] = {"values": {}}
     return await page(
         request, db, settings, me, relationship_id, "pages/safety_concern.html", context
     )

@@ -4,16 +4,19 @@ the same services as /api/v1. New messages arrive without a reload: the chat log
 5 seconds (htmx) and gets 204 when nothing changed.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.config import Settings
 from api.contact import messages, rules, sessions
 from api.contact.common import channel_words, local_text
 from api.contact.routes import push_after_commit
@@ -23,7 +26,7 @@ from api.deps import SettingsDep
 from api.errors import DomainError, Invalid
 from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
-from api.relationships.terms import RESPONSE_EXPECTATIONS
+from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -48,14 +51,16 @@ def zone_label(tz: str) -> str:
     return tz.rsplit("/", 1)[-1].replace("_", " ") + " time"
 
 
-def _clock(tz: str):
+def _clock(tz: str) -> Callable[[datetime], str]:
     def clock(at: datetime) -> str:
         return local_text(at, tz)
 
     return clock
 
 
-async def _chat_context(db, settings, me: Principal, relationship_id: UUID, now: datetime):
+async def _chat_context(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID, now: datetime
+) -> dict[str, Any]:
     """What the chat log needs (all the 5-second poll reads)."""
     chat = await messages.conversation(db, settings, me, relationship_id, now=now)
     contact = chat.contact
@@ -73,7 +78,7 @@ async def _chat_context(db, settings, me: Principal, relationship_id: UUID, now:
     }
 
 
-def _in_short(terms, tz: str, now: datetime) -> list[tuple[str, str]]:
+def _in_short(terms: AgreementTerms | None, tz: str, now: datetime) -> list[tuple[str, str]]:
     """The agreement in four lines, contact times on the reader's clock."""
     if terms is None:
         return []
@@ -88,7 +93,9 @@ def _in_short(terms, tz: str, now: datetime) -> list[tuple[str, str]]:
     ]
 
 
-async def _home_context(db, settings, me: Principal, relationship_id: UUID) -> dict[str, Any]:
+async def _home_context(
+    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+) -> dict[str, Any]:
     now = utcnow()
     found = await sessions.sessions_of(db, me, relationship_id, now=now)
     contact = found.contact
@@ -186,7 +193,9 @@ async def read_messages(
 
 
 @router.get(f"{BASE}/sessions", response_class=HTMLResponse)
-async def all_sessions(request: Request, relationship_id: UUID, me: Peer, db: SessionDep):
+async def all_sessions(
+    request: Request, relationship_id: UUID, me: Peer, db: SessionDep
+) -> HTMLResponse:
     found = await sessions.sessions_of(db, me, relationship_id)
     contact = found.contact
     context = {
@@ -220,7 +229,15 @@ def _local_start(day: str, at: str, tz: str) -> datetime:
     return instant
 
 
-async def _propose_page(request, db, me, relationship_id, session_id=None, errors=None, form=None):
+async def _propose_page(
+    request: Request,
+    db: AsyncSession,
+    me: Principal,
+    relationship_id: UUID,
+    session_id: UUID | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     found = await sessions.sessions_of(db, me, relationship_id)
     contact, terms = found.contact, found.contact.terms
     moving = None
@@ -305,7 +322,16 @@ async def propose(
     return redirect(request, home_url(relationship_id, "proposed"))
 
 
-async def _act(request, db, settings, me, background, relationship_id, done: str, action):
+async def _act(
+    request: Request,
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    background: BackgroundTasks,
+    relationship_id: UUID,
+    done: str,
+    action: Awaitable[object],
+) -> Response:
     """Do one thing to a session, then go home; a refusal is shown at the top of home."""
     try:
         await action
@@ -345,7 +371,7 @@ async def outcome(
     background: BackgroundTasks,
     outcome: Annotated[str, Form()] = "",
 ) -> Response:
-    result = "held" if outcome == "held" else "missed"
+    result: Literal["held", "missed"] = "held" if outcome == "held" else "missed"
     action = sessions.record_outcome(db, me, relationship_id, session_id, result)
     return await _act(request, db, settings, me, background, relationship_id, result, action)
 

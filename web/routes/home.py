@@ -23,7 +23,9 @@ async def home(
     if me is None:
         return render(request, "pages/welcome.html")
     offer = await supporters.my_offer(db, me)
-    pending = len(await supporters.list_offers(db, me, "pending")) if me.is_coordinator else 0
+    pending = (
+        len(await supporters.list_offers(db, me, OfferStatus.pending)) if me.is_coordinator else 0
+    )
     try:
         await profiles.get_profile(db, me)
         has_profile = True

@@ -54,9 +54,12 @@ def when(at: datetime | None, tz: str) -> str:
 
 
 def event_text(agreement: Agreement, event: Event) -> str:
-    person = "A coordinator" if event.by == "coordinator" else who(agreement, event.by)
     if event.by == "service":
         person = "Kindred"
+    elif event.by == "coordinator":
+        person = "A coordinator"
+    else:
+        person = who(agreement, event.by)
     n = event.version
     if event.kind == "proposed":
         return f"{person} proposed terms (version {n})"
@@ -151,7 +154,12 @@ async def my_relationships(request: Request, me: Peer, db: SessionDep) -> Respon
 
 
 async def _relationship_page(
-    request: Request, me: Peer, db: SessionDep, relationship_id: UUID, errors=None, status=200
+    request: Request,
+    me: Peer,
+    db: SessionDep,
+    relationship_id: UUID,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     agreement = await agreements.load(db, me, relationship_id)
     tz = viewer_tz(agreement)

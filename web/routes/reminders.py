@@ -1,13 +1,17 @@
 """Reminders: a private calendar link of my sessions, and notifications on this phone (Web
 Push). The same services as /api/v1/me/calendar-feed and /api/v1/me/push-subscriptions."""
 
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.auth.principal import Principal
+from api.config import Settings
 from api.contact import calendar, push
 from api.contact.schemas import PushSubscriptionIn
 from api.db import SessionDep
@@ -20,7 +24,9 @@ from web.render import render
 router = APIRouter()
 
 
-async def _page(request: Request, db, settings, me, **context) -> HTMLResponse:
+async def _page(
+    request: Request, db: AsyncSession, settings: Settings, me: Principal, **context: Any
+) -> HTMLResponse:
     feed = await calendar.current(db, me)
     devices = [
         (s.id, urlsplit(s.endpoint).hostname or "", s.created_at) for s in await push.mine(db, me)
@@ -37,12 +43,16 @@ async def _page(request: Request, db, settings, me, **context) -> HTMLResponse:
 
 
 @router.get("/reminders", response_class=HTMLResponse)
-async def reminders(request: Request, me: Peer, db: SessionDep, settings: SettingsDep):
+async def reminders(
+    request: Request, me: Peer, db: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     return await _page(request, db, settings, me)
 
 
 @router.post("/reminders/calendar", response_class=HTMLResponse, dependencies=[Checked])
-async def new_calendar_link(request: Request, me: Peer, db: SessionDep, settings: SettingsDep):
+async def new_calendar_link(
+    request: Request, me: Peer, db: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     """Shown once, on this response only: the link is never stored, only its hash."""
     made = await calendar.create(db, me)
     url = str(request.base_url).rstrip("/") + made.path
@@ -57,7 +67,9 @@ async def stop_calendar_link(request: Request, me: Peer, db: SessionDep) -> Resp
 
 
 @router.post("/reminders/push", dependencies=[Checked])
-async def subscribe(request: Request, me: Peer, db: SessionDep, settings: SettingsDep):
+async def subscribe(
+    request: Request, me: Peer, db: SessionDep, settings: SettingsDep
+) -> JSONResponse:
     """From contact.js: this browser's PushSubscription, as JSON (with the CSRF header)."""
     try:
         body = PushSubscriptionIn.model_validate(await request.json())

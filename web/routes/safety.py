@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.concerns.models import ConcernKind
+from api.config import Settings
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Invalid, NotFound
@@ -85,7 +87,16 @@ async def page(
     return render(request, template, values, status_code=status_code, block=block)
 
 
-async def failed(request, db, settings, me, relationship_id, template, error, context=None):
+async def failed(
+    request: Request,
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    template: str,
+    error: DomainError,
+    context: dict[str, Any] | None = None,
+) -> HTMLResponse:
     """Show a refused action on its page; a 404 stays a 404 (nothing about the relationship)."""
     if error.status == 404:
         raise error
@@ -115,7 +126,15 @@ async def safety_page(
 # ---- ending ------------------------------------------------------------------------------
 
 
-async def _end_page(request, db, settings, me, relationship_id, values=None, **kwargs):
+async def _end_page(
+    request: Request,
+    db: AsyncSession,
+    settings: Settings,
+    me: Principal,
+    relationship_id: UUID,
+    values: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> HTMLResponse:
     values = values or {}
     message = endings.clean_message(values.get("closing_message"))
     try:

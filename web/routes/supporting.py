@@ -17,7 +17,13 @@ from web.render import field_errors, render
 router = APIRouter()
 
 
-async def _offer_page(request: Request, db: SessionDep, me: Peer, errors=None, status_code=200):
+async def _offer_page(
+    request: Request,
+    db: SessionDep,
+    me: Peer,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     offer = await supporters.my_offer(db, me)
     return render(
         request,
