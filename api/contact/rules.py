@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -52,7 +53,9 @@ class Counts:
     planned_ending: bool  # every agreed session held: time for the planned ending
 
 
-def counts(terms: AgreementTerms | None, sessions_held: int, sessions: Iterable[ContactSession]):
+def counts(
+    terms: AgreementTerms | None, sessions_held: int, sessions: Iterable[ContactSession]
+) -> Counts:
     booked = sum(1 for s in sessions if s.status == SessionStatus.confirmed)
     agreed = terms.sessions_total if terms else 0
     return Counts(
@@ -250,10 +253,13 @@ def open_slots(
     return found
 
 
-def can(contact: Contact, session: ContactSession, now: datetime) -> list[str]:
+SessionAction = Literal["confirm", "reschedule", "cancel", "mark"]
+
+
+def can(contact: Contact, session: ContactSession, now: datetime) -> list[SessionAction]:
     """What I may do with a session now: confirm, reschedule, cancel, mark."""
     state = contact.relationship.state
-    actions: list[str] = []
+    actions: list[SessionAction] = []
     future = session.start_at > now
     if session.status in OPEN and future and state == State.active:
         if (

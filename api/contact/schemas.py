@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.contact.messages import MAX_BODY
+from api.contact.rules import SessionAction
 from api.contact.sessions import MAX_NOTE
 from api.relationships.models import State
 from api.relationships.terms import Channel, Person
@@ -111,9 +112,7 @@ class SessionOut(BaseModel):
     cancelled_by: Person | None = Field(description="null when cancelled because support ended")
     note: str | None = Field(description="The note left when it was cancelled, if any")
     outcome_at: datetime | None
-    can: list[Literal["confirm", "reschedule", "cancel", "mark"]] = Field(
-        description="What I may do with it now"
-    )
+    can: list[SessionAction] = Field(description="What I may do with it now")
 
 
 class CountsOut(BaseModel):

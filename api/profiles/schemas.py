@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from api.profiles.models import Channel, Stage
 from api.weekly.windows import WeeklyWindow
@@ -11,7 +11,7 @@ AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
-PROFILE_EXAMPLE = {
+PROFILE_EXAMPLE: dict[str, JsonValue] = {
     "pronouns": "she/her",
     "languages": ["en", "fr"],
     "timezone": "Europe/London",

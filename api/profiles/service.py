@@ -1,10 +1,12 @@
 """Profiles, experiences in people's own words, and the taxonomy coordinators keep."""
 
 import re
+from typing import TypeVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
@@ -13,7 +15,13 @@ from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import FieldError, Forbidden, Invalid, NotFound
 from api.profiles import own_words
-from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience, Profile
+from api.profiles.models import (
+    ExperienceCategory,
+    ExperienceTag,
+    PersonExperience,
+    Profile,
+    Stage,
+)
 from api.profiles.schemas import (
     CategoryIn,
     ExperienceIn,
@@ -55,10 +63,10 @@ async def _tags(
 ) -> dict[int, tuple[ExperienceTag, ExperienceCategory]]:
     rows = await db.execute(
         select(ExperienceTag, ExperienceCategory)
-        .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
-        .where(ExperienceTag.id.in_(tag_ids))
+        .join(ExperienceCategory, col(ExperienceCategory.id) == ExperienceTag.category_id)
+        .where(col(ExperienceTag.id).in_(tag_ids))
     )
-    return {tag.id: (tag, category) for tag, category in rows.all()}
+    return {tag.id: (tag, category) for tag, category in rows.all() if tag.id is not None}
 
 
 def _out(
@@ -66,11 +74,11 @@ def _out(
 ) -> ExperienceOut:
     return ExperienceOut(
         id=item.id,
-        tag_id=tag.id,
+        tag_id=item.tag_id,
         tag_label=tag.label,
         category_label=category.label,
         retired=tag.retired,
-        stage=item.stage,
+        stage=Stage(item.stage),
         willing_to_talk=item.willing_to_talk,
         description=unseal(settings, item.description_sealed, item.id.bytes),
     )
@@ -82,10 +90,10 @@ async def my_experiences(
     """My experiences, with my own words decrypted (only ever for me)."""
     rows = await db.execute(
         select(PersonExperience, ExperienceTag, ExperienceCategory)
-        .join(ExperienceTag, ExperienceTag.id == PersonExperience.tag_id)
-        .join(ExperienceCategory, ExperienceCategory.id == ExperienceTag.category_id)
-        .where(PersonExperience.user_id == me.user_id)
-        .order_by(ExperienceCategory.id, ExperienceTag.id)
+        .join(ExperienceTag, col(ExperienceTag.id) == PersonExperience.tag_id)
+        .join(ExperienceCategory, col(ExperienceCategory.id) == ExperienceTag.category_id)
+        .where(col(PersonExperience.user_id) == me.user_id)
+        .order_by(col(ExperienceCategory.id), col(ExperienceTag.id))
     )
     return [_out(settings, *row) for row in rows.all()]
 
@@ -97,7 +105,9 @@ async def save_experiences(
     current = {
         e.tag_id
         for e in (
-            await db.scalars(select(PersonExperience).where(PersonExperience.user_id == me.user_id))
+            await db.scalars(
+                select(PersonExperience).where(col(PersonExperience.user_id) == me.user_id)
+            )
         )
     }
     known = await _tags(db, {i.tag_id for i in items})
@@ -123,7 +133,7 @@ async def save_experiences(
     # Loading the similarity model takes seconds the first time: do it before this transaction
     # writes (SQLite would hold its one write lock meanwhile).
     await own_words.prepare(settings)
-    await db.execute(delete(PersonExperience).where(PersonExperience.user_id == me.user_id))
+    await db.execute(delete(PersonExperience).where(col(PersonExperience.user_id) == me.user_id))
     for item in items:
         row_id = uuid4()
         description = (item.description or "").strip() or None
@@ -148,13 +158,22 @@ async def save_experiences(
 async def taxonomy(
     db: AsyncSession, include_retired: bool = False
 ) -> list[tuple[ExperienceCategory, list[ExperienceTag]]]:
-    categories = list(await db.scalars(select(ExperienceCategory).order_by(ExperienceCategory.id)))
-    tags = list(await db.scalars(select(ExperienceTag).order_by(ExperienceTag.id)))
+    categories = list(
+        await db.scalars(select(ExperienceCategory).order_by(col(ExperienceCategory.id)))
+    )
+    tags = list(await db.scalars(select(ExperienceTag).order_by(col(ExperienceTag.id))))
     by_category: dict[int, list[ExperienceTag]] = {c.id: [] for c in categories if c.id is not None}
     for tag in tags:
         if include_retired or not tag.retired:
             by_category[tag.category_id].append(tag)
-    return [(c, by_category[c.id]) for c in categories if include_retired or not c.retired]
+    return [
+        (c, by_category[c.id])
+        for c in categories
+        if c.id is not None and (include_retired or not c.retired)
+    ]
+
+
+TaxonomyItem = TypeVar("TaxonomyItem", ExperienceCategory, ExperienceTag)
 
 
 def _require_coordinator(me: Principal) -> None:
@@ -166,10 +185,12 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:70] or "experience"
 
 
-async def _unique_slug(db: AsyncSession, model, label: str) -> str:
+async def _unique_slug(
+    db: AsyncSession, model: type[ExperienceCategory] | type[ExperienceTag], label: str
+) -> str:
     base = slug = _slug(label)
     n = 2
-    while await db.scalar(select(model.id).where(model.slug == slug)):
+    while await db.scalar(select(col(model.id)).where(col(model.slug) == slug)):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -202,8 +223,12 @@ async def add_tag(db: AsyncSession, me: Principal, data: TagIn) -> ExperienceTag
 
 
 async def change_taxonomy_item(
-    db: AsyncSession, me: Principal, model, item_id: int, change: TaxonomyChange
-):
+    db: AsyncSession,
+    me: Principal,
+    model: type[TaxonomyItem],
+    item_id: int,
+    change: TaxonomyChange,
+) -> TaxonomyItem:
     """Rename or retire a category or tag; profiles that use it keep it (slugs never change)."""
     _require_coordinator(me)
     item = await db.get(model, item_id)
@@ -216,5 +241,7 @@ async def change_taxonomy_item(
 
 
 async def display_names(db: AsyncSession, user_ids: list[UUID]) -> dict[UUID, str]:
-    rows = await db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    rows = await db.execute(
+        select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
+    )
     return {uid: name for uid, name in rows.all()}

@@ -17,13 +17,14 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -142,8 +143,8 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
         (
             await db.scalars(
                 select(AgreementVersion)
-                .where(AgreementVersion.relationship_id == relationship.id)
-                .order_by(AgreementVersion.number)
+                .where(col(AgreementVersion.relationship_id) == relationship.id)
+                .order_by(col(AgreementVersion.number))
             )
         ).all()
     )
@@ -151,8 +152,8 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
     if versions:
         rows = await db.scalars(
             select(AgreementConsent)
-            .where(AgreementConsent.version_id.in_([v.id for v in versions]))
-            .order_by(AgreementConsent.at)
+            .where(col(AgreementConsent.version_id).in_([v.id for v in versions]))
+            .order_by(col(AgreementConsent.at))
         )
         for consent in rows.all():
             consents.setdefault(consent.version_id, []).append(consent)
@@ -170,8 +171,8 @@ async def pending_versions(
     """The proposal waiting for an answer in each of these relationships (read by their people)."""
     rows = await db.scalars(
         select(AgreementVersion).where(
-            AgreementVersion.relationship_id.in_(relationship_ids),
-            AgreementVersion.status == VersionStatus.pending,
+            col(AgreementVersion.relationship_id).in_(relationship_ids),
+            col(AgreementVersion.status) == VersionStatus.pending,
         )
     )
     return {v.relationship_id: v for v in rows.all()}
@@ -230,11 +231,17 @@ def _expect(relationship: Relationship, expected: int) -> None:
 async def _bump(db: AsyncSession, relationship: Relationship, expected: int, **values: Any) -> None:
     """Move the revision on from `expected` (412 if someone else did first), with `values`."""
     values["agreement_revision"] = expected + 1
-    result = await db.execute(
-        update(Relationship)
-        .where(Relationship.id == relationship.id, Relationship.agreement_revision == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(Relationship)
+            .where(
+                col(Relationship.id) == relationship.id,
+                col(Relationship.agreement_revision) == expected,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise PreconditionFailed(

@@ -172,7 +172,11 @@ def terms_problems(
         problems.append(("review_after_session", why))
     if terms.planned_end_date <= today:
         problems.append(("planned_end_date", "The planned ending needs to be after today."))
-    for person, offered in (("seeker", seeker_channels), ("supporter", supporter_channels)):
+    sides: tuple[tuple[Person, Collection[str]], ...] = (
+        ("seeker", seeker_channels),
+        ("supporter", supporter_channels),
+    )
+    for person, offered in sides:
         missing = [CHANNELS[c] for c in terms.channels if c not in offered]
         if missing:
             problems.append(

@@ -4,6 +4,7 @@ Every form carries the agreement's revision (the API's ETag): a change sent from
 someone else's change has overtaken is refused and the page says so, keeping what was typed.
 """
 
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
 from api.relationships import agreements, limits
 from api.relationships.agreements import Agreement
+from api.relationships.limits import LimitLevel
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
     CHANNELS,
@@ -65,8 +67,8 @@ async def _agreement_page(
     me: Principal,
     db: AsyncSession,
     relationship_id: UUID,
-    errors=None,
-    status=200,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     agreement = await agreements.load(db, me, relationship_id)
     context: dict[str, Any] = {**agreement_context(agreement), "errors": errors or {}}
@@ -90,7 +92,13 @@ async def agreement_page(
     return await _agreement_page(request, me, db, relationship_id)
 
 
-async def _act(request: Request, me: Principal, db: AsyncSession, relationship_id: UUID, act):
+async def _act(
+    request: Request,
+    me: Principal,
+    db: AsyncSession,
+    relationship_id: UUID,
+    act: Callable[[], Awaitable[object]],
+) -> Response | None:
     """Run a change; on a refusal undo everything and show the agreement page with the reason."""
     try:
         await act()
@@ -240,7 +248,9 @@ def values_from_form(form: FormData) -> dict[str, Any]:
     }
 
 
-def terms_data(values: dict[str, Any], role: Person, other_limits: dict[str, str]) -> dict:
+def terms_data(
+    values: dict[str, Any], role: Person, other_limits: dict[str, LimitLevel]
+) -> dict[str, Any]:
     """The builder's answers as the terms' plain data (checked by the domain, not here)."""
     others = [value.split("|") for value, _ in values["others"]]
     windows = grid.windows_from_cells(values["cells"])
@@ -282,7 +292,12 @@ def builder_errors(error: DomainError, role: Person) -> dict[str, str]:
 
 
 def _builder(
-    request: Request, agreement: Agreement, values: dict, base: int, errors=None, status=200
+    request: Request,
+    agreement: Agreement,
+    values: dict[str, Any],
+    base: int,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     me, other = agreement.pair.me, agreement.pair.other
     other_limits = _other_limits(agreement, base)
@@ -310,7 +325,7 @@ def _builder(
     return render(request, "pages/relationship_builder.html", context, status_code=status)
 
 
-def _other_limits(agreement: Agreement, base: int) -> dict[str, str]:
+def _other_limits(agreement: Agreement, base: int) -> dict[str, LimitLevel]:
     """The other person's limits stay theirs: carried over from the version the form began at."""
     if base:
         terms = agreement.terms_of(agreement.version(base))

@@ -157,7 +157,7 @@ async def save_profile(
     except ValidationError as exc:
         errors = form_errors(exc, PROFILE_FIELDS, PROFILE_MESSAGES)
         try:  # the time zone too, so every problem shows at once
-            check_windows([], data["timezone"])
+            check_windows([], timezone.strip())
         except DomainError as error:
             errors |= domain_errors(error)
         return _profile_page(request, values, errors, 422)
@@ -214,7 +214,8 @@ async def save_experiences(
     request: Request, me: Peer, db: SessionDep, settings: SettingsDep
 ) -> Response:
     form = await request.form()
-    tag_ids = list(dict.fromkeys(int(t) for t in form.getlist("tag") if str(t).isdigit()))
+    tags = [str(t) for t in form.getlist("tag")]
+    tag_ids = list(dict.fromkeys(int(t) for t in tags if t.isdigit()))
     chosen: dict[int, dict[str, Any]] = {}
     items: list[ExperienceIn] = []
     errors: dict[str, str] = {}
@@ -228,7 +229,14 @@ async def save_experiences(
             continue
         try:
             items.append(
-                ExperienceIn(tag_id=tag_id, stage=stage, willing_to_talk=talk, description=words)
+                ExperienceIn.model_validate(
+                    {
+                        "tag_id": tag_id,
+                        "stage": stage,
+                        "willing_to_talk": talk,
+                        "description": words,
+                    }
+                )
             )
         except ValidationError as exc:
             found = form_errors(exc, messages={"description": "Keep this to 2000 characters."})
