@@ -31,7 +31,8 @@ def _left(w: Wording) -> str:
     )
 
 
-WORDING: dict[str, Callable[[Wording], str]] = {
+# Endings, pauses and carrying on (api/safety).
+RELATIONSHIP_WORDING: dict[str, Callable[[Wording], str]] = {
     "ended": lambda w: (
         f"{w.other_name} has ended your support. Endings are a normal part of peer support. "
         "Thank you for the time you shared." + (NEW_MATCH if w.i_am_seeker else "")
@@ -124,4 +125,5 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
-WORDING.update(CONTACT_WORDING)
+# Every kind of notice there is.
+WORDING: dict[str, Callable[[Wording], str]] = {**RELATIONSHIP_WORDING, **CONTACT_WORDING}
