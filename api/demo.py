@@ -305,7 +305,7 @@ async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec
         )
     )
     rows = await db.execute(select(ExperienceTag.slug, ExperienceTag.id))
-    tags = {slug: tag_id for slug, tag_id in rows.tuples() if tag_id is not None}  # all stored
+    tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}  # all stored
     for slug, stage, words in experiences:
         row_id = uuid4()
         db.add(
