@@ -3,8 +3,8 @@
 import asyncio
 from uuid import uuid4
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from api.auth.models import Role, User
 from api.auth.passwords import hash_password
@@ -304,7 +304,8 @@ async def _person(db: AsyncSession, settings: Settings, password_hash: str, spec
             channels=channels,
         )
     )
-    tags = dict((await db.execute(select(ExperienceTag.slug, ExperienceTag.id))).all())
+    rows = await db.execute(select(ExperienceTag.slug, ExperienceTag.id))
+    tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}  # all stored
     for slug, stage, words in experiences:
         row_id = uuid4()
         db.add(
@@ -353,6 +354,8 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     # Taylor is on the waiting list, for the coordinator to match.
     taylor = seekers[1]
     divorce = await db.scalar(select(ExperienceTag.id).where(ExperienceTag.slug == "divorce"))
+    if divorce is None:  # as for a slug missing in _person
+        raise LookupError('The experience taxonomy has no "divorce".')
     db.add(SupportRequest(seeker_id=taylor.id, tag_ids=[divorce]))
     await db.flush()
     await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers])

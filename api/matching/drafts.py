@@ -3,8 +3,9 @@
 from uuid import UUID, uuid4
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -41,17 +42,18 @@ async def _waiting(
         await db.scalars(
             select(SupportRequest)
             .where(SupportRequest.status == RequestStatus.waiting)
-            .order_by(SupportRequest.created_at)
+            .order_by(col(SupportRequest.created_at))
         )
     )
     seekers = [r.seeker_id for r in requests]
     profiles = {
-        p.user_id: p for p in await db.scalars(select(Profile).where(Profile.user_id.in_(seekers)))
+        p.user_id: p
+        for p in await db.scalars(select(Profile).where(col(Profile.user_id).in_(seekers)))
     }
     stages: dict[UUID, dict[int, str]] = {}
     rows = await db.execute(
         select(PersonExperience.user_id, PersonExperience.tag_id, PersonExperience.stage).where(
-            PersonExperience.user_id.in_(seekers)
+            col(PersonExperience.user_id).in_(seekers)
         )
     )
     for user_id, tag_id, stage in rows.all():
@@ -84,8 +86,10 @@ async def _waiting(
 async def _free_places(db: AsyncSession, snapshot: Snapshot) -> np.ndarray:
     places = np.zeros(len(snapshot.pool), np.int64)
     rows = await db.execute(
-        select(SupporterOffer.user_id, SupporterOffer.capacity - SupporterOffer.active_count).where(
-            SupporterOffer.status == OfferStatus.approved, SupporterOffer.paused.is_(False)
+        select(
+            SupporterOffer.user_id, col(SupporterOffer.capacity) - col(SupporterOffer.active_count)
+        ).where(
+            SupporterOffer.status == OfferStatus.approved, col(SupporterOffer.paused).is_(False)
         )
     )
     for user_id, free in rows.all():
@@ -176,7 +180,7 @@ async def get_draft(
         await db.scalars(
             select(BatchDraftItem)
             .where(BatchDraftItem.draft_id == draft_id)
-            .order_by(BatchDraftItem.score.desc())
+            .order_by(col(BatchDraftItem.score).desc())
         )
     )
     return draft, items
@@ -207,6 +211,8 @@ async def change_item(
     """Give a seeker in the draft another supporter (who must pass every hard filter)."""
     item = await _editable(db, me, draft_id, item_id)
     request = await db.get(SupportRequest, item.request_id)
+    if request is None:
+        raise NotFound("No such request.")
     found = await service.suggest(db, index=index, request=request, k=1, only=supporter_id)
     if not found:
         raise Conflict("This supporter isn't available for this seeker right now.")

@@ -13,12 +13,16 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 import numpy as np
 import structlog
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import Row, String, Table, case, func
+from sqlalchemy import cast as sql_cast
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.common import utcnow
 from api.config import Settings
@@ -99,7 +103,7 @@ class OwnWords:
         if not found:
             return None
         slot = np.full(len(keys), -1, np.int32)
-        vectors = []
+        vectors: list[np.ndarray] = []
         for row, key in enumerate(keys):
             vector = found.get(UUID(bytes=key))
             if vector is not None:
@@ -140,7 +144,7 @@ class Snapshot:
         return self.pool.rows.get(user_id.bytes)
 
     def user_at(self, row: int) -> UUID:
-        return UUID(bytes=self.pool.ids[row])
+        return UUID(bytes=cast(bytes, self.pool.ids[row]))  # keys are the ids' bytes here
 
 
 class MatchingIndex:
@@ -162,7 +166,7 @@ class MatchingIndex:
         self.snapshot: Snapshot | None = None
         self.synced_at: datetime | None = None
         self._lock = asyncio.Lock()
-        self._background: asyncio.Task | None = None
+        self._background: asyncio.Task[None] | None = None
 
     async def current(self, db: AsyncSession) -> Snapshot:
         """The pool, brought up to date with the database for this query.
@@ -172,20 +176,27 @@ class MatchingIndex:
         full caseload is never shown, even between two syncs.
         """
         now = utcnow()
-        if self.snapshot is None:
+        if self.snapshot is None or self.synced_at is None:  # _install sets both
             async with self._lock:
                 if self.snapshot is None:
                     self._install(await load_snapshot(db, Codes(), now, self.settings))
-            return self.snapshot
+            return self._serving()
         if now - self.synced_at >= timedelta(seconds=self.sync_seconds):
             async with self._lock:
-                new_offer = await self._sync_eligibility(db)
+                new_offer = await self._sync_eligibility(db, self.synced_at)
                 new_profile, edited = await self._profile_changes(db)
                 self.synced_at = now
                 due = now - self.snapshot.built_at >= timedelta(seconds=self.rebuild_seconds)
                 new_week = self.snapshot.week_start != week_start_of(now)
                 if new_offer or new_profile or new_week or (edited and due):
                     await self._refresh(db, now)
+        return self.snapshot
+
+    def _serving(self) -> Snapshot:
+        """The snapshot serving now: ``current`` builds the first one, and none is ever taken
+        away after that."""
+        if self.snapshot is None:
+            raise RuntimeError("The matching pool has not been built yet.")
         return self.snapshot
 
     def _install(self, snapshot: Snapshot) -> None:
@@ -195,12 +206,13 @@ class MatchingIndex:
 
     async def _refresh(self, db: AsyncSession, now: datetime) -> None:
         """Rebuild now when the pool is small; aside (serving the old one) when it is not."""
-        if len(self.snapshot.pool) < BACKGROUND_FROM or self.settings is None:
-            self._install(await load_snapshot(db, self.snapshot.codes, now, self.settings))
+        snapshot = self._serving()
+        if len(snapshot.pool) < BACKGROUND_FROM or self.settings is None:
+            self._install(await load_snapshot(db, snapshot.codes, now, self.settings))
         elif self._background is None or self._background.done():
-            self._background = asyncio.create_task(self._load_aside(now))
+            self._background = asyncio.create_task(self._load_aside(self.settings, now))
 
-    async def _load_aside(self, now: datetime) -> None:
+    async def _load_aside(self, settings: Settings, now: datetime) -> None:
         """Load the next snapshot in a separate process, on its own connection.
 
         Reading and decoding 100,000 profiles is seconds of CPU. On the serving event loop it
@@ -212,7 +224,7 @@ class MatchingIndex:
         builder = ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1)
         try:
             snapshot = await asyncio.get_running_loop().run_in_executor(
-                builder, _load_in_process, self.settings, self.snapshot.codes, now
+                builder, _load_in_process, settings, self._serving().codes, now
             )
         except Exception:
             log.exception("matching_pool_rebuild_failed")
@@ -232,26 +244,28 @@ class MatchingIndex:
         """(a supporter not in the pool has a profile now, a pooled supporter edited theirs)."""
         rows = await db.scalars(
             select(Profile.user_id)
-            .join(SupporterOffer, SupporterOffer.user_id == Profile.user_id)
+            .join(SupporterOffer, col(SupporterOffer.user_id) == col(Profile.user_id))
             .where(
-                Profile.updated_at >= self.snapshot.built_at - SYNC_SLACK,
+                col(Profile.updated_at) >= self._serving().built_at - SYNC_SLACK,
                 SupporterOffer.status == OfferStatus.approved,
             )
         )
-        known = [self.snapshot.row_of(user_id) is not None for user_id in rows.all()]
+        snapshot = self._serving()
+        known = [snapshot.row_of(user_id) is not None for user_id in rows.all()]
         return not all(known), any(known)
 
-    async def _sync_eligibility(self, db: AsyncSession) -> bool:
+    async def _sync_eligibility(self, db: AsyncSession, synced_at: datetime) -> bool:
         """Apply offers changed since the last sync; True when a new supporter appeared."""
         rows = await db.execute(
-            select(*OFFER_STATE, Profile.user_id.is_not(None))
-            .outerjoin(Profile, Profile.user_id == SupporterOffer.user_id)
-            .where(SupporterOffer.updated_at >= self.synced_at - SYNC_SLACK)
+            sa_select(*OFFER_STATE, col(Profile.user_id).is_not(None))
+            .outerjoin(Profile, col(Profile.user_id) == col(SupporterOffer.user_id))
+            .where(col(SupporterOffer.updated_at) >= synced_at - SYNC_SLACK)
         )
         appeared = False
-        pool = self.snapshot.pool
+        snapshot = self._serving()
+        pool = snapshot.pool
         for user_id, status, paused, capacity, active, has_profile in rows.all():
-            row = self.snapshot.row_of(user_id)
+            row = snapshot.row_of(user_id)
             if row is not None:
                 pool.eligible[row] = eligible(status, paused, capacity, active)
             elif status == OfferStatus.approved and has_profile:
@@ -261,11 +275,11 @@ class MatchingIndex:
 
 # Who an offer belongs to and what decides whether they can take someone new (``eligible``).
 OFFER_STATE = (
-    SupporterOffer.user_id,
-    SupporterOffer.status,
-    SupporterOffer.paused,
-    SupporterOffer.capacity,
-    SupporterOffer.active_count,
+    col(SupporterOffer.user_id),
+    col(SupporterOffer.status),
+    col(SupporterOffer.paused),
+    col(SupporterOffer.capacity),
+    col(SupporterOffer.active_count),
 )
 
 
@@ -291,31 +305,34 @@ async def load_snapshot(
         tag_category[tag_id] = category_id
     offers = (
         await db.execute(
-            select(
+            sa_select(
                 *OFFER_STATE,
-                Profile.languages,
-                Profile.channels,
-                Profile.availability,
-                Profile.timezone,
-                Profile.gender,
-                Profile.age_band,
+                col(Profile.languages),
+                col(Profile.channels),
+                col(Profile.availability),
+                col(Profile.timezone),
+                col(Profile.gender),
+                col(Profile.age_band),
             )
-            .join(Profile, Profile.user_id == SupporterOffer.user_id)
-            .where(SupporterOffer.status == OfferStatus.approved)
-            .order_by(SupporterOffer.user_id)
+            .join(Profile, col(Profile.user_id) == col(SupporterOffer.user_id))
+            .where(col(SupporterOffer.status) == OfferStatus.approved)
+            .order_by(col(SupporterOffer.user_id))
         )
     ).all()
     # One row per supporter, experiences folded into a string ("12,-40,7": negative means
     # further along): at 100k supporters that is 100k rows instead of a million.
-    experience, offer = PersonExperience.__table__.c, SupporterOffer.__table__.c
+    # SQLModel sets __table__ on table models but does not declare it.
+    experience_table: Table = PersonExperience.__table__  # type: ignore[attr-defined]
+    offer_table: Table = SupporterOffer.__table__  # type: ignore[attr-defined]
+    experience, offer = experience_table.c, offer_table.c
     signed = case(
         (experience.stage == Stage.further_along, -experience.tag_id), else_=experience.tag_id
     )
     folded = dict(
         await core_rows(
             db,
-            select(experience.user_id, func.aggregate_strings(cast(signed, String), ","))
-            .join(SupporterOffer.__table__, offer.user_id == experience.user_id)
+            sa_select(experience.user_id, func.aggregate_strings(sql_cast(signed, String), ","))
+            .join(offer_table, offer.user_id == experience.user_id)
             .where(offer.status == OfferStatus.approved, experience.willing_to_talk.is_(True))
             .group_by(experience.user_id),
         )
@@ -334,14 +351,15 @@ async def load_snapshot(
         codes=codes,
         week_start=week,
         built_at=now,
-        own_words=OwnWords.build(pool.ids, found),
+        own_words=OwnWords.build(cast(list[bytes], pool.ids), found),  # keys: the ids' bytes
     )
 
 
 def _records(
-    offers: list, folded: dict[UUID, str], week: date, codes: Codes
+    offers: Sequence[Row[Any]], folded: dict[UUID, str], week: date, codes: Codes
 ) -> list[SupporterRecord]:
-    slots: dict[tuple, np.ndarray] = {}  # one conversion per distinct window and zone
+    # One conversion per distinct window and zone.
+    slots: dict[tuple[int, str, str, str], np.ndarray] = {}
 
     def bits(availability: list[dict], tz: str) -> np.ndarray:
         out = np.zeros(WORDS, np.uint64)

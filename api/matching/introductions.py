@@ -7,8 +7,8 @@ An introduction is a relationship in its first state (``introduced``); accepting
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -26,7 +26,7 @@ async def expire_due(db: AsyncSession) -> None:
     """Expire introductions past their time; their requests go back to the waiting list."""
     due = await db.scalars(
         select(Relationship).where(
-            Relationship.state == State.introduced, Relationship.expires_at <= utcnow()
+            Relationship.state == State.introduced, col(Relationship.expires_at) <= utcnow()
         )
     )
     for relationship in due.all():
@@ -100,7 +100,7 @@ async def inbox(db: AsyncSession, me: Principal) -> list[Relationship]:
     rows = await db.scalars(
         select(Relationship)
         .where(Relationship.supporter_id == me.user_id, Relationship.state == State.introduced)
-        .order_by(Relationship.created_at)
+        .order_by(col(Relationship.created_at))
     )
     return list(rows.all())
 
@@ -152,7 +152,7 @@ async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Rela
     rows = await db.scalars(
         select(Relationship)
         .where(Relationship.request_id == request.id)
-        .order_by(Relationship.created_at)
+        .order_by(col(Relationship.created_at))
     )
     return list(rows.all())
 
@@ -178,8 +178,8 @@ async def seekers_public(
     ids = [u for u in user_ids if u]
     rows = await db.execute(
         select(User.id, User.display_name, Profile.pronouns)
-        .outerjoin(Profile, Profile.user_id == User.id)
-        .where(User.id.in_(ids))
+        .outerjoin(Profile, col(Profile.user_id) == col(User.id))
+        .where(col(User.id).in_(ids))
     )
     found: dict[UUID | None, tuple[str, str | None]] = {
         uid: (name, pronouns) for uid, name, pronouns in rows.all()

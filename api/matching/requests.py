@@ -3,8 +3,8 @@
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -18,7 +18,7 @@ OPEN = (RequestStatus.waiting, RequestStatus.introduced)
 async def open_request(db: AsyncSession, seeker_id: UUID) -> SupportRequest | None:
     return await db.scalar(
         select(SupportRequest).where(
-            SupportRequest.seeker_id == seeker_id, SupportRequest.status.in_(OPEN)
+            SupportRequest.seeker_id == seeker_id, col(SupportRequest.status).in_(OPEN)
         )
     )
 
@@ -27,7 +27,7 @@ async def latest_request(db: AsyncSession, seeker_id: UUID) -> SupportRequest | 
     return await db.scalar(
         select(SupportRequest)
         .where(SupportRequest.seeker_id == seeker_id)
-        .order_by(SupportRequest.created_at.desc())
+        .order_by(col(SupportRequest.created_at).desc())
         .limit(1)
     )
 
@@ -96,7 +96,7 @@ async def waiting_list(db: AsyncSession, me: Principal) -> list[SupportRequest]:
     rows = await db.scalars(
         select(SupportRequest)
         .where(SupportRequest.status == RequestStatus.waiting)
-        .order_by(SupportRequest.created_at)
+        .order_by(col(SupportRequest.created_at))
         .limit(500)
     )
     return list(rows.all())

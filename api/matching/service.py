@@ -1,11 +1,22 @@
 """Shortlists with reasons, the seeker's choice, and coordinators' proposals."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import Select, String, bindparam, cast, func, literal, select, union
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+    union,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.models import User
@@ -48,9 +59,17 @@ class Seeker:
     timezone: str
 
 
-_P, _E, _R = Profile.__table__.c, PersonExperience.__table__.c, Relationship.__table__.c
-_Q, _U, _O = SupportRequest.__table__.c, User.__table__.c, SupporterOffer.__table__.c
-_ME, _REQUEST = bindparam("me"), bindparam("request_id")
+# SQLModel sets __table__ on table models but does not declare it.
+_PROFILES: Table = Profile.__table__  # type: ignore[attr-defined]
+_EXPERIENCES: Table = PersonExperience.__table__  # type: ignore[attr-defined]
+_RELATIONSHIPS: Table = Relationship.__table__  # type: ignore[attr-defined]
+_REQUESTS: Table = SupportRequest.__table__  # type: ignore[attr-defined]
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+_OFFERS: Table = SupporterOffer.__table__  # type: ignore[attr-defined]
+_P, _E, _R = _PROFILES.c, _EXPERIENCES.c, _RELATIONSHIPS.c
+_Q, _U, _O = _REQUESTS.c, _USERS.c, _OFFERS.c
+_ME: BindParameter[UUID] = bindparam("me")
+_REQUEST: BindParameter[UUID] = bindparam("request_id")
 
 
 def _context_statement() -> Select:
@@ -61,17 +80,17 @@ def _context_statement() -> Select:
     Built once: shortlists run it on every call, and building a statement costs more than
     running it (shared/performance.md)."""
     stages = (
-        select(func.aggregate_strings(cast(_E.tag_id, String) + literal(":") + _E.stage, ","))
+        select(func.aggregate_strings(sql_cast(_E.tag_id, String) + literal(":") + _E.stage, ","))
         .where(_E.user_id == _ME)
         .scalar_subquery()
     )
     pairs = pairs_kept_apart([_ME]).subquery()
     asked = select(_R.supporter_id).where(_R.request_id == _REQUEST)
     everyone = union(select(pairs.c.a), select(pairs.c.b), asked).subquery()
-    left_out = select(func.aggregate_strings(cast(everyone.c[0], String), ",")).scalar_subquery()
-    request_and_profile = SupportRequest.__table__.outerjoin(
-        Profile.__table__, _P.user_id == _Q.seeker_id
-    )
+    left_out = select(
+        func.aggregate_strings(sql_cast(everyone.c[0], String), ",")
+    ).scalar_subquery()
+    request_and_profile = _REQUESTS.outerjoin(_PROFILES, _P.user_id == _Q.seeker_id)
     return (
         select(
             _Q.tag_ids,
@@ -93,8 +112,8 @@ _CONTEXT = _context_statement()
 # (approved, not paused, a free place): the last word on who is available, one query.
 _AVAILABLE = (
     select(_U.id, _U.display_name, _P.pronouns, _P.languages, _P.channels)
-    .join(Profile.__table__, _P.user_id == _U.id)
-    .join(SupporterOffer.__table__, _O.user_id == _U.id)
+    .join(_PROFILES, _P.user_id == _U.id)
+    .join(_OFFERS, _O.user_id == _U.id)
     .where(
         _U.id.in_(bindparam("ids", expanding=True)),
         _O.status == OfferStatus.approved,
@@ -136,7 +155,7 @@ async def _context(
     )
     people = {UUID(text) for text in (left_out or "").split(",") if text}
     similar = None
-    if snapshot.own_words is not None:
+    if snapshot.own_words is not None and index.settings is not None:  # words need settings
         words = (await similarity.vectors(db, index.settings, [seeker_id])).get(seeker_id)
         similar = None if words is None else snapshot.own_words.similarity(words)
     seeker = Seeker(languages, channels, timezone)
@@ -216,13 +235,13 @@ async def _rank(
             similarity=context.similarity,
         )
         found = _sharing_experience(found)
-        available = await _available_people(db, [UUID(bytes=c.key) for c in found])
+        available = await _available_people(db, [UUID(bytes=cast(bytes, c.key)) for c in found])
         people = _in_common(context.seeker, available)
         _leave_out_unconfirmed(index, snapshot, mask, found, available, people)
         confirmed = [c for c in found if c.key in people][:k]
         if len(confirmed) == min(k, len(found)) or len(found) < k + HEADROOM:
             break
-    return [(c, people[c.key]) for c in confirmed]
+    return [(c, people[cast(bytes, c.key)]) for c in confirmed]  # keys: the ids' bytes
 
 
 async def _available_people(db: AsyncSession, user_ids: list[UUID]) -> dict[bytes, Any]:

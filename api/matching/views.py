@@ -53,7 +53,9 @@ async def seeker_introductions(
     return [
         SeekerIntroduction(
             relationship=r,
-            supporter_display_name=names.get(r.supporter_id, FORMER_MEMBER),
+            supporter_display_name=(
+                names.get(r.supporter_id, FORMER_MEMBER) if r.supporter_id else FORMER_MEMBER
+            ),
             status=introductions.seeker_status(r),
         )
         for r in relationships
