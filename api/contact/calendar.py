@@ -112,7 +112,7 @@ async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> b
         )
     ).all()
     others = {seeker if supporter == owner else supporter for _, seeker, supporter in rows}
-    names = await display_names(db, [o for o in others if o is not None])
+    names = await display_names(db, user_ids=[o for o in others if o is not None])
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

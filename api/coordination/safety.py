@@ -155,7 +155,7 @@ async def health(
 ) -> Health:
     relationship = await _relationship(db, me, relationship_id)
     names = await display_names(
-        db, [u for u in (relationship.seeker_id, relationship.supporter_id) if u]
+        db, user_ids=[u for u in (relationship.seeker_id, relationship.supporter_id) if u]
     )
     pause = await pauses.current_pause(db, relationship.id)
     ending = await db.get(Ending, relationship.id)

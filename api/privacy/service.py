@@ -82,7 +82,9 @@ async def _relationships(
         .order_by(col(AgreementVersion.number))
     ):
         versions.setdefault(v.relationship_id, []).append(v)
-    names = await display_names(db, [u for r in found for u in (r.seeker_id, r.supporter_id) if u])
+    names = await display_names(
+        db, user_ids=[u for r in found for u in (r.seeker_id, r.supporter_id) if u]
+    )
     out = []
     for r in found:
 
@@ -143,7 +145,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         )
     feedback = await db.scalars(select(Feedback).where(Feedback.author_id == me.user_id))
     blocks = list(await db.scalars(select(Block).where(Block.blocker_id == me.user_id)))
-    names = await display_names(db, [b.blocked_id for b in blocks])
+    names = await display_names(db, user_ids=[b.blocked_id for b in blocks])
     glad = await db.scalars(select(MatchAgain).where(MatchAgain.user_id == me.user_id))
     sessions = await db.scalars(select(AuthSession).where(AuthSession.user_id == me.user_id))
     return {
@@ -152,7 +154,9 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         "profile": _row(profile) if profile else None,
         # My own words are here; their own-words vector (api/profiles/own_words.py) is not: it
         # is derived from them, means nothing to a person, and is rebuilt from them at any time.
-        "experiences": [e.model_dump(mode="json") for e in await my_experiences(db, settings, me)],
+        "experiences": [
+            e.model_dump(mode="json") for e in await my_experiences(db, me, settings=settings)
+        ],
         "supporter_offer": _row(offer) if offer else None,
         "support_requests": [_row(r) for r in requests.all()],
         "relationships": await _relationships(db, settings, me),
@@ -200,7 +204,7 @@ async def delete_account(
     await contact_privacy.erase(db, me.user_id)
     await endings.erase_closing_messages_by(db, me.user_id)
     await concerns.erase_details_by(db, me.user_id)
-    await auth.delete_account(db, me.user_id, account_key=account_key)
+    await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 
 

@@ -88,10 +88,10 @@ async def move(
     supporter = relationship.supporter_id
     holds_now, holds_next = current in HOLDS_A_PLACE, target in HOLDS_A_PLACE
     takes_a_place = holds_next and not holds_now
-    if supporter and takes_a_place and not await supporters.claim_place(db, supporter):
+    if supporter and takes_a_place and not await supporters.claim_place(db, supporter_id=supporter):
         raise SupporterFull("This supporter has no free place right now.")
     if supporter and holds_now and not holds_next:
-        await supporters.release_place(db, supporter)
+        await supporters.release_place(db, supporter_id=supporter)
     for key, value in values.items():
         set_committed_value(relationship, key, value)
     event = RelationshipEvent(

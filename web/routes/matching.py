@@ -70,7 +70,7 @@ async def _missing_step(
         await profiles.get_profile(db, me)
     except NotFound:
         return "profile", []
-    mine = await profiles.my_experiences(db, settings, me)
+    mine = await profiles.my_experiences(db, me, settings=settings)
     return (None if mine else "experiences"), mine
 
 
@@ -259,7 +259,7 @@ async def _inbox_page(
         ],
         "accepted": await _accepted(db, me, request.query_params.get("accepted")),
         "answered_no": request.query_params.get("answered") == "not-now",
-        "is_supporter": await supporters.is_supporter(db, me.user_id),
+        "is_supporter": await supporters.is_supporter(db, user_id=me.user_id),
         "errors": errors or {},
     }
     return render(request, "pages/introductions.html", context, status_code=status_code)
