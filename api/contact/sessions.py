@@ -355,7 +355,7 @@ async def record_outcome(
 async def _count_held(db: AsyncSession, contact: Contact) -> None:
     """One more session held: the review point and the planned ending may now be due."""
     relationship = contact.relationship
-    await relationships.count_session_held(db, relationship)
+    await relationships.count_session_held(db, relationship=relationship)
     held, terms = relationship.sessions_held, contact.terms
     people = (relationship.seeker_id, relationship.supporter_id)
     version = relationship.agreed_version

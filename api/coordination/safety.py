@@ -50,9 +50,11 @@ async def _follow_up(
 ) -> None:
     if concern_id is None:
         return
-    concern = await concerns.concern_of(db, relationship, concern_id)
+    concern = await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
     status = ConcernStatus.in_progress if concern.status == ConcernStatus.open else None
-    await concerns.record(db, settings, concern, me.user_id, action, to_status=status)
+    await concerns.record(
+        db, settings=settings, concern=concern, actor_id=me.user_id, action=action, to_status=status
+    )
 
 
 async def pause_for_safety(
@@ -72,7 +74,7 @@ async def pause_for_safety(
             "(you can end it for safety instead)."
         )
     if concern_id is not None:
-        await concerns.concern_of(db, relationship, concern_id)
+        await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
     await pauses.safety_pause(db, settings, relationship, me.user_id, reason)
     await _follow_up(db, settings, me, relationship, concern_id, "safety_pause")
     return relationship
@@ -97,7 +99,7 @@ async def end_for_safety(
     relationship = await _relationship(db, me, relationship_id)
     reason = _reason(reason)
     if concern_id is not None:
-        await concerns.concern_of(db, relationship, concern_id)
+        await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
     await endings.end(
         db,
         relationship,

@@ -71,7 +71,7 @@ async def concern_queue(
     status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
 ) -> list[ConcernForCoordinators]:
     """The concerns queue, oldest first: open and in progress unless `status` is given."""
-    return [_concern(v) for v in await concerns.queue(db, settings, me, status_)]
+    return [_concern(v) for v in await concerns.queue(db, me, settings=settings, status=status_)]
 
 
 @router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -79,7 +79,7 @@ async def get_concern(
     concern_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> ConcernForCoordinators:
     """One concern with its whole audit trail."""
-    return _concern(await concerns.get_concern(db, settings, me, concern_id))
+    return _concern(await concerns.get_concern(db, me, settings=settings, concern_id=concern_id))
 
 
 @router.patch("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -91,7 +91,9 @@ async def update_concern(
     settings: SettingsDep,
 ) -> ConcernForCoordinators:
     """Change the status (open, in_progress, closed) and/or add a note; both are audited."""
-    view = await concerns.update_concern(db, settings, me, concern_id, body.status, body.note)
+    view = await concerns.update_concern(
+        db, me, settings=settings, concern_id=concern_id, status=body.status, note=body.note
+    )
     return _concern(view)
 
 

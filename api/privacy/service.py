@@ -203,7 +203,7 @@ async def delete_account(
     await _end_everything(db, me.user_id)
     await contact_privacy.erase(db, me.user_id)
     await endings.erase_closing_messages_by(db, me.user_id)
-    await concerns.erase_details_by(db, me.user_id)
+    await concerns.erase_details_by(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

@@ -48,10 +48,10 @@ def can_move(current: State, target: State) -> bool:
 
 async def move(
     db: AsyncSession,
+    *,
     relationship: Relationship,
     target: State,
     actor_id: UUID | None,
-    *,
     end_kind: str | None = None,
 ) -> RelationshipEvent:
     """Change state if the machine allows it (409 otherwise), keeping places and history right.
@@ -102,7 +102,7 @@ async def move(
     return event
 
 
-async def start(db: AsyncSession, relationship: Relationship, actor_id: UUID | None) -> None:
+async def start(db: AsyncSession, *, relationship: Relationship, actor_id: UUID | None) -> None:
     """Record the birth of a relationship (an introduction) in its history."""
     db.add(relationship)
     await db.flush()

@@ -27,7 +27,7 @@ MAX_FEEDBACK = 4000
 async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
     """Block the other person: every relationship between us ends at once (introductions are
     withdrawn), and we are never matched again, in either role."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     other = other_of(relationship, me.user_id)
     if other is None:
         raise Conflict("This person has left Kindred, so there is nobody to block.")
@@ -59,7 +59,7 @@ async def blocked_by_me(db: AsyncSession, me: Principal, other: UUID | None) -> 
 async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> SupportRequest:
     """One tap after an ending: the seeker is looking again, with the same request and
     preferences (a new request, so the old one stays in the history)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if role_in(relationship, me.user_id) != "seeker":
         raise Forbidden("Only the person who was being supported can ask for a new match here.")
     if relationship.state != State.ended:
@@ -89,7 +89,7 @@ async def match_again(
 ) -> tuple[bool, bool]:
     """Say whether I'd be glad to be matched with this person again (or take it back).
     Returns (mine, both): the other person's answer shows only once both have said yes."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if not await may_match_again(db, relationship):
         raise Conflict("After this kind of ending, this pair can't be matched again.")
     if other_of(relationship, me.user_id) is None:
@@ -110,7 +110,7 @@ async def leave_feedback(
     db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID, text: str
 ) -> Feedback:
     """Private feedback for the coordinators after an ending; never shown to the other person."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state != State.ended:
         raise Conflict("You can leave feedback once the relationship has ended.")
     text = text.strip()

@@ -64,7 +64,9 @@ async def end(
     concern_id: UUID | None = None,
 ) -> Ending:
     """End a relationship (409 if it can't end now): the one path for every kind of ending."""
-    await lifecycle.move(db, relationship, State.ended, actor_id, end_kind=kind)
+    await lifecycle.move(
+        db, relationship=relationship, target=State.ended, actor_id=actor_id, end_kind=kind
+    )
     await db.execute(
         update(Pause)
         .where(col(Pause.relationship_id) == relationship.id, col(Pause.over_at).is_(None))
@@ -105,7 +107,7 @@ async def end_by_person(
     closing_message: str | None = None,
 ) -> Relationship:
     """Either person ends it, at any time, with no reason needed and no penalty."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     await end(
         db,
         relationship,
@@ -149,7 +151,7 @@ async def complete(
     closing_message: str | None = None,
 ) -> Relationship:
     """Confirm the planned ending once the agreed sessions are held (either person)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state in (State.active, State.paused) and not await completion_due(
         db, relationship
     ):
@@ -177,7 +179,7 @@ async def preview(
     completing: bool = False,
 ) -> tuple[str, str | None]:
     """Exactly what the other person will be told, and the closing message as they'll see it."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state == State.ended:
         raise Conflict("This relationship has already ended.")
     my_role = role_in(relationship, me.user_id)

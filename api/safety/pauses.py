@@ -73,8 +73,10 @@ async def pause(
 ) -> Relationship:
     """Pause an active relationship, with no reason needed, optionally until a date."""
     _check_until(until)
-    relationship = await mine(db, me, relationship_id)
-    moved = await lifecycle.move(db, relationship, State.paused, me.user_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
+    moved = await lifecycle.move(
+        db, relationship=relationship, target=State.paused, actor_id=me.user_id
+    )
     # The pause begins the moment the state changed (api/contact reads it from the history).
     db.add(
         Pause(
@@ -110,14 +112,14 @@ async def change_until(
 async def _resume(
     db: AsyncSession, relationship: Relationship, current: Pause, actor: UUID
 ) -> None:
-    await lifecycle.move(db, relationship, State.active, actor)
+    await lifecycle.move(db, relationship=relationship, target=State.active, actor_id=actor)
     current.over_at = utcnow()
 
 
 async def _paused(
     db: AsyncSession, me: Principal, relationship_id: UUID
 ) -> tuple[Relationship, Pause]:
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     current = (
         await current_pause(db, relationship.id) if relationship.state == State.paused else None
     )
@@ -175,7 +177,9 @@ async def safety_pause(
         if current.safety_hold:
             raise Conflict("A coordinator has already paused this for safety.")
     else:
-        moved = await lifecycle.move(db, relationship, State.paused, coordinator_id)
+        moved = await lifecycle.move(
+            db, relationship=relationship, target=State.paused, actor_id=coordinator_id
+        )
         current = Pause(
             relationship_id=relationship.id, paused_by=coordinator_id, paused_at=moved.at
         )

@@ -221,7 +221,13 @@ async def raise_concern(
     """Raise a concern with the coordinators (also after the ending). The other person is
     never shown it; with `anonymous` the coordinators won't name you to them."""
     concern = await concerns.raise_concern(
-        db, settings, me, relationship_id, body.kind, body.details, body.anonymous
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        kind=body.kind,
+        details=body.details,
+        anonymous=body.anonymous,
     )
     return ConcernForRaiser.model_validate(concern)
 
@@ -231,7 +237,7 @@ async def my_concerns(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
 ) -> list[ConcernForRaiser]:
     """The concerns I raised about this relationship, and where each stands."""
-    found = await concerns.my_concerns(db, me, relationship_id)
+    found = await concerns.my_concerns(db, me, relationship_id=relationship_id)
     return [ConcernForRaiser.model_validate(c) for c in found]
 
 

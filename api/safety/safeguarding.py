@@ -66,7 +66,7 @@ async def grant(
     if not 1 <= minutes <= LONGEST_MINUTES:
         raise Invalid.field("minutes", f"Choose between 1 and {LONGEST_MINUTES} minutes.")
     if concern_id is not None:
-        await concern_of(db, relationship, concern_id)
+        await concern_of(db, relationship=relationship, concern_id=concern_id)
     # expires_at is set just below, from granted_at (table models don't validate on init).
     access = SafeguardingAccess(  # type: ignore[call-arg]
         relationship_id=relationship.id,
@@ -238,7 +238,7 @@ async def _log(
 
 async def log_for_people(db: AsyncSession, me: Principal, relationship_id: UUID) -> list[LogEntry]:
     """When coordinators opened or read this relationship's content (never why)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     return await _log(db, relationship.id, None)
 
 

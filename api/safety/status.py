@@ -93,8 +93,8 @@ async def status(
     db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
 ) -> SafetyStatus:
     """Where the relationship stands, and what I can do about it now."""
-    relationship = await mine(db, me, relationship_id)
-    people = await pair(db, me, relationship)
+    relationship = await mine(db, me, relationship_id=relationship_id)
+    people = await pair(db, me, relationship=relationship)
     state = State(relationship.state)
     other = people.other.user_id
     pause_status, asked_by_other, asked_by_nobody = None, False, False

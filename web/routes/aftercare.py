@@ -49,7 +49,13 @@ async def raise_concern(
         if kind not in {k.value for k, _ in CONCERN_KINDS}:
             raise Invalid.field("kind", "Choose what the concern is about.")
         await concerns.raise_concern(
-            db, settings, me, relationship_id, ConcernKind(kind), details, anonymous
+            db,
+            me,
+            settings=settings,
+            relationship_id=relationship_id,
+            kind=ConcernKind(kind),
+            details=details,
+            anonymous=anonymous,
         )
     except DomainError as error:
         return await failed(

@@ -228,7 +228,7 @@ async def _accepted(
 ) -> tuple[Relationship, str] | None:
     """The introduction I just accepted, to say what happens next (nothing if it isn't mine)."""
     try:
-        found = await relationships.mine(db, me, UUID(relationship_id or ""))
+        found = await relationships.mine(db, me, relationship_id=UUID(relationship_id or ""))
     except (ValueError, NotFound):
         return None
     if found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
