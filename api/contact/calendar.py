@@ -94,7 +94,7 @@ async def _feed_owner(db: AsyncSession, file: str) -> UUID:
     return owner
 
 
-async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> bytes:
+async def feed(db: AsyncSession, *, file: str, now: datetime | None = None) -> bytes:
     """The iCalendar text of the feed named by `file` ("<token>.ics"); 404 if it isn't live."""
     now = now or utcnow()
     owner = await _feed_owner(db, file)

@@ -114,17 +114,17 @@ async def _relationships(
             ],
         }
         if r.state in VISIBLE_STATES:
-            seen = await status.status(db, settings, me, r.id)
+            seen = await status.status(db, me, settings=settings, relationship_id=r.id)
             item["pause"] = seen.pause.__dict__ if seen.pause else None
             item["ending"] = seen.ending.__dict__ if seen.ending else None
             item["safeguarding_log"] = [
-                e.__dict__ for e in await safeguarding.log_for_people(db, me, r.id)
+                e.__dict__ for e in await safeguarding.log_for_people(db, me, relationship_id=r.id)
             ]
         out.append(item)
     return out
 
 
-async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[str, Any]:
+async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict[str, Any]:
     """Everything Kindred holds about me, my own words decrypted (only ever for me)."""
     user = await db.get(User, me.user_id)
     assert user is not None
@@ -181,13 +181,13 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
-        "contact": await contact_privacy.export(db, settings, me),
+        "contact": await contact_privacy.export(db, me, settings=settings),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 
 
 async def delete_account(
-    db: AsyncSession, settings: Settings, me: Principal, password: str, address: str
+    db: AsyncSession, me: Principal, *, settings: Settings, password: str, address: str
 ) -> None:
     """Delete my account for good, after checking my password again (throttled like a login)."""
     user = await db.get(User, me.user_id)
@@ -201,8 +201,8 @@ async def delete_account(
         await throttle.record_failure(db, settings, account_key, address_key)
         raise WrongPassword("Your account is still here: that password isn't right.")
     await _end_everything(db, me.user_id)
-    await contact_privacy.erase(db, me.user_id)
-    await endings.erase_closing_messages_by(db, me.user_id)
+    await contact_privacy.erase(db, user_id=me.user_id)
+    await endings.erase_closing_messages_by(db, user_id=me.user_id)
     await concerns.erase_details_by(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
@@ -220,4 +220,6 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
         if relationship.state == State.introduced:
             await introductions.close_for(db, relationship, actor=user_id)
         else:
-            await endings.end(db, relationship, user_id, EndKind.account_deleted)
+            await endings.end(
+                db, relationship=relationship, actor_id=user_id, kind=EndKind.account_deleted
+            )
