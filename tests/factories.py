@@ -63,7 +63,7 @@ async def agreeing_pair(
         )
         assert saved.status_code == 200, saved.text
     relationship = Relationship(seeker_id=sam.id, supporter_id=bob.id, state=State.introduced)
-    await lifecycle.start(db, relationship, coordinator.id)
+    await lifecycle.start(db, relationship=relationship, actor_id=coordinator.id)
     # What accepting does (api/matching/introductions.accept), without the matching engine.
     relationship.state = State.agreeing
     db.add(

@@ -24,7 +24,9 @@ class LoginRequired(Exception):
 async def optional_principal(request: Request, db: SessionDep) -> Principal | None:
     settings = request.app.state.settings
     secret = request.cookies.get(session_cookie_name(settings))
-    principal = await auth.principal_from_cookie(db, settings, secret) if secret else None
+    principal = (
+        await auth.principal_from_cookie(db, settings=settings, secret=secret) if secret else None
+    )
     request.state.principal = principal
     return principal
 

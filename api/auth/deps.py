@@ -19,7 +19,7 @@ async def current_principal(
 ) -> Principal:
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
-    return await auth.principal_from_access_token(db, settings, token)
+    return await auth.principal_from_access_token(db, settings=settings, token=token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -24,7 +24,13 @@ router = APIRouter(tags=["accounts"])
 @router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
 async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPublic:
     """Create a peer account. Passwords: 8+ characters (15+ better), not a common one."""
-    user = await auth.sign_up(db, settings, body.email, body.password, body.display_name)
+    user = await auth.sign_up(
+        db,
+        settings=settings,
+        email=body.email,
+        password=body.password,
+        display_name=body.display_name,
+    )
     return UserPublic.model_validate(user.model_dump())  # nobody supports on their first day
 
 
@@ -37,7 +43,12 @@ async def token(
 ) -> TokenResponse:
     """OAuth2 password grant: a 15-minute access token and a revocable refresh token."""
     login = await auth.log_in(
-        db, settings, form.username, form.password, client_address(request), SessionKind.api
+        db,
+        settings=settings,
+        email=form.username,
+        password=form.password,
+        address=client_address(request),
+        kind=SessionKind.api,
     )
     return TokenResponse(**auth.token_pair(settings, login).__dict__)
 
@@ -45,14 +56,14 @@ async def token(
 @router.post("/auth/refresh", response_model=TokenResponse)
 async def refresh(body: RefreshRequest, db: SessionDep, settings: SettingsDep) -> TokenResponse:
     """Swap a refresh token for a new pair; the old refresh token stops working."""
-    pair = await auth.refresh(db, settings, body.refresh_token)
+    pair = await auth.refresh(db, settings=settings, refresh_token=body.refresh_token)
     return TokenResponse(**pair.__dict__)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(me: CurrentPrincipal, db: SessionDep) -> None:
     """End this session: its refresh token and every access token from it stop working."""
-    await auth.log_out(db, me.session_id)
+    await auth.log_out(db, session_id=me.session_id)
 
 
 @router.patch("/admin/accounts/{user_id}", response_model=AccountPublic, tags=["admin"])
@@ -60,5 +71,7 @@ async def update_account(
     user_id: UUID, body: AccountUpdate, admin: CurrentAdmin, db: SessionDep
 ) -> AccountPublic:
     """Grant a role or disable an account (which ends all its sessions at once)."""
-    user = await auth.set_account(db, admin, user_id, role=body.role, is_active=body.is_active)
+    user = await auth.set_account(
+        db, admin, user_id=user_id, role=body.role, is_active=body.is_active
+    )
     return AccountPublic.model_validate(user.model_dump())

@@ -50,7 +50,7 @@ def normalise_email(email: str) -> str:
 
 
 async def sign_up(
-    db: AsyncSession, settings: Settings, email: str, password: str, display_name: str
+    db: AsyncSession, *, settings: Settings, email: str, password: str, display_name: str
 ) -> User:
     """Create a peer account."""
     email = normalise_email(email)
@@ -81,7 +81,13 @@ async def sign_up(
 
 
 async def log_in(
-    db: AsyncSession, settings: Settings, email: str, password: str, address: str, kind: SessionKind
+    db: AsyncSession,
+    *,
+    settings: Settings,
+    email: str,
+    password: str,
+    address: str,
+    kind: SessionKind,
 ) -> Login:
     """Check the password (throttled per account and per address) and open a session."""
     email = normalise_email(email)
@@ -131,7 +137,7 @@ def token_pair(settings: Settings, login: Login) -> TokenPair:
     )
 
 
-async def refresh(db: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
+async def refresh(db: AsyncSession, *, settings: Settings, refresh_token: str) -> TokenPair:
     """Rotate the refresh token; a rotated one presented again revokes the whole session."""
     hashed = tokens.hash_secret(refresh_token)
     now = utcnow()
@@ -166,7 +172,7 @@ class _RefreshReused(Unauthorized):
         super().__init__("That refresh token was already used. Please log in again.")
 
 
-async def log_out(db: AsyncSession, session_id: UUID) -> None:
+async def log_out(db: AsyncSession, *, session_id: UUID) -> None:
     """End a session server-side: its cookie, refresh token and access tokens stop working."""
     await db.execute(
         update(AuthSession)
@@ -212,7 +218,7 @@ async def _principal(
 
 
 async def principal_from_access_token(
-    db: AsyncSession, settings: Settings, token: str
+    db: AsyncSession, *, settings: Settings, token: str
 ) -> Principal:
     claims = tokens.read_access_token(settings, token)
     if claims is None:
@@ -224,7 +230,7 @@ async def principal_from_access_token(
 
 
 async def principal_from_cookie(
-    db: AsyncSession, settings: Settings, secret: str
+    db: AsyncSession, *, settings: Settings, secret: str
 ) -> Principal | None:
     """The person behind a PWA session cookie, or None; slides the idle timeout."""
     found = await _principal(db, _BY_COOKIE, {"secret_hash": tokens.hash_secret(secret)})
@@ -233,7 +239,7 @@ async def principal_from_cookie(
     principal, last_used_at = found
     now = utcnow()
     if now - last_used_at > timedelta(minutes=settings.web_session_idle_minutes):
-        await log_out(db, principal.session_id)
+        await log_out(db, session_id=principal.session_id)
         return None
     if now - last_used_at > timedelta(minutes=5):  # avoid a write on every request
         await db.execute(
@@ -244,7 +250,7 @@ async def principal_from_cookie(
     return principal
 
 
-async def get_user(db: AsyncSession, user_id: UUID) -> User:
+async def get_user(db: AsyncSession, *, user_id: UUID) -> User:
     user = await db.get(User, user_id)
     if user is None:
         raise NotFound("No such account.")
@@ -252,12 +258,12 @@ async def get_user(db: AsyncSession, user_id: UUID) -> User:
 
 
 async def set_account(
-    db: AsyncSession, actor: Principal, user_id: UUID, *, role: Role | None, is_active: bool | None
+    db: AsyncSession, actor: Principal, *, user_id: UUID, role: Role | None, is_active: bool | None
 ) -> User:
     """Admins grant roles and disable accounts; disabling ends every session of the account."""
     if not actor.is_admin:
         raise Forbidden("Only an administrator can change roles or disable accounts.")
-    user = await get_user(db, user_id)
+    user = await get_user(db, user_id=user_id)
     if user.id == actor.user_id and (is_active is False or (role and role != Role.admin)):
         raise Conflict("You can't remove your own administrator access.")
     if role is not None:
@@ -274,7 +280,7 @@ async def set_account(
     return user
 
 
-async def delete_account(db: AsyncSession, user_id: UUID, *, account_key: str) -> None:
+async def delete_account(db: AsyncSession, *, user_id: UUID, account_key: str) -> None:
     """Delete the account row and its login throttling; the database's ON DELETE rules
     remove or anonymise everything that refers to it."""
     await db.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == account_key))

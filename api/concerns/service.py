@@ -32,11 +32,11 @@ def require_coordinator(me: Principal) -> None:
 
 async def record(
     db: AsyncSession,
+    *,
     settings: Settings,
     concern: Concern,
     actor_id: UUID | None,
     action: str,
-    *,
     to_status: ConcernStatus | None = None,
     note: str | None = None,
 ) -> ConcernEvent:
@@ -54,15 +54,16 @@ async def record(
 
 async def raise_concern(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     kind: ConcernKind,
     details: str | None,
     anonymous: bool,
 ) -> Concern:
     """Raise a concern about one of my relationships (also after it has ended)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     details = (details or "").strip() or None
     if details and len(details) > MAX_DETAILS:
         raise Invalid.field("details", f"Please keep it under {MAX_DETAILS} characters.")
@@ -76,13 +77,13 @@ async def raise_concern(
     concern.details_sealed = seal(settings, details, concern.id.bytes)
     db.add(concern)
     await db.flush()
-    await record(db, settings, concern, me.user_id, "raised")
+    await record(db, settings=settings, concern=concern, actor_id=me.user_id, action="raised")
     return concern
 
 
-async def my_concerns(db: AsyncSession, me: Principal, relationship_id: UUID) -> list[Concern]:
+async def my_concerns(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> list[Concern]:
     """The concerns I raised about this relationship, and where each stands."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     rows = await db.scalars(
         select(Concern)
         .where(Concern.relationship_id == relationship.id, Concern.raised_by == me.user_id)
@@ -176,7 +177,7 @@ async def _views(
 
 
 async def queue(
-    db: AsyncSession, settings: Settings, me: Principal, status: ConcernStatus | None
+    db: AsyncSession, me: Principal, *, settings: Settings, status: ConcernStatus | None
 ) -> list[ConcernView]:
     """The coordinators' queue: open and in-progress concerns first, oldest first."""
     require_coordinator(me)
@@ -190,7 +191,7 @@ async def queue(
 
 
 async def get_concern(
-    db: AsyncSession, settings: Settings, me: Principal, concern_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, concern_id: UUID
 ) -> ConcernView:
     require_coordinator(me)
     concern = await db.get(Concern, concern_id, populate_existing=True)
@@ -201,8 +202,9 @@ async def get_concern(
 
 async def update_concern(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     concern_id: UUID,
     status: ConcernStatus | None,
     note: str | None,
@@ -218,11 +220,19 @@ async def update_concern(
     if (status is None or status == concern.status) and not note:
         raise Invalid.field("status", "Change the status, add a note, or both.")
     action = "status" if status is not None and status != concern.status else "note"
-    await record(db, settings, concern, me.user_id, action, to_status=status, note=note)
-    return await get_concern(db, settings, me, concern_id)
+    await record(
+        db,
+        settings=settings,
+        concern=concern,
+        actor_id=me.user_id,
+        action=action,
+        to_status=status,
+        note=note,
+    )
+    return await get_concern(db, me, settings=settings, concern_id=concern_id)
 
 
-async def concern_of(db: AsyncSession, relationship: Relationship, concern_id: UUID) -> Concern:
+async def concern_of(db: AsyncSession, *, relationship: Relationship, concern_id: UUID) -> Concern:
     """A concern about this relationship (for linking a coordinator's action to it)."""
     concern = await db.get(Concern, concern_id)
     if concern is None or concern.relationship_id != relationship.id:
@@ -230,7 +240,7 @@ async def concern_of(db: AsyncSession, relationship: Relationship, concern_id: U
     return concern
 
 
-async def erase_details_by(db: AsyncSession, user_id: UUID) -> None:
+async def erase_details_by(db: AsyncSession, *, user_id: UUID) -> None:
     """Their account is going: the details of concerns they raised go with it (coordinators
     keep the concern itself, its kind and its trail)."""
     await db.execute(

@@ -27,7 +27,7 @@ async def sweep() -> int:
             made = await upkeep.sweep(db)
             owed = notifications.take_pushes(db)
             await db.commit()
-        pushed = await push.deliver(sessionmaker, settings, owed)
+        pushed = await push.deliver(sessionmaker, settings=settings, items=owed)
         log.info("contact_sweep", notices=made, pushes=pushed)
         return made
     finally:

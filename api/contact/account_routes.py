@@ -83,7 +83,7 @@ async def calendar_feed(
     db: SessionDep,
 ) -> Response:
     """The feed itself (RFC 5545), for calendar apps: no login, the token is the key."""
-    body = await calendar.feed(db, file)
+    body = await calendar.feed(db, file=file)
     headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
     return Response(body, media_type=ICS, headers=headers)
 
@@ -126,10 +126,17 @@ async def subscribe_push(
 
     The endpoint must be on a known push service (422 otherwise).
     """
-    sub = await push.subscribe(db, settings, me, body.endpoint, body.keys.p256dh, body.keys.auth)
+    sub = await push.subscribe(
+        db,
+        me,
+        settings=settings,
+        endpoint=body.endpoint,
+        p256dh=body.keys.p256dh,
+        auth=body.keys.auth,
+    )
     return _subscription(sub)
 
 
 @router.delete("/me/push-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def unsubscribe_push(subscription_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
-    await push.unsubscribe(db, me, subscription_id)
+    await push.unsubscribe(db, me, subscription_id=subscription_id)

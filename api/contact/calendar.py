@@ -94,7 +94,7 @@ async def _feed_owner(db: AsyncSession, file: str) -> UUID:
     return owner
 
 
-async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> bytes:
+async def feed(db: AsyncSession, *, file: str, now: datetime | None = None) -> bytes:
     """The iCalendar text of the feed named by `file` ("<token>.ics"); 404 if it isn't live."""
     now = now or utcnow()
     owner = await _feed_owner(db, file)
@@ -112,7 +112,7 @@ async def feed(db: AsyncSession, file: str, *, now: datetime | None = None) -> b
         )
     ).all()
     others = {seeker if supporter == owner else supporter for _, seeker, supporter in rows}
-    names = await display_names(db, [o for o in others if o is not None])
+    names = await display_names(db, user_ids=[o for o in others if o is not None])
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -71,8 +71,8 @@ async def terms_in_force(db: AsyncSession, relationship: Relationship) -> Agreem
 
 async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Contact:
     """One of my relationships with its terms in force; 404 for anyone else, coordinators too."""
-    relationship = await service.mine(db, me, relationship_id)
-    pair = await service.pair(db, me, relationship)
+    relationship = await service.mine(db, me, relationship_id=relationship_id)
+    pair = await service.pair(db, me, relationship=relationship)
     return Contact(relationship, pair, await terms_in_force(db, relationship))
 
 
@@ -92,7 +92,7 @@ async def lock_pair(db: AsyncSession, relationship_id: UUID) -> None:
     lock, until commit, so two proposals made at once are checked one after the other and
     can't both take the same time, the last agreed session, or the week's last place.
     """
-    await service.lock(db, relationship_id)
+    await service.lock(db, relationship_id=relationship_id)
 
 
 def aware(moment: datetime) -> datetime:

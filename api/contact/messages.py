@@ -70,7 +70,7 @@ class Conversation:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
-async def cutoff(db: AsyncSession, relationship: Relationship, now: datetime) -> datetime:
+async def cutoff(db: AsyncSession, *, relationship: Relationship, now: datetime) -> datetime:
     """Messages due at or before this moment are delivered (a pause or an ending stops it)."""
     if relationship.state == State.ended and relationship.ended_at is not None:
         return min(now, relationship.ended_at)
@@ -97,15 +97,11 @@ def _due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
 
 
 async def release(
-    db: AsyncSession,
-    relationship: Relationship,
-    now: datetime,
-    *,
-    seen_by: UUID | None = None,
+    db: AsyncSession, *, relationship: Relationship, now: datetime, seen_by: UUID | None = None
 ) -> int:
     """Tell each recipient of messages now delivered and not yet told (once, however many
     requests get here together). `seen_by` is reading them right now: no notice for them."""
-    until = await cutoff(db, relationship, now)
+    until = await cutoff(db, relationship=relationship, now=now)
     waiting = _due(relationship.id, until) & col(Message.notified_at).is_(None)
     if not await db.scalar(select(exists().where(waiting))):
         return 0  # the usual case for a poll: no write at all
@@ -124,7 +120,11 @@ async def release(
         )
         if result.rowcount and recipient != seen_by:
             told += await notifications.notify(
-                db, recipient, relationship.id, "message_delivered", count=str(result.rowcount)
+                db,
+                user_id=recipient,
+                relationship_id=relationship.id,
+                kind="message_delivered",
+                count=str(result.rowcount),
             )
     return told
 
@@ -175,10 +175,10 @@ def _sending(contact: Contact) -> tuple[bool, str | None]:
 
 async def conversation(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
-    relationship_id: UUID,
     *,
+    settings: Settings,
+    relationship_id: UUID,
     limit: int = LATEST,
     now: datetime | None = None,
 ) -> Conversation:
@@ -187,8 +187,8 @@ async def conversation(
     now = now or utcnow()
     contact = await load(db, me, relationship_id)
     relationship = contact.relationship
-    await release(db, relationship, now, seen_by=me.user_id)
-    until = await cutoff(db, relationship, now)
+    await release(db, relationship=relationship, now=now, seen_by=me.user_id)
+    until = await cutoff(db, relationship=relationship, now=now)
     rows = await db.scalars(
         select(Message)
         .where(
@@ -230,11 +230,11 @@ def clean_body(body: str | None) -> str:
 
 async def send(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     body: str,
-    *,
     now: datetime | None = None,
 ) -> tuple[Contact, ShownMessage]:
     """Send a message: delivered now inside an agreed window, otherwise held until the next."""
@@ -260,22 +260,22 @@ async def send(
     db.add(message)
     await db.flush()
     if not message.held:
-        await release(db, contact.relationship, now)
+        await release(db, relationship=contact.relationship, now=now)
     return contact, _shown(settings, contact, message, now)
 
 
 async def mark_read(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     up_to: datetime | None = None,
-    *,
     now: datetime | None = None,
 ) -> int:
     """I have read the other person's delivered messages (sent up to `up_to`, or all)."""
     now = now or utcnow()
     contact = await load(db, me, relationship_id)
-    until = await cutoff(db, contact.relationship, now)
+    until = await cutoff(db, relationship=contact.relationship, now=now)
     mine = _due(contact.id, until) & (Message.recipient_id == me.user_id)
     if up_to is not None:
         mine = mine & (Message.sent_at <= up_to)
@@ -300,7 +300,7 @@ async def mark_read(
     return read.rowcount
 
 
-async def drop_held(db: AsyncSession, relationship: Relationship) -> None:
+async def drop_held(db: AsyncSession, *, relationship: Relationship) -> None:
     """The support has ended: held messages are never delivered (``upkeep.stop_contact``)."""
     now = utcnow()
     await db.execute(
@@ -327,13 +327,13 @@ class SafeguardedMessage:
 
 
 async def for_safeguarding(
-    db: AsyncSession, settings: Settings, relationship: Relationship
+    db: AsyncSession, *, settings: Settings, relationship: Relationship
 ) -> list[SafeguardedMessage]:
     """Every message of a relationship, held and undelivered ones too. Only for a safeguarding
     read: api/safety/safeguarding.py checks and audits the access before it calls this."""
     relationship_id = relationship.id
     roles = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
-    until = await cutoff(db, relationship, utcnow())
+    until = await cutoff(db, relationship=relationship, now=utcnow())
     rows = await db.scalars(
         select(Message)
         .where(Message.relationship_id == relationship_id)

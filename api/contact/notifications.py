@@ -52,10 +52,10 @@ class PushItem:
 
 async def notify(
     db: AsyncSession,
+    *,
     user_id: UUID | None,
     relationship_id: UUID,
     kind: str,
-    *,
     key: str | None = None,
     actor_id: UUID | None = None,
     **params: str,
@@ -75,7 +75,7 @@ def take_pushes(db: AsyncSession) -> list[PushItem]:
     return db.info.pop(_PUSH_QUEUE, [])
 
 
-async def zones(db: AsyncSession, user_ids: set[UUID]) -> dict[UUID, str]:
+async def zones(db: AsyncSession, *, user_ids: set[UUID]) -> dict[UUID, str]:
     """Each person's own time zone from their profile (known zones only)."""
     rows = await db.execute(
         select(Profile.user_id, Profile.timezone).where(col(Profile.user_id).in_(user_ids))
@@ -86,7 +86,7 @@ async def zones(db: AsyncSession, user_ids: set[UUID]) -> dict[UUID, str]:
 # ---- notices that follow from time passing ----------------------------------------------------
 
 
-async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -> int:
+async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None) -> int:
     """Remind both people of each confirmed session starting within a day (once per time)."""
     query = (
         select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
@@ -104,7 +104,7 @@ async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -
         )
     rows = (await db.execute(query)).all()
     people = {uid for _, *pair in rows for uid in pair if uid is not None}
-    clocks = await zones(db, people)
+    clocks = await zones(db, user_ids=people)
     made = 0
     for session, *pair in rows:
         for person in pair:
@@ -112,9 +112,9 @@ async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -
                 continue
             made += await notify(
                 db,
-                person,
-                session.relationship_id,
-                "session_reminder",
+                user_id=person,
+                relationship_id=session.relationship_id,
+                kind="session_reminder",
                 key=f"reminder/{session.id}/{session.start_at.isoformat()}",
                 when=local_text_with_zone(
                     session.start_at, clocks.get(person, zone_of(None, None))
@@ -124,7 +124,7 @@ async def remind(db: AsyncSession, now: datetime, user_id: UUID | None = None) -
     return made
 
 
-async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
+async def waiting_answers(db: AsyncSession, *, user_id: UUID | None = None) -> int:
     """Introductions and proposed terms waiting for an answer: each person told once."""
     made = 0
     introductions = select(Relationship.id, Relationship.supporter_id).where(
@@ -135,9 +135,9 @@ async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
     for relationship_id, supporter_id in (await db.execute(introductions)).all():
         made += await notify(
             db,
-            supporter_id,
-            relationship_id,
-            "introduction_received",
+            user_id=supporter_id,
+            relationship_id=relationship_id,
+            kind="introduction_received",
             key=f"introduction/{relationship_id}",
         )
     proposals = (
@@ -164,9 +164,9 @@ async def waiting_answers(db: AsyncSession, user_id: UUID | None = None) -> int:
             continue
         made += await notify(
             db,
-            answerer,
-            relationship_id,
-            "proposal_to_review",
+            user_id=answerer,
+            relationship_id=relationship_id,
+            kind="proposal_to_review",
             key=f"proposal/{relationship_id}/{number}",
             number=str(number),
         )

@@ -21,7 +21,7 @@ from api.crypto import unseal
 from api.relationships.models import Relationship
 
 
-async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[str, Any]:
+async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict[str, Any]:
     """My messages (sent, and received once delivered), my sessions, my feed and devices."""
     now = utcnow()
     mine = or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
@@ -79,7 +79,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
     }
 
 
-async def erase(db: AsyncSession, user_id: UUID) -> None:
+async def erase(db: AsyncSession, *, user_id: UUID) -> None:
     """Before an account is deleted: the notes it left when cancelling sessions."""
     await db.execute(
         update(ContactSession)

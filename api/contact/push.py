@@ -105,7 +105,7 @@ def _check_keys(p256dh: str, auth: str) -> None:
 
 
 async def subscribe(
-    db: AsyncSession, settings: Settings, me: Principal, endpoint: str, p256dh: str, auth: str
+    db: AsyncSession, me: Principal, *, settings: Settings, endpoint: str, p256dh: str, auth: str
 ) -> PushSubscription:
     """Send my notices to this browser (it now belongs to me if someone else used it before)."""
     if not endpoint_allowed(settings, endpoint):
@@ -130,7 +130,7 @@ async def mine(db: AsyncSession, me: Principal) -> list[PushSubscription]:
     return list(rows.all())
 
 
-async def unsubscribe(db: AsyncSession, me: Principal, subscription_id: UUID) -> None:
+async def unsubscribe(db: AsyncSession, me: Principal, *, subscription_id: UUID) -> None:
     """Stop pushes to one of my devices; 404 for anyone else's."""
     result = cast(
         CursorResult[Any],
@@ -178,7 +178,7 @@ async def _send(
 
 
 async def deliver(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, items: Sequence[PushItem]
+    sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings, items: Sequence[PushItem]
 ) -> int:
     """Push once to every device of each person owed one (after the commit); pushes sent."""
     signer = vapid(settings)

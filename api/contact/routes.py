@@ -58,7 +58,7 @@ def push_after_commit(background: BackgroundTasks, request: Request, db: Session
     items = notifications.take_pushes(db)
     if items:
         state = request.app.state
-        background.add_task(push.deliver, state.sessionmaker, state.settings, items)
+        background.add_task(push.deliver, state.sessionmaker, settings=state.settings, items=items)
 
 
 # ---- shaping -------------------------------------------------------------------------------
@@ -123,8 +123,10 @@ async def get_contact(
 ) -> ContactOut:
     """The next session, sessions held of agreed, contact times on my clock, unread messages."""
     now = utcnow()
-    found = await sessions.sessions_of(db, me, relationship_id, now=now)
-    chat = await messages.conversation(db, settings, me, relationship_id, now=now)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id, now=now)
+    chat = await messages.conversation(
+        db, me, settings=settings, relationship_id=relationship_id, now=now
+    )
     push_after_commit(background, request, db)
     contact, terms = found.contact, found.contact.terms
     nxt = found.next_session
@@ -155,7 +157,7 @@ async def list_sessions(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> SessionsOut:
     """Every session of the relationship, by start time, with held / agreed counts."""
-    found = await sessions.sessions_of(db, me, relationship_id)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact = found.contact
     return SessionsOut(
         timezone=contact.my_tz,
@@ -169,7 +171,7 @@ async def session_slots(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, days: int = 21
 ) -> SlotsOut:
     """Start times that can be proposed now (inside the windows, within every limit)."""
-    found = await sessions.sessions_of(db, me, relationship_id)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact, terms = found.contact, found.contact.terms
     if terms is None or contact.relationship.state != "active":
         return SlotsOut(timezone=contact.my_tz, minutes=0, slots=[])
@@ -212,8 +214,10 @@ async def propose_session(
     agreed number, in the past, overlapping another session; 409 unless the relationship is
     active.
     """
-    session = await sessions.propose(db, me, relationship_id, body.start_at, body.channel)
-    contact, _ = await sessions.one(db, me, relationship_id, session.id)
+    session = await sessions.propose(
+        db, me, relationship_id=relationship_id, start_at=body.start_at, channel=body.channel
+    )
+    contact, _ = await sessions.one(db, me, relationship_id=relationship_id, session_id=session.id)
     push_after_commit(background, request, db)
     response.headers["Location"] = f"/api/v1/relationships/{relationship_id}/sessions/{session.id}"
     return session_out(settings, contact, session, utcnow())
@@ -227,7 +231,9 @@ async def get_session(
     db: SessionDep,
     settings: SettingsDep,
 ) -> SessionOut:
-    contact, session = await sessions.one(db, me, relationship_id, session_id)
+    contact, session = await sessions.one(
+        db, me, relationship_id=relationship_id, session_id=session_id
+    )
     return session_out(settings, contact, session, utcnow())
 
 
@@ -240,7 +246,9 @@ async def _after(
     background: BackgroundTasks,
     request: Request,
 ) -> SessionOut:
-    contact, session = await sessions.one(db, me, relationship_id, session.id)
+    contact, session = await sessions.one(
+        db, me, relationship_id=relationship_id, session_id=session.id
+    )
     push_after_commit(background, request, db)
     return session_out(settings, contact, session, utcnow())
 
@@ -258,7 +266,7 @@ async def confirm_session(
     request: Request,
 ) -> SessionOut:
     """Confirm the time the other person proposed (checked again against the terms in force)."""
-    session = await sessions.confirm(db, me, relationship_id, session_id)
+    session = await sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
     return await _after(db, me, relationship_id, session, settings, background, request)
 
 
@@ -277,7 +285,12 @@ async def reschedule_session(
 ) -> SessionOut:
     """Suggest another time: the session is proposed again, by me, for the other to confirm."""
     session = await sessions.reschedule(
-        db, me, relationship_id, session_id, body.start_at, body.channel
+        db,
+        me,
+        relationship_id=relationship_id,
+        session_id=session_id,
+        start_at=body.start_at,
+        channel=body.channel,
     )
     return await _after(db, me, relationship_id, session, settings, background, request)
 
@@ -297,7 +310,9 @@ async def cancel_session(
 ) -> SessionOut:
     """Cancel (or decline) a session that hasn't started. Never penalised; a note is optional."""
     note = body.note if body else None
-    session = await sessions.cancel(db, settings, me, relationship_id, session_id, note)
+    session = await sessions.cancel(
+        db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
+    )
     return await _after(db, me, relationship_id, session, settings, background, request)
 
 
@@ -316,7 +331,9 @@ async def record_outcome(
 ) -> SessionOut:
     """Once it has started: was it held or missed? Held ones count towards the agreed number;
     the review point and the planned ending follow from that count."""
-    session = await sessions.record_outcome(db, me, relationship_id, session_id, body.outcome)
+    session = await sessions.record_outcome(
+        db, me, relationship_id=relationship_id, session_id=session_id, outcome=body.outcome
+    )
     return await _after(db, me, relationship_id, session, settings, background, request)
 
 
@@ -340,7 +357,7 @@ async def get_messages(
 ) -> ConversationOut | Response:
     """The latest messages I may see: mine (held ones say until when) and the other person's
     once delivered. Poll with If-None-Match: 304 when nothing changed."""
-    found = await messages.conversation(db, settings, me, relationship_id)
+    found = await messages.conversation(db, me, settings=settings, relationship_id=relationship_id)
     push_after_commit(background, request, db)
     tag = f'"{found.fingerprint}"'
     if if_none_match and tag in [t.strip() for t in if_none_match.split(",")]:
@@ -367,7 +384,9 @@ async def send_message(
     """Send a message. Inside the agreed contact times it is delivered at once; outside them
     it is held, and `delivery_text` says when it will arrive, on my clock. 409 unless the
     relationship is active with in-app chat agreed."""
-    _, sent = await messages.send(db, settings, me, relationship_id, body.body)
+    _, sent = await messages.send(
+        db, me, settings=settings, relationship_id=relationship_id, body=body.body
+    )
     push_after_commit(background, request, db)
     return message_out(sent)
 
@@ -380,4 +399,6 @@ async def read_messages(
     body: ReadIn | None = None,
 ) -> None:
     """I have read the other person's delivered messages (up to a moment, or all)."""
-    await messages.mark_read(db, me, relationship_id, body.up_to if body else None)
+    await messages.mark_read(
+        db, me, relationship_id=relationship_id, up_to=body.up_to if body else None
+    )

@@ -64,7 +64,7 @@ async def _of(db: AsyncSession, relationship_id: UUID) -> list[ContactSession]:
 
 
 async def sessions_of(
-    db: AsyncSession, me: Principal, relationship_id: UUID, *, now: datetime | None = None
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, now: datetime | None = None
 ) -> Sessions:
     """Every session of a relationship I am in, with the counts; 404 for anyone else."""
     contact = await load(db, me, relationship_id)
@@ -74,7 +74,7 @@ async def sessions_of(
 
 
 async def one(
-    db: AsyncSession, me: Principal, relationship_id: UUID, session_id: UUID
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, session_id: UUID
 ) -> tuple[Contact, ContactSession]:
     """One session of a relationship I am in; 404 for anyone else or another pair's session."""
     contact = await load(db, me, relationship_id)
@@ -122,7 +122,7 @@ def _check(
 
 
 async def change(
-    db: AsyncSession, session: ContactSession, allowed: tuple[SessionStatus, ...], **values: Any
+    db: AsyncSession, *, session: ContactSession, allowed: tuple[SessionStatus, ...], **values: Any
 ) -> None:
     """Apply `values` if nobody changed the session since it was read and its status is one of
     `allowed` (409 otherwise): of two people acting on one session at once, one wins."""
@@ -152,9 +152,9 @@ async def _tell_other(
     other = contact.pair.other.user_id
     await notifications.notify(
         db,
-        other,
-        contact.id,
-        kind,
+        user_id=other,
+        relationship_id=contact.id,
+        kind=kind,
         key=f"session/{session.id}/{key}",
         actor_id=contact.pair.me.user_id,
         when=local_text_with_zone(session.start_at, contact.other_tz),
@@ -165,10 +165,10 @@ async def _tell_other(
 async def propose(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     start_at: datetime,
     channel: str,
-    *,
     now: datetime | None = None,
 ) -> ContactSession:
     """Propose a session; the other person confirms it or suggests another time."""
@@ -196,14 +196,14 @@ async def propose(
 async def confirm(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     session_id: UUID,
-    *,
     now: datetime | None = None,
 ) -> ContactSession:
     """Confirm the time the other person proposed (checked again against the terms in force)."""
     now = now or utcnow()
-    contact, session = await one(db, me, relationship_id, session_id)
+    contact, session = await one(db, me, relationship_id=relationship_id, session_id=session_id)
     require_active(contact, "confirm a session")
     if session.status != SessionStatus.proposed:
         raise Conflict(f"This session is {session.status}; only a proposed one can be confirmed.")
@@ -222,8 +222,8 @@ async def confirm(
     )
     await change(
         db,
-        session,
-        (SessionStatus.proposed,),
+        session=session,
+        allowed=(SessionStatus.proposed,),
         status=SessionStatus.confirmed,
         confirmed_at=now,
         minutes=terms.session_minutes,
@@ -236,16 +236,16 @@ async def confirm(
 async def reschedule(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     session_id: UUID,
     start_at: datetime,
     channel: str | None = None,
-    *,
     now: datetime | None = None,
 ) -> ContactSession:
     """Suggest another time (and channel) for a session not yet started: the other confirms."""
     now = now or utcnow()
-    contact, session = await one(db, me, relationship_id, session_id)
+    contact, session = await one(db, me, relationship_id=relationship_id, session_id=session_id)
     require_active(contact, "change a session")
     if session.status not in OPEN:
         raise Conflict(f"This session is {session.status}, so its time can't change.")
@@ -256,8 +256,8 @@ async def reschedule(
     _check(contact, terms, found, start=start, channel=channel, now=now, exclude_id=session.id)
     await change(
         db,
-        session,
-        OPEN,
+        session=session,
+        allowed=OPEN,
         status=SessionStatus.proposed,
         start_at=start,
         channel=channel,
@@ -279,17 +279,17 @@ def clean_note(note: str | None) -> str | None:
 
 async def cancel(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     session_id: UUID,
     note: str | None = None,
-    *,
     now: datetime | None = None,
 ) -> ContactSession:
     """Cancel a session that hasn't started (or decline a proposed one). Never penalised."""
     now = now or utcnow()
-    contact, session = await one(db, me, relationship_id, session_id)
+    contact, session = await one(db, me, relationship_id=relationship_id, session_id=session_id)
     if contact.relationship.state == State.ended:
         raise Conflict("Your support has ended, so its sessions are already cancelled.")
     if session.status not in OPEN:
@@ -299,8 +299,8 @@ async def cancel(
     note = clean_note(note)
     await change(
         db,
-        session,
-        OPEN,
+        session=session,
+        allowed=OPEN,
         status=SessionStatus.cancelled,
         cancelled_at=now,
         cancelled_by=me.user_id,
@@ -309,9 +309,9 @@ async def cancel(
     other = contact.pair.other.user_id
     await notifications.notify(
         db,
-        other,
-        contact.id,
-        "session_cancelled",
+        user_id=other,
+        relationship_id=contact.id,
+        kind="session_cancelled",
         key=f"session/{session.id}/cancelled",
         actor_id=me.user_id,
         when=local_text_with_zone(session.start_at, contact.other_tz),
@@ -323,15 +323,15 @@ async def cancel(
 async def record_outcome(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     session_id: UUID,
     outcome: Outcome,
-    *,
     now: datetime | None = None,
 ) -> ContactSession:
     """Mark a confirmed session that has started as held or missed (either person, once)."""
     now = now or utcnow()
-    contact, session = await one(db, me, relationship_id, session_id)
+    contact, session = await one(db, me, relationship_id=relationship_id, session_id=session_id)
     if contact.relationship.state not in (State.active, State.paused):
         raise Conflict("Sessions can only be marked while your support is active or paused.")
     if session.status != SessionStatus.confirmed:
@@ -341,8 +341,8 @@ async def record_outcome(
     status = SessionStatus.held if outcome == "held" else SessionStatus.missed
     await change(
         db,
-        session,
-        (SessionStatus.confirmed,),
+        session=session,
+        allowed=(SessionStatus.confirmed,),
         status=status,
         outcome_at=now,
         outcome_by=me.user_id,
@@ -355,7 +355,7 @@ async def record_outcome(
 async def _count_held(db: AsyncSession, contact: Contact) -> None:
     """One more session held: the review point and the planned ending may now be due."""
     relationship = contact.relationship
-    await relationships.count_session_held(db, relationship)
+    await relationships.count_session_held(db, relationship=relationship)
     held, terms = relationship.sessions_held, contact.terms
     people = (relationship.seeker_id, relationship.supporter_id)
     version = relationship.agreed_version
@@ -363,9 +363,9 @@ async def _count_held(db: AsyncSession, contact: Contact) -> None:
         for person in people:
             await notifications.notify(
                 db,
-                person,
-                relationship.id,
-                "review_due",
+                user_id=person,
+                relationship_id=relationship.id,
+                kind="review_due",
                 key=f"review/{relationship.id}/{version}/{held}",
                 number=str(held),
             )
@@ -373,9 +373,9 @@ async def _count_held(db: AsyncSession, contact: Contact) -> None:
         for person in people:
             await notifications.notify(
                 db,
-                person,
-                relationship.id,
-                "sessions_complete",
+                user_id=person,
+                relationship_id=relationship.id,
+                kind="sessions_complete",
                 key=f"complete/{relationship.id}/{version}/{terms.sessions_total}",
                 count=str(terms.sessions_total),
             )

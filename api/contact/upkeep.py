@@ -39,7 +39,7 @@ async def _release_where(db: AsyncSession, now: datetime, *conditions: ColumnEle
     )
     told = 0
     for relationship in found.all():
-        told += await messages.release(db, relationship, now)
+        told += await messages.release(db, relationship=relationship, now=now)
     return told
 
 
@@ -48,8 +48,8 @@ async def bring_up_to_date(db: AsyncSession, me: Principal, *, now: datetime | N
     now = now or utcnow()
     mine = or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
     made = await _release_where(db, now, mine)
-    made += await notifications.remind(db, now, me.user_id)
-    made += await notifications.waiting_answers(db, me.user_id)
+    made += await notifications.remind(db, now=now, user_id=me.user_id)
+    made += await notifications.waiting_answers(db, user_id=me.user_id)
     return made
 
 
@@ -57,12 +57,12 @@ async def sweep(db: AsyncSession, *, now: datetime | None = None) -> int:
     """Make everyone's notices that are due by now (and so their pushes); how many."""
     now = now or utcnow()
     made = await _release_where(db, now)
-    made += await notifications.remind(db, now)
+    made += await notifications.remind(db, now=now)
     made += await notifications.waiting_answers(db)
     return made
 
 
-async def cancel_when_ended(db: AsyncSession, relationship: Relationship) -> None:
+async def cancel_when_ended(db: AsyncSession, *, relationship: Relationship) -> None:
     """The support has ended: every session not yet started is cancelled; both told of any
     that were confirmed. One UPDATE: an ending never fails over a session changed meanwhile."""
     now = utcnow()
@@ -89,20 +89,20 @@ async def cancel_when_ended(db: AsyncSession, relationship: Relationship) -> Non
         .execution_options(synchronize_session=False)
     )
     people = [p for p in (relationship.seeker_id, relationship.supporter_id) if p]
-    clocks = await notifications.zones(db, set(people))
+    clocks = await notifications.zones(db, user_ids=set(people))
     for session in confirmed:
         for person in people:
             await notifications.notify(
                 db,
-                person,
-                relationship.id,
-                "session_cancelled_ended",
+                user_id=person,
+                relationship_id=relationship.id,
+                kind="session_cancelled_ended",
                 key=f"session/{session.id}/ended",
                 when=local_text_with_zone(session.start_at, clocks.get(person, FALLBACK_TIMEZONE)),
             )
 
 
-async def stop_contact(db: AsyncSession, relationship: Relationship) -> None:
+async def stop_contact(db: AsyncSession, *, relationship: Relationship) -> None:
     """The support has ended: no held message is delivered, no session is still planned."""
-    await messages.drop_held(db, relationship)
-    await cancel_when_ended(db, relationship)
+    await messages.drop_held(db, relationship=relationship)
+    await cancel_when_ended(db, relationship=relationship)

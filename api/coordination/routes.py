@@ -82,7 +82,9 @@ async def propose(
 
 
 async def _draft_out(db: AsyncSession, draft: BatchDraft, items: list[BatchDraftItem]) -> DraftOut:
-    names = await display_names(db, [i.seeker_id for i in items] + [i.supporter_id for i in items])
+    names = await display_names(
+        db, user_ids=[i.seeker_id for i in items] + [i.supporter_id for i in items]
+    )
     return DraftOut.model_validate(
         {
             **draft.model_dump(),
@@ -164,7 +166,7 @@ async def list_offers(
     status: OfferStatus | None = OfferStatus.pending,
 ) -> list[OfferForReview]:
     """Offers to support, oldest first (pending ones by default)."""
-    rows = await supporters.list_offers(db, coordinator, status)
+    rows = await supporters.list_offers(db, coordinator, status=status)
     return [
         OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
         for o, u in rows
@@ -174,11 +176,11 @@ async def list_offers(
 @router.post("/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
 async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
     """Approve a trained peer as a supporter: from now on they can be matched."""
-    offer = await supporters.decide(db, coordinator, offer_id, approve=True)
+    offer = await supporters.decide(db, coordinator, offer_id=offer_id, approve=True)
     return OfferPublic.model_validate(offer.model_dump())
 
 
 @router.post("/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
 async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
-    offer = await supporters.decide(db, coordinator, offer_id, approve=False)
+    offer = await supporters.decide(db, coordinator, offer_id=offer_id, approve=False)
     return OfferPublic.model_validate(offer.model_dump())

@@ -50,15 +50,18 @@ async def _follow_up(
 ) -> None:
     if concern_id is None:
         return
-    concern = await concerns.concern_of(db, relationship, concern_id)
+    concern = await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
     status = ConcernStatus.in_progress if concern.status == ConcernStatus.open else None
-    await concerns.record(db, settings, concern, me.user_id, action, to_status=status)
+    await concerns.record(
+        db, settings=settings, concern=concern, actor_id=me.user_id, action=action, to_status=status
+    )
 
 
 async def pause_for_safety(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     reason: str,
     concern_id: UUID | None = None,
@@ -72,23 +75,28 @@ async def pause_for_safety(
             "(you can end it for safety instead)."
         )
     if concern_id is not None:
-        await concerns.concern_of(db, relationship, concern_id)
-    await pauses.safety_pause(db, settings, relationship, me.user_id, reason)
+        await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
+    await pauses.safety_pause(
+        db, settings=settings, relationship=relationship, coordinator_id=me.user_id, reason=reason
+    )
     await _follow_up(db, settings, me, relationship, concern_id, "safety_pause")
     return relationship
 
 
-async def lift_safety_pause(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def lift_safety_pause(
+    db: AsyncSession, me: Principal, *, relationship_id: UUID
+) -> Relationship:
     """Lift a safety pause; the two carry on when both are ready."""
     relationship = await _relationship(db, me, relationship_id)
-    await pauses.lift_safety_pause(db, relationship)
+    await pauses.lift_safety_pause(db, relationship=relationship)
     return relationship
 
 
 async def end_for_safety(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     reason: str,
     concern_id: UUID | None = None,
@@ -97,12 +105,12 @@ async def end_for_safety(
     relationship = await _relationship(db, me, relationship_id)
     reason = _reason(reason)
     if concern_id is not None:
-        await concerns.concern_of(db, relationship, concern_id)
+        await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
     await endings.end(
         db,
-        relationship,
-        me.user_id,
-        EndKind.ended_for_safety,
+        relationship=relationship,
+        actor_id=me.user_id,
+        kind=EndKind.ended_for_safety,
         settings=settings,
         safety_reason=reason,
         concern_id=concern_id,
@@ -151,13 +159,13 @@ def _role(relationship: Relationship, user_id: UUID | None) -> str | None:
 
 
 async def health(
-    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID
 ) -> Health:
     relationship = await _relationship(db, me, relationship_id)
     names = await display_names(
-        db, [u for u in (relationship.seeker_id, relationship.supporter_id) if u]
+        db, user_ids=[u for u in (relationship.seeker_id, relationship.supporter_id) if u]
     )
-    pause = await pauses.current_pause(db, relationship.id)
+    pause = await pauses.current_pause(db, relationship_id=relationship.id)
     ending = await db.get(Ending, relationship.id)
     found = await db.scalars(
         select(Concern)

@@ -71,7 +71,7 @@ async def concern_queue(
     status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
 ) -> list[ConcernForCoordinators]:
     """The concerns queue, oldest first: open and in progress unless `status` is given."""
-    return [_concern(v) for v in await concerns.queue(db, settings, me, status_)]
+    return [_concern(v) for v in await concerns.queue(db, me, settings=settings, status=status_)]
 
 
 @router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -79,7 +79,7 @@ async def get_concern(
     concern_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> ConcernForCoordinators:
     """One concern with its whole audit trail."""
-    return _concern(await concerns.get_concern(db, settings, me, concern_id))
+    return _concern(await concerns.get_concern(db, me, settings=settings, concern_id=concern_id))
 
 
 @router.patch("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -91,7 +91,9 @@ async def update_concern(
     settings: SettingsDep,
 ) -> ConcernForCoordinators:
     """Change the status (open, in_progress, closed) and/or add a note; both are audited."""
-    view = await concerns.update_concern(db, settings, me, concern_id, body.status, body.note)
+    view = await concerns.update_concern(
+        db, me, settings=settings, concern_id=concern_id, status=body.status, note=body.note
+    )
     return _concern(view)
 
 
@@ -107,7 +109,7 @@ async def _health(
     db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
 ) -> RelationshipHealth:
     return RelationshipHealth.model_validate(
-        await coordination.health(db, settings, me, relationship_id)
+        await coordination.health(db, me, settings=settings, relationship_id=relationship_id)
     )
 
 
@@ -125,7 +127,12 @@ async def safety_pause(
 ) -> RelationshipHealth:
     """Pause for safety with a recorded reason; the two can't resume until it is lifted."""
     await coordination.pause_for_safety(
-        db, settings, me, relationship_id, body.reason, body.concern_id
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        reason=body.reason,
+        concern_id=body.concern_id,
     )
     return await _health(db, settings, me, relationship_id)
 
@@ -139,7 +146,7 @@ async def lift_safety_pause(
     relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> RelationshipHealth:
     """Lift a safety pause: the two carry on when both are ready (one asks, the other agrees)."""
-    await coordination.lift_safety_pause(db, me, relationship_id)
+    await coordination.lift_safety_pause(db, me, relationship_id=relationship_id)
     return await _health(db, settings, me, relationship_id)
 
 
@@ -157,7 +164,12 @@ async def safety_end(
 ) -> RelationshipHealth:
     """End for safety with a recorded reason; both people are told kindly, never why."""
     await coordination.end_for_safety(
-        db, settings, me, relationship_id, body.reason, body.concern_id
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        reason=body.reason,
+        concern_id=body.concern_id,
     )
     return await _health(db, settings, me, relationship_id)
 
@@ -173,7 +185,13 @@ async def open_access(
     """Open a time-limited access to one relationship's content, with a written reason. The
     two people can see that it happened (GET /relationships/{id}/safeguarding-log)."""
     access = await safeguarding.grant(
-        db, settings, me, body.relationship_id, body.reason, body.minutes, body.concern_id
+        db,
+        me,
+        settings=settings,
+        relationship_id=body.relationship_id,
+        reason=body.reason,
+        minutes=body.minutes,
+        concern_id=body.concern_id,
     )
     return AccessOut.model_validate(access)
 
@@ -181,7 +199,7 @@ async def open_access(
 @router.post("/safeguarding-access/{access_id}/revoke", response_model=AccessOut, responses=CHANGES)
 async def revoke_access(access_id: UUID, me: CurrentCoordinator, db: SessionDep) -> AccessOut:
     """End an access before it expires."""
-    return AccessOut.model_validate(await safeguarding.revoke(db, me, access_id))
+    return AccessOut.model_validate(await safeguarding.revoke(db, me, access_id=access_id))
 
 
 @router.get(
@@ -192,7 +210,9 @@ async def coordinator_log(
     relationship_id: RelationshipId, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> list[CoordinatorAuditEntryOut]:
     """The full audit log, with each access's reason and any refused attempts."""
-    found = await safeguarding.log_for_coordinators(db, settings, me, relationship_id)
+    found = await safeguarding.log_for_coordinators(
+        db, me, settings=settings, relationship_id=relationship_id
+    )
     return [CoordinatorAuditEntryOut.model_validate(e) for e in found]
 
 
@@ -206,7 +226,7 @@ async def own_words(
 ) -> list[OwnWordsOut]:
     """Both people's experiences in their own words. Needs an open safeguarding access; every
     read is audited and visible to the two people."""
-    found = await safeguarding.own_words(db, settings, me, relationship_id)
+    found = await safeguarding.own_words(db, me, settings=settings, relationship_id=relationship_id)
     return [OwnWordsOut.model_validate(w) for w in found]
 
 
@@ -215,7 +235,7 @@ async def feedback(
     me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> list[FeedbackForCoordinators]:
     """Private feedback people left after their endings, newest first."""
-    found = await aftercare.all_feedback(db, settings, me)
+    found = await aftercare.all_feedback(db, me, settings=settings)
     return [FeedbackForCoordinators.model_validate(f) for f in found]
 
 
@@ -232,7 +252,9 @@ async def safeguarding_messages(
 ) -> list[SafeguardedMessageOut]:
     """Every message of a relationship, held and undelivered ones too, with a safeguarding
     access (403 without one). Each read is audit-logged and shown to both people."""
-    found = await safeguarding.read_messages(db, settings, me, relationship_id)
+    found = await safeguarding.read_messages(
+        db, me, settings=settings, relationship_id=relationship_id
+    )
     return [
         SafeguardedMessageOut(
             id=m.id,

@@ -31,7 +31,7 @@ async def expire_due(db: AsyncSession) -> None:
     )
     for relationship in due.all():
         try:
-            await lifecycle.move(db, relationship, State.expired, None)
+            await lifecycle.move(db, relationship=relationship, target=State.expired, actor_id=None)
         except Conflict:
             continue  # someone answered it a moment ago
         await _back_to_waiting(db, relationship.request_id)
@@ -48,7 +48,7 @@ async def close_for(db: AsyncSession, relationship: Relationship, *, actor: UUID
     seeker sees only "not available right now") or withdrawn by the seeker; the seeker's
     request goes back to waiting."""
     target = State.declined if relationship.supporter_id == actor else State.withdrawn
-    await lifecycle.move(db, relationship, target, actor)
+    await lifecycle.move(db, relationship=relationship, target=target, actor_id=actor)
     await _back_to_waiting(db, relationship.request_id)
 
 
@@ -88,7 +88,7 @@ async def introduce(
         reasons=reasons,
         expires_at=utcnow() + timedelta(hours=settings.introduction_ttl_hours),
     )
-    await lifecycle.start(db, relationship, actor_id)
+    await lifecycle.start(db, relationship=relationship, actor_id=actor_id)
     request.status, request.updated_at = RequestStatus.introduced, utcnow()
     await db.flush()
     return relationship
@@ -116,7 +116,7 @@ async def _mine_to_answer(db: AsyncSession, me: Principal, relationship_id: UUID
 async def accept(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Accept an introduction: takes one of my places (never more than my capacity)."""
     relationship = await _mine_to_answer(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.agreeing, me.user_id)
+    await lifecycle.move(db, relationship=relationship, target=State.agreeing, actor_id=me.user_id)
     request = (
         await db.get(SupportRequest, relationship.request_id) if relationship.request_id else None
     )
@@ -129,7 +129,7 @@ async def accept(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> R
 async def decline(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Decline, no reason needed; the seeker only sees "not available right now"."""
     relationship = await _mine_to_answer(db, me, relationship_id)
-    await lifecycle.move(db, relationship, State.declined, me.user_id)
+    await lifecycle.move(db, relationship=relationship, target=State.declined, actor_id=me.user_id)
     await _back_to_waiting(db, relationship.request_id)
     await db.flush()
     return relationship
@@ -143,7 +143,9 @@ async def withdraw_pending(db: AsyncSession, *, request: SupportRequest, actor_i
         )
     )
     for relationship in pending.all():
-        await lifecycle.move(db, relationship, State.withdrawn, actor_id)
+        await lifecycle.move(
+            db, relationship=relationship, target=State.withdrawn, actor_id=actor_id
+        )
 
 
 async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Relationship]:

@@ -49,7 +49,7 @@ async def seeker_introductions(
 ) -> list[SeekerIntroduction]:
     """These introductions as their seeker sees them (one query for the names)."""
     ids: list[UUID] = [r.supporter_id for r in relationships if r.supporter_id]
-    names = await display_names(db, ids)
+    names = await display_names(db, user_ids=ids)
     return [
         SeekerIntroduction(
             relationship=r,

@@ -29,7 +29,7 @@ async def export_my_data(
 ) -> JSONResponse:
     """Download everything Kindred holds about me: account, profile, experiences in my own
     words, requests, relationships and their history, concerns, feedback, notices."""
-    data = await privacy.export(db, settings, me)
+    data = await privacy.export(db, me, settings=settings)
     return JSONResponse(
         jsonable_encoder(data),
         headers={
@@ -50,4 +50,6 @@ async def delete_my_account(
     """Delete my account for good (send the password again). Open relationships end and the
     other person is told kindly; my profile, experiences and own text are erased; the other
     person keeps an anonymised history."""
-    await privacy.delete_account(db, settings, me, body.password, client_address(request))
+    await privacy.delete_account(
+        db, me, settings=settings, password=body.password, address=client_address(request)
+    )

@@ -82,7 +82,9 @@ async def _relationships(
         .order_by(col(AgreementVersion.number))
     ):
         versions.setdefault(v.relationship_id, []).append(v)
-    names = await display_names(db, [u for r in found for u in (r.seeker_id, r.supporter_id) if u])
+    names = await display_names(
+        db, user_ids=[u for r in found for u in (r.seeker_id, r.supporter_id) if u]
+    )
     out = []
     for r in found:
 
@@ -112,17 +114,17 @@ async def _relationships(
             ],
         }
         if r.state in VISIBLE_STATES:
-            seen = await status.status(db, settings, me, r.id)
+            seen = await status.status(db, me, settings=settings, relationship_id=r.id)
             item["pause"] = seen.pause.__dict__ if seen.pause else None
             item["ending"] = seen.ending.__dict__ if seen.ending else None
             item["safeguarding_log"] = [
-                e.__dict__ for e in await safeguarding.log_for_people(db, me, r.id)
+                e.__dict__ for e in await safeguarding.log_for_people(db, me, relationship_id=r.id)
             ]
         out.append(item)
     return out
 
 
-async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[str, Any]:
+async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict[str, Any]:
     """Everything Kindred holds about me, my own words decrypted (only ever for me)."""
     user = await db.get(User, me.user_id)
     assert user is not None
@@ -143,7 +145,7 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         )
     feedback = await db.scalars(select(Feedback).where(Feedback.author_id == me.user_id))
     blocks = list(await db.scalars(select(Block).where(Block.blocker_id == me.user_id)))
-    names = await display_names(db, [b.blocked_id for b in blocks])
+    names = await display_names(db, user_ids=[b.blocked_id for b in blocks])
     glad = await db.scalars(select(MatchAgain).where(MatchAgain.user_id == me.user_id))
     sessions = await db.scalars(select(AuthSession).where(AuthSession.user_id == me.user_id))
     return {
@@ -152,7 +154,9 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         "profile": _row(profile) if profile else None,
         # My own words are here; their own-words vector (api/profiles/own_words.py) is not: it
         # is derived from them, means nothing to a person, and is rebuilt from them at any time.
-        "experiences": [e.model_dump(mode="json") for e in await my_experiences(db, settings, me)],
+        "experiences": [
+            e.model_dump(mode="json") for e in await my_experiences(db, me, settings=settings)
+        ],
         "supporter_offer": _row(offer) if offer else None,
         "support_requests": [_row(r) for r in requests.all()],
         "relationships": await _relationships(db, settings, me),
@@ -177,13 +181,13 @@ async def export(db: AsyncSession, settings: Settings, me: Principal) -> dict[st
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
-        "contact": await contact_privacy.export(db, settings, me),
+        "contact": await contact_privacy.export(db, me, settings=settings),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 
 
 async def delete_account(
-    db: AsyncSession, settings: Settings, me: Principal, password: str, address: str
+    db: AsyncSession, me: Principal, *, settings: Settings, password: str, address: str
 ) -> None:
     """Delete my account for good, after checking my password again (throttled like a login)."""
     user = await db.get(User, me.user_id)
@@ -197,10 +201,10 @@ async def delete_account(
         await throttle.record_failure(db, settings, account_key, address_key)
         raise WrongPassword("Your account is still here: that password isn't right.")
     await _end_everything(db, me.user_id)
-    await contact_privacy.erase(db, me.user_id)
-    await endings.erase_closing_messages_by(db, me.user_id)
-    await concerns.erase_details_by(db, me.user_id)
-    await auth.delete_account(db, me.user_id, account_key=account_key)
+    await contact_privacy.erase(db, user_id=me.user_id)
+    await endings.erase_closing_messages_by(db, user_id=me.user_id)
+    await concerns.erase_details_by(db, user_id=me.user_id)
+    await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 
 
@@ -216,4 +220,6 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
         if relationship.state == State.introduced:
             await introductions.close_for(db, relationship, actor=user_id)
         else:
-            await endings.end(db, relationship, user_id, EndKind.account_deleted)
+            await endings.end(
+                db, relationship=relationship, actor_id=user_id, kind=EndKind.account_deleted
+            )

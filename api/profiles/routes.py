@@ -34,7 +34,7 @@ async def get_profile(me: CurrentPrincipal, db: SessionDep) -> ProfileOut:
 @router.put("/profile", response_model=ProfileOut)
 async def put_profile(body: ProfileIn, me: CurrentPrincipal, db: SessionDep) -> ProfileOut:
     """Create or replace my profile: languages, time zone, weekly availability, channels, …"""
-    return _profile_out(await service.save_profile(db, me, body), me)
+    return _profile_out(await service.save_profile(db, me, data=body), me)
 
 
 @router.get("/profile/experiences", response_model=list[ExperienceOut])
@@ -42,7 +42,7 @@ async def get_experiences(
     me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> list[ExperienceOut]:
     """My experiences, with my own words (only I ever see them)."""
-    return await service.my_experiences(db, settings, me)
+    return await service.my_experiences(db, me, settings=settings)
 
 
 @router.put("/profile/experiences", response_model=list[ExperienceOut])
@@ -50,7 +50,7 @@ async def put_experiences(
     body: list[ExperienceIn], me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> list[ExperienceOut]:
     """Replace my experiences: tags from the taxonomy, where I am with each, my own words."""
-    return await service.save_experiences(db, settings, me, body)
+    return await service.save_experiences(db, me, settings=settings, items=body)
 
 
 @router.get("/taxonomy", response_model=list[CategoryOut])
@@ -58,7 +58,7 @@ async def get_taxonomy(
     me: CurrentPrincipal, db: SessionDep, include_retired: bool = False
 ) -> list[CategoryOut]:
     """The two-level list of experiences people can pick from."""
-    rows = await service.taxonomy(db, include_retired and me.is_coordinator)
+    rows = await service.taxonomy(db, include_retired=include_retired and me.is_coordinator)
     return [
         CategoryOut.model_validate(
             {
@@ -76,7 +76,7 @@ async def get_taxonomy(
     response_model=TaxonomyItemOut,
 )
 async def add_category(body: CategoryIn, me: CurrentCoordinator, db: SessionDep) -> TaxonomyItemOut:
-    category = await service.add_category(db, me, body)
+    category = await service.add_category(db, me, data=body)
     return TaxonomyItemOut.model_validate(category.model_dump())
 
 
@@ -85,7 +85,9 @@ async def change_category(
     category_id: int, body: TaxonomyChange, me: CurrentCoordinator, db: SessionDep
 ) -> TaxonomyItemOut:
     """Rename or retire a category. People who have it keep it."""
-    item = await service.change_taxonomy_item(db, me, ExperienceCategory, category_id, body)
+    item = await service.change_taxonomy_item(
+        db, me, model=ExperienceCategory, item_id=category_id, change=body
+    )
     return TaxonomyItemOut.model_validate(item.model_dump())
 
 
@@ -95,7 +97,7 @@ async def change_category(
     response_model=TaxonomyItemOut,
 )
 async def add_tag(body: TagIn, me: CurrentCoordinator, db: SessionDep) -> TaxonomyItemOut:
-    return TaxonomyItemOut.model_validate((await service.add_tag(db, me, body)).model_dump())
+    return TaxonomyItemOut.model_validate((await service.add_tag(db, me, data=body)).model_dump())
 
 
 @router.patch("/coordination/taxonomy/tags/{tag_id}", response_model=TaxonomyItemOut)
@@ -103,5 +105,7 @@ async def change_tag(
     tag_id: int, body: TaxonomyChange, me: CurrentCoordinator, db: SessionDep
 ) -> TaxonomyItemOut:
     """Rename or retire an experience. People who have it keep it; it can't be newly picked."""
-    item = await service.change_taxonomy_item(db, me, ExperienceTag, tag_id, body)
+    item = await service.change_taxonomy_item(
+        db, me, model=ExperienceTag, item_id=tag_id, change=body
+    )
     return TaxonomyItemOut.model_validate(item.model_dump())

@@ -40,7 +40,7 @@ async def get_profile(db: AsyncSession, me: Principal) -> Profile:
     return profile
 
 
-async def save_profile(db: AsyncSession, me: Principal, data: ProfileIn) -> Profile:
+async def save_profile(db: AsyncSession, me: Principal, *, data: ProfileIn) -> Profile:
     """Create or replace my profile."""
     check_windows(data.availability, data.timezone, field="availability")
     values = data.model_dump(mode="json")
@@ -85,7 +85,7 @@ def _out(
 
 
 async def my_experiences(
-    db: AsyncSession, settings: Settings, me: Principal
+    db: AsyncSession, me: Principal, *, settings: Settings
 ) -> list[ExperienceOut]:
     """My experiences, with my own words decrypted (only ever for me)."""
     rows = await db.execute(
@@ -99,7 +99,7 @@ async def my_experiences(
 
 
 async def save_experiences(
-    db: AsyncSession, settings: Settings, me: Principal, items: list[ExperienceIn]
+    db: AsyncSession, me: Principal, *, settings: Settings, items: list[ExperienceIn]
 ) -> list[ExperienceOut]:
     """Replace my experiences. Retired tags I already have stay; new ones must be current."""
     current = {
@@ -152,11 +152,11 @@ async def save_experiences(
         profile.updated_at = utcnow()
     await db.flush()
     await own_words.refresh_person(db, settings, me.user_id)
-    return await my_experiences(db, settings, me)
+    return await my_experiences(db, me, settings=settings)
 
 
 async def taxonomy(
-    db: AsyncSession, include_retired: bool = False
+    db: AsyncSession, *, include_retired: bool = False
 ) -> list[tuple[ExperienceCategory, list[ExperienceTag]]]:
     categories = list(
         await db.scalars(select(ExperienceCategory).order_by(col(ExperienceCategory.id)))
@@ -195,7 +195,7 @@ async def _unique_slug(
     return slug
 
 
-async def add_category(db: AsyncSession, me: Principal, data: CategoryIn) -> ExperienceCategory:
+async def add_category(db: AsyncSession, me: Principal, *, data: CategoryIn) -> ExperienceCategory:
     _require_coordinator(me)
     category = ExperienceCategory(
         slug=await _unique_slug(db, ExperienceCategory, data.label),
@@ -207,7 +207,7 @@ async def add_category(db: AsyncSession, me: Principal, data: CategoryIn) -> Exp
     return category
 
 
-async def add_tag(db: AsyncSession, me: Principal, data: TagIn) -> ExperienceTag:
+async def add_tag(db: AsyncSession, me: Principal, *, data: TagIn) -> ExperienceTag:
     _require_coordinator(me)
     if await db.get(ExperienceCategory, data.category_id) is None:
         raise Invalid.field("category_id", "Unknown category.")
@@ -225,6 +225,7 @@ async def add_tag(db: AsyncSession, me: Principal, data: TagIn) -> ExperienceTag
 async def change_taxonomy_item(
     db: AsyncSession,
     me: Principal,
+    *,
     model: type[TaxonomyItem],
     item_id: int,
     change: TaxonomyChange,
@@ -240,7 +241,7 @@ async def change_taxonomy_item(
     return item
 
 
-async def display_names(db: AsyncSession, user_ids: list[UUID]) -> dict[UUID, str]:
+async def display_names(db: AsyncSession, *, user_ids: list[UUID]) -> dict[UUID, str]:
     rows = await db.execute(
         select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
     )

@@ -157,16 +157,18 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
         )
         for consent in rows.all():
             consents.setdefault(consent.version_id, []).append(consent)
-    return Agreement(relationship, await service.pair(db, me, relationship), versions, consents)
+    return Agreement(
+        relationship, await service.pair(db, me, relationship=relationship), versions, consents
+    )
 
 
-async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Agreement:
+async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
     """The agreement of a relationship I am in: every version and consent; 404 for others."""
-    return await _load(db, me, await service.mine(db, me, relationship_id))
+    return await _load(db, me, await service.mine(db, me, relationship_id=relationship_id))
 
 
 async def pending_versions(
-    db: AsyncSession, relationship_ids: list[UUID]
+    db: AsyncSession, *, relationship_ids: list[UUID]
 ) -> dict[UUID, AgreementVersion]:
     """The proposal waiting for an answer in each of these relationships (read by their people)."""
     rows = await db.scalars(
@@ -189,9 +191,9 @@ def template_terms(agreement: Agreement) -> AgreementTerms:
     return terms
 
 
-async def template(db: AsyncSession, me: Principal, relationship_id: UUID) -> AgreementTerms:
+async def template(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> AgreementTerms:
     """Where a first proposal starts: the service's template for this pair."""
-    return template_terms(await load(db, me, relationship_id))
+    return template_terms(await load(db, me, relationship_id=relationship_id))
 
 
 def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersion | None]:
@@ -257,10 +259,10 @@ def _close(version: AgreementVersion, status: VersionStatus, me: Principal, at: 
 
 
 async def propose(
-    db: AsyncSession, me: Principal, relationship_id: UUID, expected: int, data: Any
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, expected: int, data: Any
 ) -> AgreementVersion:
     """Propose terms (a first version, a counter-proposal, or a change to the terms in force)."""
-    agreement = await load(db, me, relationship_id)
+    agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
     _expect(relationship, expected)
@@ -293,10 +295,10 @@ async def propose(
 
 
 async def consent(
-    db: AsyncSession, me: Principal, relationship_id: UUID, number: int, expected: int
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, number: int, expected: int
 ) -> AgreementVersion:
     """Agree to the other person's latest proposal: it comes into force at once."""
-    agreement = await load(db, me, relationship_id)
+    agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
     _expect(relationship, expected)
@@ -330,15 +332,17 @@ async def consent(
     db.add(AgreementConsent(version_id=version.id, user_id=me.user_id, at=now))
     await db.flush()
     if relationship.state == State.agreeing:
-        await lifecycle.move(db, relationship, State.active, me.user_id)
+        await lifecycle.move(
+            db, relationship=relationship, target=State.active, actor_id=me.user_id
+        )
     return version
 
 
 async def withdraw(
-    db: AsyncSession, me: Principal, relationship_id: UUID, number: int, expected: int
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, number: int, expected: int
 ) -> AgreementVersion:
     """Take back my own proposal while it waits; the version in force (if any) stays."""
-    agreement = await load(db, me, relationship_id)
+    agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
     _expect(relationship, expected)
@@ -357,10 +361,10 @@ async def withdraw(
 
 
 async def confirm_review(
-    db: AsyncSession, me: Principal, relationship_id: UUID, expected: int
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, expected: int
 ) -> Agreement:
     """At the review point: the terms in force still fit me. When both say so, it's done."""
-    agreement = await load(db, me, relationship_id)
+    agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
     _expect(relationship, expected)

@@ -25,7 +25,7 @@ class Event:
     version: int | None = None
 
 
-async def timeline(db: AsyncSession, agreement: Agreement) -> list[Event]:
+async def timeline(db: AsyncSession, *, agreement: Agreement) -> list[Event]:
     """Every event, oldest first: who did what, and when."""
     relationship, pair = agreement.relationship, agreement.pair
     rows = await db.scalars(

@@ -48,10 +48,10 @@ def can_move(current: State, target: State) -> bool:
 
 async def move(
     db: AsyncSession,
+    *,
     relationship: Relationship,
     target: State,
     actor_id: UUID | None,
-    *,
     end_kind: str | None = None,
 ) -> RelationshipEvent:
     """Change state if the machine allows it (409 otherwise), keeping places and history right.
@@ -88,10 +88,10 @@ async def move(
     supporter = relationship.supporter_id
     holds_now, holds_next = current in HOLDS_A_PLACE, target in HOLDS_A_PLACE
     takes_a_place = holds_next and not holds_now
-    if supporter and takes_a_place and not await supporters.claim_place(db, supporter):
+    if supporter and takes_a_place and not await supporters.claim_place(db, supporter_id=supporter):
         raise SupporterFull("This supporter has no free place right now.")
     if supporter and holds_now and not holds_next:
-        await supporters.release_place(db, supporter)
+        await supporters.release_place(db, supporter_id=supporter)
     for key, value in values.items():
         set_committed_value(relationship, key, value)
     event = RelationshipEvent(
@@ -102,7 +102,7 @@ async def move(
     return event
 
 
-async def start(db: AsyncSession, relationship: Relationship, actor_id: UUID | None) -> None:
+async def start(db: AsyncSession, *, relationship: Relationship, actor_id: UUID | None) -> None:
     """Record the birth of a relationship (an introduction) in its history."""
     db.add(relationship)
     await db.flush()

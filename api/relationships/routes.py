@@ -165,8 +165,8 @@ def _agreement(agreement: Agreement, response: Response) -> AgreementOut:
 async def _relationship(
     db: SessionDep, me: CurrentPrincipal, relationship_id: UUID
 ) -> RelationshipOut:
-    agreement = await agreements.load(db, me, relationship_id)
-    events = await history.timeline(db, agreement)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
+    events = await history.timeline(db, agreement=agreement)
     return RelationshipOut(
         **_summary(agreement.relationship, agreement.pending, agreement.pair),
         me=_person(agreement.pair.me),
@@ -181,8 +181,8 @@ async def _relationship(
 async def my_relationships(me: CurrentPrincipal, db: SessionDep) -> list[RelationshipSummary]:
     """My relationships, as seeker and as supporter, newest first (from `agreeing` on)."""
     found = await service.list_mine(db, me)
-    pairs = await service.pairs(db, me, found)
-    pending = await agreements.pending_versions(db, [r.id for r in found])
+    pairs = await service.pairs(db, me, relationships=found)
+    pending = await agreements.pending_versions(db, relationship_ids=[r.id for r in found])
     return [
         RelationshipSummary.model_validate(_summary(r, pending.get(r.id), pairs[r.id]))
         for r in found
@@ -202,7 +202,9 @@ async def get_events(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
 ) -> list[EventOut]:
     """Every change of state and of the terms, oldest first: who did it and when."""
-    events = await history.timeline(db, await agreements.load(db, me, relationship_id))
+    events = await history.timeline(
+        db, agreement=await agreements.load(db, me, relationship_id=relationship_id)
+    )
     return [EventOut.model_validate(e.__dict__) for e in events]
 
 
@@ -216,7 +218,7 @@ async def get_agreement(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, response: Response
 ) -> AgreementOut:
     """Every version and consent, the version in force and the one waiting; ETag to change it."""
-    return _agreement(await agreements.load(db, me, relationship_id), response)
+    return _agreement(await agreements.load(db, me, relationship_id=relationship_id), response)
 
 
 @router.get(
@@ -231,7 +233,7 @@ async def get_template(
 
     The acknowledgements start unticked: whoever proposes ticks them.
     """
-    return await agreements.template(db, me, relationship_id)
+    return await agreements.template(db, me, relationship_id=relationship_id)
 
 
 @router.get("/{relationship_id}/agreement/versions/{number}", response_model=VersionOut)
@@ -239,7 +241,7 @@ async def get_version(
     relationship_id: RelationshipId, number: Number, me: CurrentPrincipal, db: SessionDep
 ) -> VersionOut:
     """One version, with its consents and what changed from the one before."""
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     return _version(agreement, agreement.version(number))
 
 
@@ -263,11 +265,13 @@ async def propose(
     Needs If-Match (428 without it, 412 if the agreement changed meanwhile). Proposing counts
     as your consent; the other person agrees to that exact version or proposes another.
     """
-    version = await agreements.propose(db, me, relationship_id, expected, data)
+    version = await agreements.propose(
+        db, me, relationship_id=relationship_id, expected=expected, data=data
+    )
     response.headers["Location"] = (
         f"/api/v1/relationships/{relationship_id}/agreement/versions/{version.number}"
     )
-    return _agreement(await agreements.load(db, me, relationship_id), response)
+    return _agreement(await agreements.load(db, me, relationship_id=relationship_id), response)
 
 
 @router.post(
@@ -288,8 +292,10 @@ async def consent(
     The first agreed version makes the relationship active. Needs If-Match; a version that
     isn't the latest is refused with 422.
     """
-    await agreements.consent(db, me, relationship_id, number, expected)
-    return _agreement(await agreements.load(db, me, relationship_id), response)
+    await agreements.consent(
+        db, me, relationship_id=relationship_id, number=number, expected=expected
+    )
+    return _agreement(await agreements.load(db, me, relationship_id=relationship_id), response)
 
 
 @router.post(
@@ -306,8 +312,10 @@ async def withdraw(
     response: Response,
 ) -> AgreementOut:
     """Take back my own proposal while it waits; the version in force stays in force."""
-    await agreements.withdraw(db, me, relationship_id, number, expected)
-    return _agreement(await agreements.load(db, me, relationship_id), response)
+    await agreements.withdraw(
+        db, me, relationship_id=relationship_id, number=number, expected=expected
+    )
+    return _agreement(await agreements.load(db, me, relationship_id=relationship_id), response)
 
 
 @router.post(
@@ -323,4 +331,7 @@ async def confirm_review(
     response: Response,
 ) -> AgreementOut:
     """At the review point: the terms in force still fit me (or propose a change instead)."""
-    return _agreement(await agreements.confirm_review(db, me, relationship_id, expected), response)
+    return _agreement(
+        await agreements.confirm_review(db, me, relationship_id=relationship_id, expected=expected),
+        response,
+    )

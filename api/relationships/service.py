@@ -67,7 +67,7 @@ def role_in(relationship: Relationship, user_id: UUID) -> Person | None:
     return None
 
 
-async def mine(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def mine(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """A relationship I am in (seeker or supporter); 404 for anyone else, coordinators too."""
     relationship = await db.get(Relationship, relationship_id, populate_existing=True)
     if (
@@ -93,7 +93,7 @@ async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
 
 
 async def pairs(
-    db: AsyncSession, me: Principal, relationships: list[Relationship]
+    db: AsyncSession, me: Principal, *, relationships: list[Relationship]
 ) -> dict[UUID, Pair]:
     """Who is who in each relationship, from my side: names, pronouns, zones and channels."""
     ids = {uid for r in relationships for uid in (r.seeker_id, r.supporter_id) if uid is not None}
@@ -126,11 +126,11 @@ async def pairs(
     return result
 
 
-async def pair(db: AsyncSession, me: Principal, relationship: Relationship) -> Pair:
-    return (await pairs(db, me, [relationship]))[relationship.id]
+async def pair(db: AsyncSession, me: Principal, *, relationship: Relationship) -> Pair:
+    return (await pairs(db, me, relationships=[relationship]))[relationship.id]
 
 
-async def lock(db: AsyncSession, relationship_id: UUID) -> None:
+async def lock(db: AsyncSession, *, relationship_id: UUID) -> None:
     """Serialise changes to one relationship until commit (make it the transaction's first
     write): a no-op UPDATE of its row, so PostgreSQL holds the row lock and SQLite its write
     lock."""
@@ -142,7 +142,7 @@ async def lock(db: AsyncSession, relationship_id: UUID) -> None:
     )
 
 
-async def count_session_held(db: AsyncSession, relationship: Relationship) -> None:
+async def count_session_held(db: AsyncSession, *, relationship: Relationship) -> None:
     """One more session held (read by the review point and the planned ending)."""
     await db.execute(
         update(Relationship)

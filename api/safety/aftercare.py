@@ -24,10 +24,10 @@ from api.safety.models import Feedback
 MAX_FEEDBACK = 4000
 
 
-async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def block(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Block the other person: every relationship between us ends at once (introductions are
     withdrawn), and we are never matched again, in either role."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     other = other_of(relationship, me.user_id)
     if other is None:
         raise Conflict("This person has left Kindred, so there is nobody to block.")
@@ -47,19 +47,19 @@ async def block(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relat
         if open_one.state == State.introduced:
             await introductions.close_for(db, open_one, actor=me.user_id)
         else:
-            await end(db, open_one, me.user_id, EndKind.blocked)
+            await end(db, relationship=open_one, actor_id=me.user_id, kind=EndKind.blocked)
     await db.flush()
     return relationship
 
 
-async def blocked_by_me(db: AsyncSession, me: Principal, other: UUID | None) -> bool:
+async def blocked_by_me(db: AsyncSession, me: Principal, *, other: UUID | None) -> bool:
     return await pairs.blocked_by(db, blocker_id=me.user_id, blocked_id=other)
 
 
-async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> SupportRequest:
+async def new_match(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> SupportRequest:
     """One tap after an ending: the seeker is looking again, with the same request and
     preferences (a new request, so the old one stays in the history)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if role_in(relationship, me.user_id) != "seeker":
         raise Forbidden("Only the person who was being supported can ask for a new match here.")
     if relationship.state != State.ended:
@@ -85,11 +85,11 @@ async def new_match(db: AsyncSession, me: Principal, relationship_id: UUID) -> S
 
 
 async def match_again(
-    db: AsyncSession, me: Principal, relationship_id: UUID, glad: bool
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, glad: bool
 ) -> tuple[bool, bool]:
     """Say whether I'd be glad to be matched with this person again (or take it back).
     Returns (mine, both): the other person's answer shows only once both have said yes."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if not await may_match_again(db, relationship):
         raise Conflict("After this kind of ending, this pair can't be matched again.")
     if other_of(relationship, me.user_id) is None:
@@ -98,19 +98,19 @@ async def match_again(
     return glad, await pairs.both_glad(db, relationship.id) if glad else False
 
 
-async def both_glad(db: AsyncSession, relationship_id: UUID) -> bool:
+async def both_glad(db: AsyncSession, *, relationship_id: UUID) -> bool:
     return await pairs.both_glad(db, relationship_id)
 
 
-async def i_am_glad(db: AsyncSession, me: Principal, relationship_id: UUID) -> bool:
+async def i_am_glad(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> bool:
     return await pairs.is_glad(db, relationship_id=relationship_id, user_id=me.user_id)
 
 
 async def leave_feedback(
-    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID, text: str
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID, text: str
 ) -> Feedback:
     """Private feedback for the coordinators after an ending; never shown to the other person."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state != State.ended:
         raise Conflict("You can leave feedback once the relationship has ended.")
     text = text.strip()
@@ -140,7 +140,7 @@ class FeedbackView:
 
 
 async def all_feedback(
-    db: AsyncSession, settings: Settings, me: Principal, limit: int = 200
+    db: AsyncSession, me: Principal, *, settings: Settings, limit: int = 200
 ) -> list[FeedbackView]:
     """Feedback for the coordinators, newest first."""
     require_coordinator(me)

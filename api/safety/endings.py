@@ -53,10 +53,10 @@ def clean_message(text: str | None, field: str = "closing_message") -> str | Non
 
 async def end(
     db: AsyncSession,
+    *,
     relationship: Relationship,
     actor_id: UUID | None,
     kind: EndKind,
-    *,
     settings: Settings | None = None,
     reason_category: ReasonCategory | None = None,
     closing_message: str | None = None,
@@ -64,7 +64,9 @@ async def end(
     concern_id: UUID | None = None,
 ) -> Ending:
     """End a relationship (409 if it can't end now): the one path for every kind of ending."""
-    await lifecycle.move(db, relationship, State.ended, actor_id, end_kind=kind)
+    await lifecycle.move(
+        db, relationship=relationship, target=State.ended, actor_id=actor_id, end_kind=kind
+    )
     await db.execute(
         update(Pause)
         .where(col(Pause.relationship_id) == relationship.id, col(Pause.over_at).is_(None))
@@ -85,7 +87,7 @@ async def end(
     # Contact stops with the relationship, in the same transaction: held messages are dropped
     # (never delivered), sessions not yet started are cancelled and both people told. If that
     # fails, the whole ending is undone.
-    await upkeep.stop_contact(db, relationship)
+    await upkeep.stop_contact(db, relationship=relationship)
     if kind == EndKind.ended_for_safety:
         told = [relationship.seeker_id, relationship.supporter_id]
     else:
@@ -98,19 +100,20 @@ async def end(
 
 async def end_by_person(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     reason_category: ReasonCategory | None = None,
     closing_message: str | None = None,
 ) -> Relationship:
     """Either person ends it, at any time, with no reason needed and no penalty."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     await end(
         db,
-        relationship,
-        me.user_id,
-        EndKind.ended_by_person,
+        relationship=relationship,
+        actor_id=me.user_id,
+        kind=EndKind.ended_by_person,
         settings=settings,
         reason_category=reason_category,
         closing_message=clean_message(closing_message),
@@ -118,7 +121,7 @@ async def end_by_person(
     return relationship
 
 
-async def planned_sessions(db: AsyncSession, relationship: Relationship) -> int | None:
+async def planned_sessions(db: AsyncSession, *, relationship: Relationship) -> int | None:
     """How many sessions the agreement in force plans, if one is in force."""
     if relationship.agreed_version is None:
         return None
@@ -131,9 +134,9 @@ async def planned_sessions(db: AsyncSession, relationship: Relationship) -> int 
     return int(terms["sessions_total"]) if terms else None
 
 
-async def completion_due(db: AsyncSession, relationship: Relationship) -> bool:
+async def completion_due(db: AsyncSession, *, relationship: Relationship) -> bool:
     """Whether every agreed session has been held, so either person can confirm the end."""
-    planned = await planned_sessions(db, relationship)
+    planned = await planned_sessions(db, relationship=relationship)
     return (
         relationship.state in (State.active, State.paused)
         and planned is not None
@@ -143,26 +146,27 @@ async def completion_due(db: AsyncSession, relationship: Relationship) -> bool:
 
 async def complete(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     closing_message: str | None = None,
 ) -> Relationship:
     """Confirm the planned ending once the agreed sessions are held (either person)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state in (State.active, State.paused) and not await completion_due(
-        db, relationship
+        db, relationship=relationship
     ):
-        planned = await planned_sessions(db, relationship)
+        planned = await planned_sessions(db, relationship=relationship)
         raise Conflict(
             f"{relationship.sessions_held} of {planned or 'the'} agreed sessions have been held, "
             "so it isn't time for the planned ending yet. You can still end at any time."
         )
     await end(
         db,
-        relationship,
-        me.user_id,
-        EndKind.completed,
+        relationship=relationship,
+        actor_id=me.user_id,
+        kind=EndKind.completed,
         settings=settings,
         closing_message=clean_message(closing_message),
     )
@@ -172,12 +176,13 @@ async def complete(
 async def preview(
     db: AsyncSession,
     me: Principal,
+    *,
     relationship_id: UUID,
     closing_message: str | None,
     completing: bool = False,
 ) -> tuple[str, str | None]:
     """Exactly what the other person will be told, and the closing message as they'll see it."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     if relationship.state == State.ended:
         raise Conflict("This relationship has already ended.")
     my_role = role_in(relationship, me.user_id)
@@ -191,7 +196,7 @@ async def preview(
     return text, clean_message(closing_message)
 
 
-async def erase_closing_messages_by(db: AsyncSession, user_id: UUID) -> None:
+async def erase_closing_messages_by(db: AsyncSession, *, user_id: UUID) -> None:
     """Their account is going: the closing messages they wrote go with it."""
     await db.execute(
         update(Ending)

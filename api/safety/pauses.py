@@ -42,7 +42,7 @@ def today() -> date:
     return utcnow().date()
 
 
-async def current_pause(db: AsyncSession, relationship_id: UUID) -> Pause | None:
+async def current_pause(db: AsyncSession, *, relationship_id: UUID) -> Pause | None:
     return await db.scalar(
         select(Pause)
         .where(Pause.relationship_id == relationship_id, col(Pause.over_at).is_(None))
@@ -69,12 +69,14 @@ def _check_until(until: date | None) -> None:
 
 
 async def pause(
-    db: AsyncSession, me: Principal, relationship_id: UUID, until: date | None = None
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, until: date | None = None
 ) -> Relationship:
     """Pause an active relationship, with no reason needed, optionally until a date."""
     _check_until(until)
-    relationship = await mine(db, me, relationship_id)
-    moved = await lifecycle.move(db, relationship, State.paused, me.user_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
+    moved = await lifecycle.move(
+        db, relationship=relationship, target=State.paused, actor_id=me.user_id
+    )
     # The pause begins the moment the state changed (api/contact reads it from the history).
     db.add(
         Pause(
@@ -90,7 +92,7 @@ async def pause(
 
 
 async def change_until(
-    db: AsyncSession, me: Principal, relationship_id: UUID, until: date | None
+    db: AsyncSession, me: Principal, *, relationship_id: UUID, until: date | None
 ) -> Relationship:
     """The person who paused changes (or clears) the planned date while the pause lasts."""
     _check_until(until)
@@ -110,16 +112,18 @@ async def change_until(
 async def _resume(
     db: AsyncSession, relationship: Relationship, current: Pause, actor: UUID
 ) -> None:
-    await lifecycle.move(db, relationship, State.active, actor)
+    await lifecycle.move(db, relationship=relationship, target=State.active, actor_id=actor)
     current.over_at = utcnow()
 
 
 async def _paused(
     db: AsyncSession, me: Principal, relationship_id: UUID
 ) -> tuple[Relationship, Pause]:
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     current = (
-        await current_pause(db, relationship.id) if relationship.state == State.paused else None
+        await current_pause(db, relationship_id=relationship.id)
+        if relationship.state == State.paused
+        else None
     )
     if current is None:
         raise Conflict("This relationship isn't paused.")
@@ -131,7 +135,7 @@ async def _paused(
     return relationship, current
 
 
-async def ask_to_resume(db: AsyncSession, me: Principal, relationship_id: UUID) -> Relationship:
+async def ask_to_resume(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Relationship:
     """Ask to carry on; if the other person has already asked, this carries on at once."""
     relationship, current = await _paused(db, me, relationship_id)
     other = other_of(relationship, me.user_id)
@@ -147,7 +151,7 @@ async def ask_to_resume(db: AsyncSession, me: Principal, relationship_id: UUID) 
 
 
 async def acknowledge_resume(
-    db: AsyncSession, me: Principal, relationship_id: UUID
+    db: AsyncSession, me: Principal, *, relationship_id: UUID
 ) -> Relationship:
     """Agree to the other person's request to carry on: the relationship is active again."""
     relationship, current = await _paused(db, me, relationship_id)
@@ -164,18 +168,21 @@ async def acknowledge_resume(
 
 async def safety_pause(
     db: AsyncSession,
+    *,
     settings: Settings,
     relationship: Relationship,
     coordinator_id: UUID,
     reason: str,
 ) -> Pause:
     """A coordinator pauses for safety (or turns a person's pause into a safety hold)."""
-    current = await current_pause(db, relationship.id)
+    current = await current_pause(db, relationship_id=relationship.id)
     if relationship.state == State.paused and current is not None:
         if current.safety_hold:
             raise Conflict("A coordinator has already paused this for safety.")
     else:
-        moved = await lifecycle.move(db, relationship, State.paused, coordinator_id)
+        moved = await lifecycle.move(
+            db, relationship=relationship, target=State.paused, actor_id=coordinator_id
+        )
         current = Pause(
             relationship_id=relationship.id, paused_by=coordinator_id, paused_at=moved.at
         )
@@ -189,9 +196,9 @@ async def safety_pause(
     return current
 
 
-async def lift_safety_pause(db: AsyncSession, relationship: Relationship) -> Pause:
+async def lift_safety_pause(db: AsyncSession, *, relationship: Relationship) -> Pause:
     """A coordinator lifts their hold; the two carry on when both are ready (ask, agree)."""
-    current = await current_pause(db, relationship.id)
+    current = await current_pause(db, relationship_id=relationship.id)
     if relationship.state != State.paused or current is None or not current.safety_hold:
         raise Conflict("This relationship isn't paused for safety.")
     current.safety_hold = False

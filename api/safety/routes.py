@@ -49,7 +49,7 @@ async def crisis_resources(settings: SettingsDep) -> list[CrisisResource]:
 async def _status(
     db: SessionDep, settings: SettingsDep, me: Principal, relationship_id: UUID
 ) -> SafetyStatusOut:
-    found = await safety_status.status(db, settings, me, relationship_id)
+    found = await safety_status.status(db, me, settings=settings, relationship_id=relationship_id)
     return SafetyStatusOut.model_validate(found)
 
 
@@ -73,7 +73,12 @@ async def end_relationship(
     at once, contact stops, and the other person is told kindly (never the reason category)."""
     body = body or EndIn()
     await endings.end_by_person(
-        db, settings, me, relationship_id, body.reason_category, body.closing_message
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        reason_category=body.reason_category,
+        closing_message=body.closing_message,
     )
     return await _status(db, settings, me, relationship_id)
 
@@ -88,7 +93,11 @@ async def preview_ending(
     """Exactly what the other person will see, to show before sending. Changes nothing."""
     body = body or PreviewIn()
     text, message = await endings.preview(
-        db, me, relationship_id, body.closing_message, body.completing
+        db,
+        me,
+        relationship_id=relationship_id,
+        closing_message=body.closing_message,
+        completing=body.completing,
     )
     return PreviewOut(other_person_sees=text, closing_message=message)
 
@@ -103,7 +112,9 @@ async def complete(
 ) -> SafetyStatusOut:
     """Confirm the planned ending once every agreed session has been held (either person)."""
     message = body.closing_message if body else None
-    await endings.complete(db, settings, me, relationship_id, message)
+    await endings.complete(
+        db, me, settings=settings, relationship_id=relationship_id, closing_message=message
+    )
     return await _status(db, settings, me, relationship_id)
 
 
@@ -117,7 +128,7 @@ async def pause_relationship(
 ) -> SafetyStatusOut:
     """Pause an active relationship, optionally until a date: no sessions or messages while
     paused, and the supporter's place stays held."""
-    await pauses.pause(db, me, relationship_id, body.until if body else None)
+    await pauses.pause(db, me, relationship_id=relationship_id, until=body.until if body else None)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -130,7 +141,7 @@ async def change_pause(
     settings: SettingsDep,
 ) -> SafetyStatusOut:
     """The person who paused changes or clears its planned date."""
-    await pauses.change_until(db, me, relationship_id, body.until)
+    await pauses.change_until(db, me, relationship_id=relationship_id, until=body.until)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -139,7 +150,7 @@ async def ask_to_carry_on(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> SafetyStatusOut:
     """Ask to carry on; the other person acknowledges. If they already asked, it resumes now."""
-    await pauses.ask_to_resume(db, me, relationship_id)
+    await pauses.ask_to_resume(db, me, relationship_id=relationship_id)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -148,7 +159,7 @@ async def agree_to_carry_on(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> SafetyStatusOut:
     """Agree to the other person's request to carry on: the relationship is active again."""
-    await pauses.acknowledge_resume(db, me, relationship_id)
+    await pauses.acknowledge_resume(db, me, relationship_id=relationship_id)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -157,7 +168,7 @@ async def block(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
 ) -> SafetyStatusOut:
     """Block the other person: it ends at once, and you are never matched again."""
-    await aftercare.block(db, me, relationship_id)
+    await aftercare.block(db, me, relationship_id=relationship_id)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -172,7 +183,7 @@ async def new_match(
 ) -> NewMatchOut:
     """After an ending, the seeker asks for a new match in one tap (same request and
     preferences); then see GET /support-requests/current and its shortlist."""
-    request = await aftercare.new_match(db, me, relationship_id)
+    request = await aftercare.new_match(db, me, relationship_id=relationship_id)
     return NewMatchOut(request_id=request.id, status=request.status, tag_ids=request.tag_ids)
 
 
@@ -186,7 +197,7 @@ async def match_again(
 ) -> SafetyStatusOut:
     """Whether I'd be glad to be matched with this person again. Only when both say yes (and
     no block, concern or safety ending stands between them) can they be matched again."""
-    await aftercare.match_again(db, me, relationship_id, body.glad)
+    await aftercare.match_again(db, me, relationship_id=relationship_id, glad=body.glad)
     return await _status(db, settings, me, relationship_id)
 
 
@@ -204,7 +215,9 @@ async def leave_feedback(
     settings: SettingsDep,
 ) -> FeedbackOut:
     """Private feedback for the coordinators after the ending; never shown to the other."""
-    feedback = await aftercare.leave_feedback(db, settings, me, relationship_id, body.text)
+    feedback = await aftercare.leave_feedback(
+        db, me, settings=settings, relationship_id=relationship_id, text=body.text
+    )
     return FeedbackOut.model_validate(feedback)
 
 
@@ -221,7 +234,13 @@ async def raise_concern(
     """Raise a concern with the coordinators (also after the ending). The other person is
     never shown it; with `anonymous` the coordinators won't name you to them."""
     concern = await concerns.raise_concern(
-        db, settings, me, relationship_id, body.kind, body.details, body.anonymous
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        kind=body.kind,
+        details=body.details,
+        anonymous=body.anonymous,
     )
     return ConcernForRaiser.model_validate(concern)
 
@@ -231,7 +250,7 @@ async def my_concerns(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
 ) -> list[ConcernForRaiser]:
     """The concerns I raised about this relationship, and where each stands."""
-    found = await concerns.my_concerns(db, me, relationship_id)
+    found = await concerns.my_concerns(db, me, relationship_id=relationship_id)
     return [ConcernForRaiser.model_validate(c) for c in found]
 
 
@@ -240,5 +259,5 @@ async def safeguarding_log(
     relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
 ) -> list[AuditEntryOut]:
     """Every time a coordinator opened or read this relationship's content, and until when."""
-    found = await safeguarding.log_for_people(db, me, relationship_id)
+    found = await safeguarding.log_for_people(db, me, relationship_id=relationship_id)
     return [AuditEntryOut.model_validate(e) for e in found]

@@ -46,8 +46,9 @@ class NoSafeguardingAccess(Forbidden):
 
 async def grant(
     db: AsyncSession,
-    settings: Settings,
     me: Principal,
+    *,
+    settings: Settings,
     relationship_id: UUID,
     reason: str,
     minutes: int,
@@ -66,7 +67,7 @@ async def grant(
     if not 1 <= minutes <= LONGEST_MINUTES:
         raise Invalid.field("minutes", f"Choose between 1 and {LONGEST_MINUTES} minutes.")
     if concern_id is not None:
-        await concern_of(db, relationship, concern_id)
+        await concern_of(db, relationship=relationship, concern_id=concern_id)
     # expires_at is set just below, from granted_at (table models don't validate on init).
     access = SafeguardingAccess(  # type: ignore[call-arg]
         relationship_id=relationship.id,
@@ -94,7 +95,7 @@ def _entry(access: SafeguardingAccess, action: AuditAction, what: str) -> Safegu
     )
 
 
-async def revoke(db: AsyncSession, me: Principal, access_id: UUID) -> SafeguardingAccess:
+async def revoke(db: AsyncSession, me: Principal, *, access_id: UUID) -> SafeguardingAccess:
     """End an access before it expires."""
     require_coordinator(me)
     access = await db.get(SafeguardingAccess, access_id)
@@ -109,7 +110,7 @@ async def revoke(db: AsyncSession, me: Principal, access_id: UUID) -> Safeguardi
 
 
 async def require_content_access(
-    db: AsyncSession, principal: Principal, relationship_id: UUID, what: str = "messages"
+    db: AsyncSession, principal: Principal, *, relationship_id: UUID, what: str = "messages"
 ) -> SafeguardingAccess | None:
     """May this principal read the relationship's content? None for the two people; the open
     access for a coordinator (each read is audited); 403 for a coordinator without one; 404
@@ -164,22 +165,22 @@ class OwnWords:
 
 
 async def read_messages(
-    db: AsyncSession, settings: Settings, principal: Principal, relationship_id: UUID
+    db: AsyncSession, principal: Principal, *, settings: Settings, relationship_id: UUID
 ) -> list[messages.SafeguardedMessage]:
     """Every message of a relationship, for a coordinator with an open safeguarding access
     (403 without one; each read is in the audit log both people can see)."""
-    await require_content_access(db, principal, relationship_id, what="messages")
+    await require_content_access(db, principal, relationship_id=relationship_id, what="messages")
     relationship = await db.get(Relationship, relationship_id)
     if relationship is None:  # require_content_access has answered 404 already
         raise NotFound("No such relationship.")
-    return await messages.for_safeguarding(db, settings, relationship)
+    return await messages.for_safeguarding(db, settings=settings, relationship=relationship)
 
 
 async def own_words(
-    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID
 ) -> list[OwnWords]:
     """Both people's experiences in their own words: content, behind a safeguarding access."""
-    await require_content_access(db, me, relationship_id, what="own_words")
+    await require_content_access(db, me, relationship_id=relationship_id, what="own_words")
     relationship = await db.get(Relationship, relationship_id)
     assert relationship is not None
     people = {relationship.seeker_id: "seeker", relationship.supporter_id: "supporter"}
@@ -236,14 +237,16 @@ async def _log(
     return entries
 
 
-async def log_for_people(db: AsyncSession, me: Principal, relationship_id: UUID) -> list[LogEntry]:
+async def log_for_people(
+    db: AsyncSession, me: Principal, *, relationship_id: UUID
+) -> list[LogEntry]:
     """When coordinators opened or read this relationship's content (never why)."""
-    relationship = await mine(db, me, relationship_id)
+    relationship = await mine(db, me, relationship_id=relationship_id)
     return await _log(db, relationship.id, None)
 
 
 async def log_for_coordinators(
-    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID
 ) -> list[LogEntry]:
     """The full log, with each access's reason and refused attempts."""
     require_coordinator(me)

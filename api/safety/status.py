@@ -90,15 +90,19 @@ async def _ending(
 
 
 async def status(
-    db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID
 ) -> SafetyStatus:
     """Where the relationship stands, and what I can do about it now."""
-    relationship = await mine(db, me, relationship_id)
-    people = await pair(db, me, relationship)
+    relationship = await mine(db, me, relationship_id=relationship_id)
+    people = await pair(db, me, relationship=relationship)
     state = State(relationship.state)
     other = people.other.user_id
     pause_status, asked_by_other, asked_by_nobody = None, False, False
-    current = await pauses.current_pause(db, relationship.id) if state == State.paused else None
+    current = (
+        await pauses.current_pause(db, relationship_id=relationship.id)
+        if state == State.paused
+        else None
+    )
     if current is not None:
         seen = pauses.view(current)
         pause_status = PauseStatus(
@@ -112,9 +116,9 @@ async def status(
         asked_by_other = pause_status.resume_asked_by == "other"
         asked_by_nobody = pause_status.resume_asked_by is None
     ended = state == State.ended
-    blocked = await aftercare.blocked_by_me(db, me, other)
+    blocked = await aftercare.blocked_by_me(db, me, other=other)
     rematchable = ended and other is not None and await may_match_again(db, relationship)
-    glad = rematchable and await aftercare.i_am_glad(db, me, relationship.id)
+    glad = rematchable and await aftercare.i_am_glad(db, me, relationship_id=relationship.id)
     looking = await requests.open_request(db, me.user_id) is not None
     holding = current is not None and not current.safety_hold
     can = {
@@ -123,7 +127,7 @@ async def status(
         "ask_to_resume": holding and asked_by_nobody,
         "acknowledge_resume": holding and asked_by_other,
         "end": state in (State.agreeing, State.active, State.paused),
-        "complete": await endings.completion_due(db, relationship),
+        "complete": await endings.completion_due(db, relationship=relationship),
         "block": other is not None and not blocked,
         "raise_concern": True,
         "new_match": ended and people.me.role == "seeker" and not looking,
@@ -137,11 +141,12 @@ async def status(
         my_role=people.me.role,
         other_name=people.other.display_name,
         sessions_held=relationship.sessions_held,
-        sessions_planned=await endings.planned_sessions(db, relationship),
+        sessions_planned=await endings.planned_sessions(db, relationship=relationship),
         pause=pause_status,
         ending=await _ending(db, settings, me, relationship) if ended else None,
         blocked_by_me=blocked,
         glad_to_match_again=glad,
-        both_glad_to_match_again=glad and await aftercare.both_glad(db, relationship.id),
+        both_glad_to_match_again=glad
+        and await aftercare.both_glad(db, relationship_id=relationship.id),
         can=can,
     )

@@ -14,9 +14,9 @@ router = APIRouter(tags=["supporters"])
 @router.get("/me", response_model=UserPublic, tags=["accounts"])
 async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
     """My account, and whether I support others (so it is answered here, above accounts)."""
-    user = await auth.get_user(db, me.user_id)
+    user = await auth.get_user(db, user_id=me.user_id)
     return UserPublic.model_validate(
-        {**user.model_dump(), "is_supporter": await service.is_supporter(db, user.id)}
+        {**user.model_dump(), "is_supporter": await service.is_supporter(db, user_id=user.id)}
     )
 
 
@@ -32,7 +32,7 @@ async def my_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
 @router.post("/supporter-offer", status_code=status.HTTP_201_CREATED, response_model=OfferPublic)
 async def apply(body: OfferCreate, me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
     """Offer to support others; a coordinator reviews it (the role is never self-assigned)."""
-    offer = await service.apply(db, me, body.capacity)
+    offer = await service.apply(db, me, capacity=body.capacity)
     return OfferPublic.model_validate(offer.model_dump())
 
 

@@ -23,7 +23,7 @@ async def my_offer(db: AsyncSession, me: Principal) -> SupporterOffer | None:
     return await db.scalar(select(SupporterOffer).where(SupporterOffer.user_id == me.user_id))
 
 
-async def apply(db: AsyncSession, me: Principal, capacity: int) -> SupporterOffer:
+async def apply(db: AsyncSession, me: Principal, *, capacity: int) -> SupporterOffer:
     """Offer to support others; a coordinator reviews it. Re-applying after a decline is allowed."""
     _check_capacity(capacity)
     offer = await my_offer(db, me)
@@ -76,7 +76,7 @@ def _require_coordinator(me: Principal) -> None:
 
 
 async def list_offers(
-    db: AsyncSession, me: Principal, status: OfferStatus | None
+    db: AsyncSession, me: Principal, *, status: OfferStatus | None
 ) -> list[tuple[SupporterOffer, User]]:
     _require_coordinator(me)
     query = select(SupporterOffer, User).join(User, col(User.id) == SupporterOffer.user_id)
@@ -86,7 +86,9 @@ async def list_offers(
     return [(offer, user) for offer, user in rows.all()]
 
 
-async def decide(db: AsyncSession, me: Principal, offer_id: UUID, approve: bool) -> SupporterOffer:
+async def decide(
+    db: AsyncSession, me: Principal, *, offer_id: UUID, approve: bool
+) -> SupporterOffer:
     """Approve (grant the supporter role) or decline a pending offer."""
     _require_coordinator(me)
     offer = await db.get(SupporterOffer, offer_id)
@@ -101,7 +103,7 @@ async def decide(db: AsyncSession, me: Principal, offer_id: UUID, approve: bool)
     return offer
 
 
-async def is_supporter(db: AsyncSession, user_id: UUID) -> bool:
+async def is_supporter(db: AsyncSession, *, user_id: UUID) -> bool:
     status = await db.scalar(select(SupporterOffer.status).where(SupporterOffer.user_id == user_id))
     return status == OfferStatus.approved
 
@@ -109,7 +111,7 @@ async def is_supporter(db: AsyncSession, user_id: UUID) -> bool:
 # ---- places: taken and freed by the relationship lifecycle (api/relationships/lifecycle.py)
 
 
-async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
+async def claim_place(db: AsyncSession, *, supporter_id: UUID) -> bool:
     """Take one of the supporter's places, atomically; False when none is free."""
     result = cast(
         CursorResult[Any],
@@ -127,7 +129,7 @@ async def claim_place(db: AsyncSession, supporter_id: UUID) -> bool:
     return result.rowcount == 1
 
 
-async def release_place(db: AsyncSession, supporter_id: UUID) -> None:
+async def release_place(db: AsyncSession, *, supporter_id: UUID) -> None:
     await db.execute(
         update(SupporterOffer)
         .where(col(SupporterOffer.user_id) == supporter_id, col(SupporterOffer.active_count) > 0)

@@ -20,7 +20,9 @@ def at(*parts: int) -> datetime:
 
 
 async def visible_to(db, settings, person, pair, now: datetime) -> list[str]:
-    found = await messages.conversation(db, settings, principal(person), rid(pair), now=now)
+    found = await messages.conversation(
+        db, principal(person), settings=settings, relationship_id=rid(pair), now=now
+    )
     await db.commit()
     return [m.body for m in found.messages if not m.mine]
 
@@ -49,7 +51,9 @@ async def test_held_until_the_window_opens_in_real_time_and_told_on_the_senders_
 ):
     pair = await london_and_new_york(client, db, settings, SUNDAY_MORNING)
     sam, bob = pair.seeker, pair.supporter
-    _, shown = await messages.send(db, settings, principal(sam), rid(pair), "Morning!", now=sent)
+    _, shown = await messages.send(
+        db, principal(sam), settings=settings, relationship_id=rid(pair), body="Morning!", now=sent
+    )
     await db.commit()
     assert shown.held and shown.deliver_at == opens
     assert shown.delivery_text.startswith(f"Held until {sender_sees} (America/New_York time)")
@@ -57,7 +61,9 @@ async def test_held_until_the_window_opens_in_real_time_and_told_on_the_senders_
     assert await upkeep.sweep(db, now=opens - timedelta(seconds=1)) == 0
     assert await visible_to(db, settings, bob, pair, opens) == ["Morning!"]
     # Sam's view at the same moment: delivered.
-    mine = await messages.conversation(db, settings, principal(sam), rid(pair), now=opens)
+    mine = await messages.conversation(
+        db, principal(sam), settings=settings, relationship_id=rid(pair), now=opens
+    )
     assert mine.messages[0].status == "delivered"
 
 
@@ -68,7 +74,12 @@ async def test_a_window_in_the_spring_gap_opens_when_the_clocks_jump(client, db,
     )
     bob = principal(pair.supporter)
     _, shown = await messages.send(
-        db, settings, bob, rid(pair), "Up late", now=at(2027, 3, 28, 0, 30)
+        db,
+        bob,
+        settings=settings,
+        relationship_id=rid(pair),
+        body="Up late",
+        now=at(2027, 3, 28, 0, 30),
     )
     await db.commit()
     assert shown.deliver_at == at(2027, 3, 28, 1, 0)  # 02:00 BST
@@ -87,10 +98,22 @@ async def test_in_the_repeated_autumn_hour_the_second_pass_is_inside_the_window(
     )
     sam = principal(pair.seeker)
     _, inside = await messages.send(
-        db, settings, sam, rid(pair), "one", now=at(2027, 10, 31, 1, 10)
+        db,
+        sam,
+        settings=settings,
+        relationship_id=rid(pair),
+        body="one",
+        now=at(2027, 10, 31, 1, 10),
     )
     assert not inside.held  # 01:10 GMT, the clock's second pass through 01:10
-    _, after = await messages.send(db, settings, sam, rid(pair), "two", now=at(2027, 10, 31, 1, 40))
+    _, after = await messages.send(
+        db,
+        sam,
+        settings=settings,
+        relationship_id=rid(pair),
+        body="two",
+        now=at(2027, 10, 31, 1, 40),
+    )
     await db.commit()
     assert after.held and after.deliver_at == at(2027, 11, 7, 1, 0)  # next Sunday, 01:00 GMT
     assert after.delivery_text.startswith("Held until Sat 6 Nov, 21:00 (America/New_York time)")
@@ -102,12 +125,16 @@ async def test_windows_agreed_in_new_york_time_across_the_american_change(client
         client, db, settings, [{"weekday": 6, "start": "03:00", "end": "04:00"}], tz=NEW_YORK
     )
     bob = principal(pair.supporter)
-    _, shown = await messages.send(db, settings, bob, rid(pair), "Hi", now=at(2027, 3, 14, 6, 30))
+    _, shown = await messages.send(
+        db, bob, settings=settings, relationship_id=rid(pair), body="Hi", now=at(2027, 3, 14, 6, 30)
+    )
     await db.commit()
     assert shown.deliver_at == at(2027, 3, 14, 7, 0)  # 03:00 EDT
     assert shown.delivery_text.startswith("Held until Sun 14 Mar, 07:00 (Europe/London time)")
     # A week earlier the same window was 08:00 UTC (03:00 EST).
-    _, before = await messages.send(db, settings, bob, rid(pair), "Hi", now=at(2027, 3, 7, 7, 30))
+    _, before = await messages.send(
+        db, bob, settings=settings, relationship_id=rid(pair), body="Hi", now=at(2027, 3, 7, 7, 30)
+    )
     assert before.deliver_at == at(2027, 3, 7, 8, 0)
 
 
@@ -115,7 +142,14 @@ async def test_the_recipient_is_told_once_when_the_window_opens(client, db, sett
     pair = await london_and_new_york(client, db, settings, SUNDAY_MORNING)
     sam = principal(pair.seeker)
     for n in range(3):
-        await messages.send(db, settings, sam, rid(pair), f"note {n}", now=at(2027, 3, 27, 23, n))
+        await messages.send(
+            db,
+            sam,
+            settings=settings,
+            relationship_id=rid(pair),
+            body=f"note {n}",
+            now=at(2027, 3, 27, 23, n),
+        )
     await db.commit()
     opens = at(2027, 3, 28, 8, 0)
     assert await upkeep.sweep(db, now=opens) == 1

@@ -239,23 +239,23 @@ async def test_a_subscription_the_push_service_says_is_gone_is_removed(
     browser = Browser.new()
     sub = await push.subscribe(
         db,
-        settings,
         _principal(pair.supporter),
-        f"{push_service.url}/push/old-phone",
-        browser.p256dh,
-        b64(browser.auth),
+        settings=settings,
+        endpoint=f"{push_service.url}/push/old-phone",
+        p256dh=browser.p256dh,
+        auth=b64(browser.auth),
     )
     await db.commit()
     sub_id = sub.id
     push_service.status = 500
     items = [PushItem(pair.supporter.id, "message_delivered")]
-    assert await push.deliver(app.state.sessionmaker, settings, items) == 0
+    assert await push.deliver(app.state.sessionmaker, settings=settings, items=items) == 0
     db.expire_all()
     assert (await db.get(PushSubscription, sub_id)).failures == 1
     payload = browser.decrypt(push_service.received[0]["body"])
     assert payload["body"] == "You have a new message."
     push_service.status = 410
-    assert await push.deliver(app.state.sessionmaker, settings, items) == 0
+    assert await push.deliver(app.state.sessionmaker, settings=settings, items=items) == 0
     db.expire_all()
     assert await db.scalar(select(func.count()).select_from(PushSubscription)) == 0
 
@@ -268,15 +268,15 @@ async def test_an_unreachable_push_service_doesnt_break_anything(db, push_on, cl
     settings.web_push_services.append("http://127.0.0.1:9")
     await push.subscribe(
         db,
-        settings,
         _principal(pair.seeker),
-        "http://127.0.0.1:9/push/x",
-        browser.p256dh,
-        b64(browser.auth),
+        settings=settings,
+        endpoint="http://127.0.0.1:9/push/x",
+        p256dh=browser.p256dh,
+        auth=b64(browser.auth),
     )
     await db.commit()
     items = [PushItem(pair.seeker.id, "session_confirmed")]
-    assert await push.deliver(app.state.sessionmaker, settings, items) == 0
+    assert await push.deliver(app.state.sessionmaker, settings=settings, items=items) == 0
 
 
 def _principal(person):

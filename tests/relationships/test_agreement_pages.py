@@ -241,7 +241,13 @@ async def test_the_review_prompt_on_the_relationship_page(client, other_browser,
 async def test_an_ended_relationship_offers_no_builder(client, other_browser, db, settings):
     pair, url = await _browsers(client, other_browser, db, settings)
     relationship = await db.get(Relationship, pair.relationship_id)
-    await lifecycle.move(db, relationship, State.ended, pair.seeker.id, end_kind="ended_by_person")
+    await lifecycle.move(
+        db,
+        relationship=relationship,
+        target=State.ended,
+        actor_id=pair.seeker.id,
+        end_kind="ended_by_person",
+    )
     await db.commit()
     builder = await client.get(f"{url}/agreement/propose")
     assert builder.status_code == 409 and "ended" in builder.text

@@ -78,7 +78,9 @@ async def test_every_illegal_transition_is_refused_and_changes_nothing(client, d
                 continue
             relationship = await db.get(Relationship, pair.relationship_id)
             with pytest.raises(Conflict):
-                await lifecycle.move(db, relationship, target, pair.seeker.id)
+                await lifecycle.move(
+                    db, relationship=relationship, target=target, actor_id=pair.seeker.id
+                )
             await db.rollback()
             assert await _snapshot(db, pair.relationship_id) == before, (current, target)
             await db.refresh(offer)
@@ -95,7 +97,13 @@ async def test_an_ended_relationship_reads_the_same_and_nothing_changes(client, 
     )
     assert proposed.status_code == 201
     relationship = await db.get(Relationship, pair.relationship_id)
-    await lifecycle.move(db, relationship, State.ended, pair.seeker.id, end_kind="ended_by_person")
+    await lifecycle.move(
+        db,
+        relationship=relationship,
+        target=State.ended,
+        actor_id=pair.seeker.id,
+        end_kind="ended_by_person",
+    )
     await db.commit()
     before = await _snapshot(db, pair.relationship_id)
     sam, bob, etag = pair.seeker, pair.supporter, '"3"'
@@ -134,7 +142,9 @@ async def test_only_agreed_terms_make_a_relationship_active(client, db, settings
     pair = await agreeing_pair(client, db, settings)
     relationship = await db.get(Relationship, pair.relationship_id)
     with pytest.raises(Conflict, match="before both agree"):
-        await lifecycle.move(db, relationship, State.active, pair.seeker.id)
+        await lifecycle.move(
+            db, relationship=relationship, target=State.active, actor_id=pair.seeker.id
+        )
     await db.rollback()
     assert (await _snapshot(db, pair.relationship_id))[0] == "agreeing"
 

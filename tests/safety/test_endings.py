@@ -181,9 +181,9 @@ async def test_every_kind_of_ending_stops_contact(client, db, settings, monkeypa
     seen: list[tuple[UUID, str]] = []
     real_stop = upkeep.stop_contact
 
-    async def spy(session, ended: Relationship) -> None:
-        seen.append((ended.id, ended.end_kind))
-        await real_stop(session, ended)
+    async def spy(session, *, relationship: Relationship) -> None:
+        seen.append((relationship.id, relationship.end_kind))
+        await real_stop(session, relationship=relationship)
 
     monkeypatch.setattr(upkeep, "stop_contact", spy)
     pair = await active_pair(client, db, settings)
@@ -198,7 +198,7 @@ async def test_every_kind_of_ending_stops_contact(client, db, settings, monkeypa
 async def test_when_contact_cannot_stop_the_whole_ending_is_undone(
     client, db, settings, monkeypatch
 ):
-    async def broken(session, ended: Relationship) -> None:
+    async def broken(session, *, relationship: Relationship) -> None:
         raise RuntimeError("sessions store unavailable")
 
     monkeypatch.setattr(upkeep, "stop_contact", broken)

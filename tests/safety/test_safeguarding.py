@@ -132,15 +132,19 @@ async def test_require_content_access_for_each_kind_of_principal(client, db, set
         return Principal(person.id, role, person.id, person.name)
 
     for person in (pair.seeker, pair.supporter):
-        assert await require_content_access(db, principal(person), rid(pair)) is None
+        assert (
+            await require_content_access(db, principal(person), relationship_id=rid(pair)) is None
+        )
     with pytest.raises(NotFound):
-        await require_content_access(db, principal(eve), rid(pair))
+        await require_content_access(db, principal(eve), relationship_id=rid(pair))
     with pytest.raises(NoSafeguardingAccess):
-        await require_content_access(db, principal(pair.coordinator, "coordinator"), rid(pair))
+        await require_content_access(
+            db, principal(pair.coordinator, "coordinator"), relationship_id=rid(pair)
+        )
     await db.rollback()
     await _grant(client, pair, pair.coordinator)
     access = await require_content_access(
-        db, principal(pair.coordinator, "coordinator"), rid(pair), what="messages"
+        db, principal(pair.coordinator, "coordinator"), relationship_id=rid(pair), what="messages"
     )
     assert access is not None and access.coordinator_id == pair.coordinator.id
     await db.commit()

@@ -49,9 +49,16 @@ async def signup(
 ) -> Response:
     values = {"email": email, "display_name": display_name}
     try:
-        await auth.sign_up(db, settings, email, password, display_name)
+        await auth.sign_up(
+            db, settings=settings, email=email, password=password, display_name=display_name
+        )
         login = await auth.log_in(
-            db, settings, email, password, client_address(request), SessionKind.web
+            db,
+            settings=settings,
+            email=email,
+            password=password,
+            address=client_address(request),
+            kind=SessionKind.web,
         )
     except DomainError as error:
         return render(
@@ -82,7 +89,12 @@ async def login(
 ) -> Response:
     try:
         login = await auth.log_in(
-            db, settings, email, password, client_address(request), SessionKind.web
+            db,
+            settings=settings,
+            email=email,
+            password=password,
+            address=client_address(request),
+            kind=SessionKind.web,
         )
     except DomainError as error:
         context = {
@@ -103,7 +115,7 @@ async def logout(
     request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
 ) -> Response:
     if me is not None:
-        await auth.log_out(db, me.session_id)
+        await auth.log_out(db, session_id=me.session_id)
     response = redirect(request, "/login?bye=1")
     response.delete_cookie(session_cookie_name(settings), path="/", secure=settings.cookie_secure)
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'

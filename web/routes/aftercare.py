@@ -49,7 +49,13 @@ async def raise_concern(
         if kind not in {k.value for k, _ in CONCERN_KINDS}:
             raise Invalid.field("kind", "Choose what the concern is about.")
         await concerns.raise_concern(
-            db, settings, me, relationship_id, ConcernKind(kind), details, anonymous
+            db,
+            me,
+            settings=settings,
+            relationship_id=relationship_id,
+            kind=ConcernKind(kind),
+            details=details,
+            anonymous=anonymous,
         )
     except DomainError as error:
         return await failed(
@@ -80,7 +86,7 @@ async def block(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep, settings: SettingsDep
 ) -> Response:
     try:
-        await aftercare.block(db, me, relationship_id)
+        await aftercare.block(db, me, relationship_id=relationship_id)
     except DomainError as error:
         return await failed(
             request, db, settings, me, relationship_id, "pages/safety_block.html", error
@@ -97,7 +103,7 @@ async def new_match(
 ) -> Response:
     """One tap: looking again with the same request and preferences."""
     try:
-        await aftercare.new_match(db, me, relationship_id)
+        await aftercare.new_match(db, me, relationship_id=relationship_id)
     except DomainError as error:
         return await failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
     return redirect(request, "/find")
@@ -113,7 +119,7 @@ async def match_again(
     glad: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        await aftercare.match_again(db, me, relationship_id, glad)
+        await aftercare.match_again(db, me, relationship_id=relationship_id, glad=glad)
     except DomainError as error:
         return await failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
     return redirect(request, url(relationship_id))
@@ -129,7 +135,9 @@ async def feedback(
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     try:
-        await aftercare.leave_feedback(db, settings, me, relationship_id, text)
+        await aftercare.leave_feedback(
+            db, me, settings=settings, relationship_id=relationship_id, text=text
+        )
     except DomainError as error:
         context = {"feedback": text}
         return await failed(

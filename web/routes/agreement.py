@@ -70,7 +70,7 @@ async def _agreement_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     context: dict[str, Any] = {**agreement_context(agreement), "errors": errors or {}}
     tz = context["tz"]
     shown = agreement.pending
@@ -108,7 +108,9 @@ async def _act(
         await db.rollback()
         errors = field_errors(error)
         if isinstance(error, PreconditionFailed):
-            errors = {"": _stale_message(await agreements.load(db, me, relationship_id))}
+            errors = {
+                "": _stale_message(await agreements.load(db, me, relationship_id=relationship_id))
+            }
         elif error.errors:
             errors = {"": " ".join(e.message for e in error.errors)}
         page = await _agreement_page(request, me, db, relationship_id, errors, error.status)
@@ -137,7 +139,9 @@ async def agree(
         me,
         db,
         relationship_id,
-        lambda: agreements.consent(db, me, relationship_id, number, revision),
+        lambda: agreements.consent(
+            db, me, relationship_id=relationship_id, number=number, expected=revision
+        ),
     )
     return refused or redirect(request, f"/relationships/{relationship_id}/agreed?new={number}")
 
@@ -160,7 +164,9 @@ async def withdraw(
         me,
         db,
         relationship_id,
-        lambda: agreements.withdraw(db, me, relationship_id, number, revision),
+        lambda: agreements.withdraw(
+            db, me, relationship_id=relationship_id, number=number, expected=revision
+        ),
     )
     return refused or redirect(request, f"/relationships/{relationship_id}/agreement")
 
@@ -179,7 +185,9 @@ async def still_fits(
         me,
         db,
         relationship_id,
-        lambda: agreements.confirm_review(db, me, relationship_id, revision),
+        lambda: agreements.confirm_review(
+            db, me, relationship_id=relationship_id, expected=revision
+        ),
     )
     return refused or redirect(request, f"/relationships/{relationship_id}")
 
@@ -343,7 +351,7 @@ async def builder_page(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep
 ) -> Response:
     """The builder, starting from the waiting proposal, the terms in force or the template."""
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     agreements.check_editable(agreement.relationship)
     values, base = _start(agreement)
     return _builder(request, agreement, values, base)
@@ -362,17 +370,19 @@ async def propose(
     revision: int = Revision,
     base: int = Form(default=0, ge=0),
 ) -> Response:
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     values = values_from_form(await request.form())
     role = agreement.pair.me.role
     try:
         data = terms_data(values, role, _other_limits(agreement, base))
-        await agreements.propose(db, me, relationship_id, revision, data)
+        await agreements.propose(
+            db, me, relationship_id=relationship_id, expected=revision, data=data
+        )
     except DomainError as error:
         if error.status == 404:
             raise
         await db.rollback()
-        agreement = await agreements.load(db, me, relationship_id)
+        agreement = await agreements.load(db, me, relationship_id=relationship_id)
         if isinstance(error, PreconditionFailed):
             # Keep what they typed; the next send is based on the latest, knowingly.
             _, base = _start(agreement)

@@ -62,7 +62,9 @@ async def _chat_context(
     db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID, now: datetime
 ) -> dict[str, Any]:
     """What the chat log needs (all the 5-second poll reads)."""
-    chat = await messages.conversation(db, settings, me, relationship_id, now=now)
+    chat = await messages.conversation(
+        db, me, settings=settings, relationship_id=relationship_id, now=now
+    )
     contact = chat.contact
     theirs = [m for m in chat.messages if not m.mine]
     return {
@@ -97,7 +99,7 @@ async def _home_context(
     db: AsyncSession, settings: Settings, me: Principal, relationship_id: UUID
 ) -> dict[str, Any]:
     now = utcnow()
-    found = await sessions.sessions_of(db, me, relationship_id, now=now)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id, now=now)
     contact = found.contact
     return {
         **await _chat_context(db, settings, me, relationship_id, now),
@@ -160,7 +162,9 @@ async def send_message(
     errors: dict[str, str] = {}
     sent_text = None
     try:
-        _, sent = await messages.send(db, settings, me, relationship_id, body)
+        _, sent = await messages.send(
+            db, me, settings=settings, relationship_id=relationship_id, body=body
+        )
         sent_text = sent.delivery_text or "Sent."
     except DomainError as error:
         if error.status == 404:
@@ -185,7 +189,9 @@ async def read_messages(
             until = datetime.fromisoformat(up_to)
         except ValueError:
             until = None
-    await messages.mark_read(db, me, relationship_id, until if until and until.tzinfo else None)
+    await messages.mark_read(
+        db, me, relationship_id=relationship_id, up_to=until if until and until.tzinfo else None
+    )
     return Response(status_code=204)
 
 
@@ -196,7 +202,7 @@ async def read_messages(
 async def all_sessions(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep
 ) -> HTMLResponse:
-    found = await sessions.sessions_of(db, me, relationship_id)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact = found.contact
     context = {
         "rid": contact.id,
@@ -238,11 +244,13 @@ async def _propose_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    found = await sessions.sessions_of(db, me, relationship_id)
+    found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact, terms = found.contact, found.contact.terms
     moving = None
     if session_id is not None:
-        _, moving = await sessions.one(db, me, relationship_id, session_id)
+        _, moving = await sessions.one(
+            db, me, relationship_id=relationship_id, session_id=session_id
+        )
     days: list[tuple[str, list[tuple[str, str]]]] = []
     if terms and contact.relationship.state == "active":
         starts = open_slots(
@@ -299,7 +307,7 @@ async def propose(
     form = {"channel": channel, "start_at": start_at, "day": day, "at": at}
     moving = UUID(move) if move else None
     try:
-        found = await sessions.sessions_of(db, me, relationship_id)
+        found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
         if day or at:
             start = _local_start(day, at, found.contact.my_tz)
         elif start_at:
@@ -307,9 +315,18 @@ async def propose(
         else:
             raise Invalid.field("start_at", "Choose a time, or type another one below.")
         if moving:
-            await sessions.reschedule(db, me, relationship_id, moving, start, channel or None)
+            await sessions.reschedule(
+                db,
+                me,
+                relationship_id=relationship_id,
+                session_id=moving,
+                start_at=start,
+                channel=channel or None,
+            )
         else:
-            await sessions.propose(db, me, relationship_id, start, channel)
+            await sessions.propose(
+                db, me, relationship_id=relationship_id, start_at=start, channel=channel
+            )
     except (DomainError, ValueError) as error:
         if isinstance(error, DomainError) and error.status == 404:
             raise
@@ -356,7 +373,7 @@ async def confirm(
     settings: SettingsDep,
     background: BackgroundTasks,
 ) -> Response:
-    action = sessions.confirm(db, me, relationship_id, session_id)
+    action = sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
     return await _act(request, db, settings, me, background, relationship_id, "confirmed", action)
 
 
@@ -372,7 +389,9 @@ async def outcome(
     outcome: Annotated[str, Form()] = "",
 ) -> Response:
     result: Literal["held", "missed"] = "held" if outcome == "held" else "missed"
-    action = sessions.record_outcome(db, me, relationship_id, session_id, result)
+    action = sessions.record_outcome(
+        db, me, relationship_id=relationship_id, session_id=session_id, outcome=result
+    )
     return await _act(request, db, settings, me, background, relationship_id, result, action)
 
 
@@ -380,7 +399,9 @@ async def outcome(
 async def cancel_page(
     request: Request, relationship_id: UUID, session_id: UUID, me: Peer, db: SessionDep
 ) -> Response:
-    contact, session = await sessions.one(db, me, relationship_id, session_id)
+    contact, session = await sessions.one(
+        db, me, relationship_id=relationship_id, session_id=session_id
+    )
     context = {
         "rid": contact.id,
         "other": contact.pair.other,
@@ -404,5 +425,7 @@ async def cancel(
     background: BackgroundTasks,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    action = sessions.cancel(db, settings, me, relationship_id, session_id, note)
+    action = sessions.cancel(
+        db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
+    )
     return await _act(request, db, settings, me, background, relationship_id, "cancelled", action)

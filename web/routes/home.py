@@ -24,7 +24,9 @@ async def home(
         return render(request, "pages/welcome.html")
     offer = await supporters.my_offer(db, me)
     pending = (
-        len(await supporters.list_offers(db, me, OfferStatus.pending)) if me.is_coordinator else 0
+        len(await supporters.list_offers(db, me, status=OfferStatus.pending))
+        if me.is_coordinator
+        else 0
     )
     try:
         await profiles.get_profile(db, me)
@@ -36,7 +38,7 @@ async def home(
         "offer": offer,
         "pending_offers": pending,
         "has_profile": has_profile,
-        "has_experiences": bool(await profiles.my_experiences(db, settings, me)),
+        "has_experiences": bool(await profiles.my_experiences(db, me, settings=settings)),
         "support_request": await requests.latest_request(db, me.user_id),
         "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
         "open_relationships": [

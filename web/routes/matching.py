@@ -70,7 +70,7 @@ async def _missing_step(
         await profiles.get_profile(db, me)
     except NotFound:
         return "profile", []
-    mine = await profiles.my_experiences(db, settings, me)
+    mine = await profiles.my_experiences(db, me, settings=settings)
     return (None if mine else "experiences"), mine
 
 
@@ -228,7 +228,7 @@ async def _accepted(
 ) -> tuple[Relationship, str] | None:
     """The introduction I just accepted, to say what happens next (nothing if it isn't mine)."""
     try:
-        found = await relationships.mine(db, me, UUID(relationship_id or ""))
+        found = await relationships.mine(db, me, relationship_id=UUID(relationship_id or ""))
     except (ValueError, NotFound):
         return None
     if found.supporter_id != me.user_id or found.state not in HOLDS_A_PLACE:
@@ -259,7 +259,7 @@ async def _inbox_page(
         ],
         "accepted": await _accepted(db, me, request.query_params.get("accepted")),
         "answered_no": request.query_params.get("answered") == "not-now",
-        "is_supporter": await supporters.is_supporter(db, me.user_id),
+        "is_supporter": await supporters.is_supporter(db, user_id=me.user_id),
         "errors": errors or {},
     }
     return render(request, "pages/introductions.html", context, status_code=status_code)

@@ -28,7 +28,7 @@ async def account_page(request: Request, me: Peer) -> Response:
 @router.get("/account/export")
 async def export(me: Peer, db: SessionDep, settings: SettingsDep) -> Response:
     """Everything about me, as a JSON download."""
-    data = await privacy.export(db, settings, me)
+    data = await privacy.export(db, me, settings=settings)
     return JSONResponse(
         jsonable_encoder(data),
         headers={"Content-Disposition": 'attachment; filename="kindred-my-data.json"'},
@@ -51,7 +51,9 @@ async def delete_account(
         errors["password"] = "Enter your password."  # noqa: S105 - a message, not a secret
     if not errors:
         try:
-            await privacy.delete_account(db, settings, me, password, client_address(request))
+            await privacy.delete_account(
+                db, me, settings=settings, password=password, address=client_address(request)
+            )
         except DomainError as error:
             if error.keeps_changes:
                 await db.commit()  # the failed attempt counts towards the throttle

@@ -153,7 +153,7 @@ async def save_profile(
     }
     existing = await _my_profile(db, me)
     try:
-        await profiles.save_profile(db, me, ProfileIn.model_validate(data))
+        await profiles.save_profile(db, me, data=ProfileIn.model_validate(data))
     except ValidationError as exc:
         errors = form_errors(exc, PROFILE_FIELDS, PROFILE_MESSAGES)
         try:  # the time zone too, so every problem shows at once
@@ -205,7 +205,7 @@ async def _experiences_page(
 async def experiences_page(
     request: Request, me: Peer, db: SessionDep, settings: SettingsDep
 ) -> Response:
-    chosen = _chosen(await profiles.my_experiences(db, settings, me))
+    chosen = _chosen(await profiles.my_experiences(db, me, settings=settings))
     return await _experiences_page(request, db, chosen)
 
 
@@ -243,7 +243,7 @@ async def save_experiences(
             errors[f"tag-{tag_id}"] = next(iter(found.values()))
     if not errors:
         try:
-            await profiles.save_experiences(db, settings, me, items)
+            await profiles.save_experiences(db, me, settings=settings, items=items)
         except DomainError as error:
             for e in error.errors or []:
                 n = int(e.field.split("[")[1].split("]")[0]) if "[" in e.field else -1

@@ -137,8 +137,8 @@ def agreement_context(agreement: Agreement) -> dict:
 @router.get("/relationships", response_class=HTMLResponse)
 async def my_relationships(request: Request, me: Peer, db: SessionDep) -> Response:
     found = await service.list_mine(db, me)
-    pairs = await service.pairs(db, me, found)
-    pending = await agreements.pending_versions(db, [r.id for r in found])
+    pairs = await service.pairs(db, me, relationships=found)
+    pending = await agreements.pending_versions(db, relationship_ids=[r.id for r in found])
     items = []
     for r in found:
         waiting = pending.get(r.id)
@@ -161,9 +161,9 @@ async def _relationship_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     tz = viewer_tz(agreement)
-    events = await history.timeline(db, agreement)
+    events = await history.timeline(db, agreement=agreement)
     context = {
         **agreement_context(agreement),
         "events": [(when(e.at, tz), event_text(agreement, e)) for e in reversed(events)],
@@ -187,7 +187,7 @@ async def what_we_agreed(
     request: Request, relationship_id: UUID, me: Peer, db: SessionDep
 ) -> Response:
     """The terms in force, in plain words, with contact times on my own clock."""
-    agreement = await agreements.load(db, me, relationship_id)
+    agreement = await agreements.load(db, me, relationship_id=relationship_id)
     context = agreement_context(agreement)
     in_force = agreement.in_force
     if in_force is not None:

@@ -73,7 +73,14 @@ async def subscribe(
     """From contact.js: this browser's PushSubscription, as JSON (with the CSRF header)."""
     try:
         body = PushSubscriptionIn.model_validate(await request.json())
-        await push.subscribe(db, settings, me, body.endpoint, body.keys.p256dh, body.keys.auth)
+        await push.subscribe(
+            db,
+            me,
+            settings=settings,
+            endpoint=body.endpoint,
+            p256dh=body.keys.p256dh,
+            auth=body.keys.auth,
+        )
     except (ValueError, ValidationError, DomainError):
         return JSONResponse({"ok": False}, status_code=422)
     return JSONResponse({"ok": True}, status_code=201)
@@ -83,5 +90,5 @@ async def subscribe(
 async def unsubscribe(
     request: Request, subscription_id: UUID, me: Peer, db: SessionDep
 ) -> Response:
-    await push.unsubscribe(db, me, subscription_id)
+    await push.unsubscribe(db, me, subscription_id=subscription_id)
     return redirect(request, "/reminders")

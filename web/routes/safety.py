@@ -72,10 +72,10 @@ async def page(
     status_code: int = 200,
     block: str | None = None,
 ) -> HTMLResponse:
-    found = await safety_status.status(db, settings, me, relationship_id)
+    found = await safety_status.status(db, me, settings=settings, relationship_id=relationship_id)
     context = context or {}
     if template == "pages/safety.html" and "log" not in context:
-        context["log"] = await safeguarding.log_for_people(db, me, relationship_id)
+        context["log"] = await safeguarding.log_for_people(db, me, relationship_id=relationship_id)
     values = {
         "s": found,
         "zone": await reader_zone(db, me),
@@ -139,7 +139,11 @@ async def _end_page(
     message = endings.clean_message(values.get("closing_message"))
     try:
         text, _ = await endings.preview(
-            db, me, relationship_id, message, completing=bool(values.get("completing"))
+            db,
+            me,
+            relationship_id=relationship_id,
+            closing_message=message,
+            completing=bool(values.get("completing")),
         )
     except DomainError:
         text = None  # already ended: the page says so
@@ -218,9 +222,18 @@ async def end(
                 request, db, settings, me, relationship_id, values, context={"check": True}
             )
         if completing:
-            await endings.complete(db, settings, me, relationship_id, message)
+            await endings.complete(
+                db, me, settings=settings, relationship_id=relationship_id, closing_message=message
+            )
         else:
-            await endings.end_by_person(db, settings, me, relationship_id, reason, message)
+            await endings.end_by_person(
+                db,
+                me,
+                settings=settings,
+                relationship_id=relationship_id,
+                reason_category=reason,
+                closing_message=message,
+            )
     except ValueError:
         error = Invalid.field("reason_category", "Choose one of the reasons, or none.")
         return await failed(
@@ -273,9 +286,9 @@ async def pause(
     try:
         planned = _date(until)
         if request.url.path.endswith("/date"):
-            await pauses.change_until(db, me, relationship_id, planned)
+            await pauses.change_until(db, me, relationship_id=relationship_id, until=planned)
         else:
-            await pauses.pause(db, me, relationship_id, planned)
+            await pauses.pause(db, me, relationship_id=relationship_id, until=planned)
     except DomainError as error:
         return await failed(
             request,
@@ -298,9 +311,9 @@ async def carry_on(
     """Ask to carry on, or agree to the other person's ask."""
     try:
         if request.url.path.endswith("/acknowledge"):
-            await pauses.acknowledge_resume(db, me, relationship_id)
+            await pauses.acknowledge_resume(db, me, relationship_id=relationship_id)
         else:
-            await pauses.ask_to_resume(db, me, relationship_id)
+            await pauses.ask_to_resume(db, me, relationship_id=relationship_id)
     except DomainError as error:
         return await failed(request, db, settings, me, relationship_id, "pages/safety.html", error)
     return redirect(request, url(relationship_id) + "?done=carry-on")

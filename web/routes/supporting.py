@@ -43,7 +43,7 @@ async def offer_apply(
     request: Request, me: Peer, db: SessionDep, capacity: Annotated[int, Form(ge=1, le=5)] = 2
 ) -> Response:
     try:
-        await supporters.apply(db, me, capacity)
+        await supporters.apply(db, me, capacity=capacity)
     except DomainError as error:
         return await _offer_page(request, db, me, field_errors(error), error.status)
     return redirect(request, "/support/offer")
@@ -68,7 +68,7 @@ async def offer_settings(
 async def review_offers(request: Request, me: Peer, db: SessionDep) -> Response:
     if not me.is_coordinator:
         raise Forbidden("This page is for coordinators.")
-    rows = await supporters.list_offers(db, me, OfferStatus.pending)
+    rows = await supporters.list_offers(db, me, status=OfferStatus.pending)
     return render(request, "pages/coordinator_offers.html", {"rows": rows})
 
 
@@ -80,5 +80,5 @@ async def decide_offer(
 ) -> Response:
     if decision not in ("approve", "decline"):
         raise NotFound("Unknown decision.")
-    await supporters.decide(db, me, offer_id, approve=decision == "approve")
+    await supporters.decide(db, me, offer_id=offer_id, approve=decision == "approve")
     return redirect(request, "/coordinator/offers")
