@@ -64,7 +64,9 @@ async def notify(
 
     A push to their devices follows after the transaction commits (unless they did it).
     """
-    made = await notices.notify(db, user_id, relationship_id, kind, key=key, **params)
+    made = await notices.notify(
+        db, user_id=user_id, relationship_id=relationship_id, kind=kind, key=key, **params
+    )
     if made and user_id is not None and user_id != actor_id:
         db.info.setdefault(_PUSH_QUEUE, []).append(PushItem(user_id, kind))
     return made

@@ -43,7 +43,7 @@ async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
         request.status, request.updated_at = RequestStatus.waiting, utcnow()
 
 
-async def close_for(db: AsyncSession, relationship: Relationship, *, actor: UUID) -> None:
+async def close_for(db: AsyncSession, *, relationship: Relationship, actor: UUID) -> None:
     """One of the pair blocks the other or leaves: their open introduction is declined (the
     seeker sees only "not available right now") or withdrawn by the seeker; the seeker's
     request goes back to waiting."""

@@ -39,10 +39,10 @@ def notice_id(user_id: UUID, key: str) -> UUID:
 
 async def notify(
     db: AsyncSession,
+    *,
     user_id: UUID | None,
     relationship_id: UUID | None,
     kind: str,
-    *,
     key: str | None = None,
     **params: str,
 ) -> bool:

@@ -218,7 +218,7 @@ async def _end_everything(db: AsyncSession, user_id: UUID) -> None:
     )
     for relationship in open_ones.all():
         if relationship.state == State.introduced:
-            await introductions.close_for(db, relationship, actor=user_id)
+            await introductions.close_for(db, relationship=relationship, actor=user_id)
         else:
             await endings.end(
                 db, relationship=relationship, actor_id=user_id, kind=EndKind.account_deleted

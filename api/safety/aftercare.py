@@ -45,7 +45,7 @@ async def block(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Re
     )
     for open_one in between.all():
         if open_one.state == State.introduced:
-            await introductions.close_for(db, open_one, actor=me.user_id)
+            await introductions.close_for(db, relationship=open_one, actor=me.user_id)
         else:
             await end(db, relationship=open_one, actor_id=me.user_id, kind=EndKind.blocked)
     await db.flush()

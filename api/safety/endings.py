@@ -93,7 +93,9 @@ async def end(
     else:
         told = [other_of(relationship, actor_id)]
     for user_id in told:
-        await notices.notify(db, user_id, relationship.id, _NOTICE[kind])
+        await notices.notify(
+            db, user_id=user_id, relationship_id=relationship.id, kind=_NOTICE[kind]
+        )
     await db.flush()
     return ending
 

@@ -85,7 +85,11 @@ async def pause(
     )
     params = {"until": until.isoformat()} if until else {}
     await notices.notify(
-        db, other_of(relationship, me.user_id), relationship.id, "paused", **params
+        db,
+        user_id=other_of(relationship, me.user_id),
+        relationship_id=relationship.id,
+        kind="paused",
+        **params,
     )
     await db.flush()
     return relationship
@@ -104,7 +108,9 @@ async def change_until(
         current.resume_requested_by = current.resume_requested_at = None
     params = {"until": until.isoformat()} if until else {}
     other = other_of(relationship, me.user_id)
-    await notices.notify(db, other, relationship.id, "pause_changed", **params)
+    await notices.notify(
+        db, user_id=other, relationship_id=relationship.id, kind="pause_changed", **params
+    )
     await db.flush()
     return relationship
 
@@ -142,10 +148,12 @@ async def ask_to_resume(db: AsyncSession, me: Principal, *, relationship_id: UUI
     asked = view(current).requested_by
     if asked is not None and asked != me.user_id:
         await _resume(db, relationship, current, me.user_id)
-        await notices.notify(db, other, relationship.id, "resumed")
+        await notices.notify(db, user_id=other, relationship_id=relationship.id, kind="resumed")
     elif asked is None:
         current.resume_requested_by, current.resume_requested_at = me.user_id, utcnow()
-        await notices.notify(db, other, relationship.id, "resume_requested")
+        await notices.notify(
+            db, user_id=other, relationship_id=relationship.id, kind="resume_requested"
+        )
     await db.flush()
     return relationship
 
@@ -161,7 +169,7 @@ async def acknowledge_resume(
     if asked == me.user_id:
         raise Conflict("You've asked to carry on; the other person needs to agree.")
     await _resume(db, relationship, current, me.user_id)
-    await notices.notify(db, asked, relationship.id, "resumed")
+    await notices.notify(db, user_id=asked, relationship_id=relationship.id, kind="resumed")
     await db.flush()
     return relationship
 
@@ -191,7 +199,9 @@ async def safety_pause(
     current.resume_requested_by = current.resume_requested_at = None
     current.safety_reason_sealed = seal(settings, reason, current.id.bytes)
     for person in (relationship.seeker_id, relationship.supporter_id):
-        await notices.notify(db, person, relationship.id, "paused_for_safety")
+        await notices.notify(
+            db, user_id=person, relationship_id=relationship.id, kind="paused_for_safety"
+        )
     await db.flush()
     return current
 
@@ -204,6 +214,8 @@ async def lift_safety_pause(db: AsyncSession, *, relationship: Relationship) -> 
     current.safety_hold = False
     current.until = None
     for person in (relationship.seeker_id, relationship.supporter_id):
-        await notices.notify(db, person, relationship.id, "pause_lifted")
+        await notices.notify(
+            db, user_id=person, relationship_id=relationship.id, kind="pause_lifted"
+        )
     await db.flush()
     return current
