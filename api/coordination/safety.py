@@ -51,7 +51,11 @@ async def _follow_up(
     if concern_id is None:
         return
     concern = await concerns.concern_of(db, relationship, concern_id)
-    status = ConcernStatus.in_progress if concern.status == ConcernStatus.open else None
+    status = (
+        ConcernStatus.in_progress
+        if concern.status in (ConcernStatus.new, ConcernStatus.triaged)
+        else None
+    )
     await concerns.record(db, settings, concern, me.user_id, action, to_status=status)
 
 

@@ -124,4 +124,19 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+# Coordinators (api/coordination): said kindly, never why.
+COORDINATION_WORDING: dict[str, Callable[[Wording], str]] = {
+    "supporter_suspended": lambda w: (
+        f"{w.other_name} is taking a break from new introductions for now. Your support "
+        "together carries on just as you agreed. If anything worries you, a coordinator is "
+        "here to help."
+    ),
+    "supporter_reinstated": lambda w: (
+        f"{w.other_name} is back to taking new introductions. Nothing changes in your support "
+        "together."
+    ),
+}
+
+
 WORDING.update(CONTACT_WORDING)
+WORDING.update(COORDINATION_WORDING)
