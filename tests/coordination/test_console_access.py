@@ -57,8 +57,11 @@ async def test_the_list_covers_every_coordination_route(app):
     for route in app.routes:
         path = getattr(route, "path", "")
         if path.startswith("/api/v1/coordination") and (
-            "today" in path or "supporters" in path or "statistics" in path
-            or "settings" in path or path.endswith("/timeline")
+            "today" in path
+            or "supporters" in path
+            or "statistics" in path
+            or "settings" in path
+            or path.endswith("/timeline")
             or path == "/api/v1/coordination/relationships"
         ):
             shape = path.split("/api/v1")[1]
