@@ -51,7 +51,7 @@ async def test_monthly_statistics_match_an_independent_count(client, db, setting
     def month(at):
         return at.strftime("%Y-%m")
 
-    for n in range(60):
+    for _ in range(60):
         seeker, supporter = rng.sample(people, 2)
         created = now - timedelta(days=rng.uniform(0, 80), hours=1)
         request = SupportRequest(seeker_id=seeker.id, created_at=created, updated_at=created)

@@ -72,7 +72,9 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     assert closed.json()["events"][1]["note"] == "Called Sam; agreed next steps."
     # Closed concerns leave the default queue but can be listed.
     assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json() == []
-    listed = await client.get("/api/v1/coordination/concerns?status=resolved", headers=robin.headers)
+    listed = await client.get(
+        "/api/v1/coordination/concerns?status=resolved", headers=robin.headers
+    )
     assert [c["id"] for c in listed.json()] == [concern["id"]]
     # The raiser sees the status, never the coordinators' notes.
     mine = (await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)).json()
