@@ -164,6 +164,7 @@ async def relationships(
     has_open_concerns: bool | None = None,
     supporter_id: UUID | None = None,
     seeker_id: UUID | None = None,
+    relationship_id: UUID | None = None,
     now: datetime | None = None,
 ) -> Page[HealthRow]:
     """Relationships with their health, filtered and sorted, one page at a time."""
@@ -187,6 +188,8 @@ async def relationships(
         query = query.where(col(_R.supporter_id) == supporter_id)
     if seeker_id is not None:
         query = query.where(col(_R.seeker_id) == seeker_id)
+    if relationship_id is not None:
+        query = query.where(col(_R.id) == relationship_id)
     order = _order(sort)
     anchor = select(order.key).select_from(_R).where(col(_R.id) == starting_after)
     rows, more = await page(
