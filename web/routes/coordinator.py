@@ -158,13 +158,14 @@ async def relationships_page(
     starting_after: UUID | None = None,
     show: str = "all",
 ) -> Response:
-    filters = {
-        "stalled": {"stalled": True},
-        "review_due": {"review_due": True},
-        "concerns": {"has_open_concerns": True},
-    }.get(show, {})
     found = await health_list.relationships(
-        db, me, limit=25, starting_after=starting_after, **filters
+        db,
+        me,
+        limit=25,
+        starting_after=starting_after,
+        stalled=True if show == "stalled" else None,
+        review_due=True if show == "review_due" else None,
+        has_open_concerns=True if show == "concerns" else None,
     )
     return render(
         request,
