@@ -7,6 +7,7 @@ from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
 from api.notices.models import Notice
+from api.policies.models import ServiceSetting, SettingChange
 from api.profiles.models import (
     ExperienceCategory,
     ExperienceTag,
@@ -53,6 +54,8 @@ __all__ = [
     "RelationshipEvent",
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
+    "ServiceSetting",
+    "SettingChange",
     "SupportRequest",
     "SupporterOffer",
     "User",

@@ -17,6 +17,8 @@ def mount_web(app: FastAPI) -> None:
         aftercare,
         agreement,
         contact,
+        coordinator,
+        coordinator_matching,
         home,
         matching,
         privacy,
@@ -42,5 +44,6 @@ def mount_web(app: FastAPI) -> None:
         agreement,
     )
     modules = (*modules, safety, aftercare, privacy, contact, reminders)
+    modules = (*modules, coordinator, coordinator_matching)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -19,9 +19,15 @@ class ConcernKind(StrEnum):
 
 
 class ConcernStatus(StrEnum):
-    open = "open"
+    """new → triaged → in progress → resolved (a resolved concern can be reopened)."""
+
+    new = "new"
+    triaged = "triaged"
     in_progress = "in_progress"
-    closed = "closed"
+    resolved = "resolved"
+
+
+OPEN_CONCERN = (ConcernStatus.new, ConcernStatus.triaged, ConcernStatus.in_progress)
 
 
 class Concern(SQLModel, table=True):
@@ -36,7 +42,11 @@ class Concern(SQLModel, table=True):
     details_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # context: id
     # Not to be named to the other person when coordinators follow it up.
     anonymous: bool = False
-    status: str = Field(default=ConcernStatus.open, sa_type=String(20), index=True)
+    status: str = Field(default=ConcernStatus.new, sa_type=String(20), index=True)
+    # The coordinator looking after it, if any.
+    assigned_to: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", index=True
+    )
     created_at: datetime = created_field()
     updated_at: datetime = created_field()
 

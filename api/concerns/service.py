@@ -13,9 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from api.auth.models import User
+from api.auth.models import Role, User
 from api.auth.principal import Principal
-from api.concerns.models import Concern, ConcernEvent, ConcernKind, ConcernStatus
+from api.concerns.models import OPEN_CONCERN, Concern, ConcernEvent, ConcernKind, ConcernStatus
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import Forbidden, Invalid, NotFound
@@ -108,6 +108,7 @@ class ConcernView:
 
     concern: Concern
     details: str | None
+    assigned_to_name: str | None
     relationship_state: str
     seeker_name: str | None
     supporter_name: str | None
@@ -141,7 +142,7 @@ async def _views(
             events.setdefault(event.concern_id, []).append(event)
     people = {u for r in relationships.values() for u in (r.seeker_id, r.supporter_id)}
     actors = {e.actor_id for found in events.values() for e in found}
-    names = await _names(db, people | actors)
+    names = await _names(db, people | actors | {c.assigned_to for c in concerns})
     views = []
     for concern in concerns:
         relationship = relationships[concern.relationship_id]
@@ -155,6 +156,7 @@ async def _views(
             ConcernView(
                 concern=concern,
                 details=unseal(settings, concern.details_sealed, concern.id.bytes),
+                assigned_to_name=names.get(concern.assigned_to) if concern.assigned_to else None,
                 relationship_state=relationship.state,
                 seeker_name=names.get(relationship.seeker_id) if relationship.seeker_id else None,
                 supporter_name=(
@@ -177,16 +179,24 @@ async def _views(
 
 
 async def queue(
-    db: AsyncSession, me: Principal, *, settings: Settings, status: ConcernStatus | None
+    db: AsyncSession,
+    me: Principal,
+    *,
+    settings: Settings,
+    status: ConcernStatus | None,
+    assigned_to: UUID | None = None,
 ) -> list[ConcernView]:
-    """The coordinators' queue: open and in-progress concerns first, oldest first."""
+    """The coordinators' queue, oldest first: every concern not yet resolved unless `status`
+    is given (optionally only those assigned to one coordinator)."""
     require_coordinator(me)
     query = select(Concern)
     if status is not None:
         query = query.where(Concern.status == status)
     else:
-        query = query.where(Concern.status != ConcernStatus.closed)
-    rows = await db.scalars(query.order_by(col(Concern.created_at)).limit(500))
+        query = query.where(col(Concern.status).in_(OPEN_CONCERN))
+    if assigned_to is not None:
+        query = query.where(Concern.assigned_to == assigned_to)
+    rows = await db.scalars(query.order_by(col(Concern.created_at), col(Concern.id)).limit(500))
     return await _views(db, settings, list(rows.all()), with_events=False)
 
 
@@ -200,6 +210,12 @@ async def get_concern(
     return (await _views(db, settings, [concern], with_events=True))[0]
 
 
+async def _assignable(db: AsyncSession, user_id: UUID) -> None:
+    role = await db.scalar(select(User.role).where(User.id == user_id))
+    if role not in (Role.coordinator, Role.admin):
+        raise Invalid.field("assigned_to", "Assign it to a coordinator.")
+
+
 async def update_concern(
     db: AsyncSession,
     me: Principal,
@@ -208,8 +224,11 @@ async def update_concern(
     concern_id: UUID,
     status: ConcernStatus | None,
     note: str | None,
+    assigned_to: UUID | None = None,
+    unassign: bool = False,
 ) -> ConcernView:
-    """Move a concern along (open, in progress, closed) and/or add a note to its trail."""
+    """Move a concern along (new, triaged, in progress, resolved), assign it to a coordinator
+    and/or add a note; each step goes into its audit trail."""
     require_coordinator(me)
     concern = await db.get(Concern, concern_id)
     if concern is None:
@@ -217,18 +236,33 @@ async def update_concern(
     note = (note or "").strip() or None
     if note and len(note) > MAX_DETAILS:
         raise Invalid.field("note", f"Please keep it under {MAX_DETAILS} characters.")
-    if (status is None or status == concern.status) and not note:
-        raise Invalid.field("status", "Change the status, add a note, or both.")
-    action = "status" if status is not None and status != concern.status else "note"
-    await record(
-        db,
-        settings=settings,
-        concern=concern,
-        actor_id=me.user_id,
-        action=action,
-        to_status=status,
-        note=note,
+    reassign = (unassign and concern.assigned_to is not None) or (
+        assigned_to is not None and assigned_to != concern.assigned_to
     )
+    moves = status is not None and status != concern.status
+    if not moves and not note and not reassign:
+        raise Invalid.field("status", "Change the status, assign it, add a note, or any of these.")
+    if reassign:
+        if assigned_to is not None and not unassign:
+            await _assignable(db, assigned_to)
+        concern.assigned_to = None if unassign else assigned_to
+        await record(
+            db,
+            settings=settings,
+            concern=concern,
+            actor_id=me.user_id,
+            action="unassigned" if unassign else "assigned",
+        )
+    if moves or note:
+        await record(
+            db,
+            settings=settings,
+            concern=concern,
+            actor_id=me.user_id,
+            action="status" if moves else "note",
+            to_status=status,
+            note=note,
+        )
     return await get_concern(db, me, settings=settings, concern_id=concern_id)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
-from api.coordination import safety_routes
+from api.coordination import console_routes, safety_routes
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.matching import drafts, requests, service, views
@@ -32,6 +32,7 @@ from api.supporters.schemas import OfferForReview, OfferPublic
 
 router = APIRouter(prefix="/coordination", tags=["coordination"])
 router.include_router(safety_routes.router)
+router.include_router(console_routes.router)
 
 
 # ---- waiting list and proposals -----------------------------------------------------------

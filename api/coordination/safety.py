@@ -51,7 +51,11 @@ async def _follow_up(
     if concern_id is None:
         return
     concern = await concerns.concern_of(db, relationship=relationship, concern_id=concern_id)
-    status = ConcernStatus.in_progress if concern.status == ConcernStatus.open else None
+    status = (
+        ConcernStatus.in_progress
+        if concern.status in (ConcernStatus.new, ConcernStatus.triaged)
+        else None
+    )
     await concerns.record(
         db, settings=settings, concern=concern, actor_id=me.user_id, action=action, to_status=status
     )

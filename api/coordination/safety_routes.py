@@ -51,11 +51,13 @@ def _concern(view: ConcernView) -> ConcernForCoordinators:
                 "kind",
                 "anonymous",
                 "status",
+                "assigned_to",
                 "created_at",
                 "updated_at",
             }
         ),
         relationship_state=view.relationship_state,
+        assigned_to_name=view.assigned_to_name,
         seeker_name=view.seeker_name,
         supporter_name=view.supporter_name,
         details=view.details,
@@ -69,9 +71,11 @@ async def concern_queue(
     db: SessionDep,
     settings: SettingsDep,
     status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
+    assigned_to: UUID | None = None,
 ) -> list[ConcernForCoordinators]:
-    """The concerns queue, oldest first: open and in progress unless `status` is given."""
-    return [_concern(v) for v in await concerns.queue(db, me, settings=settings, status=status_)]
+    """The concerns queue, oldest first: everything not yet resolved unless `status` is given."""
+    found = await concerns.queue(db, me, settings=settings, status=status_, assigned_to=assigned_to)
+    return [_concern(v) for v in found]
 
 
 @router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -90,9 +94,17 @@ async def update_concern(
     db: SessionDep,
     settings: SettingsDep,
 ) -> ConcernForCoordinators:
-    """Change the status (open, in_progress, closed) and/or add a note; both are audited."""
+    """Move it along (new, triaged, in_progress, resolved), assign it to a coordinator and/or
+    add a note; every step is audited."""
     view = await concerns.update_concern(
-        db, me, settings=settings, concern_id=concern_id, status=body.status, note=body.note
+        db,
+        me,
+        settings=settings,
+        concern_id=concern_id,
+        status=body.status,
+        note=body.note,
+        assigned_to=body.assigned_to,
+        unassign=body.unassign,
     )
     return _concern(view)
 

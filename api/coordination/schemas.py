@@ -40,6 +40,8 @@ class ConcernForCoordinators(BaseModel):
     details: str | None
     anonymous: bool
     status: ConcernStatus
+    assigned_to: UUID | None
+    assigned_to_name: str | None
     created_at: datetime
     updated_at: datetime
     events: list[ConcernEventOut]
@@ -48,6 +50,8 @@ class ConcernForCoordinators(BaseModel):
 class ConcernUpdate(_In):
     status: ConcernStatus | None = None
     note: str | None = Field(default=None, max_length=4000)
+    assigned_to: UUID | None = Field(default=None, description="A coordinator's account id")
+    unassign: bool = Field(default=False, description="Take it off whoever has it")
 
 
 class SafetyActionIn(_In):

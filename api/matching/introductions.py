@@ -16,6 +16,7 @@ from api.config import Settings
 from api.errors import Conflict, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.matching.pairs import are_kept_apart
+from api.policies import service as policies
 from api.relationships import lifecycle
 from api.relationships.models import Relationship, Source, State
 
@@ -86,7 +87,7 @@ async def introduce(
         source=source,
         score=round(score, 4),
         reasons=reasons,
-        expires_at=utcnow() + timedelta(hours=settings.introduction_ttl_hours),
+        expires_at=utcnow() + timedelta(hours=await policies.introduction_ttl_hours(db, settings)),
     )
     await lifecycle.start(db, relationship=relationship, actor_id=actor_id)
     request.status, request.updated_at = RequestStatus.introduced, utcnow()

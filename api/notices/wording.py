@@ -125,5 +125,23 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+# Coordinators (api/coordination): said kindly, never why.
+COORDINATION_WORDING: dict[str, Callable[[Wording], str]] = {
+    "supporter_suspended": lambda w: (
+        f"{w.other_name} is taking a break from new introductions for now. Your support "
+        "together carries on just as you agreed. If anything worries you, a coordinator is "
+        "here to help."
+    ),
+    "supporter_reinstated": lambda w: (
+        f"{w.other_name} is back to taking new introductions. Nothing changes in your support "
+        "together."
+    ),
+}
+
+
 # Every kind of notice there is.
-WORDING: dict[str, Callable[[Wording], str]] = {**RELATIONSHIP_WORDING, **CONTACT_WORDING}
+WORDING: dict[str, Callable[[Wording], str]] = {
+    **RELATIONSHIP_WORDING,
+    **CONTACT_WORDING,
+    **COORDINATION_WORDING,
+}

@@ -16,6 +16,7 @@ from api.config import CrisisResource
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import problem_response_docs
+from api.policies import service as policies
 from api.safety import aftercare, endings, pauses, safeguarding
 from api.safety import status as safety_status
 from api.safety.schemas import (
@@ -41,9 +42,9 @@ BASE = "/relationships/{relationship_id}"
 
 
 @router.get("/crisis-resources", response_model=list[CrisisResource])
-async def crisis_resources(settings: SettingsDep) -> list[CrisisResource]:
-    """Where to get help straight away. Public: no login needed."""
-    return settings.crisis_resources
+async def crisis_resources(db: SessionDep, settings: SettingsDep) -> list[CrisisResource]:
+    """Where to get help straight away (set by coordinators). Public: no login needed."""
+    return await policies.crisis_resources(db, settings)
 
 
 async def _status(

@@ -18,6 +18,8 @@ class OfferStatus(StrEnum):
     approved = "approved"
     declined = "declined"
     withdrawn = "withdrawn"
+    # Suspended by a coordinator: no new introductions; their relationships carry on.
+    suspended = "suspended"
 
 
 class SupporterOffer(SQLModel, table=True):
@@ -42,5 +44,9 @@ class SupporterOffer(SQLModel, table=True):
     created_at: datetime = created_field()
     decided_at: datetime | None = when_field()
     decided_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    suspended_at: datetime | None = when_field()
+    suspended_by: UUID | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )

@@ -27,6 +27,8 @@ async def apply(db: AsyncSession, me: Principal, *, capacity: int) -> SupporterO
     """Offer to support others; a coordinator reviews it. Re-applying after a decline is allowed."""
     _check_capacity(capacity)
     offer = await my_offer(db, me)
+    if offer is not None and offer.status == OfferStatus.suspended:
+        raise Conflict("A coordinator has paused new introductions for you; please talk to them.")
     if offer is not None and offer.status in (OfferStatus.pending, OfferStatus.approved):
         raise Conflict(
             "You are already a peer supporter."
@@ -99,6 +101,41 @@ async def decide(
     offer.status = OfferStatus.approved if approve else OfferStatus.declined
     offer.decided_at, offer.decided_by = utcnow(), me.user_id
     offer.updated_at = offer.decided_at
+    await db.flush()
+    return offer
+
+
+async def suspend(db: AsyncSession, me: Principal, *, user_id: UUID) -> SupporterOffer:
+    """Suspend an approved supporter: no new introductions (matching sees them as not
+    approved); the relationships they are in carry on, untouched."""
+    _require_coordinator(me)
+    offer = await db.scalar(select(SupporterOffer).where(col(SupporterOffer.user_id) == user_id))
+    if offer is None:
+        raise NotFound("No such supporter.")
+    if offer.status != OfferStatus.approved:
+        raise Conflict(
+            "This supporter is already suspended."
+            if offer.status == OfferStatus.suspended
+            else f"Only an approved supporter can be suspended (this offer is {offer.status})."
+        )
+    offer.status = OfferStatus.suspended
+    offer.suspended_at, offer.suspended_by = utcnow(), me.user_id
+    offer.updated_at = offer.suspended_at
+    await db.flush()
+    return offer
+
+
+async def reinstate(db: AsyncSession, me: Principal, *, user_id: UUID) -> SupporterOffer:
+    """Lift a suspension: they can be introduced to people again."""
+    _require_coordinator(me)
+    offer = await db.scalar(select(SupporterOffer).where(col(SupporterOffer.user_id) == user_id))
+    if offer is None:
+        raise NotFound("No such supporter.")
+    if offer.status != OfferStatus.suspended:
+        raise Conflict("This supporter isn't suspended.")
+    offer.status = OfferStatus.approved
+    offer.suspended_at = offer.suspended_by = None
+    offer.updated_at = utcnow()
     await db.flush()
     return offer
 

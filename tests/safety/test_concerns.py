@@ -26,7 +26,7 @@ async def test_either_person_raises_any_kind_of_concern(client, db, settings, ki
         f"{pair.base}/concerns", json={"kind": kind}, headers=pair.supporter.headers
     )
     assert raised.status_code == 201, raised.text
-    assert raised.json()["status"] == "open" and raised.json()["kind"] == kind
+    assert raised.json()["status"] == "new" and raised.json()["kind"] == kind
     queue = await client.get("/api/v1/coordination/concerns", headers=pair.coordinator.headers)
     assert [c["kind"] for c in queue.json()] == [kind]
     assert queue.json()[0]["raised_by_role"] == "supporter"
@@ -60,23 +60,25 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
         headers=robin.headers,
     )
     assert taken.status_code == 200, taken.text
-    closed = await client.patch(url, json={"status": "closed"}, headers=robin.headers)
+    closed = await client.patch(url, json={"status": "resolved"}, headers=robin.headers)
     trail = [
         (e["action"], e["from_status"], e["to_status"], e["by"]) for e in closed.json()["events"]
     ]
     assert trail == [
         ("raised", None, None, "seeker"),
-        ("status", "open", "in_progress", "Robin"),
-        ("status", "in_progress", "closed", "Robin"),
+        ("status", "new", "in_progress", "Robin"),
+        ("status", "in_progress", "resolved", "Robin"),
     ]
     assert closed.json()["events"][1]["note"] == "Called Sam; agreed next steps."
     # Closed concerns leave the default queue but can be listed.
     assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json() == []
-    listed = await client.get("/api/v1/coordination/concerns?status=closed", headers=robin.headers)
+    listed = await client.get(
+        "/api/v1/coordination/concerns?status=resolved", headers=robin.headers
+    )
     assert [c["id"] for c in listed.json()] == [concern["id"]]
     # The raiser sees the status, never the coordinators' notes.
     mine = (await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)).json()
-    assert mine[0]["status"] == "closed" and "note" not in mine[0]
+    assert mine[0]["status"] == "resolved" and "note" not in mine[0]
     assert "agreed next steps" not in str(mine)
 
 
@@ -98,7 +100,7 @@ async def test_a_concern_after_the_ending_and_not_by_strangers(client, db, setti
     pair = await active_pair(client, db, settings)
     await client.post(f"{pair.base}/end", headers=pair.supporter.headers)
     after = await _raise(client, pair, pair.seeker, kind="feel_unsafe")
-    assert after["status"] == "open"
+    assert after["status"] == "new"
     eve = await peer(client, "eve")
     stranger = await client.post(
         f"{pair.base}/concerns", json={"kind": "other"}, headers=eve.headers

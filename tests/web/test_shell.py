@@ -61,7 +61,8 @@ async def test_a_coordinator_approves_an_offer_through_the_pwa(client, other_cli
     coordinator = await personas.staff(other_client, db, settings, name="robin")
     assert (await log_in(other_client, coordinator.email)).status_code == 303
 
-    home = await other_client.get("/")
+    assert (await other_client.get("/")).headers["location"] == "/coordinator"  # the console
+    home = await other_client.get("/?view=peer")  # their peer view still says it
     assert "1 offer to support waiting for review" in home.text
     page = await other_client.get("/coordinator/offers")
     assert page.status_code == 200 and "Sam" in page.text

@@ -1,5 +1,5 @@
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
 from api.deps import SettingsDep
@@ -10,18 +10,18 @@ from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
-from web.auth import MaybePeer
+from web.auth import MaybePeer, redirect
 from web.render import render
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(
-    request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
+async def home(request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep) -> Response:
     if me is None:
         return render(request, "pages/welcome.html")
+    if me.is_coordinator and request.query_params.get("view") != "peer":
+        return redirect(request, "/coordinator")  # staff land on the console
     offer = await supporters.my_offer(db, me)
     pending = (
         len(await supporters.list_offers(db, me, status=OfferStatus.pending))

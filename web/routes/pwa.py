@@ -3,6 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.policies import service as policies
 from web import WEB_ROOT
 from web.auth import MaybePeer
 from web.render import render
@@ -65,8 +68,11 @@ async def offline(request: Request) -> HTMLResponse:
 
 
 @router.get("/crisis", response_class=HTMLResponse)
-async def crisis(request: Request, me: MaybePeer) -> HTMLResponse:
-    return render(request, "pages/crisis.html")
+async def crisis(
+    request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    resources = await policies.crisis_resources(db, settings)
+    return render(request, "pages/crisis.html", {"crisis_resources": resources})
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -1,0 +1,209 @@
+"""Relationships as coordinators see them, health not content: state, sessions held of those
+agreed, days since the last contact, review due, ending soon, stalled (no contact beyond the
+agreed response time), paused, open concerns. Filters, sorts and cursor pagination; and one
+relationship's timeline of events (never message text)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy import Integer, String, and_, func, or_, type_coerce, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import UTCDateTime, utcnow
+from api.concerns.models import OPEN_CONCERN, Concern
+from api.concerns.service import require_coordinator
+from api.contact.models import ContactSession, Message, SessionStatus
+from api.coordination.paging import Order, Page, page
+from api.coordination.timeline import TimelineEvent, events
+from api.errors import NotFound
+from api.relationships.models import AgreementVersion, Relationship, State
+
+RelationshipSort = Literal["newest", "oldest", "sessions"]
+RESPONSE_DAYS = {"same_day": 1, "within_2_days": 2, "within_a_week": 7}
+ENDING_SOON = timedelta(days=14)
+_R, _V, _S, _M = Relationship, AgreementVersion, ContactSession, Message
+_SEEKER, _SUPPORTER = aliased(User), aliased(User)
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    id: UUID
+    state: str
+    seeker_name: str | None
+    supporter_name: str | None
+    created_at: datetime
+    sessions_held: int
+    sessions_agreed: int | None
+    last_contact_at: datetime | None
+    days_since_contact: int | None
+    review_due: bool
+    ending_soon: bool
+    stalled: bool
+    paused: bool
+    open_concerns: int
+
+
+def _last_contact() -> Any:
+    messages: Any = select(col(_M.sent_at).label("at")).where(col(_M.relationship_id) == _R.id)
+    held: Any = select(col(_S.start_at).label("at")).where(
+        col(_S.relationship_id) == _R.id, col(_S.status) == SessionStatus.held
+    )
+    both = union_all(messages, held).subquery()
+    return type_coerce(select(func.max(both.c.at)).scalar_subquery(), UTCDateTime)
+
+
+def _terms(key: str) -> Any:
+    return _V.__table__.c.terms[key]  # type: ignore[attr-defined]
+
+
+def _open_concerns() -> Any:
+    return (
+        select(func.count(col(Concern.id)))
+        .where(col(Concern.relationship_id) == _R.id, col(Concern.status).in_(OPEN_CONCERN))
+        .scalar_subquery()
+    )
+
+
+def _review_due() -> Any:
+    return and_(
+        col(_R.state).in_((State.active, State.paused)),
+        col(_R.review_at_session).is_not(None),
+        col(_R.sessions_held) >= _R.review_at_session,
+    )
+
+
+def _stalled(now: datetime) -> Any:
+    """Active, and nothing since the agreed response time (counted from the last contact, or
+    from the agreement if there has been none)."""
+    since = func.coalesce(_last_contact(), _V.agreed_at, _R.answered_at, _R.created_at)
+    expectation = _terms("response_expectation").as_string()
+    # One condition per expectation keeps it plain SQL on both databases.
+    late = [
+        and_(expectation == name, since < now - timedelta(days=days))
+        for name, days in RESPONSE_DAYS.items()
+    ]
+    return and_(col(_R.state) == State.active, or_(*late))
+
+
+def _query(now: datetime) -> Any:
+    return (
+        sa.select(
+            col(_R.id).label("id"),
+            col(_R.state).label("state"),
+            col(_SEEKER.display_name).label("seeker_name"),
+            col(_SUPPORTER.display_name).label("supporter_name"),
+            col(_R.created_at).label("created_at"),
+            col(_R.sessions_held).label("sessions_held"),
+            type_coerce(_terms("sessions_total").as_integer(), Integer).label("agreed"),
+            type_coerce(_terms("planned_end_date").as_string(), String).label("planned_end"),
+            type_coerce(_terms("response_expectation").as_string(), String).label("expect"),
+            _last_contact().label("last_contact"),
+            _review_due().label("review_due"),
+            _open_concerns().label("open_concerns"),
+        )
+        .select_from(_R)
+        .outerjoin(_SEEKER, col(_SEEKER.id) == _R.seeker_id)
+        .outerjoin(_SUPPORTER, col(_SUPPORTER.id) == _R.supporter_id)
+        .outerjoin(_V, and_(col(_V.relationship_id) == _R.id, col(_V.number) == _R.agreed_version))
+    )
+
+
+def _order(sort: RelationshipSort) -> Order:
+    if sort == "sessions":
+        return Order(col(_R.sessions_held), col(_R.id), descending=True)
+    return Order(col(_R.created_at), col(_R.id), descending=sort == "newest")
+
+
+def _row(row: Any, now: datetime) -> HealthRow:
+    last = row.last_contact
+    state = row.state
+    planned_end = date.fromisoformat(row.planned_end) if row.planned_end else None
+    days = RESPONSE_DAYS.get(row.expect or "", 2)
+    ending_soon = (
+        state in (State.active, State.paused)
+        and planned_end is not None
+        and planned_end <= (now + ENDING_SOON).date()
+    ) or (state == State.active and row.agreed is not None and row.sessions_held >= row.agreed - 1)
+    return HealthRow(
+        id=row.id,
+        state=state,
+        seeker_name=row.seeker_name,
+        supporter_name=row.supporter_name,
+        created_at=row.created_at,
+        sessions_held=row.sessions_held,
+        sessions_agreed=row.agreed,
+        last_contact_at=last,
+        days_since_contact=(now - last).days if last else None,
+        review_due=bool(row.review_due),
+        ending_soon=ending_soon,
+        stalled=state == State.active
+        and row.expect is not None
+        and (last is None or now - last > timedelta(days=days)),
+        paused=state == State.paused,
+        open_concerns=row.open_concerns,
+    )
+
+
+async def relationships(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    limit: int = 50,
+    starting_after: UUID | None = None,
+    sort: RelationshipSort = "newest",
+    states: list[State] | None = None,
+    review_due: bool | None = None,
+    stalled: bool | None = None,
+    has_open_concerns: bool | None = None,
+    supporter_id: UUID | None = None,
+    seeker_id: UUID | None = None,
+    relationship_id: UUID | None = None,
+    now: datetime | None = None,
+) -> Page[HealthRow]:
+    """Relationships with their health, filtered and sorted, one page at a time."""
+    require_coordinator(me)
+    now = now or utcnow()
+    query = _query(now)
+    if states:
+        query = query.where(col(_R.state).in_(states))
+    if review_due is not None:
+        query = query.where(_review_due() if review_due else ~_review_due())
+    if stalled is not None:
+        query = query.where(_stalled(now) if stalled else ~_stalled(now))
+    if has_open_concerns is not None:
+        exists = (
+            select(Concern.id)
+            .where(col(Concern.relationship_id) == _R.id, col(Concern.status).in_(OPEN_CONCERN))
+            .exists()
+        )
+        query = query.where(exists if has_open_concerns else ~exists)
+    if supporter_id is not None:
+        query = query.where(col(_R.supporter_id) == supporter_id)
+    if seeker_id is not None:
+        query = query.where(col(_R.seeker_id) == seeker_id)
+    if relationship_id is not None:
+        query = query.where(col(_R.id) == relationship_id)
+    order = _order(sort)
+    anchor = select(order.key).select_from(_R).where(col(_R.id) == starting_after)
+    rows, more = await page(
+        db, query, order, limit=limit, starting_after=starting_after, anchor=anchor
+    )
+    return Page([_row(r, now) for r in rows], more)
+
+
+async def timeline(
+    db: AsyncSession, me: Principal, *, relationship_id: UUID
+) -> list[TimelineEvent]:
+    """What happened, when: state changes, agreement versions, sessions, messages counted by
+    week, concerns by kind. No message text, notes or details."""
+    require_coordinator(me)
+    if await db.get(Relationship, relationship_id) is None:
+        raise NotFound("No such relationship.")
+    return await events(db, relationship_id)

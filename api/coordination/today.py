@@ -1,0 +1,153 @@
+"""Today, for staff: concerns to triage, introductions about to expire, the seekers waiting
+longest, reviews due and supporters needing attention, each with how many in all."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.concerns.models import Concern, ConcernStatus
+from api.concerns.service import require_coordinator
+from api.coordination import roster
+from api.matching.models import RequestStatus, SupportRequest
+from api.relationships.models import Relationship, State
+from api.supporters.models import OfferStatus, SupporterOffer
+
+SHOWN = 5
+EXPIRING_WITHIN = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: UUID
+    title: str
+    since: datetime | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    total: int
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class Today:
+    concerns_to_triage: Section
+    introductions_expiring: Section
+    longest_waiting: Section
+    reviews_due: Section
+    supporters_needing_attention: Section
+    offers_to_review: int
+
+
+async def _section(db: AsyncSession, count: Any, rows: Any) -> tuple[int, list[Any]]:
+    total = int(await db.scalar(count) or 0)
+    return total, list((await db.execute(rows.limit(SHOWN))).all()) if total else []
+
+
+async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
+    require_coordinator(me)
+    now = now or utcnow()
+    seeker, supporter = User.__table__.alias("seeker"), User.__table__.alias("supporter")  # type: ignore[attr-defined]
+
+    new = col(Concern.status) == ConcernStatus.new
+    total, rows = await _section(
+        db,
+        select(func.count()).select_from(Concern).where(new),
+        select(Concern.id, Concern.kind, Concern.created_at)
+        .where(new)
+        .order_by(col(Concern.created_at), col(Concern.id)),
+    )
+    concerns = Section(total, [Item(r.id, r.kind, r.created_at) for r in rows])
+
+    expiring = and_(
+        col(Relationship.state) == State.introduced,
+        col(Relationship.expires_at) <= now + EXPIRING_WITHIN,
+    )
+    total, rows = await _section(
+        db,
+        select(func.count()).select_from(Relationship).where(expiring),
+        select(
+            Relationship.id,
+            Relationship.expires_at,
+            seeker.c.display_name,
+            supporter.c.display_name.label("s"),
+        )
+        .outerjoin(seeker, seeker.c.id == Relationship.seeker_id)
+        .outerjoin(supporter, supporter.c.id == Relationship.supporter_id)
+        .where(expiring)
+        .order_by(col(Relationship.expires_at), col(Relationship.id)),
+    )
+    introductions = Section(
+        total, [Item(r.id, f"{r.display_name} and {r.s}", r.expires_at) for r in rows]
+    )
+
+    waiting = col(SupportRequest.status) == RequestStatus.waiting
+    total, rows = await _section(
+        db,
+        select(func.count()).select_from(SupportRequest).where(waiting),
+        select(SupportRequest.id, SupportRequest.created_at, User.display_name)
+        .join(User, col(User.id) == SupportRequest.seeker_id)
+        .where(waiting)
+        .order_by(col(SupportRequest.created_at), col(SupportRequest.id)),
+    )
+    longest = Section(total, [Item(r.id, r.display_name, r.created_at) for r in rows])
+
+    due = and_(
+        col(Relationship.state).in_((State.active, State.paused)),
+        col(Relationship.review_at_session).is_not(None),
+        col(Relationship.sessions_held) >= Relationship.review_at_session,
+    )
+    total, rows = await _section(
+        db,
+        select(func.count()).select_from(Relationship).where(due),
+        select(
+            Relationship.id,
+            Relationship.created_at,
+            seeker.c.display_name,
+            supporter.c.display_name.label("s"),
+        )
+        .outerjoin(seeker, seeker.c.id == Relationship.seeker_id)
+        .outerjoin(supporter, supporter.c.id == Relationship.supporter_id)
+        .where(due)
+        .order_by(col(Relationship.created_at), col(Relationship.id)),
+    )
+    reviews = Section(
+        total, [Item(r.id, f"{r.display_name} and {r.s}", r.created_at) for r in rows]
+    )
+
+    attention = roster.needs_attention(now)
+    approved = col(SupporterOffer.status) == OfferStatus.approved
+    total = int(
+        await db.scalar(select(func.count()).select_from(SupporterOffer).where(approved, attention))
+        or 0
+    )
+    flagged = (
+        await roster.roster(db, me, limit=SHOWN, status="approved", attention=True, now=now)
+        if total
+        else None
+    )
+    supporters = Section(
+        total,
+        [
+            Item(e.user_id, e.display_name, None, "; ".join(roster.FLAG_WORDS[f] for f in e.flags))
+            for e in (flagged.items if flagged else [])
+        ],
+    )
+    offers = int(
+        await db.scalar(
+            select(func.count())
+            .select_from(SupporterOffer)
+            .where(col(SupporterOffer.status) == OfferStatus.pending)
+        )
+        or 0
+    )
+    return Today(concerns, introductions, longest, reviews, supporters, offers)

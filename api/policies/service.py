@@ -1,0 +1,154 @@
+"""Reading and changing the service's settings. The database is the source; a key never set
+there falls back to its default from the environment (``api.config.Settings``)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.auth.models import User
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.config import CrisisResource, Settings
+from api.errors import FieldError, Forbidden, Invalid, NotFound
+from api.policies.models import ServiceSetting, SettingChange
+
+
+class DefaultAgreement(BaseModel):
+    """What a new agreement starts from; the two people change it as they like."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sessions_total: int = Field(default=6, ge=1, le=52)
+    session_minutes: int = Field(default=60, ge=15, le=180)
+    max_sessions_per_week: int = Field(default=1, ge=1, le=7)
+    review_after_session: int | None = Field(default=3, ge=1, le=52)
+
+
+class DependencyLimits(BaseModel):
+    """The most a relationship may agree to, to avoid dependency and burnout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_messages_a_day: int = Field(default=20, ge=1, le=200)
+    max_sessions_a_week: int = Field(default=2, ge=1, le=7)
+
+
+def _defaults(settings: Settings) -> dict[str, Any]:
+    return {
+        "crisis_resources": [r.model_dump() for r in settings.crisis_resources],
+        "introduction_ttl_hours": settings.introduction_ttl_hours,
+        "default_agreement": DefaultAgreement().model_dump(),
+        "dependency_limits": DependencyLimits().model_dump(),
+    }
+
+
+_CHECKS: dict[str, TypeAdapter[Any]] = {
+    "crisis_resources": TypeAdapter(list[CrisisResource]),
+    "introduction_ttl_hours": TypeAdapter(int),
+    "default_agreement": TypeAdapter(DefaultAgreement),
+    "dependency_limits": TypeAdapter(DependencyLimits),
+}
+KEYS = tuple(_CHECKS)
+TTL_HOURS = (12, 24 * 14)
+
+
+def _require_coordinator(me: Principal) -> None:
+    if not me.is_coordinator:
+        raise Forbidden("Only coordinators can see or change the service's settings.")
+
+
+def _check(key: str, value: Any) -> Any:
+    """The value in its stored (JSON) form, or a readable error for each field."""
+    try:
+        checked = _CHECKS[key].validate_python(value)
+    except ValidationError as error:
+        raise Invalid(
+            "Some of these settings need another look.",
+            errors=[
+                FieldError(field=".".join(str(p) for p in (key, *e["loc"])), message=str(e["msg"]))
+                for e in error.errors()
+            ],
+        ) from None
+    if key == "introduction_ttl_hours" and not TTL_HOURS[0] <= checked <= TTL_HOURS[1]:
+        raise Invalid.field(key, "Choose between 12 hours and 14 days (336 hours).")
+    if key == "crisis_resources" and not checked:
+        raise Invalid.field(key, "Keep at least one crisis resource: every page shows them.")
+    return _CHECKS[key].dump_python(checked, mode="json")
+
+
+async def current(db: AsyncSession, settings: Settings) -> dict[str, Any]:
+    """Every setting's value now (the database's, else the default)."""
+    values = _defaults(settings)
+    for row in await db.scalars(select(ServiceSetting)):
+        if row.key in values:
+            values[row.key] = row.value
+    return values
+
+
+async def crisis_resources(db: AsyncSession, settings: Settings) -> list[CrisisResource]:
+    """The crisis resources every page and the API show."""
+    row = await db.get(ServiceSetting, "crisis_resources")
+    if row is None:
+        return settings.crisis_resources
+    return [CrisisResource.model_validate(r) for r in row.value]
+
+
+async def introduction_ttl_hours(db: AsyncSession, settings: Settings) -> int:
+    """How long an unanswered introduction waits before it expires."""
+    row = await db.get(ServiceSetting, "introduction_ttl_hours")
+    return int(row.value) if row is not None else settings.introduction_ttl_hours
+
+
+async def change(
+    db: AsyncSession, me: Principal, settings: Settings, *, key: str, value: Any
+) -> dict[str, Any]:
+    """Change one setting (coordinators), recording who, when, and the old and new values."""
+    _require_coordinator(me)
+    if key not in _CHECKS:
+        raise NotFound("No such setting.")
+    new = _check(key, value)
+    old = (await current(db, settings))[key]
+    if new != old:
+        row = await db.get(ServiceSetting, key)
+        now = utcnow()
+        if row is None:
+            db.add(ServiceSetting(key=key, value=new, updated_at=now, updated_by=me.user_id))
+        else:
+            row.value, row.updated_at, row.updated_by = new, now, me.user_id
+        db.add(SettingChange(key=key, old_value=old, new_value=new, at=now, changed_by=me.user_id))
+        await db.flush()
+    return await current(db, settings)
+
+
+async def settings_for_coordinators(
+    db: AsyncSession, me: Principal, settings: Settings
+) -> dict[str, Any]:
+    _require_coordinator(me)
+    return await current(db, settings)
+
+
+@dataclass(frozen=True)
+class Change:
+    id: UUID
+    key: str
+    old_value: Any
+    new_value: Any
+    at: datetime
+    changed_by: str | None
+
+
+async def history(db: AsyncSession, me: Principal, *, limit: int = 50) -> list[Change]:
+    """The newest changes first, with the coordinator's name."""
+    _require_coordinator(me)
+    rows = await db.execute(
+        select(SettingChange, User.display_name)
+        .outerjoin(User, col(User.id) == SettingChange.changed_by)
+        .order_by(col(SettingChange.at).desc(), col(SettingChange.id))
+        .limit(limit)
+    )
+    return [Change(c.id, c.key, c.old_value, c.new_value, c.at, name) for c, name in rows.all()]

@@ -1,0 +1,276 @@
+"""The coordinators' console (PWA): today, concerns, supporters, relationships, statistics and
+settings. Every page needs a coordinator; the matching desk is in coordinator_matching.py."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth.principal import Principal
+from api.concerns import service as concerns
+from api.concerns.models import ConcernStatus
+from api.coordination import health_list, roster, stats, today
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.errors import DomainError, Forbidden
+from api.policies import service as policies
+from api.supporters import service as supporters
+from api.supporters.models import OfferStatus
+from web.auth import Peer, redirect
+from web.csrf import Checked
+from web.render import field_errors, render
+
+router = APIRouter()
+
+
+async def coordinator(me: Peer) -> Principal:
+    if not me.is_coordinator:
+        raise Forbidden("This page is for coordinators.")
+    return me
+
+
+Staff = Annotated[Principal, Depends(coordinator)]
+STATUS_WORDS = {
+    "new": "New",
+    "triaged": "Triaged",
+    "in_progress": "In progress",
+    "resolved": "Resolved",
+}
+
+
+@router.get("/coordinator", response_class=HTMLResponse)
+async def console_home(request: Request, me: Staff, db: SessionDep) -> Response:
+    return render(
+        request, "pages/coordinator_home.html", {"today": await today.today(db, me), "tab": "today"}
+    )
+
+
+@router.get("/coordinator/concerns", response_class=HTMLResponse)
+async def concern_queue(
+    request: Request, me: Staff, db: SessionDep, settings: SettingsDep, status: str | None = None
+) -> Response:
+    wanted = ConcernStatus(status) if status in STATUS_WORDS else None
+    found = await concerns.queue(db, me, settings=settings, status=wanted)
+    return render(
+        request,
+        "pages/coordinator_concerns.html",
+        {"concerns": found, "status_words": STATUS_WORDS, "status": wanted, "tab": "concerns"},
+    )
+
+
+@router.get("/coordinator/concerns/{concern_id}", response_class=HTMLResponse)
+async def concern_page(
+    request: Request,
+    concern_id: UUID,
+    me: Staff,
+    db: SessionDep,
+    settings: SettingsDep,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    view = await concerns.get_concern(db, me, settings=settings, concern_id=concern_id)
+    return render(
+        request,
+        "pages/coordinator_concern.html",
+        {"view": view, "status_words": STATUS_WORDS, "errors": errors or {}, "tab": "concerns"},
+    )
+
+
+@router.post(
+    "/coordinator/concerns/{concern_id}", response_class=HTMLResponse, dependencies=[Checked]
+)
+async def concern_update(
+    request: Request,
+    concern_id: UUID,
+    me: Staff,
+    db: SessionDep,
+    settings: SettingsDep,
+    status: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    assign_to_me: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        await concerns.update_concern(
+            db,
+            me,
+            settings=settings,
+            concern_id=concern_id,
+            status=ConcernStatus(status) if status in STATUS_WORDS else None,
+            note=note,
+            assigned_to=me.user_id if assign_to_me else None,
+        )
+    except DomainError as error:
+        view = await concerns.get_concern(db, me, settings=settings, concern_id=concern_id)
+        return render(
+            request,
+            "pages/coordinator_concern.html",
+            {"view": view, "status_words": STATUS_WORDS, "errors": field_errors(error)},
+            status_code=error.status,
+        )
+    return redirect(request, f"/coordinator/concerns/{concern_id}")
+
+
+@router.get("/coordinator/supporters", response_class=HTMLResponse)
+async def supporters_page(
+    request: Request, me: Staff, db: SessionDep, starting_after: UUID | None = None
+) -> Response:
+    offers = await supporters.list_offers(db, me, status=OfferStatus.pending)
+    found = await roster.roster(db, me, limit=50, starting_after=starting_after)
+    return render(
+        request,
+        "pages/coordinator_supporters.html",
+        {"offers": offers, "roster": found, "flag_words": roster.FLAG_WORDS, "tab": "supporters"},
+    )
+
+
+@router.post(
+    "/coordinator/supporters/offers/{offer_id}/{decision}",
+    response_class=HTMLResponse,
+    dependencies=[Checked],
+)
+async def decide(
+    request: Request, offer_id: UUID, decision: str, me: Staff, db: SessionDep
+) -> Response:
+    await supporters.decide(db, me, offer_id=offer_id, approve=decision == "approve")
+    return redirect(request, "/coordinator/supporters")
+
+
+@router.post(
+    "/coordinator/supporters/{user_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[Checked],
+)
+async def suspend_or_reinstate(
+    request: Request, user_id: UUID, action: str, me: Staff, db: SessionDep
+) -> Response:
+    if action == "suspend":
+        await roster.suspend(db, me, user_id=user_id)
+    elif action == "reinstate":
+        await roster.reinstate(db, me, user_id=user_id)
+    return redirect(request, "/coordinator/supporters")
+
+
+@router.get("/coordinator/relationships", response_class=HTMLResponse)
+async def relationships_page(
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    starting_after: UUID | None = None,
+    show: str = "all",
+) -> Response:
+    found = await health_list.relationships(
+        db,
+        me,
+        limit=25,
+        starting_after=starting_after,
+        stalled=True if show == "stalled" else None,
+        review_due=True if show == "review_due" else None,
+        has_open_concerns=True if show == "concerns" else None,
+    )
+    return render(
+        request,
+        "pages/coordinator_relationships.html",
+        {"page": found, "show": show, "tab": "relationships"},
+    )
+
+
+@router.get("/coordinator/relationships/{relationship_id}", response_class=HTMLResponse)
+async def relationship_page(
+    request: Request, relationship_id: UUID, me: Staff, db: SessionDep
+) -> Response:
+    events = await health_list.timeline(db, me, relationship_id=relationship_id)
+    rows = await health_list.relationships(db, me, limit=1, relationship_id=relationship_id)
+    return render(
+        request,
+        "pages/coordinator_relationship.html",
+        {"events": events, "row": rows.items[0], "tab": "relationships"},
+    )
+
+
+def _bars(rows: list[dict], key: str) -> dict:
+    """A small bar chart's geometry, drawn as SVG on the server."""
+    top = max([r[key] or 0 for r in rows] + [1])
+    width = 100 / max(len(rows), 1)
+    return {
+        "bars": [
+            {
+                "x": round(i * width + width * 0.15, 2),
+                "w": round(width * 0.7, 2),
+                "h": round(80 * (r[key] or 0) / top, 2),
+                "value": r[key],
+                "month": r["month"],
+            }
+            for i, r in enumerate(rows)
+        ],
+        "top": top,
+    }
+
+
+@router.get("/coordinator/statistics", response_class=HTMLResponse)
+async def statistics_page(request: Request, me: Staff, db: SessionDep) -> Response:
+    found = await stats.statistics(db, me, months=6)
+    charts = {
+        "Median wait (days)": _bars(found.waiting, "median_days"),
+        "Introductions proposed": _bars(found.introductions, "proposed"),
+        "Sessions held": _bars(found.activity, "sessions_held"),
+        "Supporters active": _bars(found.activity, "supporters_active"),
+    }
+    return render(
+        request,
+        "pages/coordinator_statistics.html",
+        {"stats": found, "charts": charts, "tables": stats.TABLES, "tab": "statistics"},
+    )
+
+
+@router.get("/coordinator/settings", response_class=HTMLResponse)
+async def settings_page(
+    request: Request, me: Staff, db: SessionDep, settings: SettingsDep
+) -> Response:
+    return render(
+        request,
+        "pages/coordinator_settings.html",
+        {
+            "values": await policies.settings_for_coordinators(db, me, settings),
+            "history": await policies.history(db, me, limit=20),
+            "tab": "settings",
+        },
+    )
+
+
+@router.post("/coordinator/settings", response_class=HTMLResponse, dependencies=[Checked])
+async def settings_save(
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    settings: SettingsDep,
+    introduction_ttl_hours: Annotated[int, Form()],
+    max_messages_a_day: Annotated[int, Form()],
+    max_sessions_a_week: Annotated[int, Form()],
+) -> Response:
+    try:
+        await policies.change(
+            db, me, settings, key="introduction_ttl_hours", value=introduction_ttl_hours
+        )
+        await policies.change(
+            db,
+            me,
+            settings,
+            key="dependency_limits",
+            value={
+                "max_messages_a_day": max_messages_a_day,
+                "max_sessions_a_week": max_sessions_a_week,
+            },
+        )
+    except DomainError as error:
+        return render(
+            request,
+            "pages/coordinator_settings.html",
+            {
+                "values": await policies.settings_for_coordinators(db, me, settings),
+                "history": await policies.history(db, me, limit=20),
+                "errors": field_errors(error),
+                "tab": "settings",
+            },
+            status_code=error.status,
+        )
+    return redirect(request, "/coordinator/settings")
