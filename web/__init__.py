@@ -25,6 +25,7 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         reminders,
         safety,
+        safety_plan,
         supporting,
     )
 
@@ -41,6 +42,6 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         agreement,
     )
-    modules = (*modules, safety, aftercare, privacy, contact, reminders)
+    modules = (*modules, safety, safety_plan, aftercare, privacy, contact, reminders)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

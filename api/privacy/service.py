@@ -41,7 +41,7 @@ from api.relationships.models import (
     State,
 )
 from api.relationships.service import VISIBLE_STATES, other_of
-from api.safety import endings, safeguarding, status
+from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
 from api.supporters.models import SupporterOffer
 
@@ -185,10 +185,17 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
             for b in blocks
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
+        "safety_plan": await _safety_plan(db, me, settings),
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, me, settings=settings),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
+
+
+async def _safety_plan(db: AsyncSession, me: Principal, settings: Settings) -> dict[str, Any]:
+    mine = await plan.my_plan(db, me, settings=settings)
+    updated = mine.updated_at.isoformat() if mine.updated_at else None
+    return {**mine.sections, "updated_at": updated}
 
 
 async def delete_account(

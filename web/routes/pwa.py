@@ -3,6 +3,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from api.db import SessionDep
+from api.safety import plan
 from web import WEB_ROOT
 from web.auth import MaybePeer
 from web.render import render
@@ -65,8 +67,9 @@ async def offline(request: Request) -> HTMLResponse:
 
 
 @router.get("/crisis", response_class=HTMLResponse)
-async def crisis(request: Request, me: MaybePeer) -> HTMLResponse:
-    return render(request, "pages/crisis.html")
+async def crisis(request: Request, me: MaybePeer, db: SessionDep) -> HTMLResponse:
+    has_plan = me is not None and await plan.have_i_a_plan(db, me)
+    return render(request, "pages/crisis.html", {"has_plan": has_plan})
 
 
 @router.get("/docs", response_class=HTMLResponse)
