@@ -15,7 +15,9 @@ class CrisisResource(BaseModel):
     name: str
     description: str = ""
     phone: str | None = None
-    text: str | None = Field(default=None, description='How to text them, e.g. "Text SHOUT to 85258"')
+    text: str | None = Field(
+        default=None, description='How to text them, e.g. "Text SHOUT to 85258"'
+    )
     text_to: str | None = Field(default=None, description="The number to text (for an sms: link)")
     text_body: str | None = Field(default=None, description="The word to send, if there is one")
     url: str | None = None

@@ -84,7 +84,9 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Something went wrong"))
     # Starlette's default detail is the status phrase ("Not Found"): the title says it already.
     said = {title.casefold(), HTTPStatus(exc.status_code).phrase.casefold()}
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail.casefold() not in said else None
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail.casefold() not in said else None
+    )
     problem = Problem(
         type=f"/problems/{slug}",
         title=title,

@@ -4,14 +4,14 @@ from pathlib import Path
 from types import ModuleType
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 WEB_ROOT = Path(__file__).resolve().parent
 
 
 def mount_web(app: FastAPI) -> None:
+    from web.assets import Assets, static_router
     from web.auth import LoginRequired, login_required_handler
-    from web.render import error_page
+    from web.render import error_page, templates
     from web.routes import (
         account,
         aftercare,
@@ -30,7 +30,10 @@ def mount_web(app: FastAPI) -> None:
     )
 
     app.state.error_page = error_page  # api/handlers.py renders PWA errors with it
-    app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
+    assets = Assets(WEB_ROOT / "static")
+    app.state.assets = assets  # the manifest and the service worker name hashed files too
+    templates.env.globals["static"] = assets.url
+    app.include_router(static_router(assets), include_in_schema=False)
     app.add_exception_handler(LoginRequired, login_required_handler)
     modules: tuple[ModuleType, ...] = (
         pwa,

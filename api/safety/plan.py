@@ -6,6 +6,7 @@ writes the plan of the principal asking, coordinators included.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -31,7 +32,7 @@ SECTIONS: tuple[Section, ...] = get_args(Section)
 
 @dataclass(frozen=True)
 class PlanView:
-    sections: dict[Section, str]
+    sections: dict[str, str]
     updated_at: datetime | None
 
 
@@ -39,7 +40,7 @@ def _context(user_id: UUID) -> bytes:
     return user_id.bytes + b"safety-plan"
 
 
-def _empty() -> dict[Section, str]:
+def _empty() -> dict[str, str]:
     return dict.fromkeys(SECTIONS, "")
 
 
@@ -58,10 +59,10 @@ async def my_plan(db: AsyncSession, me: Principal, *, settings: Settings) -> Pla
 
 
 async def save_my_plan(
-    db: AsyncSession, me: Principal, *, settings: Settings, sections: dict[Section, str]
+    db: AsyncSession, me: Principal, *, settings: Settings, sections: Mapping[str, str]
 ) -> PlanView:
     """Write my plan (every section at once; a blank one is kept blank)."""
-    kept = {s: sections.get(s, "").strip() for s in SECTIONS}
+    kept: dict[str, str] = {s: sections.get(s, "").strip() for s in SECTIONS}
     sealed = seal(settings, json.dumps(kept), _context(me.user_id))
     assert sealed is not None
     now = utcnow()

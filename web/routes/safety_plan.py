@@ -87,7 +87,7 @@ async def save_plan(
     professional_contacts: Text = "",
     reasons_to_keep_going: Text = "",
 ) -> Response:
-    values: dict[plan.Section, str] = {
+    values: dict[str, str] = {
         "warning_signs": warning_signs,
         "things_that_help": things_that_help,
         "people_and_places": people_and_places,
