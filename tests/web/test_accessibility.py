@@ -144,7 +144,9 @@ async def test_axe_finds_nothing_on_any_page_a_seeker_or_supporter_reaches(
             await _check(tess_context, live_server, {"waiting": "/find"}, "light", found)
             cal_context = await browser.new_context(**PHONE)
             await _log_in(cal_context, live_server, cal.email)
-            await _check(cal_context, live_server, {"introduction": "/introductions"}, "light", found)
+            await _check(
+                cal_context, live_server, {"introduction": "/introductions"}, "light", found
+            )
             introduction = chosen.json()["id"]
             accepted = await client.post(
                 f"/api/v1/introductions/{introduction}/accept", headers=cal.headers
