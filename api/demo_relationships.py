@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.auth.models import User
 from api.common import utcnow
@@ -29,7 +30,7 @@ from api.relationships.models import (
     VersionStatus,
 )
 from api.relationships.terms import AgreementTerms
-from api.safety.models import Ending, Pause
+from api.safety.models import Pause
 from api.supporters.models import SupporterOffer
 
 EVENINGS = [{"weekday": d, "start": "18:00", "end": "21:30"} for d in (0, 1, 2, 3)]
@@ -137,7 +138,7 @@ async def _pair(
     if state != State.introduced:
         await db.execute(
             update(SupporterOffer)
-            .where(SupporterOffer.user_id == supporter.id)
+            .where(col(SupporterOffer.user_id) == supporter.id)
             .values(active_count=SupporterOffer.active_count + int(state != State.ended))
         )
     return relationship
@@ -238,7 +239,7 @@ async def load(
                 relationship_id=active.id,
                 sender_id=sender.id,
                 recipient_id=recipient.id,
-                body_sealed=seal(settings, text, message_id.bytes),
+                body_sealed=seal(settings, text, message_id.bytes) or b"",
                 sent_at=sent,
                 deliver_at=sent,
                 notified_at=sent,
@@ -283,5 +284,4 @@ async def load(
         xan.id,
         EndKind.completed,
     )
-    db.add(Ending(relationship_id=ended.id))
     await db.flush()

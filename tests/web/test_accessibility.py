@@ -20,7 +20,13 @@ pytestmark = NEEDS_CHROMIUM
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 # Every rule axe runs by default (WCAG 2.0-2.2 A and AA, and best practices).
-RUN = "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})))"
+RUN = """
+axe.run(document, {resultTypes: ["violations"]}).then((r) => r.violations.map((v) => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 4).map((n) =>
+    n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1, 2).join("")),
+})))
+"""
 SHOTS = {"safety-plan", "safety-plan-edit", "crisis", "not-found", "home-chat", "agreement"}
 
 
