@@ -362,7 +362,8 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     await db.flush()
     people = {u.email.split("@")[0]: u for u in supporters + seekers}
     rows = await db.execute(select(ExperienceTag.slug, ExperienceTag.id))
-    await load_relationships(db, settings, people=people, tags=dict(rows.tuples().all()))
+    tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}
+    await load_relationships(db, settings, people=people, tags=tags)
     await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers])
     return True
 
