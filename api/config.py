@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "kindred-development-secret-do-not-use-in-production"  # noqa: S105
@@ -15,7 +15,11 @@ class CrisisResource(BaseModel):
     name: str
     description: str = ""
     phone: str | None = None
-    text: str | None = None
+    text: str | None = Field(
+        default=None, description='How to text them, e.g. "Text SHOUT to 85258"'
+    )
+    text_to: str | None = Field(default=None, description="The number to text (for an sms: link)")
+    text_body: str | None = Field(default=None, description="The word to send, if there is one")
     url: str | None = None
     hours: str = "24 hours a day, every day"
 
@@ -36,6 +40,8 @@ DEFAULT_CRISIS_RESOURCES = [
         name="Shout",
         description="Free, confidential text support.",
         text="Text SHOUT to 85258",
+        text_to="85258",
+        text_body="SHOUT",
         url="https://giveusashout.org",
     ),
 ]

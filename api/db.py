@@ -35,6 +35,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten, not left readable in free space (account erasure).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -49,6 +51,15 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         async_url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600
     )
+
+
+async def checkpoint_after_erasure(engine: AsyncEngine) -> None:
+    """After an erasure has committed: copy SQLite's write-ahead log into the database and
+    empty it, so the erased rows' old pages can't be read from ``-wal``. PostgreSQL: nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

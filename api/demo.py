@@ -12,6 +12,8 @@ from api.common import utcnow
 from api.config import Settings, get_settings
 from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
+from api.demo_relationships import SEEKERS as MORE_SEEKERS
+from api.demo_relationships import load as load_relationships
 from api.matching.models import SupportRequest
 from api.profiles import own_words as similarity
 from api.profiles.models import ExperienceTag, PersonExperience, Profile
@@ -350,7 +352,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
                 decided_by=coordinator.id,
             )
         )
-    seekers = [await _person(db, settings, password_hash, spec) for spec in SEEKERS]
+    seekers = [await _person(db, settings, password_hash, spec) for spec in SEEKERS + MORE_SEEKERS]
     # Taylor is on the waiting list, for the coordinator to match.
     taylor = seekers[1]
     divorce = await db.scalar(select(ExperienceTag.id).where(ExperienceTag.slug == "divorce"))
@@ -358,6 +360,10 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         raise LookupError('The experience taxonomy has no "divorce".')
     db.add(SupportRequest(seeker_id=taylor.id, tag_ids=[divorce]))
     await db.flush()
+    people = {u.email.split("@")[0]: u for u in supporters + seekers}
+    rows = await db.execute(select(ExperienceTag.slug, ExperienceTag.id))
+    tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}
+    await load_relationships(db, settings, people=people, tags=tags)
     await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers])
     return True
 
@@ -373,7 +379,9 @@ async def main() -> None:
     print(f"{state} Every demo account's password is: {DEMO_PASSWORD}")
     print(f"  coordinator: {COORDINATOR[0]}   admin: {ADMIN[0]}")
     print(f"  supporters:  {', '.join(s[0] for s in SUPPORTERS[:3])}, …")
-    print(f"  seekers:     {', '.join(s[0] for s in SEEKERS)}")
+    print(f"  seekers:     {', '.join(s[0] for s in SEEKERS + MORE_SEEKERS)}")
+    print("  Sam and Amara are active, Vic and Ben agreeing, Uma waits for Chen's answer,")
+    print("  Wren and Dana have paused, Xan and Eli have ended; Taylor is on the waiting list.")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Every error leaves as RFC 9457 problem+json (API) or a readable page (PWA); never a bare 500."""
 
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -81,7 +82,11 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Something went wrong"))
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    # Starlette's default detail is the status phrase ("Not Found"): the title says it already.
+    said = {title.casefold(), HTTPStatus(exc.status_code).phrase.casefold()}
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail.casefold() not in said else None
+    )
     problem = Problem(
         type=f"/problems/{slug}",
         title=title,

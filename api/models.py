@@ -21,7 +21,14 @@ from api.relationships.models import (
     Relationship,
     RelationshipEvent,
 )
-from api.safety.models import Ending, Feedback, Pause, SafeguardingAccess, SafeguardingAuditEntry
+from api.safety.models import (
+    Ending,
+    Feedback,
+    Pause,
+    SafeguardingAccess,
+    SafeguardingAuditEntry,
+    SafetyPlan,
+)
 from api.supporters.models import SupporterOffer
 
 metadata = SQLModel.metadata
@@ -54,6 +61,7 @@ __all__ = [
     "RelationshipEvent",
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
+    "SafetyPlan",
     "ServiceSetting",
     "SettingChange",
     "SupportRequest",

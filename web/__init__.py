@@ -4,14 +4,14 @@ from pathlib import Path
 from types import ModuleType
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 WEB_ROOT = Path(__file__).resolve().parent
 
 
 def mount_web(app: FastAPI) -> None:
+    from web.assets import Assets, static_router
     from web.auth import LoginRequired, login_required_handler
-    from web.render import error_page
+    from web.render import error_page, templates
     from web.routes import (
         account,
         aftercare,
@@ -27,11 +27,15 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         reminders,
         safety,
+        safety_plan,
         supporting,
     )
 
     app.state.error_page = error_page  # api/handlers.py renders PWA errors with it
-    app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
+    assets = Assets(WEB_ROOT / "static")
+    app.state.assets = assets  # the manifest and the service worker name hashed files too
+    templates.env.globals["static"] = assets.url
+    app.include_router(static_router(assets), include_in_schema=False)
     app.add_exception_handler(LoginRequired, login_required_handler)
     modules: tuple[ModuleType, ...] = (
         pwa,
@@ -43,7 +47,7 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         agreement,
     )
-    modules = (*modules, safety, aftercare, privacy, contact, reminders)
+    modules = (*modules, safety, safety_plan, aftercare, privacy, contact, reminders)
     modules = (*modules, coordinator, coordinator_matching)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -160,8 +160,13 @@ async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Rela
     return list(rows.all())
 
 
+def state_for_seeker(state: str) -> str:
+    """A state as the seeker may see it: a decline or expiry is never shown as a rejection."""
+    return NOT_AVAILABLE if state in (State.declined, State.expired) else state
+
+
 def seeker_status(relationship: Relationship) -> str:
-    """What the seeker sees: a decline or expiry is never shown as a rejection."""
+    """What the seeker sees of an introduction, in plain words."""
     if relationship.state in (State.declined, State.expired):
         return NOT_AVAILABLE
     if relationship.state == State.introduced:

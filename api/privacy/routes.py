@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from api.auth.deps import CurrentPrincipal
-from api.db import SessionDep
+from api.db import SessionDep, checkpoint_after_erasure
 from api.deps import SettingsDep, client_address
 from api.errors import problem_response_docs
 from api.privacy import service as privacy
@@ -46,6 +46,7 @@ async def delete_my_account(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
+    background: BackgroundTasks,
 ) -> None:
     """Delete my account for good (send the password again). Open relationships end and the
     other person is told kindly; my profile, experiences and own text are erased; the other
@@ -53,3 +54,4 @@ async def delete_my_account(
     await privacy.delete_account(
         db, me, settings=settings, password=body.password, address=client_address(request)
     )
+    background.add_task(checkpoint_after_erasure, request.app.state.engine)  # once committed

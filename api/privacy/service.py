@@ -31,6 +31,7 @@ from api.matching import introductions
 from api.matching.models import Block, MatchAgain, SupportRequest
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
+from api.relationships import privacy as relationship_privacy
 from api.relationships.models import (
     HOLDS_A_PLACE,
     AgreementVersion,
@@ -40,7 +41,7 @@ from api.relationships.models import (
     State,
 )
 from api.relationships.service import VISIBLE_STATES, other_of
-from api.safety import endings, safeguarding, status
+from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
 from api.supporters.models import SupporterOffer
 
@@ -92,16 +93,20 @@ async def _relationships(
             return status.who(r, me, user_id)
 
         other = other_of(r, me.user_id)
+        seeker = r.seeker_id == me.user_id
+        # The seeker's copy says what they were told: "not available right now", never declined.
+        seen = introductions.state_for_seeker if seeker else str
         item: dict[str, Any] = {
             **_row(r, "seeker_id", "supporter_id", "ended_by", "request_id"),
-            "my_role": "seeker" if r.seeker_id == me.user_id else "supporter",
+            "state": seen(r.state),
+            "my_role": "seeker" if seeker else "supporter",
             "other_person": names.get(other, "A former member") if other else "A former member",
             "events": [
                 {
                     "at": e.at.isoformat(),
                     "by": who(e.actor_id),
-                    "from": e.from_state,
-                    "to": e.to_state,
+                    "from": seen(e.from_state) if e.from_state else None,
+                    "to": seen(e.to_state),
                 }
                 for e in events.get(r.id, [])
             ],
@@ -114,9 +119,9 @@ async def _relationships(
             ],
         }
         if r.state in VISIBLE_STATES:
-            seen = await status.status(db, me, settings=settings, relationship_id=r.id)
-            item["pause"] = seen.pause.__dict__ if seen.pause else None
-            item["ending"] = seen.ending.__dict__ if seen.ending else None
+            now = await status.status(db, me, settings=settings, relationship_id=r.id)
+            item["pause"] = now.pause.__dict__ if now.pause else None
+            item["ending"] = now.ending.__dict__ if now.ending else None
             item["safeguarding_log"] = [
                 e.__dict__ for e in await safeguarding.log_for_people(db, me, relationship_id=r.id)
             ]
@@ -180,10 +185,17 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
             for b in blocks
         ],
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
+        "safety_plan": await _safety_plan(db, me, settings),
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, me, settings=settings),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
+
+
+async def _safety_plan(db: AsyncSession, me: Principal, settings: Settings) -> dict[str, Any]:
+    mine = await plan.my_plan(db, me, settings=settings)
+    updated = mine.updated_at.isoformat() if mine.updated_at else None
+    return {**mine.sections, "updated_at": updated}
 
 
 async def delete_account(
@@ -204,6 +216,7 @@ async def delete_account(
     await contact_privacy.erase(db, user_id=me.user_id)
     await endings.erase_closing_messages_by(db, user_id=me.user_id)
     await concerns.erase_details_by(db, user_id=me.user_id)
+    await relationship_privacy.erase_words_of(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

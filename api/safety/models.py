@@ -118,3 +118,17 @@ class SafeguardingAuditEntry(SQLModel, table=True):
     action: str = Field(sa_type=String(20))
     what: str = Field(sa_type=String(40))  # which content: "own_words", "messages", …
     at: datetime = created_field()
+
+
+class SafetyPlan(SQLModel, table=True):
+    """A person's own safety plan. Only they ever read it: never the other person, never staff.
+
+    Every section is in their own words, sealed together (context ``user_id + b"safety-plan"``);
+    it goes with their account (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "safety_plan"
+
+    user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    sections_sealed: bytes = Field(sa_type=LargeBinary)
+    updated_at: datetime = created_field()

@@ -17,7 +17,7 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import problem_response_docs
 from api.policies import service as policies
-from api.safety import aftercare, endings, pauses, safeguarding
+from api.safety import aftercare, endings, pauses, plan, safeguarding
 from api.safety import status as safety_status
 from api.safety.schemas import (
     AuditEntryOut,
@@ -32,6 +32,8 @@ from api.safety.schemas import (
     PauseIn,
     PreviewIn,
     PreviewOut,
+    SafetyPlanIn,
+    SafetyPlanOut,
     SafetyStatusOut,
 )
 
@@ -45,6 +47,27 @@ BASE = "/relationships/{relationship_id}"
 async def crisis_resources(db: SessionDep, settings: SettingsDep) -> list[CrisisResource]:
     """Where to get help straight away (set by coordinators). Public: no login needed."""
     return await policies.crisis_resources(db, settings)
+
+
+def _plan_out(found: plan.PlanView) -> SafetyPlanOut:
+    return SafetyPlanOut(**found.sections, updated_at=found.updated_at)
+
+
+@router.get("/me/safety-plan", response_model=SafetyPlanOut)
+async def get_my_safety_plan(
+    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyPlanOut:
+    """My own safety plan. Only ever mine: nobody else, coordinators included, can read it."""
+    return _plan_out(await plan.my_plan(db, me, settings=settings))
+
+
+@router.put("/me/safety-plan", response_model=SafetyPlanOut)
+async def put_my_safety_plan(
+    body: SafetyPlanIn, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SafetyPlanOut:
+    """Write my whole safety plan (sections left out are saved blank)."""
+    sections = body.model_dump()
+    return _plan_out(await plan.save_my_plan(db, me, settings=settings, sections=sections))
 
 
 async def _status(

@@ -158,3 +158,34 @@ class AuditEntryOut(_Out):
     what: str
     coordinator: str | None
     expires_at: datetime | None
+
+
+# ---- my safety plan ------------------------------------------------------------------------
+
+
+class SafetyPlanIn(_In):
+    """My whole plan, in my own words; every section is optional."""
+
+    warning_signs: str = Field(
+        default="", max_length=2000, description="Signs that a hard time may be coming"
+    )
+    things_that_help: str = Field(
+        default="", max_length=2000, description="Things I can do that help me cope"
+    )
+    people_and_places: str = Field(
+        default="", max_length=2000, description="People and places that take my mind off things"
+    )
+    professional_contacts: str = Field(
+        default="", max_length=2000, description="Professionals or services I can contact"
+    )
+    reasons_to_keep_going: str = Field(
+        default="", max_length=2000, description="What matters to me, my reasons to keep going"
+    )
+
+
+class SafetyPlanOut(SafetyPlanIn):
+    """My plan as I wrote it. Only ever sent to me."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    updated_at: datetime | None = Field(description="When I last saved it; null if never")

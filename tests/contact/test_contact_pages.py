@@ -246,3 +246,18 @@ async def test_a_refused_confirmation_says_why_on_the_home_page(
     )
     assert refused.status_code == 422
     assert "at most 1 session a week" in text(refused)
+
+
+async def test_the_chat_log_opened_without_htmx_is_the_whole_page(
+    client, other_browser, db, settings
+):
+    _pair, url = await browsers(client, other_browser, db, settings)
+    await send(client, url, HELLO)
+    direct = await client.get(f"{url}/home/chat")  # a bookmark, or no JavaScript
+    assert direct.status_code == 303
+    assert direct.headers["location"] == f"{url}/home#chat"
+    page = await client.get(direct.headers["location"])
+    assert page.status_code == 200 and "<html" in page.text and HELLO in text(page)
+    # htmx's poll still gets only the log.
+    polled = await client.get(f"{url}/home/chat", headers=HTMX)
+    assert polled.status_code == 200 and "<html" not in polled.text and HELLO in text(polled)

@@ -2,25 +2,73 @@ from api import demo
 from tests.personas import token_for
 
 
+async def _headers(client, email: str) -> dict[str, str]:
+    tokens = await token_for(client, email, demo.DEMO_PASSWORD)
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
 async def test_demo_data_loads_once_and_gives_a_meaningful_shortlist(client, db, settings):
     assert await demo.load(db, settings) is True
     await db.commit()
     assert await demo.load(db, settings) is False
-    tokens = await token_for(client, "sam@demo.kindred", demo.DEMO_PASSWORD)
-    sam = {"Authorization": f"Bearer {tokens['access_token']}"}
-    mine = (await client.get("/api/v1/profile/experiences", headers=sam)).json()
-    request = await client.post(
-        "/api/v1/support-requests", json={"tag_ids": [e["tag_id"] for e in mine]}, headers=sam
-    )
-    assert request.status_code == 201, request.text
+    # Taylor, on the waiting list: Jo shares her experience of divorce.
+    taylor = await _headers(client, "taylor@demo.kindred")
+    current = (await client.get("/api/v1/support-requests/current", headers=taylor)).json()
     found = (
-        await client.get(f"/api/v1/support-requests/{request.json()['id']}/shortlist", headers=sam)
+        await client.get(f"/api/v1/support-requests/{current['id']}/shortlist", headers=taylor)
     ).json()
-    assert found[0]["display_name"] == "Amara"
-    assert any("losing a parent" in r for r in found[0]["reasons"])
-    coordinator = await token_for(client, "coordinator@demo.kindred", demo.DEMO_PASSWORD)
-    waiting = await client.get(
-        "/api/v1/coordination/waiting-list",
-        headers={"Authorization": f"Bearer {coordinator['access_token']}"},
+    assert found[0]["display_name"] == "Jo"
+    assert any("divorce" in r for r in found[0]["reasons"])
+    coordinator = await _headers(client, "coordinator@demo.kindred")
+    waiting = await client.get("/api/v1/coordination/waiting-list", headers=coordinator)
+    assert len(waiting.json()) == 1  # Taylor; everyone else is in a relationship
+
+
+async def test_the_demo_shows_relationships_in_every_state(client, db, settings):
+    assert await demo.load(db, settings) is True
+    await db.commit()
+    states = {}
+    uma = await _headers(client, "uma@demo.kindred")
+    current = (await client.get("/api/v1/support-requests/current", headers=uma)).json()
+    assert current["introductions"][0]["status"] == "waiting for their answer"
+    for email in ("vic", "sam", "wren", "xan"):
+        headers = await _headers(client, f"{email}@demo.kindred")
+        mine = (await client.get("/api/v1/relationships", headers=headers)).json()
+        assert len(mine) == 1, (email, mine)
+        states[email] = mine[0]["state"]
+    assert states == {
+        "vic": "agreeing",
+        "sam": "active",
+        "wren": "paused",
+        "xan": "ended",
+    }
+    # The active pair has an agreement in force, sessions and messages, readable by both.
+    sam = await _headers(client, "sam@demo.kindred")
+    rid = (await client.get("/api/v1/relationships", headers=sam)).json()[0]["id"]
+    base = f"/api/v1/relationships/{rid}"
+    assert (await client.get(f"{base}/agreement", headers=sam)).json()["in_force"] is not None
+    sessions = (await client.get(f"{base}/sessions", headers=sam)).json()
+    assert sorted(s["status"] for s in sessions["sessions"]) == ["confirmed", "held"]
+    assert sessions["counts"]["held"] == 1
+    messages = (await client.get(f"{base}/messages", headers=sam)).json()
+    assert "small routines" in messages["messages"][0]["body"]
+    amara = await _headers(client, "amara@demo.kindred")
+    assert (await client.get(f"{base}/messages", headers=amara)).status_code == 200
+    # Chen sees Uma's introduction; Vic has terms to agree; Wren's pause shows a planned date.
+    chen = await _headers(client, "chen@demo.kindred")
+    waiting = (await client.get("/api/v1/introductions", headers=chen)).json()
+    assert len(waiting) == 1
+    vic = await _headers(client, "vic@demo.kindred")
+    vid = (await client.get("/api/v1/relationships", headers=vic)).json()[0]["id"]
+    pending = (await client.get(f"/api/v1/relationships/{vid}/agreement", headers=vic)).json()
+    assert pending["pending"] is not None
+    wren = await _headers(client, "wren@demo.kindred")
+    wid = (await client.get("/api/v1/relationships", headers=wren)).json()[0]["id"]
+    safety = (await client.get(f"/api/v1/relationships/{wid}/safety", headers=wren)).json()
+    assert safety["pause"]["until"]
+    # The coordinator sees health, never content.
+    coordinator = await _headers(client, "coordinator@demo.kindred")
+    health = await client.get(
+        f"/api/v1/coordination/relationships/{rid}/safety", headers=coordinator
     )
-    assert len(waiting.json()) == 2
+    assert health.status_code == 200 and "small routines" not in health.text

@@ -266,9 +266,11 @@ async def test_the_demo_people_have_vectors_and_sams_words_are_closest_to_a_fath
     await db.commit()
     found = await _vectors(db, settings)
     assert len(found) == sum(
-        1 for spec in demo.SUPPORTERS + demo.SEEKERS if any(w for *_, w in spec[7])
+        1
+        for spec in demo.SUPPORTERS + demo.SEEKERS + demo.MORE_SEEKERS
+        if any(w for *_, w in spec[7])
     )
-    names = {spec[0]: spec[1] for spec in demo.SUPPORTERS + demo.SEEKERS}
+    names = {spec[0]: spec[1] for spec in demo.SUPPORTERS + demo.SEEKERS + demo.MORE_SEEKERS}
     ids = dict((await db.execute(select(User.email, User.id).where(User.email.in_(names)))).all())
     sam = found[ids["sam@demo.kindred"]]
     closeness = {

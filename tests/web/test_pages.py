@@ -282,7 +282,18 @@ async def test_an_unknown_page_is_a_readable_html_404(client):
     page = await client.get("/no-such-page")
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
-    assert "<h1>Not found</h1>" in page.text
+    # One kind heading, said once (it used to read "Not found / Not Found").
+    assert "<h1>We can't find that page</h1>" in page.text.replace("&#39;", "'")
+    assert "Not Found" not in page.text and "Not found" not in page.text
     assert 'href="/"' in page.text
     api = await client.get("/api/v1/no-such-thing")
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_crisis_numbers_are_a_tap_away_to_call_or_to_text(client):
+    page = await client.get("/crisis")
+    assert page.status_code == 200
+    assert 'href="tel:116123"' in page.text and 'href="tel:999"' in page.text
+    assert 'href="sms:85258?body=SHOUT">Text SHOUT to 85258</a>' in page.text
+    offline = await client.get("/offline")
+    assert 'href="sms:85258?body=SHOUT"' in offline.text

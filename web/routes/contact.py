@@ -141,8 +141,11 @@ async def chat_log(
     background: BackgroundTasks,
     seen: str | None = None,
 ) -> Response:
-    """The chat log alone, for the 5-second poll: 204 when nothing has changed."""
+    """The chat log alone, for the 5-second poll: 204 when nothing has changed. Opened
+    directly (a bookmark, no JavaScript), it is the relationship home at its messages."""
     context = await _chat_context(db, settings, me, relationship_id, utcnow())
+    if not request.headers.get("hx-request") or request.headers.get("hx-boosted"):
+        return redirect(request, home_url(relationship_id) + "#chat")
     push_after_commit(background, request, db)
     if seen and seen == context["chat"].fingerprint:
         return Response(status_code=204)

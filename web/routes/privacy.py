@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.contact import inbox
-from api.db import SessionDep
+from api.db import SessionDep, checkpoint_after_erasure
 from api.deps import SettingsDep, client_address
 from api.errors import DomainError
 from api.notices import service as notices
@@ -41,6 +41,7 @@ async def delete_account(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
+    background: BackgroundTasks,
     password: Annotated[str, Form(max_length=128)] = "",
     sure: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -63,6 +64,7 @@ async def delete_account(
             )
     if errors:
         return render(request, "pages/account.html", {"errors": errors}, status_code=422)
+    background.add_task(checkpoint_after_erasure, request.app.state.engine)  # once committed
     response = redirect(request, "/goodbye")
     response.delete_cookie(session_cookie_name(settings), path="/", secure=settings.cookie_secure)
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'

@@ -1,14 +1,11 @@
 // Caches static assets and the offline page only. Never pages that need a login, never the API.
-const CACHE = "kindred-static-v3";
-const PRECACHE = [
-  "/offline",
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/js/pickers.js",
-  "/static/js/contact.js",
-  "/static/vendor/htmx-2.0.11.min.js",
-  "/static/icons/icon-192.png",
-];
+// Served by /sw.js (web/routes/pwa.py), which fills in this release's content-hashed file names:
+// a new release has a new version, so a new cache, and the old one is deleted on activation.
+const CACHE = "kindred-static-" + "__VERSION__";
+const ICON = "__ICON__";
+const PRECACHE = ["__PRECACHE__"];
+// A hashed name (app.3f9c2b1a7d04.css) never changes content: once cached, it is never refetched.
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
@@ -27,6 +24,15 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/static/") && HASHED.test(url.pathname)) {
+    event.respondWith(
+      caches.open(CACHE).then((cache) => cache.match(request).then((hit) => hit || fetch(request).then((response) => {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      })))
+    );
+    return;
+  }
   if (url.pathname.startsWith("/static/")) {
     // Stale-while-revalidate: fast from the cache, refreshed in the background so a new
     // release reaches people on their next visit.
@@ -62,8 +68,8 @@ self.addEventListener("push", (event) => {
   event.waitUntil(
     self.registration.showNotification(data.title || "Kindred", {
       body: data.body || "There's something new for you.",
-      icon: "/static/icons/icon-192.png",
-      badge: "/static/icons/icon-192.png",
+      icon: ICON,
+      badge: ICON,
       tag: "kindred",
       data: { url: data.url || "/notices" },
     })

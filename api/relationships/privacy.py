@@ -1,0 +1,36 @@
+"""Relationships in a person's data rights: what deleting an account erases from agreements.
+
+An agreement version keeps the terms both people consented to, and the other person keeps it
+in their history. The parts written in the leaver's own words (topics they'd rather not talk
+about) go with the leaver, like the rest of their words.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, or_, select
+
+from api.relationships.models import AgreementVersion, Relationship
+
+
+def _without_words_of(terms: dict[str, Any], role: str) -> dict[str, Any]:
+    topics = terms.get("topics_to_avoid")
+    if isinstance(topics, dict):  # kept person by person: only the leaver's go
+        return {**terms, "topics_to_avoid": {**topics, role: []}}
+    if topics:  # one shared list: nobody can tell which are whose, so all of them go
+        return {**terms, "topics_to_avoid": []}
+    return terms
+
+
+async def erase_words_of(db: AsyncSession, *, user_id: UUID) -> None:
+    """Before an account is deleted: its own words in every agreement version it was party to."""
+    rows = await db.execute(
+        select(AgreementVersion, Relationship.seeker_id)
+        .join(Relationship, col(Relationship.id) == col(AgreementVersion.relationship_id))
+        .where(or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id))
+    )
+    for version, seeker_id in rows.all():
+        kept = _without_words_of(version.terms, "seeker" if seeker_id == user_id else "supporter")
+        if kept is not version.terms:
+            version.terms = kept  # a new dict, so the JSON column is written
