@@ -77,6 +77,7 @@ async def _chat_context(
         "chat": chat,
         "last_theirs": theirs[-1] if theirs else None,
         "polling": contact.relationship.state in ("active", "paused"),
+        "night": not 6 <= now.astimezone(ZoneInfo(contact.my_tz)).hour < 22,
     }
 
 
