@@ -94,7 +94,7 @@ async def cutoff(db: AsyncSession, *, relationship: Relationship, now: datetime)
     return now
 
 
-def _due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
+def due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
     return and_(
         Message.relationship_id == relationship_id,
         col(Message.dropped_at).is_(None),
@@ -110,7 +110,7 @@ async def release(
     requests get here together). `seen_by` is reading them right now: no notice for them."""
     await held.retime(db, relationship=relationship)
     until = await cutoff(db, relationship=relationship, now=now)
-    waiting = _due(relationship.id, until) & col(Message.notified_at).is_(None)
+    waiting = due(relationship.id, until) & col(Message.notified_at).is_(None)
     if not await db.scalar(select(exists().where(waiting))):
         return 0  # the usual case for a poll: no write at all
     told = 0
@@ -137,7 +137,7 @@ async def release(
     return told
 
 
-def _status(message: Message, until: datetime) -> Status:
+def status_of(message: Message, until: datetime) -> Status:
     if message.dropped_at is not None:
         return "not_delivered"
     if message.withheld:
@@ -147,7 +147,7 @@ def _status(message: Message, until: datetime) -> Status:
 
 def _shown(settings: Settings, contact: Contact, message: Message, until: datetime) -> ShownMessage:
     mine = message.sender_id == contact.pair.me.user_id
-    status = _status(message, until)
+    status = status_of(message, until)
     text = None
     if mine and status == "held":
         text = (
@@ -209,7 +209,7 @@ async def conversation(
             Message.relationship_id == relationship.id,
             or_(
                 Message.sender_id == me.user_id,
-                _due(relationship.id, until) & (Message.recipient_id == me.user_id),
+                due(relationship.id, until) & (Message.recipient_id == me.user_id),
             ),
         )
         .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
@@ -300,7 +300,7 @@ async def mark_read(
     now = now or utcnow()
     contact = await load(db, me, relationship_id)
     until = await cutoff(db, relationship=contact.relationship, now=now)
-    mine = _due(contact.id, until) & (Message.recipient_id == me.user_id)
+    mine = due(contact.id, until) & (Message.recipient_id == me.user_id)
     if up_to is not None:
         mine = mine & (Message.sent_at <= up_to)
     read = cast(
@@ -371,7 +371,7 @@ async def for_safeguarding(
             sent_at=m.sent_at,
             deliver_at=m.deliver_at,
             held=m.held,
-            status=_status(m, until),
+            status=status_of(m, until),
         )
         for m in rows.all()
     ]
