@@ -24,6 +24,7 @@ def mount_web(app: FastAPI) -> None:
         pwa,
         relationships,
         reminders,
+        reports,
         safety,
         supporting,
     )
@@ -41,6 +42,6 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         agreement,
     )
-    modules = (*modules, safety, aftercare, privacy, contact, reminders)
+    modules = (*modules, safety, aftercare, reports, privacy, contact, reminders)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -27,6 +27,7 @@ from api.errors import DomainError, Invalid
 from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
+from api.safety import reports
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -109,6 +110,7 @@ async def _home_context(
         "found": found,
         "counts": found.counts,
         "review": review_due(contact.relationship),
+        "silence": await reports.silence(db, me, relationship_id=relationship_id, now=now),
         "summary": _in_short(contact.terms, contact.my_tz, now),
         "channel_words": channel_words,
         "can": rules.can,
