@@ -2,6 +2,7 @@
 agreement *now* in force; while one is held the crisis contacts and the safety plan are beside
 it, for the sender and the recipient."""
 
+import re
 from datetime import timedelta
 from uuid import UUID
 
@@ -113,3 +114,21 @@ async def test_the_chat_page_shows_crisis_contacts_beside_a_held_message(
         assert 'href="/safety-plan"' in html
         assert "116 123" in html and 'href="tel:116123"' in html
         assert "it's one of your agreed contact times now" not in html
+
+
+async def test_the_chat_parts_htmx_asks_for_carry_the_crisis_contacts_too(client, db, settings):
+    pair = await contact_pair(client, db, settings)
+    await agree(db, pair, windows=windows_away_from(utcnow(), LONDON), timezone=LONDON)
+    await send(client, pair, pair.seeker, "Can't sleep.")
+    await web_login(client, pair.seeker.email)
+    url = f"/relationships/{pair.relationship_id}"
+    part = await client.get(f"{url}/home/chat", headers={"HX-Request": "true"})
+    assert part.status_code == 200 and 'href="/safety-plan"' in part.text
+    page = await client.get(f"{url}/home")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    sent = await client.post(
+        f"{url}/chat",
+        data={"csrf_token": token, "body": "Still awake."},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert sent.status_code == 200 and 'href="/safety-plan"' in sent.text
