@@ -26,6 +26,7 @@ def mount_web(app: FastAPI) -> None:
         pwa,
         relationships,
         reminders,
+        reports,
         safety,
         safety_plan,
         supporting,
@@ -47,7 +48,7 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         agreement,
     )
-    modules = (*modules, safety, safety_plan, aftercare, privacy, contact, reminders)
+    modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, reminders)
     modules = (*modules, coordinator, coordinator_matching)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

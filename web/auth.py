@@ -10,6 +10,7 @@ from api.auth import service as auth
 from api.auth.principal import Principal
 from api.config import Settings
 from api.db import SessionDep
+from api.notices import service as notices
 
 
 def session_cookie_name(settings: Settings) -> str:
@@ -28,6 +29,8 @@ async def optional_principal(request: Request, db: SessionDep) -> Principal | No
         await auth.principal_from_cookie(db, settings=settings, secret=secret) if secret else None
     )
     request.state.principal = principal
+    # The header's "Notices, 2 unread" on every page for someone signed in.
+    request.state.unread_notices = await notices.unread_count(db, principal) if principal else 0
     return principal
 
 

@@ -43,6 +43,7 @@ def render(
     values = {
         "request": request,
         "me": getattr(request.state, "principal", None),
+        "unread_notices": getattr(request.state, "unread_notices", 0),
         "settings": settings,
         "csrf_token": csrf.token_for(settings, cookie_value),
         "htmx_version": HTMX_VERSION,

@@ -16,6 +16,8 @@ class ConcernKind(StrEnum):
     feel_unsafe = "feel_unsafe"
     worried_about_other = "worried_about_other"
     other = "other"
+    message_reported = "message_reported"  # "Report this message": that message is attached
+    no_reply = "no_reply"  # "I haven't heard from them" after the agreed response time
 
 
 class ConcernStatus(StrEnum):
@@ -42,6 +44,8 @@ class Concern(SQLModel, table=True):
     details_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # context: id
     # Not to be named to the other person when coordinators follow it up.
     anonymous: bool = False
+    # A reported message: the report is the recorded reason coordinators may read it.
+    message_id: UUID | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL")
     status: str = Field(default=ConcernStatus.new, sa_type=String(20), index=True)
     # The coordinator looking after it, if any.
     assigned_to: UUID | None = Field(

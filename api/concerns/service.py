@@ -61,8 +61,10 @@ async def raise_concern(
     kind: ConcernKind,
     details: str | None,
     anonymous: bool,
+    message_id: UUID | None = None,
 ) -> Concern:
-    """Raise a concern about one of my relationships (also after it has ended)."""
+    """Raise a concern about one of my relationships (also after it has ended); with a
+    reported message attached, the report is the coordinators' reason to read it."""
     relationship = await mine(db, me, relationship_id=relationship_id)
     details = (details or "").strip() or None
     if details and len(details) > MAX_DETAILS:
@@ -73,6 +75,7 @@ async def raise_concern(
         raised_by_role=role_in(relationship, me.user_id) or "seeker",
         kind=kind,
         anonymous=anonymous,
+        message_id=message_id,
     )
     concern.details_sealed = seal(settings, details, concern.id.bytes)
     db.add(concern)

@@ -1,7 +1,9 @@
 """In-app chat for the two people, inside the agreed contact windows.
 
 A message sent outside the windows is accepted and *held*: ``deliver_at`` is when the next
-window opens (``windows.next_window_opening``), computed once when it is sent. Delivery is
+window opens, and it is timed again whenever another version of the agreement comes into force,
+never arriving before one written earlier (``held.py``). A message with contact details the
+agreement doesn't allow is kept back until it does (``contact_details.py``). Delivery is
 decided whenever anyone reads: the recipient sees a message once ``deliver_at <= now`` and it
 was not dropped, so held messages arrive with no background worker, on any replica. The
 sender is told when, on their own clock. The recipient is told by a notice (and a push) when
@@ -24,8 +26,8 @@ from sqlmodel import and_, col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.config import Settings
-from api.contact import notifications
+from api.config import CrisisResource, Settings
+from api.contact import contact_details, held, notifications
 from api.contact.common import Contact, load, local_text_with_zone, require_active
 from api.contact.models import Message
 from api.crypto import seal, unseal
@@ -36,7 +38,7 @@ from api.weekly.occurrences import is_within_windows, next_window_opening
 
 MAX_BODY = 4000
 LATEST = 100
-Status = Literal["delivered", "held", "not_delivered"]
+Status = Literal["delivered", "held", "kept_back", "not_delivered"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Conversation:
     can_send: bool
     why_not: str | None  # why sending is refused now
     unread: int
+    # Outside the agreed times, or something of mine is waiting: the crisis contacts and the
+    # safety plan are shown right beside the chat.
+    show_crisis: bool
+    crisis: list[CrisisResource]  # the service's crisis contacts when show_crisis
 
     @property
     def fingerprint(self) -> str:
@@ -88,10 +94,11 @@ async def cutoff(db: AsyncSession, *, relationship: Relationship, now: datetime)
     return now
 
 
-def _due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
+def due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
     return and_(
         Message.relationship_id == relationship_id,
         col(Message.dropped_at).is_(None),
+        col(Message.withheld).is_(None),
         Message.deliver_at <= until,
     )
 
@@ -101,8 +108,9 @@ async def release(
 ) -> int:
     """Tell each recipient of messages now delivered and not yet told (once, however many
     requests get here together). `seen_by` is reading them right now: no notice for them."""
+    await held.retime(db, relationship=relationship)
     until = await cutoff(db, relationship=relationship, now=now)
-    waiting = _due(relationship.id, until) & col(Message.notified_at).is_(None)
+    waiting = due(relationship.id, until) & col(Message.notified_at).is_(None)
     if not await db.scalar(select(exists().where(waiting))):
         return 0  # the usual case for a poll: no write at all
     told = 0
@@ -129,21 +137,27 @@ async def release(
     return told
 
 
-def _status(message: Message, until: datetime) -> Status:
+def status_of(message: Message, until: datetime) -> Status:
     if message.dropped_at is not None:
         return "not_delivered"
+    if message.withheld:
+        return "kept_back"
     return "delivered" if message.deliver_at <= until else "held"
 
 
 def _shown(settings: Settings, contact: Contact, message: Message, until: datetime) -> ShownMessage:
     mine = message.sender_id == contact.pair.me.user_id
-    status = _status(message, until)
+    status = status_of(message, until)
     text = None
     if mine and status == "held":
         text = (
             f"Held until {local_text_with_zone(message.deliver_at, contact.my_tz)}, when your "
             f"next agreed contact time opens. {contact.pair.other.display_name} won't see it "
             "or be told about it before then."
+        )
+    elif mine and status == "kept_back":
+        text = contact_details.why_kept_back(
+            contact_details.parse_kinds(message.withheld), contact.pair.other.display_name
         )
     elif mine and status == "not_delivered":
         text = "Not delivered: your support ended before its contact time came."
@@ -195,7 +209,7 @@ async def conversation(
             Message.relationship_id == relationship.id,
             or_(
                 Message.sender_id == me.user_id,
-                _due(relationship.id, until) & (Message.recipient_id == me.user_id),
+                due(relationship.id, until) & (Message.recipient_id == me.user_id),
             ),
         )
         .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
@@ -204,10 +218,14 @@ async def conversation(
     shown = [_shown(settings, contact, m, until) for m in reversed(rows.all())]
     can_send, why_not = _sending(contact)
     terms = contact.terms
-    open_now = bool(terms and is_within_windows(now, terms.windows, terms.timezone))
+    live = relationship.state in (State.active, State.paused)
+    # Only active support has contact times: paused or ended, it is never "a contact time now".
+    active = relationship.state == State.active
+    open_now = bool(active and terms and is_within_windows(now, terms.windows, terms.timezone))
     opening = None
-    if terms and not open_now:
+    if active and terms and not open_now:
         opening = next_window_opening(now, terms.windows, terms.timezone)
+    show_crisis = live and (not open_now or any(m.status == "held" for m in shown))
     return Conversation(
         contact=contact,
         messages=shown,
@@ -216,6 +234,8 @@ async def conversation(
         can_send=can_send,
         why_not=why_not,
         unread=sum(1 for m in shown if not m.mine and not m.read),
+        show_crisis=show_crisis,
+        crisis=list(settings.crisis_resources) if show_crisis else [],
     )
 
 
@@ -246,7 +266,9 @@ async def send(
     terms = contact.terms
     assert terms is not None
     text = clean_body(body)
-    deliver_at = next_window_opening(now, terms.windows, terms.timezone) or now
+    await held.retime(db, relationship=contact.relationship)  # earlier ones first, on today's terms
+    deliver_at = await held.release_time(db, relationship_id=contact.id, terms=terms, now=now)
+    kept = contact_details.kept_back(terms, text)
     message = Message(
         relationship_id=contact.id,
         sender_id=me.user_id,
@@ -255,11 +277,13 @@ async def send(
         sent_at=now,
         deliver_at=deliver_at,
         held=deliver_at > now,
+        windows_version=contact.relationship.agreed_version,
+        withheld=",".join(kept) or None,
     )
     message.body_sealed = seal(settings, text, message.id.bytes) or b""
     db.add(message)
     await db.flush()
-    if not message.held:
+    if not message.held and not message.withheld:
         await release(db, relationship=contact.relationship, now=now)
     return contact, _shown(settings, contact, message, now)
 
@@ -276,7 +300,7 @@ async def mark_read(
     now = now or utcnow()
     contact = await load(db, me, relationship_id)
     until = await cutoff(db, relationship=contact.relationship, now=now)
-    mine = _due(contact.id, until) & (Message.recipient_id == me.user_id)
+    mine = due(contact.id, until) & (Message.recipient_id == me.user_id)
     if up_to is not None:
         mine = mine & (Message.sent_at <= up_to)
     read = cast(
@@ -347,7 +371,7 @@ async def for_safeguarding(
             sent_at=m.sent_at,
             deliver_at=m.deliver_at,
             held=m.held,
-            status=_status(m, until),
+            status=status_of(m, until),
         )
         for m in rows.all()
     ]

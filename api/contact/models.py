@@ -94,6 +94,12 @@ class Message(SQLModel, table=True):
     notified_at: datetime | None = when_field()  # the recipient was told (or saw it)
     read_at: datetime | None = when_field()
     dropped_at: datetime | None = when_field()  # the support ended first: never delivered
+    # The agreement version whose windows ``deliver_at`` follows; when another version comes
+    # into force, held messages are timed again (api/contact/held.py).
+    windows_version: int | None = None
+    # Contact details the agreement doesn't allow sharing ("phone,email"): kept back, not
+    # delivered, until both people's agreed limits allow them (api/contact/contact_details.py).
+    withheld: str | None = Field(default=None, sa_type=String(40))
 
 
 class CalendarFeed(SQLModel, table=True):

@@ -40,6 +40,8 @@ PUSH_TEXT = {
     "session_reminder": "You have a session coming up.",
     "introduction_received": "Someone would like you to support them.",
     "proposal_to_review": "Proposed terms are waiting for you.",
+    "introduction_accepted": "There's news about your introduction.",
+    "introduction_not_available": "There's news about your introduction.",
 }
 PUSH_DEFAULT = "There's something new for you."
 

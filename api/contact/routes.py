@@ -18,7 +18,6 @@ from api.common import utcnow
 from api.config import Settings
 from api.contact import messages, notifications, push, rules, sessions
 from api.contact.common import Contact, local_text_with_zone
-from api.contact.messages import Conversation, ShownMessage
 from api.contact.models import ContactSession
 from api.contact.rules import Counts, open_slots, windows_text
 from api.contact.schemas import (
@@ -37,6 +36,8 @@ from api.contact.schemas import (
     SessionStatusName,
     SlotOut,
     SlotsOut,
+    conversation_out,
+    message_out,
 )
 from api.db import SessionDep
 from api.deps import SettingsDep
@@ -90,23 +91,6 @@ def session_out(
 
 def counts_out(contact: Contact, counts: Counts) -> CountsOut:
     return CountsOut(**counts.__dict__, review_due=review_due(contact.relationship))
-
-
-def message_out(message: ShownMessage) -> MessageOut:
-    return MessageOut(**message.__dict__)
-
-
-def conversation_out(found: Conversation) -> ConversationOut:
-    opening = found.next_opening
-    return ConversationOut(
-        messages=[message_out(m) for m in found.messages],
-        open_now=found.open_now,
-        next_opening=opening,
-        next_opening_text=local_text_with_zone(opening, found.contact.my_tz) if opening else None,
-        can_send=found.can_send,
-        why_not=found.why_not,
-        unread=found.unread,
-    )
 
 
 # ---- at a glance ---------------------------------------------------------------------------

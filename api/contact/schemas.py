@@ -6,11 +6,15 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.contact.messages import MAX_BODY
+from api.config import CrisisResource
+from api.contact.common import local_text_with_zone
+from api.contact.messages import MAX_BODY, Conversation, ShownMessage
 from api.contact.rules import SessionAction
 from api.contact.sessions import MAX_NOTE
 from api.relationships.models import State
 from api.relationships.terms import Channel, Person
+
+SAFETY_PLAN_URL = "/safety-plan"
 
 SessionStatusName = Literal["proposed", "confirmed", "cancelled", "held", "missed"]
 
@@ -185,7 +189,7 @@ class MessageOut(BaseModel):
     sent_at: datetime
     deliver_at: datetime = Field(description="When it reaches (or reached) the other person")
     held: bool = Field(description="Sent outside the agreed contact times")
-    status: Literal["delivered", "held", "not_delivered"]
+    status: Literal["delivered", "held", "kept_back", "not_delivered"]
     read: bool
     delivery_text: str | None = Field(description="For my held messages: when, on my clock")
 
@@ -198,6 +202,30 @@ class ConversationOut(BaseModel):
     can_send: bool
     why_not: str | None = Field(description="Why sending is refused now")
     unread: int
+    crisis_resources: list[CrisisResource] = Field(
+        description="Outside the agreed contact times, or while a message of mine is held: "
+        "who to reach straight away if I'm not safe (empty otherwise)"
+    )
+    safety_plan_url: str | None = Field(description="My own safety plan, shown with them")
+
+
+def message_out(message: ShownMessage) -> MessageOut:
+    return MessageOut(**message.__dict__)
+
+
+def conversation_out(found: Conversation) -> ConversationOut:
+    opening = found.next_opening
+    return ConversationOut(
+        messages=[message_out(m) for m in found.messages],
+        open_now=found.open_now,
+        next_opening=opening,
+        next_opening_text=local_text_with_zone(opening, found.contact.my_tz) if opening else None,
+        can_send=found.can_send,
+        why_not=found.why_not,
+        unread=found.unread,
+        crisis_resources=found.crisis,
+        safety_plan_url=SAFETY_PLAN_URL if found.crisis else None,
+    )
 
 
 class ReadIn(BaseModel):
@@ -215,7 +243,7 @@ class SafeguardedMessageOut(BaseModel):
     sent_at: datetime
     deliver_at: datetime
     held: bool
-    status: Literal["delivered", "held", "not_delivered"]
+    status: Literal["delivered", "held", "kept_back", "not_delivered"]
 
 
 # ---- calendar and push ---------------------------------------------------------------------

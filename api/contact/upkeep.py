@@ -18,7 +18,7 @@ from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.contact import messages, notifications
+from api.contact import held, messages, notifications
 from api.contact.common import local_text_with_zone
 from api.contact.models import OPEN, ContactSession, Message, SessionStatus
 from api.relationships.models import Relationship, State
@@ -34,8 +34,11 @@ async def _release_where(db: AsyncSession, now: datetime, *conditions: ColumnEle
         col(Message.dropped_at).is_(None),
         col(Message.deliver_at) <= now,
     )
+    retime = exists().where(held.timed_by_old_terms(Relationship))
     found = await db.scalars(
-        select(Relationship).where(col(Relationship.state).in_(LIVE), pending, *conditions)
+        select(Relationship).where(
+            col(Relationship.state).in_(LIVE), or_(pending, retime), *conditions
+        )
     )
     told = 0
     for relationship in found.all():

@@ -50,6 +50,7 @@ def _concern(view: ConcernView) -> ConcernForCoordinators:
                 "raised_by_role",
                 "kind",
                 "anonymous",
+                "message_id",
                 "status",
                 "assigned_to",
                 "created_at",
@@ -279,3 +280,25 @@ async def safeguarding_messages(
         )
         for m in found
     ]
+
+
+@router.get(
+    "/concerns/{concern_id}/message",
+    response_model=SafeguardedMessageOut,
+    responses=problem_response_docs(404),
+)
+async def reported_message(
+    concern_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
+) -> SafeguardedMessageOut:
+    """The message a person reported: the report is the reason to read it, and the read is
+    in the safeguarding log both people see."""
+    m = await safeguarding.read_reported(db, me, settings=settings, concern_id=concern_id)
+    return SafeguardedMessageOut(
+        id=m.id,
+        sender=m.sender_role,  # type: ignore[arg-type]
+        body=m.body,
+        sent_at=m.sent_at,
+        deliver_at=m.deliver_at,
+        held=m.held,
+        status=m.status,
+    )

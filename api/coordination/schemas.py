@@ -39,6 +39,10 @@ class ConcernForCoordinators(BaseModel):
     kind: ConcernKind
     details: str | None
     anonymous: bool
+    message_id: UUID | None = Field(
+        default=None,
+        description="A reported message: read it at /coordination/concerns/{id}/message",
+    )
     status: ConcernStatus
     assigned_to: UUID | None
     assigned_to_name: str | None

@@ -23,6 +23,7 @@ from api.matching.models import (
     SupportRequest,
 )
 from api.matching.pairs import kept_apart
+from api.matching.requests import waiting_order
 from api.matching.scoring import Query, bitmask
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Source
@@ -42,7 +43,7 @@ async def _waiting(
         await db.scalars(
             select(SupportRequest)
             .where(SupportRequest.status == RequestStatus.waiting)
-            .order_by(col(SupportRequest.created_at))
+            .order_by(*waiting_order())
         )
     )
     seekers = [r.seeker_id for r in requests]

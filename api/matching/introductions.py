@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
+from api.contact import notifications
 from api.errors import Conflict, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.matching.pairs import are_kept_apart
@@ -36,6 +37,19 @@ async def expire_due(db: AsyncSession) -> None:
         except Conflict:
             continue  # someone answered it a moment ago
         await _back_to_waiting(db, relationship.request_id)
+        await _tell_seeker(db, relationship, "introduction_not_available")
+
+
+async def _tell_seeker(db: AsyncSession, relationship: Relationship, kind: str) -> None:
+    """The seeker waits on the answer: they are told either way (never "declined")."""
+    await notifications.notify(
+        db,
+        user_id=relationship.seeker_id,
+        relationship_id=relationship.id,
+        kind=kind,
+        key=f"introduction/{relationship.id}/answer",
+        actor_id=relationship.supporter_id,
+    )
 
 
 async def _back_to_waiting(db: AsyncSession, request_id: UUID | None) -> None:
@@ -51,6 +65,8 @@ async def close_for(db: AsyncSession, *, relationship: Relationship, actor: UUID
     target = State.declined if relationship.supporter_id == actor else State.withdrawn
     await lifecycle.move(db, relationship=relationship, target=target, actor_id=actor)
     await _back_to_waiting(db, relationship.request_id)
+    if target == State.declined:
+        await _tell_seeker(db, relationship, "introduction_not_available")
 
 
 async def pair_has_history(db: AsyncSession, *, seeker_id: UUID, supporter_id: UUID) -> bool:
@@ -123,6 +139,7 @@ async def accept(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> R
     )
     if request is not None:
         request.status, request.updated_at = RequestStatus.matched, utcnow()
+    await _tell_seeker(db, relationship, "introduction_accepted")
     await db.flush()
     return relationship
 
@@ -132,6 +149,7 @@ async def decline(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> 
     relationship = await _mine_to_answer(db, me, relationship_id)
     await lifecycle.move(db, relationship=relationship, target=State.declined, actor_id=me.user_id)
     await _back_to_waiting(db, relationship.request_id)
+    await _tell_seeker(db, relationship, "introduction_not_available")
     await db.flush()
     return relationship
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, String, UniqueConstraint
+from sqlalchemy import JSON, Float, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -30,6 +30,11 @@ class SupportRequest(SQLModel, table=True):
     preferences: dict = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = created_field()
     updated_at: datetime = created_field()
+    # "Ask a coordinator to choose for me": the seeker would rather not pick from a shortlist.
+    coordinator_chooses: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # First in line on the waiting list (api/matching/requests.waiting_order): set when the
+    # seeker's supporter never answered within the agreed time and they asked for a new match.
+    first_in_line_at: datetime | None = when_field()
 
 
 class DraftStatus(StrEnum):

@@ -89,17 +89,60 @@ async def withdraw_request(db: AsyncSession, me: Principal, *, request_id: UUID)
     return request
 
 
+def waiting_order() -> tuple[Any, ...]:
+    """The waiting list's one order: first in line (whoever was put there first), then the
+    longest waiting. "First in line" is a seeker whose supporter never answered within the
+    agreed time and who asked for a new match (``put_first_in_line``)."""
+    return (
+        col(SupportRequest.first_in_line_at).is_(None),
+        col(SupportRequest.first_in_line_at),
+        col(SupportRequest.created_at),
+    )
+
+
 async def waiting_list(db: AsyncSession, me: Principal) -> list[SupportRequest]:
-    """Requests waiting for a match, longest waiting first (coordinators only)."""
+    """Requests waiting for a match, in the waiting list's order (coordinators only)."""
     if not me.is_coordinator:
         raise Forbidden("Only coordinators can see the waiting list.")
     rows = await db.scalars(
         select(SupportRequest)
         .where(SupportRequest.status == RequestStatus.waiting)
-        .order_by(col(SupportRequest.created_at))
+        .order_by(*waiting_order())
         .limit(500)
     )
     return list(rows.all())
+
+
+async def ask_a_coordinator(
+    db: AsyncSession, me: Principal, *, request_id: UUID, ask: bool
+) -> SupportRequest:
+    """Ask a coordinator to choose a supporter for me instead of choosing from the shortlist
+    (or take it back and choose myself)."""
+    request = await get_own_request(db, me, request_id=request_id)
+    if request.status not in OPEN:
+        raise Conflict("This request is no longer open.")
+    request.coordinator_chooses, request.updated_at = ask, utcnow()
+    await db.flush()
+    return request
+
+
+async def put_first_in_line(
+    db: AsyncSession, *, seeker_id: UUID, like: SupportRequest | None
+) -> SupportRequest:
+    """A new request at the front of the waiting list (the same experiences and preferences
+    as `like`), or the open one moved there."""
+    request = await open_request(db, seeker_id)
+    if request is None:
+        request = SupportRequest(
+            seeker_id=seeker_id,
+            tag_ids=list(like.tag_ids) if like else [],
+            preferences=dict(like.preferences) if like else {},
+        )
+        db.add(request)
+    request.first_in_line_at = request.first_in_line_at or utcnow()
+    request.updated_at = utcnow()
+    await db.flush()
+    return request
 
 
 async def get_any_request(db: AsyncSession, me: Principal, *, request_id: UUID) -> SupportRequest:

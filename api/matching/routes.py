@@ -17,6 +17,7 @@ from api.matching.models import SupportRequest
 from api.matching.schemas import (
     Candidate,
     Choice,
+    CoordinatorChoiceIn,
     IntroductionForSeeker,
     IntroductionForSupporter,
     RelationshipBrief,
@@ -55,6 +56,16 @@ async def current_request(me: CurrentPrincipal, db: SessionDep) -> RequestOut:
 async def withdraw_request(request_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Stop looking for now; no reason needed."""
     return await _request_out(db, await requests.withdraw_request(db, me, request_id=request_id))
+
+
+@router.put("/support-requests/{request_id}/coordinator-choice", response_model=RequestOut)
+async def ask_a_coordinator(
+    request_id: UUID, body: CoordinatorChoiceIn, me: CurrentPrincipal, db: SessionDep
+) -> RequestOut:
+    """Ask a coordinator to choose a supporter for me, instead of choosing from the shortlist
+    (or take that back). Coordinators see it on the waiting list."""
+    request = await requests.ask_a_coordinator(db, me, request_id=request_id, ask=body.ask)
+    return await _request_out(db, request)
 
 
 @router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])

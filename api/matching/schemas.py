@@ -45,8 +45,22 @@ class RequestOut(BaseModel):
     status: RequestStatus
     tag_ids: list[int]
     preferences: Preferences
+    coordinator_chooses: bool = Field(
+        description="The seeker asked a coordinator to choose a supporter for them"
+    )
+    first_in_line: bool = Field(
+        description="At the front of the waiting list: their supporter never answered within "
+        "the agreed time"
+    )
     created_at: datetime
     introductions: list[IntroductionForSeeker] = []
+
+
+class CoordinatorChoiceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ask: bool = Field(
+        description="true: a coordinator chooses a supporter for me; false: I'll choose myself"
+    )
 
 
 class Candidate(BaseModel):
@@ -125,5 +139,9 @@ def introduction_out(found: SeekerIntroduction) -> IntroductionForSeeker:
 def request_out(request: SupportRequest, view: RequestView) -> RequestOut:
     """A request as the API shows it, with its introductions as the seeker sees them."""
     return RequestOut.model_validate(
-        {**request.model_dump(), "introductions": [introduction_out(i) for i in view.introductions]}
+        {
+            **request.model_dump(),
+            "first_in_line": request.first_in_line_at is not None,
+            "introductions": [introduction_out(i) for i in view.introductions],
+        }
     )

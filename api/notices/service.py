@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,6 +126,16 @@ async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> lis
             )
         )
     return shown
+
+
+async def unread_count(db: AsyncSession, me: Principal) -> int:
+    """How many of my notices I haven't read (the PWA's header shows it)."""
+    found = await db.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .where(Notice.user_id == me.user_id, col(Notice.read_at).is_(None))
+    )
+    return int(found or 0)
 
 
 async def mark_read(db: AsyncSession, me: Principal, *, notice_id: UUID | None = None) -> None:

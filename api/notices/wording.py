@@ -89,6 +89,14 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
     "introduction_received": lambda w: (
         "Someone would like you to be their peer supporter. Have a look at your introductions."
     ),
+    "introduction_accepted": lambda w: (
+        f"{w.other_name} would be glad to support you. Next you agree together how and when "
+        "you'll be in contact."
+    ),
+    "introduction_not_available": lambda w: (
+        "The supporter you chose is not available right now. This isn't about you. Your "
+        "request is back on the waiting list, and you can choose someone else whenever you like."
+    ),
     "proposal_to_review": lambda w: (
         f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "
         "at. Nothing changes until you both agree."

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Body, Path, status
 from api.auth.deps import CurrentPrincipal
 from api.auth.principal import Principal
 from api.concerns import service as concerns
+from api.concerns.models import ConcernKind
 from api.config import CrisisResource
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import problem_response_docs
 from api.policies import service as policies
-from api.safety import aftercare, endings, pauses, plan, safeguarding
+from api.safety import aftercare, endings, pauses, plan, reports, safeguarding
 from api.safety import status as safety_status
 from api.safety.schemas import (
     AuditEntryOut,
@@ -29,12 +30,17 @@ from api.safety.schemas import (
     FeedbackOut,
     MatchAgainIn,
     NewMatchOut,
+    NotHeardIn,
+    NotHeardOut,
     PauseIn,
     PreviewIn,
     PreviewOut,
+    ReportIn,
+    ReportOut,
     SafetyPlanIn,
     SafetyPlanOut,
     SafetyStatusOut,
+    SilenceOut,
 )
 
 router = APIRouter(tags=["safety"])
@@ -262,11 +268,85 @@ async def raise_concern(
         me,
         settings=settings,
         relationship_id=relationship_id,
-        kind=body.kind,
+        kind=ConcernKind(body.kind),
         details=body.details,
         anonymous=body.anonymous,
     )
     return ConcernForRaiser.model_validate(concern)
+
+
+@router.post(
+    f"{BASE}/messages/{{message_id}}/report",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportOut,
+    responses=problem_response_docs(404),
+)
+async def report_message(
+    relationship_id: RelationshipId,
+    message_id: UUID,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[ReportIn | None, Body()] = None,
+) -> ReportOut:
+    """Report a message the other person sent me: it reaches the coordinators' concerns queue
+    with the message attached (the report is their reason to read it, and each read is in the
+    safeguarding log). The other person is never shown the report."""
+    body = body or ReportIn()
+    concern = await reports.report_message(
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        message_id=message_id,
+        note=body.note,
+        anonymous=body.anonymous,
+    )
+    return ReportOut(
+        concern=ConcernForRaiser.model_validate(concern),
+        block_url=f"/api/v1/relationships/{relationship_id}/block",
+    )
+
+
+@router.get(f"{BASE}/not-heard", response_model=SilenceOut)
+async def silence(
+    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
+) -> SilenceOut:
+    """Whether my supporter has gone past our agreed response time without answering."""
+    found = await reports.silence(db, me, relationship_id=relationship_id)
+    return SilenceOut(
+        waiting_since=found.waiting_since, can_say_from=found.can_say, overdue=found.overdue
+    )
+
+
+@router.post(
+    f"{BASE}/not-heard",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotHeardOut,
+    responses=CHANGES,
+)
+async def not_heard(
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[NotHeardIn | None, Body()] = None,
+) -> NotHeardOut:
+    """ "I haven't heard from them": after the agreed response time, tell the coordinators; with
+    `new_match`, end this support and ask for a new match, first in line."""
+    body = body or NotHeardIn()
+    found = await reports.not_heard(
+        db,
+        me,
+        settings=settings,
+        relationship_id=relationship_id,
+        new_match=body.new_match,
+        note=body.note,
+    )
+    return NotHeardOut(
+        concern=ConcernForRaiser.model_validate(found.concern),
+        request_id=found.request.id if found.request else None,
+    )
 
 
 @router.get(f"{BASE}/concerns", response_model=list[ConcernForRaiser])

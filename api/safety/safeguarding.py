@@ -22,9 +22,10 @@ from sqlmodel import col, select
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.concerns.models import Concern
 from api.concerns.service import concern_of, require_coordinator
 from api.config import Settings
-from api.contact import messages
+from api.contact import messages, reports
 from api.crypto import seal, unseal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience
@@ -35,6 +36,8 @@ from api.safety.models import AuditAction, SafeguardingAccess, SafeguardingAudit
 log = structlog.get_logger("kindred.safeguarding")
 
 MIN_REASON, MAX_REASON = 20, 2000
+# What the log says was read when a coordinator reads a message because it was reported.
+REPORTED_MESSAGE = "reported_message"
 LONGEST_MINUTES = 24 * 60
 
 
@@ -174,6 +177,33 @@ async def read_messages(
     if relationship is None:  # require_content_access has answered 404 already
         raise NotFound("No such relationship.")
     return await messages.for_safeguarding(db, settings=settings, relationship=relationship)
+
+
+async def read_reported(
+    db: AsyncSession, me: Principal, *, settings: Settings, concern_id: UUID
+) -> messages.SafeguardedMessage:
+    """The one message a person reported, for a coordinator: the report is the recorded
+    reason, and the read goes in the log both people see."""
+    require_coordinator(me)
+    concern = await db.get(Concern, concern_id)
+    if concern is None or concern.message_id is None:
+        raise NotFound("No reported message here.")
+    relationship = await db.get(Relationship, concern.relationship_id)
+    assert relationship is not None  # the concern goes with its relationship
+    found = await reports.one_for_safeguarding(
+        db, settings=settings, relationship=relationship, message_id=concern.message_id
+    )
+    db.add(
+        SafeguardingAuditEntry(
+            relationship_id=relationship.id,
+            coordinator_id=me.user_id,
+            action=AuditAction.read,
+            what=REPORTED_MESSAGE,
+        )
+    )
+    log.info("reported message read", relationship_id=str(relationship.id))
+    await db.flush()
+    return found
 
 
 async def own_words(

@@ -11,6 +11,9 @@ from api.safety.models import ReasonCategory
 
 Who = Literal["me", "other", "coordinator"]
 Role = Literal["seeker", "supporter"]
+# What a person picks when they raise a concern themselves; reports and "I haven't heard
+# from them" have their own routes.
+RaisedKind = Literal["boundary_crossed", "feel_unsafe", "worried_about_other", "other"]
 
 
 class _In(BaseModel):
@@ -125,11 +128,34 @@ class ConcernIn(_In):
             "examples": [{"kind": "boundary_crossed", "details": "…", "anonymous": True}]
         },
     )
-    kind: ConcernKind
+    kind: RaisedKind
     details: str | None = Field(default=None, max_length=4000)
     anonymous: bool = Field(
         default=False, description="Coordinators won't name you to the other person"
     )
+
+
+class ReportIn(_In):
+    note: str | None = Field(
+        default=None, max_length=4000, description="Optional; only coordinators read it"
+    )
+    anonymous: bool = Field(
+        default=False, description="Coordinators won't name you to the other person"
+    )
+
+
+class NotHeardIn(_In):
+    new_match: bool = Field(
+        default=False,
+        description="Also end this support and ask for a new match, first in line",
+    )
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class SilenceOut(BaseModel):
+    waiting_since: datetime | None = Field(description="When my unanswered message reached them")
+    can_say_from: datetime | None = Field(description="When the agreed response time runs out")
+    overdue: bool
 
 
 class ConcernForRaiser(_Out):
@@ -140,6 +166,16 @@ class ConcernForRaiser(_Out):
     status: ConcernStatus
     created_at: datetime
     updated_at: datetime
+
+
+class ReportOut(BaseModel):
+    concern: ConcernForRaiser
+    block_url: str = Field(description="If you'd like to block them too (this ends the support)")
+
+
+class NotHeardOut(BaseModel):
+    concern: ConcernForRaiser
+    request_id: UUID | None = Field(description="My new request, first in line, if I asked")
 
 
 class FeedbackIn(_In):

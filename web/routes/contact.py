@@ -27,6 +27,7 @@ from api.errors import DomainError, Invalid
 from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
+from api.safety import reports
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -77,6 +78,7 @@ async def _chat_context(
         "chat": chat,
         "last_theirs": theirs[-1] if theirs else None,
         "polling": contact.relationship.state in ("active", "paused"),
+        "night": not 6 <= now.astimezone(ZoneInfo(contact.my_tz)).hour < 22,
     }
 
 
@@ -108,6 +110,7 @@ async def _home_context(
         "found": found,
         "counts": found.counts,
         "review": review_due(contact.relationship),
+        "silence": await reports.silence(db, me, relationship_id=relationship_id, now=now),
         "summary": _in_short(contact.terms, contact.my_tz, now),
         "channel_words": channel_words,
         "can": rules.can,

@@ -7,7 +7,7 @@ from api.errors import NotFound
 from api.matching import introductions, requests
 from api.profiles import service as profiles
 from api.relationships import service as relationships
-from api.relationships.models import HOLDS_A_PLACE
+from api.relationships.models import HOLDS_A_PLACE, State
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
 from web.auth import MaybePeer, redirect
@@ -34,6 +34,14 @@ async def home(request: Request, me: MaybePeer, db: SessionDep, settings: Settin
     except NotFound:
         has_profile = False
     approved = offer is not None and offer.status == OfferStatus.approved
+    mine = await relationships.list_mine(db, me)
+    # Ended support stays on home, kindly: "Sam supported you · ended 3 May" (latest first).
+    ended = sorted(
+        (r for r in mine if r.state == State.ended),
+        key=lambda r: r.ended_at or r.created_at,
+        reverse=True,
+    )
+    pairs = await relationships.pairs(db, me, relationships=ended[:3])
     context = {
         "offer": offer,
         "pending_offers": pending,
@@ -41,8 +49,9 @@ async def home(request: Request, me: MaybePeer, db: SessionDep, settings: Settin
         "has_experiences": bool(await profiles.my_experiences(db, me, settings=settings)),
         "support_request": await requests.latest_request(db, me.user_id),
         "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
-        "open_relationships": [
-            r for r in await relationships.list_mine(db, me) if r.state in HOLDS_A_PLACE
+        "open_relationships": [r for r in mine if r.state in HOLDS_A_PLACE],
+        "ended_relationships": [
+            (r, pairs[r.id].other.display_name, pairs[r.id].me.role) for r in ended[:3]
         ],
     }
     return render(request, "pages/home.html", context)

@@ -220,6 +220,25 @@ async def withdraw(
     return redirect(request, "/find")
 
 
+@router.post("/find/coordinator", response_class=HTMLResponse, dependencies=[Checked])
+async def ask_a_coordinator(
+    request: Request,
+    me: Peer,
+    db: SessionDep,
+    settings: SettingsDep,
+    index: IndexDep,
+    request_id: Annotated[UUID, Form()],
+    ask: Annotated[bool, Form()] = False,
+) -> Response:
+    """Ask a coordinator to choose for me, instead of choosing from the shortlist (or undo)."""
+    try:
+        await requests.ask_a_coordinator(db, me, request_id=request_id, ask=ask)
+    except DomainError as error:
+        errors = {"": error.detail or error.title}
+        return await _find_page(request, db, settings, index, me, None, errors, error.status)
+    return redirect(request, "/find")
+
+
 # The supporter's introductions ----------------------------------------------------------------
 
 
