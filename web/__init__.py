@@ -19,6 +19,7 @@ def mount_web(app: FastAPI) -> None:
         contact,
         coordinator,
         coordinator_matching,
+        coordinator_safety,
         home,
         matching,
         privacy,
@@ -44,6 +45,6 @@ def mount_web(app: FastAPI) -> None:
         agreement,
     )
     modules = (*modules, safety, aftercare, privacy, contact, reminders)
-    modules = (*modules, coordinator, coordinator_matching)
+    modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)
