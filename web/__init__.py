@@ -20,6 +20,7 @@ def mount_web(app: FastAPI) -> None:
         coordinator,
         coordinator_matching,
         coordinator_safety,
+        coordinator_settings,
         home,
         matching,
         privacy,
@@ -46,5 +47,6 @@ def mount_web(app: FastAPI) -> None:
     )
     modules = (*modules, safety, aftercare, privacy, contact, reminders)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
+    modules = (*modules, coordinator_settings)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -49,7 +49,9 @@ async def test_safety_actions_from_a_relationships_page_are_recorded_and_need_a_
     form = {"csrf_token": await token(client, url)}
     no_reason = await client.post(f"{url}/pause", data={**form, "reason": " "})
     assert no_reason.status_code == 422 and "Record the reason" in no_reason.text
-    paused = await client.post(f"{url}/pause", data={**form, "reason": "A concern was raised today"})
+    paused = await client.post(
+        f"{url}/pause", data={**form, "reason": "A concern was raised today"}
+    )
     assert paused.status_code == 303
     assert paused.headers["location"] == f"{url}?done=pause"
     shown = await client.get(paused.headers["location"])
@@ -59,7 +61,9 @@ async def test_safety_actions_from_a_relationships_page_are_recorded_and_need_a_
         headers=pair.coordinator.headers,
     )
     assert health.json()["safety_hold"] is True and health.json()["state"] == "paused"
-    access = await client.post(f"{url}/access", data={**form, "reason": "A concern about risk to life", "minutes": 30})
+    access = await client.post(
+        f"{url}/access", data={**form, "reason": "A concern about risk to life", "minutes": 30}
+    )
     assert access.status_code == 303
     lifted = await client.post(f"{url}/lift", data=form)
     assert lifted.status_code == 303
@@ -108,3 +112,53 @@ async def test_a_peer_cannot_download_or_act_from_the_console(client, db, settin
     form = {"csrf_token": await token(client), "reason": "x"}
     assert (await client.post(f"{url}/end", data=form)).status_code == 403
     assert (await relationship(db, pair)).state == "active"
+
+
+async def test_crisis_resources_and_experiences_are_edited_from_the_settings_page(
+    client, db, settings
+):
+    pair = await active_pair(client, db, settings)
+    await log_in(client, pair.coordinator.email)
+    csrf = await token(client, "/coordinator/settings")
+    rows = {
+        "csrf_token": csrf,
+        "name": ["Samaritans", ""],
+        "phone": ["116 123", ""],
+        "text": ["", ""],
+        "url": ["", ""],
+        "description": ["Someone to talk to", ""],
+        "hours": ["24 hours a day, every day", ""],
+    }
+    saved = await client.post("/coordinator/settings/crisis-resources", data=rows)
+    assert saved.status_code == 303, saved.text
+    crisis = await client.get("/crisis")
+    assert "Samaritans" in crisis.text and "Shout" not in crisis.text
+    no_way = await client.post(
+        "/coordinator/settings/crisis-resources",
+        data={**rows, "name": ["Nobody", ""], "phone": ["", ""]},
+    )
+    assert no_way.status_code == 422 and "phone number, a text line or a website" in no_way.text
+    page = await client.get("/coordinator/settings")
+    assert "changed crisis resources" in page.text
+    category = re.search(r'<option value="(\d+)">', page.text)
+    assert category
+    added = await client.post(
+        "/coordinator/settings/experiences",
+        data={
+            "csrf_token": csrf,
+            "category_id": category[1],
+            "label": "Loss of a twin",
+            "phrase": "losing a twin",
+        },
+    )
+    assert added.status_code == 303
+    taxonomy = (await client.get("/api/v1/taxonomy", headers=pair.seeker.headers)).json()
+    tag = next(t for c in taxonomy for t in c["tags"] if t["label"] == "Loss of a twin")
+    retired = await client.post(
+        f"/coordinator/settings/experiences/{tag['id']}",
+        data={"csrf_token": csrf, "retired": "true"},
+    )
+    assert retired.status_code == 303
+    taxonomy = (await client.get("/api/v1/taxonomy", headers=pair.seeker.headers)).json()
+    assert all(t["label"] != "Loss of a twin" for c in taxonomy for t in c["tags"])
+    assert "Bring back Loss of a twin" in (await client.get("/coordinator/settings")).text

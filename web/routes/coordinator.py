@@ -1,5 +1,5 @@
 """The coordinators' console (PWA): today, concerns, supporters, relationships, statistics and
-settings. Every page needs a coordinator; the matching desk is in coordinator_matching.py,
+settings (coordinator_settings.py). Every page needs a coordinator; the matching desk is in coordinator_matching.py,
 a relationship's page and its safety actions in coordinator_safety.py."""
 
 import calendar
@@ -16,7 +16,6 @@ from api.coordination import health_list, roster, stats, today
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Forbidden
-from api.policies import service as policies
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
 from web.auth import Peer, redirect
@@ -231,57 +230,3 @@ async def statistics_page(request: Request, me: Staff, db: SessionDep) -> Respon
             "tab": "statistics",
         },
     )
-
-
-@router.get("/coordinator/settings", response_class=HTMLResponse)
-async def settings_page(
-    request: Request, me: Staff, db: SessionDep, settings: SettingsDep
-) -> Response:
-    return render(
-        request,
-        "pages/coordinator_settings.html",
-        {
-            "values": await policies.settings_for_coordinators(db, me, settings),
-            "history": await policies.history(db, me, limit=20),
-            "tab": "settings",
-        },
-    )
-
-
-@router.post("/coordinator/settings", response_class=HTMLResponse, dependencies=[Checked])
-async def settings_save(
-    request: Request,
-    me: Staff,
-    db: SessionDep,
-    settings: SettingsDep,
-    introduction_ttl_hours: Annotated[int, Form()],
-    max_messages_a_day: Annotated[int, Form()],
-    max_sessions_a_week: Annotated[int, Form()],
-) -> Response:
-    try:
-        await policies.change(
-            db, me, settings, key="introduction_ttl_hours", value=introduction_ttl_hours
-        )
-        await policies.change(
-            db,
-            me,
-            settings,
-            key="dependency_limits",
-            value={
-                "max_messages_a_day": max_messages_a_day,
-                "max_sessions_a_week": max_sessions_a_week,
-            },
-        )
-    except DomainError as error:
-        return render(
-            request,
-            "pages/coordinator_settings.html",
-            {
-                "values": await policies.settings_for_coordinators(db, me, settings),
-                "history": await policies.history(db, me, limit=20),
-                "errors": field_errors(error),
-                "tab": "settings",
-            },
-            status_code=error.status,
-        )
-    return redirect(request, "/coordinator/settings")

@@ -153,9 +153,7 @@ async def remove_item(
     try:
         await drafts.remove_item(db, me, draft_id=draft_id, item_id=item_id)
     except DomainError as error:
-        return await batch_page(
-            request, draft_id, me, db, index, field_errors(error), error.status
-        )
+        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
     return redirect(request, f"/coordinator/batches/{draft_id}")
 
 
@@ -173,7 +171,5 @@ async def send_batch(
     try:
         await drafts.send(db, me, settings=settings, index=index, draft_id=draft_id)
     except DomainError as error:
-        return await batch_page(
-            request, draft_id, me, db, index, field_errors(error), error.status
-        )
+        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
     return redirect(request, f"/coordinator/batches/{draft_id}")
