@@ -301,8 +301,8 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
                 "ceiling: SELECT 1": lambda: db.execute(text("SELECT 1")),
                 "today": lambda: today.today(db, me),
                 "roster (50)": lambda: roster.roster(db, me, limit=50),
-                "roster, busiest first (50)": lambda: roster.roster(
-                    db, me, limit=50, sort="sessions"
+                "roster, fullest first (50)": lambda: roster.roster(
+                    db, me, limit=50, sort="load"
                 ),
                 "relationships' health (25)": lambda: health_list.relationships(db, me, limit=25),
                 "relationships, stalled (25)": lambda: health_list.relationships(

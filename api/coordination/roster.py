@@ -103,11 +103,34 @@ def _last_active() -> Any:
 
 
 def needs_attention(now: datetime) -> ColumnElement[bool]:
-    """Any burnout flag, in SQL."""
+    """Any burnout flag, in SQL: membership of three sets each computed once (a per-supporter
+    subquery for every offer was too slow at service scale)."""
+    busy = (
+        select(col(_R.supporter_id))
+        .select_from(_S)
+        .join(_R, col(_R.id) == _S.relationship_id)
+        .where(
+            col(_S.status) == SessionStatus.held,
+            col(_S.start_at) >= now - timedelta(days=28),
+            col(_S.start_at) <= now,
+        )
+        .group_by(col(_R.supporter_id))
+        .having(func.count() >= BUSY_SESSIONS_IN_4_WEEKS)
+    )
+    early = (
+        select(col(_R.supporter_id))
+        .where(
+            col(_R.state) == State.ended,
+            col(_R.end_kind) != EndKind.completed,
+            col(_R.ended_at) >= now - EARLY_ENDINGS_WITHIN,
+        )
+        .group_by(col(_R.supporter_id))
+        .having(func.count() >= EARLY_ENDINGS)
+    )
     return or_(
         _full_for_long(now),
-        _sessions_4_weeks(now) >= BUSY_SESSIONS_IN_4_WEEKS,
-        _early_endings(now) >= EARLY_ENDINGS,
+        col(_O.user_id).in_(busy),
+        col(_O.user_id).in_(early),
     )
 
 
