@@ -29,8 +29,8 @@ from api.matching import drafts
 from api.matching.index import MatchingIndex
 from api.matching.models import BatchDraftItem
 from bench.bench_shortlist_http import RESULTS, ROOT
-from bench.shortlist_data import _channels, _languages, _windows, copy, fill
 from bench.common import Stolen
+from bench.shortlist_data import _channels, _languages, _windows, copy, fill
 from bench.synthetic import ZONES
 
 

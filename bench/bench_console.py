@@ -35,9 +35,9 @@ from api.coordination import health_list, roster, stats, today
 from api.db import create_engine, create_sessionmaker
 from api.matching import requests
 from bench.bench_batch_job import add_seekers
+from bench.bench_shortlist_http import RESULTS, ROOT
 from bench.common import table
 from bench.shortlist_data import fill
-from bench.bench_shortlist_http import RESULTS, ROOT
 
 TARGET_MS = 50.0
 EXPECT = ["same_day", "within_2_days", "within_a_week"]
@@ -301,9 +301,7 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
                 "ceiling: SELECT 1": lambda: db.execute(text("SELECT 1")),
                 "today": lambda: today.today(db, me),
                 "roster (50)": lambda: roster.roster(db, me, limit=50),
-                "roster, fullest first (50)": lambda: roster.roster(
-                    db, me, limit=50, sort="load"
-                ),
+                "roster, fullest first (50)": lambda: roster.roster(db, me, limit=50, sort="load"),
                 "relationships' health (25)": lambda: health_list.relationships(db, me, limit=25),
                 "relationships, stalled (25)": lambda: health_list.relationships(
                     db, me, limit=25, stalled=True

@@ -280,8 +280,6 @@ async def explain(
         request = await db.get(SupportRequest, item.request_id)
         if request is None:
             continue
-        best = await service.suggest(
-            db, index=index, request=request, k=1, only=item.supporter_id
-        )
+        best = await service.suggest(db, index=index, request=request, k=1, only=item.supporter_id)
         found[item.id] = best[0].reasons if best else []
     return found

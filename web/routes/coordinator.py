@@ -1,6 +1,7 @@
-"""The coordinators' console (PWA): today, concerns, supporters, relationships, statistics and
-settings (coordinator_settings.py). Every page needs a coordinator; the matching desk is in coordinator_matching.py,
-a relationship's page and its safety actions in coordinator_safety.py."""
+"""The coordinators' console (PWA): today, concerns, supporters, relationships and statistics.
+Every page needs a coordinator. The matching desk is in coordinator_matching.py, a
+relationship's page and its safety actions in coordinator_safety.py, settings in
+coordinator_settings.py."""
 
 import calendar
 from typing import Annotated
