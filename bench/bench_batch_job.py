@@ -28,8 +28,9 @@ from api.db import create_engine, create_sessionmaker
 from api.matching import drafts
 from api.matching.index import MatchingIndex
 from api.matching.models import BatchDraftItem
-from bench.bench_shortlist_http import RESULTS, ROOT, _channels, _languages, _windows, copy, fill
+from bench.bench_shortlist_http import RESULTS, ROOT
 from bench.common import Stolen
+from bench.shortlist_data import _channels, _languages, _windows, copy, fill
 from bench.synthetic import ZONES
 
 

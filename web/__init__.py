@@ -19,6 +19,8 @@ def mount_web(app: FastAPI) -> None:
         contact,
         coordinator,
         coordinator_matching,
+        coordinator_safety,
+        coordinator_settings,
         home,
         matching,
         privacy,
@@ -49,6 +51,7 @@ def mount_web(app: FastAPI) -> None:
         agreement,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, reminders)
-    modules = (*modules, coordinator, coordinator_matching)
+    modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
+    modules = (*modules, coordinator_settings)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -261,3 +261,26 @@ async def send(
     draft.stats = {**draft.stats, "sent": sent, "skipped": skipped}
     await db.flush()
     return {"sent": sent, "skipped": skipped}
+
+
+async def explain(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    index: MatchingIndex,
+    items: list[BatchDraftItem],
+    limit: int = 50,
+) -> dict[UUID, list[str]]:
+    """Each pair's reasons in plain words, for the first `limit` items a coordinator reviews
+    (a pair no longer possible has none)."""
+    _require(me)
+    found: dict[UUID, list[str]] = {}
+    for item in items[:limit]:
+        if item.reasons:
+            continue
+        request = await db.get(SupportRequest, item.request_id)
+        if request is None:
+            continue
+        best = await service.suggest(db, index=index, request=request, k=1, only=item.supporter_id)
+        found[item.id] = best[0].reasons if best else []
+    return found

@@ -1,6 +1,9 @@
-"""The coordinators' console (PWA): today, concerns, supporters, relationships, statistics and
-settings. Every page needs a coordinator; the matching desk is in coordinator_matching.py."""
+"""The coordinators' console (PWA): today, concerns, supporters, relationships and statistics.
+Every page needs a coordinator. The matching desk is in coordinator_matching.py, a
+relationship's page and its safety actions in coordinator_safety.py, settings in
+coordinator_settings.py."""
 
+import calendar
 from typing import Annotated
 from uuid import UUID
 
@@ -14,7 +17,6 @@ from api.coordination import health_list, roster, stats, today
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Forbidden
-from api.policies import service as policies
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
 from web.auth import Peer, redirect
@@ -38,6 +40,8 @@ STATUS_WORDS = {
     "resolved": "Resolved",
 }
 
+MONTH_NAMES = {f"{i:02d}": name for i, name in enumerate(calendar.month_abbr) if i}
+
 
 @router.get("/coordinator", response_class=HTMLResponse)
 async def console_home(request: Request, me: Staff, db: SessionDep) -> Response:
@@ -48,14 +52,27 @@ async def console_home(request: Request, me: Staff, db: SessionDep) -> Response:
 
 @router.get("/coordinator/concerns", response_class=HTMLResponse)
 async def concern_queue(
-    request: Request, me: Staff, db: SessionDep, settings: SettingsDep, status: str | None = None
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    settings: SettingsDep,
+    status: str | None = None,
+    mine: bool = False,
 ) -> Response:
     wanted = ConcernStatus(status) if status in STATUS_WORDS else None
-    found = await concerns.queue(db, me, settings=settings, status=wanted)
+    found = await concerns.queue(
+        db, me, settings=settings, status=wanted, assigned_to=me.user_id if mine else None
+    )
     return render(
         request,
         "pages/coordinator_concerns.html",
-        {"concerns": found, "status_words": STATUS_WORDS, "status": wanted, "tab": "concerns"},
+        {
+            "concerns": found,
+            "status_words": STATUS_WORDS,
+            "status": wanted,
+            "mine": mine,
+            "tab": "concerns",
+        },
     )
 
 
@@ -174,19 +191,6 @@ async def relationships_page(
     )
 
 
-@router.get("/coordinator/relationships/{relationship_id}", response_class=HTMLResponse)
-async def relationship_page(
-    request: Request, relationship_id: UUID, me: Staff, db: SessionDep
-) -> Response:
-    events = await health_list.timeline(db, me, relationship_id=relationship_id)
-    rows = await health_list.relationships(db, me, limit=1, relationship_id=relationship_id)
-    return render(
-        request,
-        "pages/coordinator_relationship.html",
-        {"events": events, "row": rows.items[0], "tab": "relationships"},
-    )
-
-
 def _bars(rows: list[dict], key: str) -> dict:
     """A small bar chart's geometry, drawn as SVG on the server."""
     top = max([r[key] or 0 for r in rows] + [1])
@@ -203,6 +207,7 @@ def _bars(rows: list[dict], key: str) -> dict:
             for i, r in enumerate(rows)
         ],
         "top": top,
+        "any": any(r[key] for r in rows),
     }
 
 
@@ -218,59 +223,11 @@ async def statistics_page(request: Request, me: Staff, db: SessionDep) -> Respon
     return render(
         request,
         "pages/coordinator_statistics.html",
-        {"stats": found, "charts": charts, "tables": stats.TABLES, "tab": "statistics"},
-    )
-
-
-@router.get("/coordinator/settings", response_class=HTMLResponse)
-async def settings_page(
-    request: Request, me: Staff, db: SessionDep, settings: SettingsDep
-) -> Response:
-    return render(
-        request,
-        "pages/coordinator_settings.html",
         {
-            "values": await policies.settings_for_coordinators(db, me, settings),
-            "history": await policies.history(db, me, limit=20),
-            "tab": "settings",
+            "stats": found,
+            "charts": charts,
+            "tables": stats.TABLES,
+            "month_names": MONTH_NAMES,
+            "tab": "statistics",
         },
     )
-
-
-@router.post("/coordinator/settings", response_class=HTMLResponse, dependencies=[Checked])
-async def settings_save(
-    request: Request,
-    me: Staff,
-    db: SessionDep,
-    settings: SettingsDep,
-    introduction_ttl_hours: Annotated[int, Form()],
-    max_messages_a_day: Annotated[int, Form()],
-    max_sessions_a_week: Annotated[int, Form()],
-) -> Response:
-    try:
-        await policies.change(
-            db, me, settings, key="introduction_ttl_hours", value=introduction_ttl_hours
-        )
-        await policies.change(
-            db,
-            me,
-            settings,
-            key="dependency_limits",
-            value={
-                "max_messages_a_day": max_messages_a_day,
-                "max_sessions_a_week": max_sessions_a_week,
-            },
-        )
-    except DomainError as error:
-        return render(
-            request,
-            "pages/coordinator_settings.html",
-            {
-                "values": await policies.settings_for_coordinators(db, me, settings),
-                "history": await policies.history(db, me, limit=20),
-                "errors": field_errors(error),
-                "tab": "settings",
-            },
-            status_code=error.status,
-        )
-    return redirect(request, "/coordinator/settings")

@@ -1,12 +1,14 @@
 """The coordinators' matching desk (PWA): the waiting list with each seeker's best candidates
 and their reasons, proposing a match, and batch drafts (run, review, remove, send once)."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.common import utcnow
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError
@@ -21,6 +23,11 @@ from web.routes.coordinator import Staff
 router = APIRouter()
 
 
+def _aware(at: datetime) -> datetime:
+    """SQLite hands back naive UTC times."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 async def _tag_names(db: SessionDep) -> dict[int, str]:
     return {
         t.id: t.label for _, tags in await taxonomy(db, include_retired=True) for t in tags if t.id
@@ -31,10 +38,18 @@ async def _tag_names(db: SessionDep) -> dict[int, str]:
 async def waiting_page(request: Request, me: Staff, db: SessionDep) -> Response:
     waiting = await requests.waiting_list(db, me)
     names = await display_names(db, user_ids=[r.seeker_id for r in waiting])
+    now = utcnow()
+    waited = {r.id: (now - _aware(r.created_at)).days for r in waiting}
     return render(
         request,
         "pages/coordinator_waiting.html",
-        {"waiting": waiting, "names": names, "tags": await _tag_names(db), "tab": "waiting"},
+        {
+            "waiting": waiting,
+            "waited": waited,
+            "names": names,
+            "tags": await _tag_names(db),
+            "tab": "waiting",
+        },
     )
 
 
@@ -103,17 +118,26 @@ async def batch_page(
     draft_id: UUID,
     me: Staff,
     db: SessionDep,
+    index: IndexDep,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     draft, items = await drafts.get_draft(db, me, draft_id=draft_id)
+    reasons = await drafts.explain(db, me, index=index, items=items)
     names = await display_names(
         db, user_ids=[i.seeker_id for i in items] + [i.supporter_id for i in items]
     )
     return render(
         request,
         "pages/coordinator_batch.html",
-        {"draft": draft, "items": items, "names": names, "errors": errors or {}, "tab": "waiting"},
+        {
+            "draft": draft,
+            "items": items,
+            "reasons": reasons,
+            "names": names,
+            "errors": errors or {},
+            "tab": "waiting",
+        },
         status_code=status_code,
     )
 
@@ -124,12 +148,12 @@ async def batch_page(
     dependencies=[Checked],
 )
 async def remove_item(
-    request: Request, draft_id: UUID, item_id: UUID, me: Staff, db: SessionDep
+    request: Request, draft_id: UUID, item_id: UUID, me: Staff, db: SessionDep, index: IndexDep
 ) -> Response:
     try:
         await drafts.remove_item(db, me, draft_id=draft_id, item_id=item_id)
     except DomainError as error:
-        return await batch_page(request, draft_id, me, db, field_errors(error), error.status)
+        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
     return redirect(request, f"/coordinator/batches/{draft_id}")
 
 
@@ -147,5 +171,5 @@ async def send_batch(
     try:
         await drafts.send(db, me, settings=settings, index=index, draft_id=draft_id)
     except DomainError as error:
-        return await batch_page(request, draft_id, me, db, field_errors(error), error.status)
+        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
     return redirect(request, f"/coordinator/batches/{draft_id}")
