@@ -31,6 +31,7 @@ def mount_web(app: FastAPI) -> None:
         reports,
         safety,
         safety_plan,
+        sessions,
         supporting,
     )
 
@@ -50,7 +51,8 @@ def mount_web(app: FastAPI) -> None:
         relationships,
         agreement,
     )
-    modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, reminders)
+    modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
+    modules = (*modules, reminders)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_settings)
     for module in modules:

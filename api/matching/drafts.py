@@ -14,7 +14,7 @@ from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions, service
 from api.matching.assignment import assign_candidates, greedy_assign
 from api.matching.batch import CandidatePairs, batch_candidates
-from api.matching.index import CHANNEL_BITS, MatchingIndex, Snapshot, availability_bits
+from api.matching.index import MatchingIndex
 from api.matching.models import (
     BatchDraft,
     BatchDraftItem,
@@ -25,6 +25,7 @@ from api.matching.models import (
 from api.matching.pairs import kept_apart
 from api.matching.requests import waiting_order
 from api.matching.scoring import Query, bitmask
+from api.matching.snapshot import CHANNEL_BITS, Snapshot, availability_bits
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Source
 from api.supporters.models import OfferStatus, SupporterOffer

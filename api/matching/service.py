@@ -25,12 +25,13 @@ from api.config import Settings
 from api.db import core_rows
 from api.errors import Conflict, Forbidden, NotFound
 from api.matching import introductions
-from api.matching.index import CHANNEL_BITS, MatchingIndex, Snapshot, availability_bits
+from api.matching.index import MatchingIndex
 from api.matching.models import SupportRequest
 from api.matching.pairs import pairs_kept_apart
 from api.matching.reasons import reasons
 from api.matching.requests import get_own_request
 from api.matching.scoring import Candidate, Query, Similarity, bitmask, shortlist
+from api.matching.snapshot import CHANNEL_BITS, Snapshot, availability_bits
 from api.profiles import own_words as similarity
 from api.profiles.models import PersonExperience, Profile
 from api.relationships.models import Relationship, Source

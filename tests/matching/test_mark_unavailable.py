@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from api.matching.availability import bits_from_slots
-from api.matching.index import Codes, Labels, MatchingIndex, Snapshot
+from api.matching.index import MatchingIndex
 from api.matching.pool import SupporterPool, SupporterRecord
+from api.matching.snapshot import Codes, Labels, Snapshot
 
 
 def _snapshot(n: int) -> Snapshot:
