@@ -28,7 +28,7 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, PreconditionFailed
 from api.relationships import lifecycle, service
 from api.relationships.models import (
     AgreementConsent,
@@ -42,6 +42,7 @@ from api.relationships.review import review_due, review_point
 from api.relationships.service import Pair
 from api.relationships.terms import (
     CHANNELS,
+    PEOPLE,
     AgreementTerms,
     Person,
     default_terms,
@@ -52,6 +53,8 @@ from api.weekly.windows import FALLBACK_TIMEZONE
 
 # Terms can change while the relationship holds a place (agreeing, active or paused).
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
+# Terms each person sets for themselves alone, keyed by person.
+OWN_TERMS = ("personal_limits", "topics_to_avoid")
 
 
 def etag(revision: int) -> str:
@@ -181,14 +184,18 @@ async def pending_versions(
 
 
 def template_terms(agreement: Agreement) -> AgreementTerms:
-    """The service's starting template, with the ways of contact both people have chosen."""
+    """The service's starting template, with the ways of contact both people have chosen and
+    the topics each would rather not talk about (from their profiles)."""
     supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
     tz = supporter.timezone or seeker.timezone or FALLBACK_TIMEZONE
     terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz)
+    changes: dict[str, Any] = {
+        "topics_to_avoid": {p: list(agreement.pair.side(p).topics_to_avoid) for p in PEOPLE}
+    }
     shared = [c for c in CHANNELS if c in supporter.channels and c in seeker.channels]
     if shared:
-        terms = AgreementTerms.model_validate({**terms.model_dump(), "channels": shared})
-    return terms
+        changes["channels"] = shared
+    return AgreementTerms.model_validate({**terms.model_dump(), **changes})
 
 
 async def template(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> AgreementTerms:
@@ -202,6 +209,41 @@ def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersi
     if start is None:
         return template_terms(agreement), None
     return agreement.terms_of(start), start
+
+
+def with_their_own(agreement: Agreement, data: dict[str, Any]) -> AgreementTerms:
+    """Proposed terms, with the other person's own limits and topics as they set them.
+
+    Each person's personal limits and topics to avoid are theirs alone: a proposal carries the
+    other person's unchanged from where it starts (the proposal waiting, the terms in force, or
+    for a first version their profile's topics and Kindred's usual limits, which they confirm by
+    agreeing or change by suggesting other terms). Leaving them out fills them in; sending
+    different ones is refused, whoever asks.
+    """
+    other = agreement.pair.other
+    start, _ = starting_terms(agreement)
+    data = dict(data)
+    for name in OWN_TERMS:
+        sent = data.get(name)
+        if sent is None:
+            sent = {}
+        if isinstance(sent, dict) and other.role not in sent:
+            data[name] = {**sent, other.role: getattr(start, name)[other.role]}
+    terms = parse_terms(data)
+    for name in OWN_TERMS:
+        if getattr(terms, name)[other.role] != getattr(start, name)[other.role]:
+            words = "personal limits" if name == "personal_limits" else "topics to avoid"
+            raise Forbidden(
+                f"Only {other.display_name} can change their own {words}. Propose your own "
+                f"answers; theirs stay as they set them.",
+                errors=[
+                    FieldError(
+                        field=f"{name}.{other.role}",
+                        message=f"Only {other.display_name} can change these.",
+                    )
+                ],
+            )
+    return terms
 
 
 def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
@@ -268,7 +310,7 @@ async def propose(
     _expect(relationship, expected)
     if not isinstance(data, dict):
         raise Invalid("Send the terms as a JSON object.")
-    terms = parse_terms(data)
+    terms = with_their_own(agreement, data)
     check_terms(agreement, terms)
     in_force = agreement.in_force
     if in_force is not None and agreement.terms_of(in_force) == terms:

@@ -17,9 +17,8 @@ from api.relationships.terms import (
     Acknowledgements,
     AgreementTerms,
     Person,
-    describe_terms,
-    summarise,
 )
+from api.relationships.wording import describe_terms, summarise
 from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
 from web.auth import Peer
 from web.render import render
