@@ -16,6 +16,7 @@ def mount_web(app: FastAPI) -> None:
         account,
         aftercare,
         agreement,
+        agreement_builder,
         contact,
         home,
         matching,
@@ -40,6 +41,7 @@ def mount_web(app: FastAPI) -> None:
         matching,
         relationships,
         agreement,
+        agreement_builder,
     )
     modules = (*modules, safety, aftercare, privacy, contact, reminders)
     for module in modules:

@@ -194,9 +194,9 @@ def terms_problems(
             problems.append(
                 (
                     "channels",
-                    f"{PEOPLE[person].capitalize()} hasn't chosen {join_words(missing, 'or')} as a way "
-                    f"to be in contact, so {'it' if len(missing) == 1 else 'they'} can't be part "
-                    "of the agreement yet.",
+                    f"{PEOPLE[person].capitalize()} hasn't chosen {join_words(missing, 'or')} "
+                    f"as a way to be in contact, so {'it' if len(missing) == 1 else 'they'} "
+                    "can't be part of the agreement yet.",
                 )
             )
     for key, (label, _) in ACKNOWLEDGEMENTS.items():

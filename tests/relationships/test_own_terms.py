@@ -19,7 +19,7 @@ async def test_the_first_version_carries_both_peoples_topics_from_their_profiles
     client, db, settings
 ):
     pair = await _pair(client, db, settings)
-    sam, bob = pair.seeker, pair.supporter
+    bob = pair.supporter
     template = (await client.get(f"{pair.base}/agreement/template", headers=bob.headers)).json()
     assert template["topics_to_avoid"] == {
         "seeker": ["my brother", "religion"],
