@@ -7,10 +7,8 @@ someone else's change has overtaken is refused and the page says so, keeping wha
 """
 
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any
 from uuid import UUID
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,16 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
-from api.relationships import agreements
+from api.relationships import agreements, limits
 from api.relationships.agreements import Agreement
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
 )
-from api.weekly.windows import is_known_timezone
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
-from web.routes.relationships import agreement_context, base_of, compare, when
+from web.routes.relationships import agreement_context, base_of, compare, every_term, when
 
 router = APIRouter()
 Revision = Form(default=-1, ge=-1)
@@ -40,11 +37,6 @@ VERSION_WORDS = {
     "withdrawn": "withdrawn",
     "declined": "answered with other terms",
 }
-
-
-@cache
-def timezones() -> list[str]:
-    return sorted(z for z in available_timezones() if is_known_timezone(z))
 
 
 def _stale_message(agreement: Agreement) -> str:
@@ -70,9 +62,20 @@ async def _agreement_page(
     tz = context["tz"]
     shown = agreement.pending
     if shown is not None:
-        base, context["base_label"] = base_of(agreement, shown)
-        context["changed"], context["same"] = compare(agreement, base, agreement.terms_of(shown))
+        terms = agreement.terms_of(shown)
+        context["every_term"] = every_term(agreement, terms)
+        against = base_of(agreement, shown)
+        context["first_proposal"] = against is None
+        if against is not None:
+            base, context["base_label"] = against
+            context["changed"] = compare(agreement, base, terms)
         context["acknowledgements"] = list(ACKNOWLEDGEMENTS.values())
+        # Someone's limits still as Kindred's usual answers, never chosen: say so plainly.
+        context["my_limits_unchosen"] = terms.personal_limits[
+            agreement.pair.me.role
+        ] == limits.default_limits() and not any(
+            agreement.proposer(v) == agreement.pair.me.role for v in agreement.versions
+        )
     context["versions"] = [
         (v.number, VERSION_WORDS[v.status], agreement.proposer(v), when(v.created_at, tz))
         for v in reversed(agreement.versions)
