@@ -79,7 +79,7 @@ def _rows(
 ) -> list[tuple[str, str, str]]:
     rows = [
         ("windows", "Contact times", _windows_text(terms, viewer_tz, on_week)),
-        ("timezone", "Time zone of the contact times", zone_label(terms.timezone)),
+        ("timezone", "Time zone the contact times are agreed in", zone_label(terms.timezone)),
         ("channels", "Ways to be in contact", _channels_text(terms.channels)),
         ("sessions_total", "Number of sessions", _count(terms.sessions_total, "session")),
         ("session_minutes", "Session length", f"{terms.session_minutes} minutes"),

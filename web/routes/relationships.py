@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
+from api.errors import NotFound
+from api.matching import views
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreements import Agreement
 from api.relationships.history import Event
@@ -19,6 +21,7 @@ from api.relationships.terms import (
 )
 from api.relationships.wording import describe_terms, summarise
 from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
+from api.weekly.zones import zone_label
 from web.auth import Peer
 from web.render import render
 
@@ -136,6 +139,7 @@ def agreement_context(agreement: Agreement) -> dict:
         "reviewed_by_me": agreement.pair.me.role in agreement.reviewed_by(),
         "reviewed_by_other": agreement.pair.other.role in agreement.reviewed_by(),
         "tz": viewer_tz(agreement),
+        "tz_label": zone_label(viewer_tz(agreement)),
         # Only the first agreed version starts the support; later ones change it.
         "first_agreed": in_force is not None
         and not any(v.status == "superseded" for v in agreement.versions),
@@ -175,8 +179,15 @@ async def _relationship_page(
     agreement = await agreements.load(db, me, relationship_id=relationship_id)
     tz = viewer_tz(agreement)
     events = await history.timeline(db, agreement=agreement)
+    try:
+        asked = await views.support_asked(
+            db, me, settings=request.app.state.settings, relationship_id=relationship_id
+        )
+    except NotFound:
+        asked = None  # ended, or not made from a request
     context = {
         **agreement_context(agreement),
+        "asked": asked,
         "events": [(when(e.at, tz), event_text(agreement, e)) for e in reversed(events)],
         "summary": summarise(agreement.terms_of(agreement.in_force), tz, names=names(agreement))[:4]
         if agreement.in_force
