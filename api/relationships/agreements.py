@@ -28,7 +28,7 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, PreconditionFailed
+from api.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from api.relationships import lifecycle, service
 from api.relationships.models import (
     AgreementConsent,
@@ -38,6 +38,7 @@ from api.relationships.models import (
     State,
     VersionStatus,
 )
+from api.relationships.own_terms import keep_theirs
 from api.relationships.review import review_due, review_point
 from api.relationships.service import Pair
 from api.relationships.terms import (
@@ -46,15 +47,12 @@ from api.relationships.terms import (
     AgreementTerms,
     Person,
     default_terms,
-    parse_terms,
     validate_terms,
 )
 from api.weekly.windows import FALLBACK_TIMEZONE
 
 # Terms can change while the relationship holds a place (agreeing, active or paused).
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
-# Terms each person sets for themselves alone, keyed by person.
-OWN_TERMS = ("personal_limits", "topics_to_avoid")
 
 
 def etag(revision: int) -> str:
@@ -212,38 +210,11 @@ def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersi
 
 
 def with_their_own(agreement: Agreement, data: dict[str, Any]) -> AgreementTerms:
-    """Proposed terms, with the other person's own limits and topics as they set them.
-
-    Each person's personal limits and topics to avoid are theirs alone: a proposal carries the
-    other person's unchanged from where it starts (the proposal waiting, the terms in force, or
-    for a first version their profile's topics and Kindred's usual limits, which they confirm by
-    agreeing or change by suggesting other terms). Leaving them out fills them in; sending
-    different ones is refused, whoever asks.
-    """
-    other = agreement.pair.other
+    """Proposed terms, with the other person's own limits and topics as they set them
+    (`own_terms.keep_theirs`, from where this proposal starts)."""
     start, _ = starting_terms(agreement)
-    data = dict(data)
-    for name in OWN_TERMS:
-        sent = data.get(name)
-        if sent is None:
-            sent = {}
-        if isinstance(sent, dict) and other.role not in sent:
-            data[name] = {**sent, other.role: getattr(start, name)[other.role]}
-    terms = parse_terms(data)
-    for name in OWN_TERMS:
-        if getattr(terms, name)[other.role] != getattr(start, name)[other.role]:
-            words = "personal limits" if name == "personal_limits" else "topics to avoid"
-            raise Forbidden(
-                f"Only {other.display_name} can change their own {words}. Propose your own "
-                f"answers; theirs stay as they set them.",
-                errors=[
-                    FieldError(
-                        field=f"{name}.{other.role}",
-                        message=f"Only {other.display_name} can change these.",
-                    )
-                ],
-            )
-    return terms
+    other = agreement.pair.other
+    return keep_theirs(start, data, other=other.role, other_name=other.display_name)
 
 
 def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:

@@ -15,9 +15,7 @@ SAMS_WORDS = "Since Mum died the evenings are the hardest part"
 
 async def _introduced(client, db, settings, *, share: bool | None = None):
     robin = await staff(client, db, settings)
-    bob = await ready_supporter(
-        client, robin, "bob", [(1, FURTHER)], topics_to_avoid=["politics"]
-    )
+    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)], topics_to_avoid=["politics"])
     sam = await peer(client, "sam")
     await set_up(client, sam, [(1, GOING)], topics_to_avoid=["my ex"])
     saved = await client.put(
@@ -42,7 +40,7 @@ async def _introduced(client, db, settings, *, share: bool | None = None):
 async def test_the_introduction_speaks_to_the_supporter_and_says_what_sam_is_going_through(
     client, db, settings
 ):
-    bob, sam, _, chosen = await _introduced(client, db, settings)
+    bob, _sam, _, chosen = await _introduced(client, db, settings)
     # Sam sees Bob's topics on her introduction.
     assert chosen["supporter_topics_to_avoid"] == ["politics"]
     [intro] = (await client.get("/api/v1/introductions", headers=bob.headers)).json()
