@@ -99,7 +99,6 @@ def agreeable_terms(**changes: Any) -> dict[str, Any]:
         "review_after_session": 3,
         "planned_end_date": end.isoformat(),
         "response_expectation": "within_2_days",
-        "topics_to_avoid": [],
         "acknowledgements": {"confidentiality_and_exception": True, "not_a_crisis_service": True},
         **changes,
     }

@@ -16,6 +16,7 @@ def mount_web(app: FastAPI) -> None:
         account,
         aftercare,
         agreement,
+        agreement_builder,
         contact,
         coordinator,
         coordinator_matching,
@@ -50,6 +51,7 @@ def mount_web(app: FastAPI) -> None:
         matching,
         relationships,
         agreement,
+        agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
     modules = (*modules, reminders)

@@ -1,25 +1,19 @@
-"""The PWA's weekly grids: days down or across, cells of the day to tick, and weekly windows.
+"""The PWA's weekly grid for "About you": days down, parts of the day across, and windows.
 
-One implementation for every page that shows a grid. A `Grid` is the cells of one day (its
-columns: a span of wall-clock time each); a cell is keyed "weekday-column" ("0-morning",
-"1-19:00"). Ticked cells that touch on the same day become one window; the cells a window
-overlaps are the ones shown ticked. Two grids are in use:
-
-- `PROFILE_GRID`, "About you": four parts of the day. Afternoon and evening don't touch
-  (17:00-18:00 is left out on purpose: it's when most people travel and eat); the others merge
-  into one window when both are ticked.
-- `BUILDER_GRID`, the agreement builder: half hours from 06:00 to 24:00 (contact in the small
-  hours is rare). Windows it can't show exactly are carried along unchanged as "other times",
-  so editing on the grid never loses anything the terms already say.
+A `Grid` is the cells of one day (its columns: a span of wall-clock time each); a cell is keyed
+"weekday-column" ("0-morning"). Ticked cells that touch on the same day become one window; the
+cells a window overlaps are the ones shown ticked. `PROFILE_GRID` has four parts of the day:
+afternoon and evening don't touch (17:00-18:00 is left out on purpose: it's when most people
+travel and eat); the others merge into one window when both are ticked. (The agreement builder
+lists time ranges for each day instead: `web/week_ranges.py`.)
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
-from typing import Any, NamedTuple
+from typing import Any
 
-from api.relationships.terms import TermsError
-from api.weekly.windows import DAY, WEEKDAYS, WeeklyWindow
+from api.weekly.windows import WEEKDAYS, WeeklyWindow
 
 
 def _clock(minute: int) -> str:
@@ -146,16 +140,6 @@ PROFILE_GRID = Grid(
     )
 )
 
-CELL_MINUTES = 30
-FIRST_MINUTE = 6 * 60
-BUILDER_GRID = Grid(
-    tuple(
-        Column(_clock(m), _clock(m), _clock(m), _clock(m + CELL_MINUTES))
-        for m in range(FIRST_MINUTE, DAY, CELL_MINUTES)
-    )
-)
-
-
 # ---- the profile page ----------------------------------------------------------------------
 
 
@@ -167,41 +151,3 @@ def profile_cells(availability: Iterable[WeeklyWindow]) -> set[str]:
 def profile_windows(cells: Iterable[str]) -> list[dict[str, Any]]:
     """Ticked profile cells ("0-morning") as plain windows; cells not on the grid are ignored."""
     return [w.model_dump() for w in PROFILE_GRID.windows(cells)]
-
-
-# ---- the agreement builder -----------------------------------------------------------------
-
-
-class GridRow(NamedTuple):
-    minute: int
-    label: str  # "19:00"
-
-
-def rows() -> list[GridRow]:
-    """The builder's rows, one per half hour from 06:00 to 23:30."""
-    return [GridRow(c.start_minute, c.label) for c in BUILDER_GRID.columns]
-
-
-def cell_key(weekday: int, minute: int) -> str:
-    return f"{weekday}-{_clock(minute)}"
-
-
-def cell_label(weekday: int, minute: int) -> str:
-    """What a screen reader says for a cell, e.g. "Tuesday 19:00 to 19:30"."""
-    return f"{WEEKDAYS[weekday]} {_clock(minute)} to {_clock(minute + CELL_MINUTES)}"
-
-
-def cells_from_windows(windows: Sequence[WeeklyWindow]) -> tuple[set[str], list[WeeklyWindow]]:
-    """The builder cells the windows cover, and the windows it can't show (kept as they are)."""
-    return BUILDER_GRID.split(windows)
-
-
-def windows_from_cells(
-    keys: Iterable[str], others: Sequence[WeeklyWindow] = ()
-) -> list[dict[str, Any]]:
-    """Windows (as plain data for the terms) from ticked builder cells, plus the other times."""
-    try:
-        found = BUILDER_GRID.windows(keys, strict=True)
-    except ValueError:
-        raise TermsError([("windows", "Choose contact times from the grid.")]) from None
-    return [w.model_dump() for w in [*found, *others]]

@@ -28,6 +28,8 @@ class SupportRequest(SQLModel, table=True):
     tag_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     # Soft preferences: {"gender": str|None, "age_band": str|None, "further_along": bool}
     preferences: dict = Field(default_factory=dict, sa_type=JSON)
+    # The seeker lets the supporter who accepts read their own words about these experiences.
+    share_own_words: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_field()
     updated_at: datetime = created_field()
     # "Ask a coordinator to choose for me": the seeker would rather not pick from a shortlist.

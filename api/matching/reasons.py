@@ -116,3 +116,33 @@ def reasons(
     if prefs:
         out.append(f"They match what you asked for on {join_words(prefs)}")
     return out
+
+
+# How the seeker's reasons read when said to the supporter (the same facts, the other side).
+_TO_SUPPORTER = (
+    ("They have been through ", "You have been through "),
+    (
+        "They describe similar experiences in their own words",
+        "You both describe similar experiences in your own words",
+    ),
+)
+# Reasons that only make sense to the seeker: times on the seeker's clock, their preferences.
+_SEEKERS_ONLY = ("You're both free on ", "They match what you asked for on ")
+
+
+def for_supporter(seeker_reasons: Sequence[str]) -> list[str]:
+    """The reasons given to the seeker, said to the supporter: "you", never "they" for the
+    person reading. Times (on the seeker's clock) become a plain overlap; the seeker's
+    preferences are theirs and are left out."""
+    out = []
+    for reason in seeker_reasons:
+        if reason.startswith(_SEEKERS_ONLY[0]):
+            out.append("Your free times overlap")
+            continue
+        if reason.startswith(_SEEKERS_ONLY[1]):
+            continue
+        for theirs, yours in _TO_SUPPORTER:
+            if reason.startswith(theirs):
+                reason = yours + reason[len(theirs) :]
+        out.append(reason)
+    return out

@@ -54,9 +54,15 @@ async def _check(db: AsyncSession, me: Principal, tag_ids: list[int]) -> None:
 
 
 async def ask_for_support(
-    db: AsyncSession, me: Principal, *, tag_ids: list[int], preferences: dict[str, Any]
+    db: AsyncSession,
+    me: Principal,
+    *,
+    tag_ids: list[int],
+    preferences: dict[str, Any],
+    share_own_words: bool = False,
 ) -> SupportRequest:
-    """Open my request (or update the open one): which experiences, and my preferences."""
+    """Open my request (or update the open one): which experiences, my preferences, and
+    whether the supporter who accepts may read my own words about them."""
     tag_ids = list(dict.fromkeys(tag_ids))
     await _check(db, me, tag_ids)
     request = await open_request(db, me.user_id)
@@ -65,6 +71,17 @@ async def ask_for_support(
         db.add(request)
     else:
         request.tag_ids, request.preferences, request.updated_at = tag_ids, preferences, utcnow()
+    request.share_own_words = share_own_words
+    await db.flush()
+    return request
+
+
+async def share_own_words(
+    db: AsyncSession, me: Principal, *, request_id: UUID, share: bool
+) -> SupportRequest:
+    """Let my supporter read my own words about these experiences, or stop, at any time."""
+    request = await get_own_request(db, me, request_id=request_id)
+    request.share_own_words, request.updated_at = share, utcnow()
     await db.flush()
     return request
 

@@ -23,9 +23,13 @@ from api.matching.schemas import (
     RelationshipBrief,
     RequestIn,
     RequestOut,
+    SeekerExperience,
+    SharingIn,
+    SupportAsked,
     introduction_out,
     request_out,
 )
+from api.profiles.schemas import ExperienceOut
 
 router = APIRouter(tags=["matching"])
 
@@ -38,7 +42,11 @@ async def _request_out(db: AsyncSession, request: SupportRequest) -> RequestOut:
 async def ask_for_support(body: RequestIn, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Ask for a supporter with some of my experiences (or update my open request)."""
     request = await requests.ask_for_support(
-        db, me, tag_ids=body.tag_ids, preferences=body.preferences.model_dump()
+        db,
+        me,
+        tag_ids=body.tag_ids,
+        preferences=body.preferences.model_dump(),
+        share_own_words=body.share_own_words,
     )
     return await _request_out(db, request)
 
@@ -110,21 +118,61 @@ async def choose(
     return introduction_out(chosen)
 
 
+def _experience(found: ExperienceOut) -> SeekerExperience:
+    return SeekerExperience(
+        tag_id=found.tag_id,
+        label=found.tag_label,
+        category_label=found.category_label,
+        stage=found.stage,
+        own_words=found.description,
+    )
+
+
 @router.get("/introductions", response_model=list[IntroductionForSupporter])
-async def inbox(me: CurrentPrincipal, db: SessionDep) -> list[IntroductionForSupporter]:
-    """Introductions waiting for my answer, as a supporter."""
+async def inbox(
+    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> list[IntroductionForSupporter]:
+    """Introductions waiting for my answer, as a supporter: what the person is going through
+    (never their own words before I accept), their topics to avoid, and why me."""
     return [
         IntroductionForSupporter(
             id=i.relationship.id,
             seeker_display_name=i.seeker_display_name,
             seeker_pronouns=i.seeker_pronouns,
-            reasons=i.relationship.reasons,
+            seeker_experiences=[_experience(e) for e in i.experiences],
+            seeker_topics_to_avoid=i.topics_to_avoid,
+            reasons=i.reasons,
             source=i.relationship.source,
             created_at=i.relationship.created_at,
             expires_at=i.relationship.expires_at,
         )
-        for i in await views.supporter_inbox(db, me)
+        for i in await views.supporter_inbox(db, me, settings=settings)
     ]
+
+
+@router.get("/relationships/{relationship_id}/support-asked", response_model=SupportAsked)
+async def support_asked(
+    relationship_id: UUID, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+) -> SupportAsked:
+    """What the seeker asked for support with, for either of the two once the supporter has
+    accepted; the seeker's own words only if they chose to share them."""
+    found = await views.support_asked(db, me, settings=settings, relationship_id=relationship_id)
+    return SupportAsked(
+        request_id=found.request.id,
+        share_own_words=found.request.share_own_words,
+        experiences=[_experience(e) for e in found.experiences],
+    )
+
+
+@router.put("/support-requests/{request_id}/share-own-words", response_model=RequestOut)
+async def share_own_words(
+    request_id: UUID, body: SharingIn, me: CurrentPrincipal, db: SessionDep
+) -> RequestOut:
+    """Let my supporter read my own words about these experiences, or stop, at any time."""
+    request = await requests.share_own_words(
+        db, me, request_id=request_id, share=body.share_own_words
+    )
+    return await _request_out(db, request)
 
 
 @router.post("/introductions/{relationship_id}/accept", response_model=RelationshipBrief)

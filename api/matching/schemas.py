@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.matching.models import DraftStatus, RequestStatus, SupportRequest
 from api.matching.views import RequestView, SeekerIntroduction
+from api.profiles.models import Stage
 from api.profiles.schemas import AgeBand
 
 
@@ -28,11 +29,25 @@ class RequestIn(BaseModel):
     )
     tag_ids: list[int] = Field(min_length=1, max_length=10)
     preferences: Preferences = Field(default_factory=Preferences)
+    share_own_words: bool = Field(
+        default=False,
+        description="Let the supporter who accepts read what I wrote in my own words about "
+        "these experiences (off unless I say so; I can change it later)",
+    )
+
+
+class SharingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    share_own_words: bool
 
 
 class IntroductionForSeeker(BaseModel):
     id: UUID
     supporter_display_name: str
+    supporter_topics_to_avoid: list[str] = Field(
+        default_factory=list,
+        description="Topics your supporter would rather not talk about (set by them only)",
+    )
     status: str = Field(
         description='"waiting for their answer", "accepted", "not available right now" or '
         '"withdrawn" (the seeker stopped looking before an answer)'
@@ -52,6 +67,7 @@ class RequestOut(BaseModel):
         description="At the front of the waiting list: their supporter never answered within "
         "the agreed time"
     )
+    share_own_words: bool = False
     created_at: datetime
     introductions: list[IntroductionForSeeker] = []
 
@@ -80,14 +96,41 @@ class Choice(BaseModel):
     supporter_id: UUID
 
 
+class SeekerExperience(BaseModel):
+    """One experience the seeker asked for support with, and where they are with it."""
+
+    tag_id: int
+    label: str
+    category_label: str
+    stage: Stage
+    own_words: str | None = Field(
+        default=None,
+        description="Only after the supporter accepted, and only if the seeker chose to share",
+    )
+
+
 class IntroductionForSupporter(BaseModel):
     id: UUID
     seeker_display_name: str
     seeker_pronouns: str | None
-    reasons: list[str]
+    seeker_experiences: list[SeekerExperience] = Field(
+        description="What they'd like support with, and whether they're going through it now"
+    )
+    seeker_topics_to_avoid: list[str] = Field(
+        description="Topics they'd rather not talk about (set by them only)"
+    )
+    reasons: list[str] = Field(description="Why you were suggested, said to you")
     source: str
     created_at: datetime
     expires_at: datetime | None
+
+
+class SupportAsked(BaseModel):
+    """What the seeker asked for support with, as both people in the relationship see it."""
+
+    request_id: UUID
+    share_own_words: bool
+    experiences: list[SeekerExperience]
 
 
 class RelationshipBrief(BaseModel):
@@ -131,6 +174,7 @@ def introduction_out(found: SeekerIntroduction) -> IntroductionForSeeker:
     return IntroductionForSeeker(
         id=found.relationship.id,
         supporter_display_name=found.supporter_display_name,
+        supporter_topics_to_avoid=found.supporter_topics_to_avoid,
         status=found.status,
         created_at=found.relationship.created_at,
     )

@@ -8,12 +8,19 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.auth.principal import Principal
+from api.config import Settings
+from api.errors import NotFound
 from api.matching import introductions
 from api.matching.models import SupportRequest
-from api.profiles.service import display_names
-from api.relationships.models import Relationship
+from api.matching.reasons import for_supporter
+from api.profiles.models import Profile
+from api.profiles.schemas import ExperienceOut
+from api.profiles.service import display_names, experiences_for_support
+from api.relationships import service as relationships
+from api.relationships.models import HOLDS_A_PLACE, Relationship
 
 FORMER_MEMBER = "A former member"
 
@@ -25,6 +32,7 @@ class SeekerIntroduction:
     relationship: Relationship
     supporter_display_name: str
     status: str  # introductions.seeker_status: a decline is never shown as a rejection
+    supporter_topics_to_avoid: list[str]  # theirs, set by them, shown on the introduction
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,25 @@ class SupporterIntroduction:
     relationship: Relationship
     seeker_display_name: str
     seeker_pronouns: str | None
+    experiences: list[ExperienceOut]  # what they asked support with: names and stages only
+    topics_to_avoid: list[str]  # theirs, set by them
+    reasons: list[str]  # why I was suggested, said to me
+
+
+@dataclass(frozen=True)
+class SupportAsked:
+    """What a seeker asked for support with, as the two people in the relationship see it."""
+
+    request: SupportRequest
+    experiences: list[ExperienceOut]  # own words only if the seeker chose to share them
+
+
+async def topics_of(db: AsyncSession, *, user_ids: list[UUID]) -> dict[UUID, list[str]]:
+    """Each person's topics to avoid, from their profile (shown with their introductions)."""
+    rows = await db.execute(
+        select(Profile.user_id, Profile.topics_to_avoid).where(col(Profile.user_id).in_(user_ids))
+    )
+    return {uid: list(topics or []) for uid, topics in rows.all()}
 
 
 async def seeker_introductions(
@@ -50,6 +77,7 @@ async def seeker_introductions(
     """These introductions as their seeker sees them (one query for the names)."""
     ids: list[UUID] = [r.supporter_id for r in relationships if r.supporter_id]
     names = await display_names(db, user_ids=ids)
+    topics = await topics_of(db, user_ids=ids)
     return [
         SeekerIntroduction(
             relationship=r,
@@ -57,6 +85,7 @@ async def seeker_introductions(
                 names.get(r.supporter_id, FORMER_MEMBER) if r.supporter_id else FORMER_MEMBER
             ),
             status=introductions.seeker_status(r),
+            supporter_topics_to_avoid=topics.get(r.supporter_id, []) if r.supporter_id else [],
         )
         for r in relationships
     ]
@@ -68,8 +97,59 @@ async def request_view(db: AsyncSession, *, request: SupportRequest) -> RequestV
     return RequestView(request, await seeker_introductions(db, relationships=found))
 
 
-async def supporter_inbox(db: AsyncSession, me: Principal) -> list[SupporterIntroduction]:
-    """Introductions waiting for my answer, as a supporter, with the seekers' names."""
+async def _asked(
+    db: AsyncSession, settings: Settings, relationship: Relationship, *, own_words: bool
+) -> tuple[SupportRequest | None, list[ExperienceOut]]:
+    request = (
+        await db.get(SupportRequest, relationship.request_id) if relationship.request_id else None
+    )
+    if request is None or relationship.seeker_id is None:
+        return request, []
+    found = await experiences_for_support(
+        db,
+        settings=settings,
+        user_id=relationship.seeker_id,
+        tag_ids=list(request.tag_ids),
+        own_words=own_words and request.share_own_words,
+    )
+    return request, found
+
+
+async def supporter_inbox(
+    db: AsyncSession, me: Principal, *, settings: Settings
+) -> list[SupporterIntroduction]:
+    """Introductions waiting for my answer, as a supporter: who, what they are going through
+    (names and stages, never their own words before I accept), their topics, and why me."""
     waiting = await introductions.inbox(db, me)
+    seekers = [r.seeker_id for r in waiting if r.seeker_id]
     people = await introductions.seekers_public(db, user_ids=[r.seeker_id for r in waiting])
-    return [SupporterIntroduction(r, *people[r.seeker_id]) for r in waiting]
+    topics = await topics_of(db, user_ids=seekers)
+    found = []
+    for r in waiting:
+        name, pronouns = people[r.seeker_id]
+        _, experiences = await _asked(db, settings, r, own_words=False)
+        found.append(
+            SupporterIntroduction(
+                relationship=r,
+                seeker_display_name=name,
+                seeker_pronouns=pronouns,
+                experiences=experiences,
+                topics_to_avoid=topics.get(r.seeker_id, []) if r.seeker_id else [],
+                reasons=for_supporter(r.reasons),
+            )
+        )
+    return found
+
+
+async def support_asked(
+    db: AsyncSession, me: Principal, *, settings: Settings, relationship_id: UUID
+) -> SupportAsked:
+    """What the seeker asked for support with, for either of the two once the supporter has
+    accepted: names and stages, and the seeker's own words if they chose to share them."""
+    relationship = await relationships.mine(db, me, relationship_id=relationship_id)
+    if relationship.state not in HOLDS_A_PLACE:
+        raise NotFound("This support has ended, so what was asked is no longer shown.")
+    request, experiences = await _asked(db, settings, relationship, own_words=True)
+    if request is None:
+        raise NotFound("This relationship was not made from a request for support.")
+    return SupportAsked(request, experiences)

@@ -70,7 +70,11 @@ async def _tags(
 
 
 def _out(
-    settings: Settings, item: PersonExperience, tag: ExperienceTag, category: ExperienceCategory
+    settings: Settings,
+    item: PersonExperience,
+    tag: ExperienceTag,
+    category: ExperienceCategory,
+    words: bool = True,
 ) -> ExperienceOut:
     return ExperienceOut(
         id=item.id,
@@ -80,7 +84,7 @@ def _out(
         retired=tag.retired,
         stage=Stage(item.stage),
         willing_to_talk=item.willing_to_talk,
-        description=unseal(settings, item.description_sealed, item.id.bytes),
+        description=unseal(settings, item.description_sealed, item.id.bytes) if words else None,
     )
 
 
@@ -96,6 +100,21 @@ async def my_experiences(
         .order_by(col(ExperienceCategory.id), col(ExperienceTag.id))
     )
     return [_out(settings, *row) for row in rows.all()]
+
+
+async def experiences_for_support(
+    db: AsyncSession, *, settings: Settings, user_id: UUID, tag_ids: list[int], own_words: bool
+) -> list[ExperienceOut]:
+    """One person's experiences among `tag_ids`, as their supporter may read them: names and
+    stages always, their own words only when `own_words` (the person chose to share them)."""
+    rows = await db.execute(
+        select(PersonExperience, ExperienceTag, ExperienceCategory)
+        .join(ExperienceTag, col(ExperienceTag.id) == PersonExperience.tag_id)
+        .join(ExperienceCategory, col(ExperienceCategory.id) == ExperienceTag.category_id)
+        .where(col(PersonExperience.user_id) == user_id, col(PersonExperience.tag_id).in_(tag_ids))
+        .order_by(col(ExperienceCategory.id), col(ExperienceTag.id))
+    )
+    return [_out(settings, *row, words=own_words) for row in rows.all()]
 
 
 async def save_experiences(

@@ -38,14 +38,15 @@ from api.relationships.models import (
     State,
     VersionStatus,
 )
+from api.relationships.own_terms import keep_theirs
 from api.relationships.review import review_due, review_point
 from api.relationships.service import Pair
 from api.relationships.terms import (
     CHANNELS,
+    PEOPLE,
     AgreementTerms,
     Person,
     default_terms,
-    parse_terms,
     validate_terms,
 )
 from api.weekly.windows import FALLBACK_TIMEZONE
@@ -181,14 +182,18 @@ async def pending_versions(
 
 
 def template_terms(agreement: Agreement) -> AgreementTerms:
-    """The service's starting template, with the ways of contact both people have chosen."""
+    """The service's starting template, with the ways of contact both people have chosen and
+    the topics each would rather not talk about (from their profiles)."""
     supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
     tz = supporter.timezone or seeker.timezone or FALLBACK_TIMEZONE
     terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz)
+    changes: dict[str, Any] = {
+        "topics_to_avoid": {p: list(agreement.pair.side(p).topics_to_avoid) for p in PEOPLE}
+    }
     shared = [c for c in CHANNELS if c in supporter.channels and c in seeker.channels]
     if shared:
-        terms = AgreementTerms.model_validate({**terms.model_dump(), "channels": shared})
-    return terms
+        changes["channels"] = shared
+    return AgreementTerms.model_validate({**terms.model_dump(), **changes})
 
 
 async def template(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> AgreementTerms:
@@ -202,6 +207,14 @@ def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersi
     if start is None:
         return template_terms(agreement), None
     return agreement.terms_of(start), start
+
+
+def with_their_own(agreement: Agreement, data: dict[str, Any]) -> AgreementTerms:
+    """Proposed terms, with the other person's own limits and topics as they set them
+    (`own_terms.keep_theirs`, from where this proposal starts)."""
+    start, _ = starting_terms(agreement)
+    other = agreement.pair.other
+    return keep_theirs(start, data, other=other.role, other_name=other.display_name)
 
 
 def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
@@ -268,7 +281,7 @@ async def propose(
     _expect(relationship, expected)
     if not isinstance(data, dict):
         raise Invalid("Send the terms as a JSON object.")
-    terms = parse_terms(data)
+    terms = with_their_own(agreement, data)
     check_terms(agreement, terms)
     in_force = agreement.in_force
     if in_force is not None and agreement.terms_of(in_force) == terms:

@@ -24,7 +24,8 @@ from api.relationships.schemas import (
     VersionOut,
 )
 from api.relationships.service import Pair, Side
-from api.relationships.terms import AgreementTerms, Channel, diff_terms
+from api.relationships.terms import AgreementTerms, Channel
+from api.relationships.wording import diff_terms
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
@@ -102,6 +103,7 @@ def _person(side: Side) -> PersonOut:
         pronouns=side.pronouns,
         timezone=side.timezone,
         channels=cast(list[Channel], list(side.channels)),
+        topics_to_avoid=list(side.topics_to_avoid),
     )
 
 

@@ -8,13 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.relationships.history import Actor, EventKind
 from api.relationships.models import ConsentKind, State, VersionStatus
-from api.relationships.terms import AgreementTerms, Channel, Person, TermChange, default_terms
+from api.relationships.terms import AgreementTerms, Channel, Person, default_terms
+from api.relationships.wording import TermChange
 
 _TERMS = default_terms(date(2026, 12, 1), "Europe/London").model_dump(mode="json")
 TERMS_EXAMPLE: dict[str, Any] = {
     **_TERMS,
     "channels": ["chat", "video"],
-    "topics_to_avoid": ["my brother"],
+    "topics_to_avoid": {"seeker": ["my brother"], "supporter": []},
     "acknowledgements": {"confidentiality_and_exception": True, "not_a_crisis_service": True},
 }
 _AT = "2026-11-22T18:30:00Z"
@@ -24,6 +25,7 @@ _PERSON_EXAMPLE = {
     "pronouns": "he/him",
     "timezone": "Europe/London",
     "channels": ["chat", "video"],
+    "topics_to_avoid": ["politics"],
 }
 _VERSION_EXAMPLE = {
     "number": 1,
@@ -78,6 +80,11 @@ class PersonOut(BaseModel):
     pronouns: str | None
     timezone: str | None = Field(description="From their profile; contact times use it")
     channels: list[Channel] = Field(description="Ways they are willing to be in contact")
+    topics_to_avoid: list[str] = Field(
+        default_factory=list,
+        description="What they'd rather not talk about (their profile); a first agreement "
+        "starts from these",
+    )
 
 
 class AgreementBrief(BaseModel):

@@ -34,6 +34,8 @@ class Side:
     pronouns: str | None
     timezone: str | None  # from their profile; None without one
     channels: tuple[str, ...]  # the ways they have said they are willing to be in contact
+    # What they'd rather not talk about (their profile); a new agreement starts from these.
+    topics_to_avoid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ async def pairs(
             pronouns=profile.pronouns if profile else None,
             timezone=profile.timezone if profile else None,
             channels=tuple(profile.channels) if profile else (),
+            topics_to_avoid=tuple(profile.topics_to_avoid) if profile else (),
         )
 
     result = {}

@@ -5,9 +5,8 @@ end after they start). Whether a version can be agreed, which depends on today's
 what each person has offered, is `validate_terms`, which reports every problem at once.
 """
 
-import calendar
 from collections.abc import Collection, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -23,11 +22,9 @@ from pydantic import (
 from api.errors import field_errors_from
 from api.relationships import limits
 from api.relationships.limits import LimitLevel
-from api.weekly.occurrences import windows_in_zone
 from api.weekly.windows import (
     WeeklyWindow,
     WindowsError,
-    describe_windows,
     is_known_timezone,
     longest_window_minutes,
     window_problems,
@@ -71,6 +68,7 @@ ACKNOWLEDGEMENTS: dict[str, tuple[str, str]] = {
 }
 PeopleLimits = dict[Person, dict[str, LimitLevel]]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+PeopleTopics = dict[Person, Annotated[list[Topic], Field(max_length=20)]]
 
 
 class Acknowledgements(BaseModel):
@@ -84,6 +82,10 @@ class Acknowledgements(BaseModel):
 
 def _default_people_limits() -> PeopleLimits:
     return {"seeker": limits.default_limits(), "supporter": limits.default_limits()}
+
+
+def _no_people_topics() -> PeopleTopics:
+    return {"seeker": [], "supporter": []}
 
 
 class AgreementTerms(BaseModel):
@@ -100,8 +102,15 @@ class AgreementTerms(BaseModel):
     review_after_session: int | None = Field(default=None, ge=1, le=52)
     planned_end_date: date
     response_expectation: ResponseExpectation = "within_2_days"
-    topics_to_avoid: list[Topic] = Field(default_factory=list, max_length=20)
-    personal_limits: PeopleLimits = Field(default_factory=_default_people_limits)
+    topics_to_avoid: PeopleTopics = Field(
+        default_factory=_no_people_topics,
+        description="Each person's topics they'd rather not discuss; only they can change theirs",
+        examples=[{"seeker": ["my brother"], "supporter": []}],
+    )
+    personal_limits: PeopleLimits = Field(
+        default_factory=_default_people_limits,
+        description="Each person's own limits; only they can change theirs",
+    )
     acknowledgements: Acknowledgements = Field(default_factory=Acknowledgements)
 
     @field_validator("timezone")
@@ -116,13 +125,25 @@ class AgreementTerms(BaseModel):
     def _one_of_each(cls, value: list[Channel]) -> list[Channel]:
         return [c for c in CHANNELS if c in value]  # the same order everywhere, for diffs
 
+    @field_validator("topics_to_avoid", mode="before")
+    @classmethod
+    def _per_person(cls, value: Any) -> Any:
+        if isinstance(value, list):  # the shape before each person kept their own
+            raise ValueError(
+                'Send each person\'s own topics: {"seeker": [...], "supporter": [...]}.'
+            )
+        return value
+
     @field_validator("topics_to_avoid")
     @classmethod
-    def _no_repeats(cls, value: list[str]) -> list[str]:
-        kept: dict[str, str] = {}
-        for topic in value:
-            kept.setdefault(topic.casefold(), topic)  # "Work" and "work" are one topic
-        return list(kept.values())
+    def _no_repeats(cls, value: PeopleTopics) -> PeopleTopics:
+        def once(topics: list[str]) -> list[str]:
+            kept: dict[str, str] = {}
+            for topic in topics:
+                kept.setdefault(topic.casefold(), topic)  # "Work" and "work" are one topic
+            return list(kept.values())
+
+        return {p: once(value.get(p, [])) for p in PEOPLE}
 
     @field_validator("personal_limits")
     @classmethod
@@ -132,15 +153,6 @@ class AgreementTerms(BaseModel):
             raise ValueError(f"Unknown personal limits: {', '.join(unknown)}.")
         # Anything not answered yet starts from the catalogue default the form showed.
         return {p: {**limits.default_limits(), **value.get(p, {})} for p in PEOPLE}
-
-
-class TermChange(BaseModel):
-    """One difference between two versions, in plain words."""
-
-    field: str
-    label: str
-    before_text: str
-    after_text: str
 
 
 # ---- reading and checking ------------------------------------------------------------------
@@ -182,9 +194,9 @@ def terms_problems(
             problems.append(
                 (
                     "channels",
-                    f"{PEOPLE[person].capitalize()} hasn't chosen {_join(missing, 'or')} as a way "
-                    f"to be in contact, so {'it' if len(missing) == 1 else 'they'} can't be part "
-                    "of the agreement yet.",
+                    f"{PEOPLE[person].capitalize()} hasn't chosen {join_words(missing, 'or')} "
+                    f"as a way to be in contact, so {'it' if len(missing) == 1 else 'they'} "
+                    "can't be part of the agreement yet.",
                 )
             )
     for key, (label, _) in ACKNOWLEDGEMENTS.items():
@@ -226,133 +238,5 @@ def default_terms(today: date, tz: str | ZoneInfo) -> AgreementTerms:
     )
 
 
-# ---- plain words ---------------------------------------------------------------------------
-
-
-def _join(words: list[str], last: str = "and") -> str:
+def join_words(words: list[str], last: str = "and") -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]  # "never OK", not "never ok"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _date_text(day: date) -> str:
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"  # no setlocale in Kindred
-
-
-def _windows_text(terms: AgreementTerms, viewer_tz: str | None, on_week: date | None) -> str:
-    if viewer_tz is None or viewer_tz == terms.timezone:
-        return describe_windows(terms.windows)
-    week = on_week or datetime.now(zone(viewer_tz)).date()
-    return describe_windows(windows_in_zone(terms.windows, terms.timezone, viewer_tz, week))
-
-
-def _channels_text(channels: list[Channel]) -> str:
-    return _join([CHANNELS[c] for c in channels]).capitalize()
-
-
-def _review_text(terms: AgreementTerms) -> str:
-    n = terms.review_after_session
-    return f"After session {n}" if n else "No review planned"
-
-
-def _topics_text(topics: list[str]) -> str:
-    return "; ".join(topics) or "None"
-
-
-def _rows(
-    terms: AgreementTerms, viewer_tz: str | None, on_week: date | None
-) -> list[tuple[str, str, str]]:
-    rows = [
-        ("windows", "Contact times", _windows_text(terms, viewer_tz, on_week)),
-        ("timezone", "Time zone of the contact times", terms.timezone),
-        ("channels", "Ways to be in contact", _channels_text(terms.channels)),
-        ("sessions_total", "Number of sessions", _count(terms.sessions_total, "session")),
-        ("session_minutes", "Session length", f"{terms.session_minutes} minutes"),
-        ("max_sessions_per_week", "Sessions a week", f"At most {terms.max_sessions_per_week}"),
-        ("review_after_session", "Review", _review_text(terms)),
-        ("planned_end_date", "Planned ending", _date_text(terms.planned_end_date)),
-        ("response_expectation", "Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
-        ("topics_to_avoid", "Topics to avoid", _topics_text(terms.topics_to_avoid)),
-    ]
-    for person in ("seeker", "supporter"):
-        for item in limits.CATALOGUE:
-            level = terms.personal_limits[person][item.key]
-            rows.append(
-                (
-                    f"personal_limits.{person}.{item.key}",
-                    f"{item.label} ({PEOPLE[person]})",
-                    limits.level_label(level),
-                )
-            )
-    for key, (label, _) in ACKNOWLEDGEMENTS.items():
-        ticked = "Ticked" if getattr(terms.acknowledgements, key) else "Not ticked yet"
-        rows.append((f"acknowledgements.{key}", label, ticked))
-    return rows
-
-
-def describe_terms(
-    terms: AgreementTerms, *, viewer_tz: str | None = None, on_week: date | None = None
-) -> list[tuple[str, str, str]]:
-    """Every term as (field, label, plain words): the rows diff_terms compares."""
-    return _rows(terms, viewer_tz, on_week)
-
-
-def diff_terms(
-    a: AgreementTerms,
-    b: AgreementTerms,
-    *,
-    viewer_tz: str | None = None,
-    on_week: date | None = None,
-) -> list[TermChange]:
-    """What changed from `a` to `b`, in plain words (contact times in `viewer_tz` if given)."""
-    return [
-        TermChange(field=field, label=label, before_text=before, after_text=after)
-        for (field, label, before), (_, _, after) in zip(
-            _rows(a, viewer_tz, on_week), _rows(b, viewer_tz, on_week), strict=True
-        )
-        if before != after
-    ]
-
-
-def summarise(
-    terms: AgreementTerms, viewer_tz: str, *, on_week: date | None = None
-) -> list[tuple[str, str]]:
-    """The "what we agreed" summary, contact times on the viewer's clock for `on_week`."""
-    viewer = zone(viewer_tz, field="viewer_timezone")
-    when = f"{_windows_text(terms, viewer.key, on_week)} ({viewer.key} time)"
-    sessions = (
-        f"{_count(terms.sessions_total, 'session')} of {terms.session_minutes} minutes, "
-        f"at most {terms.max_sessions_per_week} a week"
-    )
-    rows = [
-        ("When we can be in contact", when),
-        ("How we'll be in contact", _channels_text(terms.channels)),
-        ("Sessions", sessions),
-        ("Review", _review_text(terms)),
-        ("Planned ending", _date_text(terms.planned_end_date)),
-        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
-        ("Topics to avoid", _topics_text(terms.topics_to_avoid)),
-    ]
-    for item in limits.CATALOGUE:
-        seeker = terms.personal_limits["seeker"][item.key]
-        supporter = terms.personal_limits["supporter"][item.key]
-        text = limits.level_label(limits.strictest(seeker, supporter))
-        if seeker != supporter:
-            # Both keep to the stricter answer; say whose answers they were without blame.
-            text += (
-                f", the stricter of your two answers ({PEOPLE['seeker']}: "
-                f"{_lower_first(limits.level_label(seeker))}; {PEOPLE['supporter']}: "
-                f"{_lower_first(limits.level_label(supporter))})"
-            )
-        rows.append((item.label, text))
-    for key, (label, statement) in ACKNOWLEDGEMENTS.items():
-        rows.append(
-            (label, statement if getattr(terms.acknowledgements, key) else "Not acknowledged yet")
-        )
-    return rows

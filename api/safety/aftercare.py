@@ -80,7 +80,11 @@ async def new_match(db: AsyncSession, me: Principal, *, relationship_id: UUID) -
     )
     tags = [t for t in old.tag_ids if t in have]
     return await requests.ask_for_support(
-        db, me, tag_ids=tags, preferences=dict(old.preferences or {})
+        db,
+        me,
+        tag_ids=tags,
+        preferences=dict(old.preferences or {}),
+        share_own_words=old.share_own_words,
     )
 
 

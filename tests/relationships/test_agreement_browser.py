@@ -1,7 +1,8 @@
 """Two people agree terms in Debian Chromium on phone-sized screens, then renegotiate.
 
 From an accepted introduction to an active relationship on agreed terms, through the PWA
-only: the builder's weekly grid, a counter-proposal seen side by side, agreeing in one tap,
+only: the builder's contact times (a short list for each day), a first proposal read in full,
+a counter-proposal seen side by side, agreeing in one tap,
 "what we agreed" on each person's own clock, and a change at the review point. Screenshots go
 to tests/artifacts/ for a person to look at.
 """
@@ -56,7 +57,7 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
         client,
         db,
         settings,
-        seeker_profile={"timezone": "Europe/Berlin"},
+        seeker_profile={"timezone": "Europe/Berlin", "topics_to_avoid": ["my ex"]},
         supporter_profile={"timezone": "Europe/London", "channels": ["chat", "video", "phone"]},
     )
     url = f"{live_server}/relationships/{pair.relationship_id}"
@@ -84,18 +85,27 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
             await bob.shot("relationship-agreeing")
             await bob.page.get_by_role("link", name="Propose terms").click()
             await bob.page.wait_for_url(f"{url}/agreement/propose")
-            tuesday = bob.page.get_by_role("checkbox", name="Tuesday 19:00 to 19:30")
-            await expect(tuesday).to_be_checked()
+            tuesday = bob.page.get_by_label("Tuesday, from")
+            await expect(tuesday).to_have_value("19:00")
+            await expect(bob.page.get_by_label("Time zone of these times")).to_have_value(
+                "Europe/London"
+            )
+            await expect(bob.page.locator(".their-answer").first).to_contain_text("my ex")
+            await bob.shot("agreement-builder-start")
 
-            # Saturday morning on the grid, and phone, which Sam hasn't offered.
-            for cell in ("Saturday 10:00 to 10:30", "Saturday 10:30 to 11:00"):
-                await bob.page.get_by_role("checkbox", name=cell).check()
+            # An early Saturday morning (the whole day is there), and phone, which Sam hasn't
+            # offered. Adding a time keeps the page where it is and what was chosen.
             await bob.page.get_by_role("checkbox", name="Phone").check()
+            await bob.page.get_by_role("button", name="Add a time on Saturday").click()
+            saturday = bob.page.get_by_label("Saturday, from")
+            await expect(saturday).to_have_value("19:00")
+            await expect(bob.page.get_by_role("checkbox", name="Phone")).to_be_checked()
+            await saturday.select_option("05:00")
+            await bob.page.get_by_label("Saturday, until").select_option("06:30")
             await bob.page.get_by_role("button", name="Propose these terms").click()
             await expect(bob.page.locator("#channels-error")).to_contain_text("hasn't chosen phone")
             await expect(bob.page.locator("#ack_not_a_crisis_service-error")).to_be_visible()
-            saturday = bob.page.get_by_role("checkbox", name="Saturday 10:00 to 10:30")
-            await expect(saturday).to_be_checked()  # what he chose is kept
+            await expect(saturday).to_have_value("05:00")  # what he chose is kept
             await bob.shot("agreement-builder-errors")
             await bob.page.get_by_role("checkbox", name="Phone").uncheck()
             await bob.tick_acknowledgements()
@@ -103,14 +113,16 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
             await bob.page.wait_for_url(f"{url}/agreement")
             await expect(bob.heading("Your proposal (version 1)")).to_be_visible()
 
-            # Sam sees it beside the usual starting point, on her clock, and asks for 8 sessions.
+            # Sam reads every term in full, on her clock, and asks for 8 sessions.
             await sam.page.goto(f"{live_server}/relationships")
             await sam.page.get_by_role("link", name="Bob").click()
             await sam.page.get_by_role("link", name="See Bob's proposal").click()
             await sam.page.wait_for_url(f"{url}/agreement")
-            changed = sam.page.locator("tr.changed")
-            await expect(changed).to_have_count(1)
-            await expect(changed).to_contain_text("Saturday 11:00")  # 10:00 in London
+            await expect(sam.page.locator("tr.changed")).to_have_count(0)
+            terms = sam.page.locator(".terms")
+            await expect(terms).to_contain_text("Saturday 06:00")  # 05:00 in London
+            await expect(terms).to_contain_text("my ex")
+            await expect(sam.page.locator("details")).to_have_count(0)  # nothing folded away
             await sam.shot("agreement-first-proposal")
             await sam.page.get_by_role("link", name="Suggest changes").click()
             await sam.page.wait_for_url(f"{url}/agreement/propose")
@@ -128,6 +140,8 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
             rows = bob.page.locator("tr.changed")
             await expect(rows.filter(has_text="Number of sessions")).to_contain_text("8 sessions")
             await expect(rows.filter(has_text="Hugs")).to_contain_text("Never OK")
+            await bob.page.get_by_text("Read every term of this proposal").click()
+            await expect(bob.page.locator("details .terms")).to_contain_text("Saturday 05:00")
             await bob.shot("agreement-side-by-side")
             await bob.page.get_by_role("button", name="Agree to version 2").click()
             await bob.page.wait_for_url(f"{url}/agreed?new=2")
@@ -162,6 +176,7 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
             await bob.shot("agreement-renegotiation")
             await bob.page.get_by_role("button", name="Agree to version 3").click()
             await bob.page.wait_for_url(f"{url}/agreed?new=3")
+            await expect(bob.page.get_by_role("status")).not_to_contain_text("can begin")
             await sam.page.goto(url)
             await expect(sam.page.locator(".timeline")).to_contain_text("Bob agreed to version 3")
             await expect(sam.heading("Time to check in")).to_have_count(0)

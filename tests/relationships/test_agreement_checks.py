@@ -151,7 +151,7 @@ async def test_a_change_agreed_at_the_review_point_ends_the_review(client, db, s
         agreeable_terms(windows=[{"weekday": 9, "start": "25:00", "end": "x"}]),
         agreeable_terms(planned_end_date="10000-01-01"),
         agreeable_terms(timezone="Europe/" + "x" * 1000),
-        agreeable_terms(topics_to_avoid=["work"] * 1000),
+        agreeable_terms(topics_to_avoid={"seeker": ["work"] * 1000}),
         agreeable_terms(personal_limits={"alien": {"hugs": "never"}}),
         agreeable_terms(sessions_total=10**20),
         agreeable_terms(review_after_session=7),  # after the last of 6 sessions

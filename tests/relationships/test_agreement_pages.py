@@ -39,6 +39,19 @@ async def _propose_page(browser, page_url, **changes):
     return await browser.post(f"{page_url}/agreement/propose", data=_data(fields))
 
 
+def time_rows(fields: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """The builder's contact times as (day, start, end), in the form's order."""
+    days, starts, ends = ([v for n, v in fields if n == name] for name in ("day", "start", "end"))
+    return list(zip(days, starts, ends, strict=True))
+
+
+def with_rows(fields, rows) -> list[tuple[str, str]]:
+    kept = [(n, v) for n, v in fields if n not in ("day", "start", "end")]
+    for day, start, end in rows:
+        kept += [("day", day), ("start", start), ("end", end)]
+    return kept
+
+
 TICKED = {"ack_confidentiality_and_exception": "yes", "ack_not_a_crisis_service": "yes"}
 
 
@@ -60,10 +73,10 @@ async def test_two_people_agree_terms_in_the_pwa_and_change_them_later(
 
     # The builder starts from the template, in Bob's zone, with their shared channels.
     builder = await bob.get(f"{url}/agreement/propose")
+    assert "New York (US, Eastern): your time" in text(builder)
     fields = form_fields(builder.text, f"{url}/agreement/propose")
     assert ("timezone", "America/New_York") in fields
-    cells = sorted(v for n, v in fields if n == "cell")
-    assert cells == ["1-19:00", "1-19:30", "1-20:00", "3-19:00", "3-19:30", "3-20:00"]
+    assert time_rows(fields) == [("1", "19:00", "20:30"), ("3", "19:00", "20:30")]
     assert [v for n, v in fields if n == "channel"] == ["chat", "video"]
     assert not [n for n, _ in fields if n.startswith("ack_")]  # each person ticks them
 
@@ -84,19 +97,33 @@ async def test_two_people_agree_terms_in_the_pwa_and_change_them_later(
     assert "tick the note" in error_by(refused.text, "ack_not_a_crisis_service")
     assert ("channel", "phone") in form_fields(refused.text, f"{url}/agreement/propose")
 
-    # Bob adds Saturday morning and proposes.
-    saturday = ["5-10:00", "5-10:30"]
-    cells += saturday
+    # Bob adds a time on Saturday (the page comes back with it, nothing proposed yet) and
+    # makes it early in the morning: the whole day can be chosen.
+    added = await bob.post(f"{url}/agreement/propose", data=_data([*fields, ("add", "5")]))
+    assert added.status_code == 200
+    fields = form_fields(added.text, f"{url}/agreement/propose")
+    assert time_rows(fields)[-1] == ("5", "19:00", "20:00")
+    rows = [*time_rows(fields)[:-1], ("5", "05:00", "06:30")]
+    assert await db.scalar(select(AgreementVersion)) is None
+    # A time can be removed the same way; the others stay as they were.
+    gone = await bob.post(
+        f"{url}/agreement/propose", data=_data([*with_rows(fields, rows), ("remove", "0")])
+    )
+    assert time_rows(form_fields(gone.text, f"{url}/agreement/propose")) == rows[1:]
     sent = await bob.post(
-        f"{url}/agreement/propose", data=_data(change(fields, cell=cells, **TICKED))
+        f"{url}/agreement/propose", data=_data(change(with_rows(fields, rows), **TICKED))
     )
     assert sent.status_code == 303 and sent.headers["location"] == f"{url}/agreement"
 
-    # Sam sees it side by side with the usual starting point, on her own clock (London).
+    # Sam sees every term of this first proposal in plain words, on her own clock (London),
+    # nothing folded away and no comparison with anything she never saw.
     seen = await sam.get(f"{url}/agreement")
     assert "Bob's proposal (version 1)" in text(seen)
-    assert "Usual starting point" in seen.text and "What's different (1)" in text(seen)
-    assert "Saturday 15:00" in text(seen)  # 10:00 in New York
+    assert "Every term, in full" in seen.text and "<details" not in seen.text
+    assert "Usual starting point" not in seen.text and "What's different" not in text(seen)
+    assert "Saturday 10:00" in text(seen)  # 05:00 in New York
+    assert "Sharing phone numbers (you)" in text(seen)
+    assert "Kindred's usual starting answers" in text(seen)
     # She counter-proposes eight sessions; her limits are hers, Bob's stay his.
     countered = await _propose_page(sam, url, sessions_total="8", limit_hugs="never", **TICKED)
     assert countered.status_code == 303, countered.text
@@ -109,11 +136,13 @@ async def test_two_people_agree_terms_in_the_pwa_and_change_them_later(
     seen = await bob.get(f"{url}/agreement")
     assert "Sam's proposal (version 2)" in text(seen)
     assert 'class="changed"' in seen.text and "8 sessions" in seen.text
+    assert "Read every term of this proposal" in seen.text  # the whole text, one tap away
     agree_url = f"{url}/agreement/versions/2/consent"
     tap = await bob.post(agree_url, data=_data(form_fields(seen.text, agree_url)))
     assert tap.status_code == 303 and tap.headers["location"] == f"{url}/agreed?new=2"
     agreed = await bob.get(tap.headers["location"])
     assert "You both agreed" in agreed.text and "America/New_York" in agreed.text
+    assert "your support can begin" in agreed.text
     assert "8 sessions of 45 minutes" in agreed.text
     relationship = await db.get(Relationship, pair.relationship_id, populate_existing=True)
     assert relationship.state == "active" and relationship.agreed_version == 2
@@ -131,6 +160,9 @@ async def test_two_people_agree_terms_in_the_pwa_and_change_them_later(
     agree_url = f"{url}/agreement/versions/3/consent"
     tap = await bob.post(agree_url, data=_data(form_fields(seen.text, agree_url)))
     assert tap.status_code == 303
+    changed = await bob.get(tap.headers["location"])
+    assert "The new terms are in force" in changed.text
+    assert "can begin" not in changed.text  # only a first agreement starts the support
     history = await sam.get(url)
     assert "Bob agreed to version 3, so it is in force" in history.text
 

@@ -55,7 +55,14 @@ async def test_each_person_lists_their_relationships_in_both_roles(client, db, s
         assert item["id"] == str(pair.relationship_id) and item["my_role"] == role
         assert item["other"]["display_name"] == other and item["state"] == "agreeing"
         assert item["state_text"] == "agreeing terms"
-        assert set(item["other"]) == {"role", "display_name", "pronouns", "timezone", "channels"}
+        assert set(item["other"]) == {
+            "role",
+            "display_name",
+            "pronouns",
+            "timezone",
+            "channels",
+            "topics_to_avoid",
+        }
     eve = await peer(client, "eve")
     assert (await client.get("/api/v1/relationships", headers=eve.headers)).json() == []
     anonymous = await client.get("/api/v1/relationships")

@@ -10,12 +10,11 @@ from api.relationships.terms import (
     AgreementTerms,
     TermsError,
     default_terms,
-    diff_terms,
     parse_terms,
-    summarise,
     terms_problems,
     validate_terms,
 )
+from api.relationships.wording import diff_terms, summarise
 from api.weekly.windows import WeeklyWindow
 
 TODAY = date(2026, 3, 9)
@@ -51,11 +50,12 @@ def test_template_is_the_service_default():
 
 
 def test_agreeable_terms_pass_and_round_trip():
-    terms = agreeable(topics_to_avoid=["  Work ", "work", "my brother"])
+    terms = agreeable(topics_to_avoid={"seeker": ["  Work ", "work", "my brother"]})
     validate_terms(
         terms, today=TODAY, seeker_channels={"chat", "video"}, supporter_channels=EVERYTHING
     )
-    assert terms.topics_to_avoid == ["Work", "my brother"]
+    # Each person's topics are their own; nobody else's list is touched by theirs.
+    assert terms.topics_to_avoid == {"seeker": ["Work", "my brother"], "supporter": []}
     assert parse_terms(terms.model_dump(mode="json")) == terms
 
 
@@ -105,7 +105,7 @@ def test_malformed_terms_name_each_field():
         "session_minutes": 10,
         "max_sessions_per_week": 8,
         "review_after_session": 0,
-        "topics_to_avoid": ["x" * 81],
+        "topics_to_avoid": {"supporter": ["x" * 81]},
         "response_expectation": "whenever",
     }
     with pytest.raises(TermsError) as caught:
@@ -120,7 +120,7 @@ def test_malformed_terms_name_each_field():
         "max_sessions_per_week",
         "review_after_session",
         "response_expectation",
-        "topics_to_avoid[0]",
+        "topics_to_avoid.supporter[0]",
     ]
     assert dict(caught.value.field_errors)["sessions_total"] == "Use 52 or fewer."
 
@@ -130,8 +130,11 @@ def test_terms_need_a_window_a_channel_and_known_limits():
         agreeable(windows=[], channels=[])
     assert [field for field, _ in caught.value.field_errors] == ["windows", "channels"]
     with pytest.raises(TermsError) as caught:
-        agreeable(topics_to_avoid=[f"topic {n}" for n in range(21)])
-    assert caught.value.field_errors == [("topics_to_avoid", "Choose at most 20.")]
+        agreeable(topics_to_avoid={"seeker": [f"topic {n}" for n in range(21)]})
+    assert caught.value.field_errors == [("topics_to_avoid.seeker", "Choose at most 20.")]
+    with pytest.raises(TermsError) as caught:
+        agreeable(topics_to_avoid=["one list for both people"])  # whose would they be?
+    assert [field for field, _ in caught.value.field_errors] == ["topics_to_avoid"]
     with pytest.raises(TermsError) as caught:
         agreeable(personal_limits={"seeker": {"tattoos": "never"}})
     assert caught.value.field_errors == [("personal_limits", "Unknown personal limits: tattoos.")]
@@ -174,7 +177,7 @@ def test_diff_of_time_zone_shows_contact_times_on_the_viewers_clock():
             "Tuesday 19:00\u201320:30, Thursday 19:00\u201320:30",
             "Wednesday 00:00\u201301:30, Friday 00:00\u201301:30",
         ),
-        ("timezone", "Europe/London", "America/New_York"),
+        ("timezone", "London (UK)", "New York (US, Eastern)"),
     ]
 
 

@@ -149,6 +149,13 @@ async def test_a_seeker_finds_and_chooses_a_supporter_who_accepts(
             link = supporter.get_by_role("link", name="Agree terms with Sam Rivers")
             assert (await link.get_attribute("href")).startswith("/relationships/")
             await shot(supporter, "10-accepted")
+            # His page with Sam says what Sam is going through; her own words stay hers.
+            await link.click()
+            asked = supporter.get_by_role("heading", name="What Sam Rivers would like support with")
+            await expect(asked).to_be_visible()
+            await expect(supporter.locator(".asked")).to_contain_text("going through it now")
+            assert SEEKERS_WORDS not in await supporter.content()
+            await shot(supporter, "10b-relationship-supporter")
 
             # Sam sees the answer.
             await sam.reload()

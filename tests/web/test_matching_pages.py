@@ -288,8 +288,11 @@ async def test_choose_accept_and_both_see_the_way_to_agreeing_terms(
     assert "Introductions (1)" in home
     inbox = (await other_client.get("/introductions")).text
     assert '<h2>Sam <span class="pronouns">(they/them)</span></h2>' in inbox
-    assert "Sam chose you. What they saw:" in inbox
-    assert "Please answer by <strong>" in inbox and "They have been through" in inbox
+    assert "Sam chose you." in inbox
+    assert "Sam would like support with:" in inbox and "going through it now" in inbox
+    assert "Please answer by <strong>" in inbox and "You have been through" in inbox
+    assert "They have been through" not in inbox  # said to Bob, about Bob
+    assert "Sam hasn't named any topics to avoid." in inbox
     assert SEEKERS_WORDS not in inbox and "Not right now</button>" in inbox
 
     intro = await _introduction_id(other_client)

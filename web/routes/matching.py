@@ -83,7 +83,10 @@ async def _search(
 ) -> dict[str, Any]:
     """Where my latest request stands: its introductions and, while it waits, my shortlist."""
     history = (await views.request_view(db, request=current)).introductions if current else []
-    intros = [(i.relationship, i.supporter_display_name, _seeker_words(i)) for i in history]
+    intros = [
+        (i.relationship, i.supporter_display_name, _seeker_words(i), i.supporter_topics_to_avoid)
+        for i in history
+    ]
     shortlist = None
     if current is not None and current.status == RequestStatus.waiting:
         shortlist = await service.suggestions(
@@ -108,6 +111,7 @@ def _form_values(current: SupportRequest | None, is_open: bool, mine: list[Any])
         "gender": prefs.get("gender") or "",
         "age_band": prefs.get("age_band") or "",
         "further_along": bool(prefs.get("further_along")),
+        "share_own_words": bool(current.share_own_words) if is_open and current else False,
     }
 
 
@@ -152,12 +156,14 @@ async def ask_for_support(
     gender: Annotated[str, Form(max_length=200)] = "",
     age_band: Annotated[str, Form(max_length=20)] = "",
     further_along: Annotated[bool, Form()] = False,
+    share_own_words: Annotated[bool, Form()] = False,
 ) -> Response:
     values = {
         "tags": set(tag),
         "gender": gender,
         "age_band": age_band,
         "further_along": further_along,
+        "share_own_words": share_own_words,
     }
     preferences = {
         "gender": gender or None,
@@ -165,9 +171,15 @@ async def ask_for_support(
         "further_along": further_along,
     }
     try:
-        body = RequestIn.model_validate({"tag_ids": tag, "preferences": preferences})
+        body = RequestIn.model_validate(
+            {"tag_ids": tag, "preferences": preferences, "share_own_words": share_own_words}
+        )
         await requests.ask_for_support(
-            db, me, tag_ids=body.tag_ids, preferences=body.preferences.model_dump()
+            db,
+            me,
+            tag_ids=body.tag_ids,
+            preferences=body.preferences.model_dump(),
+            share_own_words=body.share_own_words,
         )
     except ValidationError as exc:
         errors = form_errors(exc, REQUEST_FIELDS, REQUEST_MESSAGES)
@@ -264,18 +276,10 @@ async def _inbox_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    waiting = await views.supporter_inbox(db, me)
+    waiting = await views.supporter_inbox(db, me, settings=request.app.state.settings)
     zone = await _my_zone(db, me)
     context = {
-        "introductions": [
-            (
-                i.relationship,
-                i.seeker_display_name,
-                i.seeker_pronouns,
-                _when(i.relationship.expires_at, zone),
-            )
-            for i in waiting
-        ],
+        "introductions": [(i, _when(i.relationship.expires_at, zone)) for i in waiting],
         "accepted": await _accepted(db, me, request.query_params.get("accepted")),
         "answered_no": request.query_params.get("answered") == "not-now",
         "is_supporter": await supporters.is_supporter(db, user_id=me.user_id),
@@ -310,3 +314,23 @@ async def answer(
         return await _inbox_page(request, db, me, {"": error.detail or error.title}, error.status)
     target = f"accepted={relationship_id}" if answer == "accept" else "answered=not-now"
     return redirect(request, f"/introductions?{target}")
+
+
+@router.post(
+    "/relationships/{relationship_id}/share-own-words",
+    response_class=HTMLResponse,
+    dependencies=[Checked],
+)
+async def share_own_words(
+    request: Request,
+    relationship_id: UUID,
+    me: Peer,
+    db: SessionDep,
+    share: Annotated[bool, Form()] = False,
+) -> Response:
+    """The seeker lets their supporter read their own words, or stops sharing them."""
+    found = await relationships.mine(db, me, relationship_id=relationship_id)
+    if found.seeker_id != me.user_id or found.request_id is None:
+        raise NotFound("No such request.")
+    await requests.share_own_words(db, me, request_id=found.request_id, share=share)
+    return redirect(request, f"/relationships/{relationship_id}")

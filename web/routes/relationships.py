@@ -8,19 +8,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
+from api.errors import NotFound
+from api.matching import views
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreements import Agreement
 from api.relationships.history import Event
 from api.relationships.models import AgreementVersion, State
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
-    Acknowledgements,
     AgreementTerms,
     Person,
-    describe_terms,
-    summarise,
 )
+from api.relationships.wording import describe_terms, summarise
 from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
+from api.weekly.zones import zone_label
 from web.auth import Peer
 from web.render import render
 
@@ -80,30 +81,40 @@ def event_text(agreement: Agreement, event: Event) -> str:
     return f"{person} {'paused' if event.to_state == State.paused else 'ended'} the relationship"
 
 
+def names(agreement: Agreement) -> dict[Person, str]:
+    """How the pages call the two people: "you" and the other person's name."""
+    return {
+        agreement.pair.me.role: "you",
+        agreement.pair.other.role: agreement.pair.other.display_name,
+    }
+
+
+def every_term(agreement: Agreement, terms: AgreementTerms) -> list[tuple[str, str]]:
+    """Every term in plain words on the reader's clock: what a first proposal shows in full."""
+    rows = describe_terms(terms, viewer_tz=viewer_tz(agreement), names=names(agreement))
+    return [(label, text) for _, label, text in rows]
+
+
 def compare(
     agreement: Agreement, base: AgreementTerms, terms: AgreementTerms
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """Side by side on the reader's clock: (label, before, after) that differ, and the rest."""
-    tz = viewer_tz(agreement)
-    before = describe_terms(base, viewer_tz=tz)
-    after = describe_terms(terms, viewer_tz=tz)
-    changed, same = [], []
-    for (_, label, old), (_, _, new) in zip(before, after, strict=True):
-        if old != new:
-            changed.append((label, old, new))
-        else:
-            same.append((label, new))
-    return changed, same
+) -> list[tuple[str, str, str]]:
+    """Side by side on the reader's clock: (label, before, after) for the terms that differ."""
+    tz, called = viewer_tz(agreement), names(agreement)
+    before = describe_terms(base, viewer_tz=tz, names=called)
+    after = describe_terms(terms, viewer_tz=tz, names=called)
+    return [
+        (label, old, new)
+        for (_, label, old), (_, _, new) in zip(before, after, strict=True)
+        if old != new
+    ]
 
 
-def base_of(agreement: Agreement, version: AgreementVersion) -> tuple[AgreementTerms, str]:
-    """What a version is shown against, and what to call that column."""
+def base_of(agreement: Agreement, version: AgreementVersion) -> tuple[AgreementTerms, str] | None:
+    """What a version is shown against and what to call it; None for a first proposal, which
+    is shown in full (nobody has seen anything to compare it with)."""
     base = agreement.base_for(version)
     if base is None:
-        # Every proposal has the notes ticked; only the template doesn't, so don't flag them.
-        template = agreements.template_terms(agreement)
-        ticked = Acknowledgements(confidentiality_and_exception=True, not_a_crisis_service=True)
-        return template.model_copy(update={"acknowledgements": ticked}), "Usual starting point"
+        return None
     if base.status == "agreed":
         return agreement.terms_of(base), f"In force (version {base.number})"
     whose = who(agreement, agreement.proposer(base))
@@ -128,6 +139,10 @@ def agreement_context(agreement: Agreement) -> dict:
         "reviewed_by_me": agreement.pair.me.role in agreement.reviewed_by(),
         "reviewed_by_other": agreement.pair.other.role in agreement.reviewed_by(),
         "tz": viewer_tz(agreement),
+        "tz_label": zone_label(viewer_tz(agreement)),
+        # Only the first agreed version starts the support; later ones change it.
+        "first_agreed": in_force is not None
+        and not any(v.status == "superseded" for v in agreement.versions),
     }
 
 
@@ -164,10 +179,17 @@ async def _relationship_page(
     agreement = await agreements.load(db, me, relationship_id=relationship_id)
     tz = viewer_tz(agreement)
     events = await history.timeline(db, agreement=agreement)
+    try:
+        asked = await views.support_asked(
+            db, me, settings=request.app.state.settings, relationship_id=relationship_id
+        )
+    except NotFound:
+        asked = None  # ended, or not made from a request
     context = {
         **agreement_context(agreement),
+        "asked": asked,
         "events": [(when(e.at, tz), event_text(agreement, e)) for e in reversed(events)],
-        "summary": summarise(agreement.terms_of(agreement.in_force), tz)[:4]
+        "summary": summarise(agreement.terms_of(agreement.in_force), tz, names=names(agreement))[:4]
         if agreement.in_force
         else [],
         "errors": errors or {},
@@ -192,7 +214,7 @@ async def what_we_agreed(
     in_force = agreement.in_force
     if in_force is not None:
         terms = agreement.terms_of(in_force)
-        context["summary"] = summarise(terms, context["tz"])
+        context["summary"] = summarise(terms, context["tz"], names=names(agreement))
         context["agreed_at"] = when(in_force.agreed_at, context["tz"])
         context["acknowledgements"] = [label for label, _ in ACKNOWLEDGEMENTS.values()]
     return render(request, "pages/relationship_agreed.html", context)
