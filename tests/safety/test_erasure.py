@@ -49,7 +49,7 @@ async def test_the_leavers_words_leave_agreements_with_them(client, db, settings
     version = await db.scalar(
         select(AgreementVersion).where(AgreementVersion.relationship_id == rid(pair))
     )
-    version.terms = {**version.terms, "topics_to_avoid": [TOPIC]}
+    version.terms = {**version.terms, "topics_to_avoid": {"seeker": [TOPIC], "supporter": []}}
     await db.commit()
     before = (await client.get(f"{pair.base}/agreement", headers=pair.supporter.headers)).text
     assert TOPIC in before.replace("\\u0027", "'").replace("&#39;", "'")
@@ -62,7 +62,7 @@ async def test_the_leavers_words_leave_agreements_with_them(client, db, settings
     kept = await db.scalar(
         select(AgreementVersion).where(AgreementVersion.relationship_id == rid(pair))
     )
-    assert kept.terms["topics_to_avoid"] == []
+    assert kept.terms["topics_to_avoid"] == {"seeker": [], "supporter": []}
     # Everything else Bob agreed to is still there for his history.
     assert kept.terms["sessions_total"] == 6 and kept.terms["channels"] == ["chat", "video"]
     after = await client.get(f"{pair.base}/agreement", headers=pair.supporter.headers)
