@@ -37,6 +37,9 @@ class ContactSession(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_session_relationship_start", "relationship_id", "start_at"),
         Index("ix_contact_session_status_start", "status", "start_at"),
+        Index(
+            "ix_contact_session_relationship_status_start", "relationship_id", "status", "start_at"
+        ),
     )
 
     id: UUID = id_field()

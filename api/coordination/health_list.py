@@ -4,12 +4,12 @@ agreed response time), paused, open concerns. Filters, sorts and cursor paginati
 relationship's timeline of events (never message text)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import Integer, String, and_, func, or_, type_coerce, union_all
+from sqlalchemy import Integer, String, and_, case, func, literal, null, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -20,6 +20,7 @@ from api.common import UTCDateTime, utcnow
 from api.concerns.models import OPEN_CONCERN, Concern
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, Message, SessionStatus
+from api.coordination import sql
 from api.coordination.paging import Order, Page, page
 from api.coordination.timeline import TimelineEvent, events
 from api.errors import NotFound
@@ -28,6 +29,7 @@ from api.relationships.models import AgreementVersion, Relationship, State
 RelationshipSort = Literal["newest", "oldest", "sessions"]
 RESPONSE_DAYS = {"same_day": 1, "within_2_days": 2, "within_a_week": 7}
 ENDING_SOON = timedelta(days=14)
+NEVER_LATE = datetime(1, 1, 2, tzinfo=UTC)
 _R, _V, _S, _M = Relationship, AgreementVersion, ContactSession, Message
 _SEEKER, _SUPPORTER = aliased(User), aliased(User)
 
@@ -50,13 +52,22 @@ class HealthRow:
     open_concerns: int
 
 
-def _last_contact() -> Any:
-    messages: Any = select(col(_M.sent_at).label("at")).where(col(_M.relationship_id) == _R.id)
-    held: Any = select(col(_S.start_at).label("at")).where(
-        col(_S.relationship_id) == _R.id, col(_S.status) == SessionStatus.held
+def _last_contact(dialect: str) -> Any:
+    """The later of the last message and the last held session: two maxima each read from the
+    end of an index, rather than every message and session of the relationship gathered."""
+    message: Any = (
+        select(func.max(col(_M.sent_at))).where(col(_M.relationship_id) == _R.id).scalar_subquery()
     )
-    both = union_all(messages, held).subquery()
-    return type_coerce(select(func.max(both.c.at)).scalar_subquery(), UTCDateTime)
+    held: Any = (
+        select(func.max(col(_S.start_at)))
+        .where(col(_S.relationship_id) == _R.id, col(_S.status) == SessionStatus.held)
+        .scalar_subquery()
+    )
+    if dialect == "postgresql":
+        later = func.greatest(message, held)  # ignores NULLs
+    else:  # SQLite's max(a, b) is NULL if either is; one absent means the other
+        later = func.max(func.coalesce(message, held), func.coalesce(held, message))
+    return type_coerce(later, UTCDateTime)
 
 
 def _terms(key: str) -> Any:
@@ -79,20 +90,26 @@ def _review_due() -> Any:
     )
 
 
-def _stalled(now: datetime) -> Any:
+def _stalled(now: datetime, dialect: str) -> Any:
     """Active, and nothing since the agreed response time (counted from the last contact, or
     from the agreement if there has been none)."""
-    since = func.coalesce(_last_contact(), _V.agreed_at, _R.answered_at, _R.created_at)
+    since = func.coalesce(_last_contact(dialect), _V.agreed_at, _R.answered_at, _R.created_at)
     expectation = _terms("response_expectation").as_string()
-    # One condition per expectation keeps it plain SQL on both databases.
-    late = [
-        and_(expectation == name, since < now - timedelta(days=days))
-        for name, days in RESPONSE_DAYS.items()
-    ]
-    return and_(col(_R.state) == State.active, or_(*late))
+    # The last contact is looked up once, against the deadline of the row's own expectation. An
+    # expectation not known here is never late (a time before any contact); none at all stays
+    # unknown (NULL), as one condition per expectation had it.
+    deadline = case(
+        *[
+            (expectation == name, literal(now - timedelta(days=days), UTCDateTime))
+            for name, days in RESPONSE_DAYS.items()
+        ],
+        (expectation.is_not(None), literal(NEVER_LATE, UTCDateTime)),
+        else_=null(),
+    )
+    return and_(col(_R.state) == State.active, since < deadline)
 
 
-def _query(now: datetime) -> Any:
+def _query(dialect: str) -> Any:
     return (
         sa.select(
             col(_R.id).label("id"),
@@ -104,7 +121,7 @@ def _query(now: datetime) -> Any:
             type_coerce(_terms("sessions_total").as_integer(), Integer).label("agreed"),
             type_coerce(_terms("planned_end_date").as_string(), String).label("planned_end"),
             type_coerce(_terms("response_expectation").as_string(), String).label("expect"),
-            _last_contact().label("last_contact"),
+            _last_contact(dialect).label("last_contact"),
             _review_due().label("review_due"),
             _open_concerns().label("open_concerns"),
         )
@@ -170,13 +187,14 @@ async def relationships(
     """Relationships with their health, filtered and sorted, one page at a time."""
     require_coordinator(me)
     now = now or utcnow()
-    query = _query(now)
+    dialect = sql.dialect(db)
+    query = _query(dialect)
     if states:
         query = query.where(col(_R.state).in_(states))
     if review_due is not None:
         query = query.where(_review_due() if review_due else ~_review_due())
     if stalled is not None:
-        query = query.where(_stalled(now) if stalled else ~_stalled(now))
+        query = query.where(_stalled(now, dialect) if stalled else ~_stalled(now, dialect))
     if has_open_concerns is not None:
         exists = (
             select(Concern.id)

@@ -204,7 +204,9 @@ async def roster(
     """Approved and suspended supporters, with how they are doing (never what they wrote)."""
     require_coordinator(me)
     now = now or utcnow()
-    query = _roster_query(now)
+    # The page is chosen on the offers and names alone; each supporter's figures (sessions, early
+    # endings, last active) are then read for that page only, not for every supporter sorted.
+    query: Any = sa.select(col(_O.user_id).label("user_id")).join(User, col(User.id) == _O.user_id)
     if status is None:
         query = query.where(col(_O.status).in_((OfferStatus.approved, OfferStatus.suspended)))
     else:
@@ -227,7 +229,16 @@ async def roster(
     rows, more = await page(
         db, query, order, limit=limit, starting_after=starting_after, anchor=anchor
     )
-    return Page(_entries(rows), more)
+    ids = [r.user_id for r in rows]
+    found = {e.user_id: e for e in await entries(db, ids, now=now)} if ids else {}
+    return Page([found[i] for i in ids], more)
+
+
+async def entries(db: AsyncSession, user_ids: list[UUID], *, now: datetime) -> list[RosterEntry]:
+    """These supporters' lines of the roster, by name."""
+    query = _roster_query(now).where(col(_O.user_id).in_(user_ids))
+    rows = (await db.execute(query.order_by(*_order("name").by()))).all()
+    return _entries(list(rows))
 
 
 async def _tell_the_people_they_support(db: AsyncSession, supporter_id: UUID, kind: str) -> int:

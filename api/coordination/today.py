@@ -124,22 +124,22 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
         total, [Item(r.id, f"{r.display_name} and {r.s}", r.created_at) for r in rows]
     )
 
-    attention = roster.needs_attention(now)
-    approved = col(SupporterOffer.status) == OfferStatus.approved
-    total = int(
-        await db.scalar(select(func.count()).select_from(SupporterOffer).where(approved, attention))
-        or 0
-    )
-    flagged = (
-        await roster.roster(db, me, limit=SHOWN, status="approved", attention=True, now=now)
-        if total
-        else None
-    )
+    # The flagged supporters are found once: the first few by name, with how many in all.
+    first = (
+        await db.execute(
+            select(col(SupporterOffer.user_id), func.count().over().label("total"))
+            .join(User, col(User.id) == SupporterOffer.user_id)
+            .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
+            .order_by(col(User.display_name), col(SupporterOffer.user_id))
+            .limit(SHOWN)
+        )
+    ).all()
+    flagged = await roster.entries(db, [r.user_id for r in first], now=now) if first else []
     supporters = Section(
-        total,
+        int(first[0].total) if first else 0,
         [
             Item(e.user_id, e.display_name, None, "; ".join(roster.FLAG_WORDS[f] for f in e.flags))
-            for e in (flagged.items if flagged else [])
+            for e in flagged
         ],
     )
     offers = int(

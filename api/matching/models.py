@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, String, UniqueConstraint, false
+from sqlalchemy import JSON, Float, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -20,6 +20,10 @@ class RequestStatus(StrEnum):
 
 class SupportRequest(SQLModel, table=True):
     __tablename__ = "support_request"
+    __table_args__ = (
+        Index("ix_support_request_status_created", "status", "created_at", "id"),
+        Index("ix_support_request_status_line", "status", "first_in_line_at", "created_at"),
+    )
 
     id: UUID = id_field()
     seeker_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")

@@ -3,6 +3,7 @@
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import nulls_last
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -110,9 +111,9 @@ def waiting_order() -> tuple[Any, ...]:
     """The waiting list's one order: first in line (whoever was put there first), then the
     longest waiting. "First in line" is a seeker whose supporter never answered within the
     agreed time and who asked for a new match (``put_first_in_line``)."""
+    # NULLS LAST (not a sort on "IS NULL" first), so an index in this order serves it.
     return (
-        col(SupportRequest.first_in_line_at).is_(None),
-        col(SupportRequest.first_in_line_at),
+        nulls_last(col(SupportRequest.first_in_line_at)),
         col(SupportRequest.created_at),
     )
 

@@ -48,6 +48,9 @@ class Relationship(SQLModel, table=True):
         Index("ix_relationship_supporter_state", "supporter_id", "state"),
         Index("ix_relationship_seeker_state", "seeker_id", "state"),
         Index("ix_relationship_state_expires", "state", "expires_at"),
+        Index("ix_relationship_created", "created_at", "id"),
+        Index("ix_relationship_state_created", "state", "created_at", "id"),
+        Index("ix_relationship_state_ended", "state", "ended_at"),
     )
 
     id: UUID = id_field()

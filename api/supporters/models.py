@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -27,6 +27,7 @@ class SupporterOffer(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(f"capacity >= 1 AND capacity <= {MAX_CAPACITY}", name="ck_offer_capacity"),
         CheckConstraint("active_count >= 0", name="ck_offer_active_count"),
+        Index("ix_supporter_offer_load", "active_count", "user_id"),
     )
 
     id: UUID = id_field()
