@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from api.config import Settings
 from api.errors import DomainError
 
 
@@ -62,8 +63,22 @@ async def checkpoint_after_erasure(engine: AsyncEngine) -> None:
         await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def create_sessionmaker(
+    engine: AsyncEngine, settings: Settings
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry the settings, so a domain can seal and unseal what it stores in
+    places reached by many paths (``settings_of``); a session without them can't."""
+    return async_sessionmaker(
+        engine, class_=AsyncSession, expire_on_commit=False, info={"settings": settings}
+    )
+
+
+def settings_of(db: AsyncSession) -> Settings:
+    """The settings (and so the data key) of this session's app or command."""
+    settings = db.info.get("settings")
+    if not isinstance(settings, Settings):
+        raise RuntimeError("This session was made without settings: it can't seal or unseal.")
+    return settings
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -371,7 +371,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
 async def main() -> None:
     settings = get_settings()
     engine = create_engine(settings.database_url)
-    async with create_sessionmaker(engine)() as db:
+    async with create_sessionmaker(engine, settings)() as db:
         loaded = await load(db, settings)
         await db.commit()
     await engine.dispose()

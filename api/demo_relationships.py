@@ -22,13 +22,13 @@ from api.crypto import seal
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships.models import (
     AgreementConsent,
-    AgreementVersion,
     EndKind,
     Relationship,
     RelationshipEvent,
     State,
     VersionStatus,
 )
+from api.relationships.sealed_topics import new_version
 from api.relationships.terms import AgreementTerms
 from api.safety.models import Pause
 from api.supporters.models import SupporterOffer
@@ -147,7 +147,8 @@ async def _pair(
 async def _agreed(
     db: AsyncSession, relationship: Relationship, people: list[User], at: datetime
 ) -> None:
-    version = AgreementVersion(
+    version = new_version(
+        db,
         relationship_id=relationship.id,
         number=1,
         proposed_by=people[1].id,
@@ -189,7 +190,8 @@ async def load(
         tag_ids=[tags["alcohol"]],
         started=now - timedelta(days=2),
     )
-    pending = AgreementVersion(
+    pending = new_version(
+        db,
         relationship_id=vic_ben.id,
         number=1,
         proposed_by=people["ben"].id,

@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.sessionmaker = create_sessionmaker(engine, settings)
     app.state.migration_heads = migration_heads()
     # Derived from the database and re-synced on every query; see api/matching/index.py.
     app.state.matching_index = MatchingIndex(

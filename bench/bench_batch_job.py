@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from alembic import command
 from api.auth.models import Role
 from api.auth.principal import Principal
+from api.config import Settings
 from api.db import create_engine, create_sessionmaker
 from api.matching import drafts
 from api.matching.index import MatchingIndex
@@ -96,7 +97,7 @@ async def run(seekers: int, supporters: int) -> dict:
         )
         await conn.close()
         engine = create_engine(url)
-        sessionmaker = create_sessionmaker(engine)
+        sessionmaker = create_sessionmaker(engine, Settings(database_url=url))
         me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
         index = MatchingIndex()
         async with sessionmaker() as db:

@@ -292,7 +292,7 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
         await conn.close()
         fill_seconds = time.perf_counter() - started
         engine = create_engine(url)
-        sessionmaker = create_sessionmaker(engine)
+        sessionmaker = create_sessionmaker(engine, Settings(database_url=url))
         me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
         settings = Settings()
         figures: dict[str, dict[str, float]] = {}

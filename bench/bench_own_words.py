@@ -45,7 +45,7 @@ async def run() -> dict:
         raise SystemExit("Own-words similarity is off here: make install-similarity first.")
     engine = create_engine(url)
     try:
-        async with create_sessionmaker(engine)() as db:
+        async with create_sessionmaker(engine, settings)() as db:
             started = time.perf_counter()
             await demo.load(db, settings)
             await db.commit()

@@ -21,7 +21,7 @@ log = structlog.get_logger("kindred.contact")
 async def sweep() -> int:
     settings = get_settings()
     engine = create_engine(settings.database_url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = create_sessionmaker(engine, settings)
     try:
         async with sessionmaker() as db:
             made = await upkeep.sweep(db)

@@ -261,7 +261,7 @@ def load_in_process(settings: Settings, codes: Codes, now: datetime) -> Snapshot
 async def load_alone(settings: Settings, codes: Codes, now: datetime) -> Snapshot:
     engine = create_engine(settings.database_url, pool_size=1)
     try:
-        async with create_sessionmaker(engine)() as db:
+        async with create_sessionmaker(engine, settings)() as db:
             return await load_snapshot(db, codes, now, settings)
     finally:
         await engine.dispose()

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.config import Settings
+from api.db import settings_of
 from api.errors import NotFound
 from api.matching import introductions
 from api.matching.models import SupportRequest
@@ -19,6 +20,7 @@ from api.matching.reasons import for_supporter
 from api.profiles.models import Profile
 from api.profiles.schemas import ExperienceOut
 from api.profiles.service import display_names, experiences_for_support
+from api.profiles.topics import open_topics
 from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE, Relationship
 
@@ -66,9 +68,10 @@ class SupportAsked:
 async def topics_of(db: AsyncSession, *, user_ids: list[UUID]) -> dict[UUID, list[str]]:
     """Each person's topics to avoid, from their profile (shown with their introductions)."""
     rows = await db.execute(
-        select(Profile.user_id, Profile.topics_to_avoid).where(col(Profile.user_id).in_(user_ids))
+        select(Profile.user_id, Profile.topics_sealed).where(col(Profile.user_id).in_(user_ids))
     )
-    return {uid: list(topics or []) for uid, topics in rows.all()}
+    settings = settings_of(db)
+    return {uid: open_topics(settings, uid, sealed) for uid, sealed in rows.all()}
 
 
 async def seeker_introductions(

@@ -31,6 +31,7 @@ from api.matching import introductions
 from api.matching.models import Block, MatchAgain, SupportRequest
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
+from api.profiles.topics import topics_of
 from api.relationships import privacy as relationship_privacy
 from api.relationships.models import (
     HOLDS_A_PLACE,
@@ -40,6 +41,7 @@ from api.relationships.models import (
     RelationshipEvent,
     State,
 )
+from api.relationships.sealed_topics import full_terms
 from api.relationships.service import VISIBLE_STATES, other_of
 from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
@@ -112,7 +114,8 @@ async def _relationships(
             ],
             "agreement_versions": [
                 {
-                    **_row(v, "id", "relationship_id", "proposed_by", "closed_by"),
+                    **_row(v, "id", "relationship_id", "proposed_by", "closed_by", "topics_sealed"),
+                    "terms": full_terms(settings, v),
                     "proposed_by": who(v.proposed_by),
                 }
                 for v in versions.get(r.id, [])
@@ -156,7 +159,11 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
     return {
         "exported_at": utcnow().isoformat(),
         "account": _row(user, "password_hash"),
-        "profile": _row(profile) if profile else None,
+        "profile": (
+            {**_row(profile, "topics_sealed"), "topics_to_avoid": topics_of(db, profile)}
+            if profile
+            else None
+        ),
         # My own words are here; their own-words vector (api/profiles/own_words.py) is not: it
         # is derived from them, means nothing to a person, and is rebuilt from them at any time.
         "experiences": [

@@ -55,7 +55,9 @@ class Profile(SQLModel, table=True):
     # Weekly windows in the person's own zone: [{"weekday": 0-6, "start": "HH:MM", "end": "HH:MM"}]
     availability: list[dict] = Field(default_factory=list, sa_type=JSON)
     channels: list[str] = Field(default_factory=list, sa_type=JSON)
-    topics_to_avoid: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Topics they'd rather not talk about, in their own words: a JSON list, AES-GCM sealed,
+    # bound to user_id (api/profiles/topics.py); None when there are none.
+    topics_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     # Only used when someone asks for a preference.
     age_band: str | None = Field(default=None, sa_type=String(10))
     gender: str | None = Field(default=None, sa_type=String(30))

@@ -297,7 +297,7 @@ async def _backfill_everyone() -> int:
         return 1
     engine = create_engine(settings.database_url)
     try:
-        async with create_sessionmaker(engine)() as db:
+        async with create_sessionmaker(engine, settings)() as db:
             done = await backfill(db, settings)
     finally:
         await engine.dispose()

@@ -1,4 +1,5 @@
 from fastapi import APIRouter, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator, CurrentPrincipal
 from api.auth.principal import Principal
@@ -17,24 +18,31 @@ from api.profiles.schemas import (
     TaxonomyChange,
     TaxonomyItemOut,
 )
+from api.profiles.topics import topics_of
 
 router = APIRouter(tags=["profiles"])
 
 
-def _profile_out(profile: Profile, me: Principal) -> ProfileOut:
-    return ProfileOut.model_validate({**profile.model_dump(), "display_name": me.display_name})
+def _profile_out(db: AsyncSession, profile: Profile, me: Principal) -> ProfileOut:
+    return ProfileOut.model_validate(
+        {
+            **profile.model_dump(exclude={"topics_sealed"}),
+            "topics_to_avoid": topics_of(db, profile),
+            "display_name": me.display_name,
+        }
+    )
 
 
 @router.get("/profile", response_model=ProfileOut)
 async def get_profile(me: CurrentPrincipal, db: SessionDep) -> ProfileOut:
     """My profile."""
-    return _profile_out(await service.get_profile(db, me), me)
+    return _profile_out(db, await service.get_profile(db, me), me)
 
 
 @router.put("/profile", response_model=ProfileOut)
 async def put_profile(body: ProfileIn, me: CurrentPrincipal, db: SessionDep) -> ProfileOut:
     """Create or replace my profile: languages, time zone, weekly availability, channels, …"""
-    return _profile_out(await service.save_profile(db, me, data=body), me)
+    return _profile_out(db, await service.save_profile(db, me, data=body), me)
 
 
 @router.get("/profile/experiences", response_model=list[ExperienceOut])

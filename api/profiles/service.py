@@ -30,6 +30,7 @@ from api.profiles.schemas import (
     TagIn,
     TaxonomyChange,
 )
+from api.profiles.topics import set_topics
 from api.weekly.windows import check_windows
 
 
@@ -46,6 +47,7 @@ async def save_profile(db: AsyncSession, me: Principal, *, data: ProfileIn) -> P
     values = data.model_dump(mode="json")
     values["languages"] = sorted(set(values["languages"]))
     values["channels"] = sorted(set(values["channels"]))
+    topics = values.pop("topics_to_avoid")
     profile = await db.get(Profile, me.user_id)
     if profile is None:
         profile = Profile(user_id=me.user_id, **values)
@@ -53,6 +55,7 @@ async def save_profile(db: AsyncSession, me: Principal, *, data: ProfileIn) -> P
     else:
         for key, value in values.items():
             setattr(profile, key, value)
+    set_topics(db, profile, topics)
     profile.updated_at = utcnow()
     await db.flush()
     return profile

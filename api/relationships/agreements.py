@@ -28,6 +28,8 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.config import Settings
+from api.db import settings_of
 from api.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from api.relationships import lifecycle, service
 from api.relationships.models import (
@@ -40,6 +42,7 @@ from api.relationships.models import (
 )
 from api.relationships.own_terms import keep_theirs
 from api.relationships.review import review_due, review_point
+from api.relationships.sealed_topics import full_terms, new_version
 from api.relationships.service import Pair
 from api.relationships.terms import (
     CHANNELS,
@@ -67,6 +70,7 @@ class Agreement:
     relationship: Relationship
     pair: Pair
     versions: list[AgreementVersion]  # oldest first
+    settings: Settings  # to open each person's sealed topics
     consents: dict[UUID, list[AgreementConsent]] = field(default_factory=dict)
 
     @property
@@ -114,7 +118,7 @@ class Agreement:
         return self.previous(version)
 
     def terms_of(self, version: AgreementVersion) -> AgreementTerms:
-        return AgreementTerms.model_validate(version.terms)
+        return AgreementTerms.model_validate(full_terms(self.settings, version))
 
     def proposer(self, version: AgreementVersion) -> Person | None:
         return self.pair.role_of(version.proposed_by)
@@ -158,9 +162,8 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
         )
         for consent in rows.all():
             consents.setdefault(consent.version_id, []).append(consent)
-    return Agreement(
-        relationship, await service.pair(db, me, relationship=relationship), versions, consents
-    )
+    pair = await service.pair(db, me, relationship=relationship)
+    return Agreement(relationship, pair, versions, settings_of(db), consents)
 
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
@@ -293,7 +296,8 @@ async def propose(
         mine = pending.proposed_by == me.user_id
         _close(pending, VersionStatus.withdrawn if mine else VersionStatus.declined, me, now)
     latest = agreement.latest
-    version = AgreementVersion(
+    version = new_version(
+        db,
         relationship_id=relationship.id,
         number=(latest.number if latest else 0) + 1,
         proposed_by=me.user_id,

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -125,8 +125,11 @@ class AgreementVersion(SQLModel, table=True):
     proposed_by: UUID | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
-    # AgreementTerms.model_dump(mode="json"): exactly what both people see and consent to.
+    # AgreementTerms.model_dump(mode="json"): exactly what both people see and consent to,
+    # except each person's topics to avoid, which are their own words: those are sealed in
+    # topics_sealed (api/relationships/sealed_topics.py, bound to id) and put back on reading.
     terms: dict = Field(sa_type=JSON)
+    topics_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     status: str = Field(default=VersionStatus.pending, sa_type=String(20))
     created_at: datetime = created_field()
     agreed_at: datetime | None = when_field()

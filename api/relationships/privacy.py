@@ -11,7 +11,9 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
+from api.db import settings_of
 from api.relationships.models import AgreementVersion, Relationship
+from api.relationships.sealed_topics import full_terms, store_terms
 
 
 def _without_words_of(terms: dict[str, Any], role: str) -> dict[str, Any]:
@@ -30,7 +32,9 @@ async def erase_words_of(db: AsyncSession, *, user_id: UUID) -> None:
         .join(Relationship, col(Relationship.id) == col(AgreementVersion.relationship_id))
         .where(or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id))
     )
+    settings = settings_of(db)
     for version, seeker_id in rows.all():
-        kept = _without_words_of(version.terms, "seeker" if seeker_id == user_id else "supporter")
-        if kept is not version.terms:
-            version.terms = kept  # a new dict, so the JSON column is written
+        terms = full_terms(settings, version)
+        kept = _without_words_of(terms, "seeker" if seeker_id == user_id else "supporter")
+        if kept is not terms:
+            store_terms(settings, version, kept)  # new values, so both columns are written

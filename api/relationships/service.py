@@ -17,6 +17,7 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.profiles.models import Profile
+from api.profiles.topics import topics_of
 from api.relationships.models import Relationship, State
 from api.relationships.terms import Person
 
@@ -115,7 +116,7 @@ async def pairs(
             pronouns=profile.pronouns if profile else None,
             timezone=profile.timezone if profile else None,
             channels=tuple(profile.channels) if profile else (),
-            topics_to_avoid=tuple(profile.topics_to_avoid) if profile else (),
+            topics_to_avoid=tuple(topics_of(db, profile)) if profile else (),
         )
 
     result = {}

@@ -21,6 +21,7 @@ from api.relationships.models import (
     State,
     VersionStatus,
 )
+from api.relationships.sealed_topics import new_version
 from api.relationships.terms import AgreementTerms
 from tests.factories import Pair, agreeable_terms, agreeing_pair
 
@@ -70,7 +71,8 @@ async def agree(db, pair: Pair, **changes: Any) -> AgreementTerms:
         .values(status=VersionStatus.superseded, closed_at=utcnow())
     )
     db.add(
-        AgreementVersion(
+        new_version(
+            db,
             relationship_id=relationship_id,
             number=number,
             proposed_by=pair.supporter.id,

@@ -11,12 +11,12 @@ from sqlalchemy import select, update
 from api.common import utcnow
 from api.notices.models import Notice
 from api.relationships.models import (
-    AgreementVersion,
     Relationship,
     RelationshipEvent,
     State,
     VersionStatus,
 )
+from api.relationships.sealed_topics import new_version
 from api.relationships.terms import AgreementTerms
 from api.supporters.models import SupporterOffer
 from tests.factories import Pair, agreeable_terms, agreeing_pair
@@ -35,7 +35,8 @@ async def active_pair(client, db, settings, *, sessions_total: int = 6, **kwargs
     relationship_id = rid(pair)
     terms = AgreementTerms.model_validate(agreeable_terms(sessions_total=sessions_total))
     db.add(
-        AgreementVersion(
+        new_version(
+            db,
             relationship_id=relationship_id,
             number=1,
             proposed_by=pair.supporter.id,

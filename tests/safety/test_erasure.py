@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from api.relationships.models import AgreementVersion
+from api.relationships.sealed_topics import full_terms, store_terms
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer, staff
 from tests.safety.helpers import active_pair, rid
@@ -49,7 +50,8 @@ async def test_the_leavers_words_leave_agreements_with_them(client, db, settings
     version = await db.scalar(
         select(AgreementVersion).where(AgreementVersion.relationship_id == rid(pair))
     )
-    version.terms = {**version.terms, "topics_to_avoid": {"seeker": [TOPIC], "supporter": []}}
+    mine = {"seeker": [TOPIC], "supporter": []}
+    store_terms(settings, version, {**full_terms(settings, version), "topics_to_avoid": mine})
     await db.commit()
     before = (await client.get(f"{pair.base}/agreement", headers=pair.supporter.headers)).text
     assert TOPIC in before.replace("\\u0027", "'").replace("&#39;", "'")
@@ -62,7 +64,7 @@ async def test_the_leavers_words_leave_agreements_with_them(client, db, settings
     kept = await db.scalar(
         select(AgreementVersion).where(AgreementVersion.relationship_id == rid(pair))
     )
-    assert kept.terms["topics_to_avoid"] == {"seeker": [], "supporter": []}
+    assert full_terms(settings, kept)["topics_to_avoid"] == {"seeker": [], "supporter": []}
     # Everything else Bob agreed to is still there for his history.
     assert kept.terms["sessions_total"] == 6 and kept.terms["channels"] == ["chat", "video"]
     after = await client.get(f"{pair.base}/agreement", headers=pair.supporter.headers)

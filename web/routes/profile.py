@@ -12,6 +12,7 @@ from api.errors import DomainError, NotFound
 from api.profiles import service as profiles
 from api.profiles.models import Channel, Profile, Stage
 from api.profiles.schemas import ExperienceIn, ExperienceOut, ProfileIn
+from api.profiles.topics import topics_of
 from api.weekly.windows import FALLBACK_TIMEZONE, WEEKDAYS, check_windows, stored_windows
 from web.auth import Peer, redirect
 from web.csrf import Checked
@@ -61,7 +62,7 @@ async def _my_profile(db: SessionDep, me: Peer) -> Profile | None:
         return None
 
 
-def _profile_values(profile: Profile | None) -> dict[str, Any]:
+def _profile_values(profile: Profile | None, topics: list[str]) -> dict[str, Any]:
     """What the form shows for a saved profile (or a new one)."""
     if profile is None:
         return {"timezone": FALLBACK_TIMEZONE, "languages": ["en"], "cells": set(), "new": True}
@@ -77,7 +78,7 @@ def _profile_values(profile: Profile | None) -> dict[str, Any]:
         "cells": profile_cells(availability),
         "finer_times": not PROFILE_GRID.fits(availability),
         "channels": list(profile.channels),
-        "topics": "\n".join(profile.topics_to_avoid),
+        "topics": "\n".join(topics),
         "age_band": profile.age_band or "",
         "gender": gender if listed else "",
         "gender_own": "" if listed else gender,
@@ -109,7 +110,9 @@ def _profile_page(
 
 @router.get("/profile", response_class=HTMLResponse)
 async def profile_page(request: Request, me: Peer, db: SessionDep) -> Response:
-    return _profile_page(request, _profile_values(await _my_profile(db, me)))
+    profile = await _my_profile(db, me)
+    topics = topics_of(db, profile) if profile else []
+    return _profile_page(request, _profile_values(profile, topics))
 
 
 @router.post("/profile", response_class=HTMLResponse, dependencies=[Checked])
