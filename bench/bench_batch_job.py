@@ -10,18 +10,14 @@ generating candidates, min-cost flow, greedy baseline, storing the draft items.
 import argparse
 import asyncio
 import json
-import os
 import time
 import uuid
 from datetime import UTC, datetime
 
 import asyncpg
 import numpy as np
-from alembic.config import Config
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
-from alembic import command
 from api.auth.models import Role
 from api.auth.principal import Principal
 from api.config import Settings
@@ -30,7 +26,7 @@ from api.matching import drafts
 from api.matching.index import MatchingIndex
 from api.matching.models import BatchDraftItem
 from bench.bench_shortlist_http import RESULTS, ROOT
-from bench.common import Stolen
+from bench.common import Stolen, add_coordinator, migrated_database
 from bench.shortlist_data import _channels, _languages, _windows, copy, fill
 from bench.synthetic import ZONES
 
@@ -57,7 +53,7 @@ async def add_seekers(conn: asyncpg.Connection, n: int, seed: int = 11) -> None:
                 ZONES[z][0],
                 json.dumps(_windows(rng)),
                 json.dumps(_channels(rng)),
-                "[]",
+                None,  # no topics to avoid: nothing sealed
                 None,
                 None,
                 now,
@@ -75,26 +71,11 @@ async def add_seekers(conn: asyncpg.Connection, n: int, seed: int = 11) -> None:
 
 
 async def run(seekers: int, supporters: int) -> dict:
-    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    base = make_url(server)
-    name = f"kindred_bench_{uuid.uuid4().hex[:8]}"
-    connect = {"user": base.username, "host": base.host, "port": base.port or 5432}
-    admin = await asyncpg.connect(database=base.database, **connect)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        config = Config(str(ROOT / "alembic.ini"))
-        config.attributes.update(database_url=url, configure_logger=False)
-        await asyncio.to_thread(command.upgrade, config, "head")
-        conn = await asyncpg.connect(database=name, **connect)
+    async with migrated_database(ROOT) as (url, connect):
+        conn = await asyncpg.connect(**connect)
         await fill(conn, supporters)
         await add_seekers(conn, seekers)
-        coordinator = uuid.uuid4()
-        await conn.execute(
-            "INSERT INTO user_account VALUES ($1, 'c@bench.kindred', 'C', 'x', 'coordinator', "
-            "true, now())",
-            coordinator,
-        )
+        coordinator = await add_coordinator(conn)
         await conn.close()
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine, Settings(database_url=url))
@@ -125,9 +106,6 @@ async def run(seekers: int, supporters: int) -> dict:
             "total_score": draft.total_score,
             **draft.stats,
         }
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ measured in the same run on the same session: a trivial query (SELECT 1).
 import argparse
 import asyncio
 import json
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,11 +21,8 @@ from typing import Any
 
 import asyncpg
 import numpy as np
-from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from alembic import command
 from api.auth.models import Role
 from api.auth.principal import Principal
 from api.concerns import service as concerns
@@ -36,7 +32,7 @@ from api.db import create_engine, create_sessionmaker
 from api.matching import requests
 from bench.bench_batch_job import add_seekers
 from bench.bench_shortlist_http import RESULTS, ROOT
-from bench.common import table
+from bench.common import add_coordinator, migrated_database, table
 from bench.shortlist_data import fill
 
 TARGET_MS = 50.0
@@ -259,29 +255,14 @@ async def _p95(call: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, flo
 
 
 async def run(people: int, relationships: int, repeat: int) -> dict:
-    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    base = make_url(server)
-    name = f"kindred_bench_{uuid.uuid4().hex[:8]}"
-    connect = {"user": base.username, "host": base.host, "port": base.port or 5432}
-    admin = await asyncpg.connect(database=base.database, **connect)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        config = Config(str(ROOT / "alembic.ini"))
-        config.attributes.update(database_url=url, configure_logger=False)
-        await asyncio.to_thread(command.upgrade, config, "head")
-        conn = await asyncpg.connect(database=name, **connect)
+    async with migrated_database(ROOT) as (url, connect):
+        conn = await asyncpg.connect(**connect)
         supporters = people // 10
         started = time.perf_counter()
         await fill(conn, supporters)
         await add_seekers(conn, people - supporters)
         await add_relationships(conn, relationships)
-        coordinator = uuid.uuid4()
-        await conn.execute(
-            "INSERT INTO user_account VALUES ($1, 'c@bench.kindred', 'C', 'x', 'coordinator', "
-            "true, now())",
-            coordinator,
-        )
+        coordinator = await add_coordinator(conn)
         counts = {
             t: await conn.fetchval(f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed names)
             for t in ("user_account", "relationship", "contact_session", "message", "concern")
@@ -318,9 +299,6 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
         for f in figures.values():
             f["ratio_to_ceiling"] = round(f["p95_ms"] / ceiling, 1) if ceiling else 0.0
         return {"counts": counts, "fill_seconds": round(fill_seconds, 1), "figures": figures}
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main() -> None:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
 import resource
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import asyncpg
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+from alembic import command
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -91,3 +100,36 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"context": context(), **payload}, indent=2) + "\n")
     return path
+
+
+@asynccontextmanager
+async def migrated_database(root: Path) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """A PostgreSQL database of the run's own on ``BENCH_DATABASE_URL`` (default the local
+    server), built by the migrations; yields its URL and asyncpg connect arguments (add
+    ``database=``), and drops it afterwards."""
+    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    base = make_url(server)
+    name = f"kindred_bench_{uuid.uuid4().hex[:8]}"
+    connect: dict[str, Any] = {"user": base.username, "host": base.host, "port": base.port or 5432}
+    admin = await asyncpg.connect(database=base.database, **connect)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = base.set(database=name).render_as_string(hide_password=False)
+        config = Config(str(root / "alembic.ini"))
+        config.attributes.update(database_url=url, configure_logger=False)
+        await asyncio.to_thread(command.upgrade, config, "head")
+        yield url, {**connect, "database": name}
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def add_coordinator(conn: asyncpg.Connection) -> uuid.UUID:
+    """One coordinator account for the benchmark to act as."""
+    coordinator = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO user_account VALUES ($1, 'c@bench.kindred', 'C', 'x', 'coordinator', "
+        "true, now())",
+        coordinator,
+    )
+    return coordinator

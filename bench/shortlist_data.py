@@ -64,7 +64,7 @@ async def fill(conn: asyncpg.Connection, n: int, seed: int = 7) -> dict:
                 zone_names[z],
                 json.dumps(_windows(rng)),
                 json.dumps(_channels(rng)),
-                "[]",
+                None,  # no topics to avoid: nothing sealed
                 None,
                 None,
                 now,
@@ -116,7 +116,7 @@ COLUMNS = {
         "timezone",
         "availability",
         "channels",
-        "topics_to_avoid",
+        "topics_sealed",
         "age_band",
         "gender",
         "updated_at",
