@@ -53,10 +53,27 @@ async def _section(db: AsyncSession, count: Any, rows: Any) -> tuple[int, list[A
     return total, list((await db.execute(rows.limit(SHOWN))).all()) if total else []
 
 
+_SEEKER = User.__table__.alias("seeker")  # type: ignore[attr-defined]
+_SUPPORTER = User.__table__.alias("supporter")  # type: ignore[attr-defined]
+
+
+async def _pairs(db: AsyncSession, where: Any, when: Any) -> Section:
+    """Relationships matching ``where``, named by their pair, oldest ``when`` first."""
+    total, rows = await _section(
+        db,
+        select(func.count()).select_from(Relationship).where(where),
+        select(Relationship.id, when, _SEEKER.c.display_name, _SUPPORTER.c.display_name.label("s"))
+        .outerjoin(_SEEKER, _SEEKER.c.id == Relationship.seeker_id)
+        .outerjoin(_SUPPORTER, _SUPPORTER.c.id == Relationship.supporter_id)
+        .where(where)
+        .order_by(when, col(Relationship.id)),
+    )
+    return Section(total, [Item(r[0], f"{r.display_name} and {r.s}", r[1]) for r in rows])
+
+
 async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
     require_coordinator(me)
     now = now or utcnow()
-    seeker, supporter = User.__table__.alias("seeker"), User.__table__.alias("supporter")  # type: ignore[attr-defined]
 
     new = col(Concern.status) == ConcernStatus.new
     total, rows = await _section(
@@ -72,23 +89,7 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
         col(Relationship.state) == State.introduced,
         col(Relationship.expires_at) <= now + EXPIRING_WITHIN,
     )
-    total, rows = await _section(
-        db,
-        select(func.count()).select_from(Relationship).where(expiring),
-        select(
-            Relationship.id,
-            Relationship.expires_at,
-            seeker.c.display_name,
-            supporter.c.display_name.label("s"),
-        )
-        .outerjoin(seeker, seeker.c.id == Relationship.seeker_id)
-        .outerjoin(supporter, supporter.c.id == Relationship.supporter_id)
-        .where(expiring)
-        .order_by(col(Relationship.expires_at), col(Relationship.id)),
-    )
-    introductions = Section(
-        total, [Item(r.id, f"{r.display_name} and {r.s}", r.expires_at) for r in rows]
-    )
+    introductions = await _pairs(db, expiring, col(Relationship.expires_at))
 
     waiting = col(SupportRequest.status) == RequestStatus.waiting
     total, rows = await _section(
@@ -106,23 +107,7 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
         col(Relationship.review_at_session).is_not(None),
         col(Relationship.sessions_held) >= Relationship.review_at_session,
     )
-    total, rows = await _section(
-        db,
-        select(func.count()).select_from(Relationship).where(due),
-        select(
-            Relationship.id,
-            Relationship.created_at,
-            seeker.c.display_name,
-            supporter.c.display_name.label("s"),
-        )
-        .outerjoin(seeker, seeker.c.id == Relationship.seeker_id)
-        .outerjoin(supporter, supporter.c.id == Relationship.supporter_id)
-        .where(due)
-        .order_by(col(Relationship.created_at), col(Relationship.id)),
-    )
-    reviews = Section(
-        total, [Item(r.id, f"{r.display_name} and {r.s}", r.created_at) for r in rows]
-    )
+    reviews = await _pairs(db, due, col(Relationship.created_at))
 
     # The flagged supporters are found once: the first few by name, with how many in all.
     first = (
