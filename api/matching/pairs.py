@@ -123,7 +123,7 @@ async def say_glad(db: AsyncSession, *, relationship_id: UUID, user_id: UUID, gl
     await db.flush()
 
 
-async def both_glad(db: AsyncSession, relationship_id: UUID) -> bool:
+async def both_glad(db: AsyncSession, *, relationship_id: UUID) -> bool:
     said = await db.scalars(
         select(MatchAgain.user_id).where(MatchAgain.relationship_id == relationship_id)
     )

@@ -52,10 +52,6 @@ async def block(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Re
     return relationship
 
 
-async def blocked_by_me(db: AsyncSession, me: Principal, *, other: UUID | None) -> bool:
-    return await pairs.blocked_by(db, blocker_id=me.user_id, blocked_id=other)
-
-
 async def new_match(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> SupportRequest:
     """One tap after an ending: the seeker is looking again, with the same request and
     preferences (a new request, so the old one stays in the history)."""
@@ -99,15 +95,7 @@ async def match_again(
     if other_of(relationship, me.user_id) is None:
         raise Conflict("This person has left Kindred.")
     await pairs.say_glad(db, relationship_id=relationship.id, user_id=me.user_id, glad=glad)
-    return glad, await pairs.both_glad(db, relationship.id) if glad else False
-
-
-async def both_glad(db: AsyncSession, *, relationship_id: UUID) -> bool:
-    return await pairs.both_glad(db, relationship_id)
-
-
-async def i_am_glad(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> bool:
-    return await pairs.is_glad(db, relationship_id=relationship_id, user_id=me.user_id)
+    return glad, await pairs.both_glad(db, relationship_id=relationship.id) if glad else False
 
 
 async def leave_feedback(

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.config import Settings
 from api.crypto import unseal
-from api.matching import requests
+from api.matching import pairs, requests
 from api.matching.pairs import may_match_again
 from api.relationships.lifecycle import describe_state
 from api.relationships.models import EndKind, Relationship, State
 from api.relationships.service import mine, pair
-from api.safety import aftercare, endings, pauses
+from api.safety import endings, pauses
 from api.safety.models import Ending
 
 Who = str  # "me", "other", "coordinator"
@@ -116,9 +116,11 @@ async def status(
         asked_by_other = pause_status.resume_asked_by == "other"
         asked_by_nobody = pause_status.resume_asked_by is None
     ended = state == State.ended
-    blocked = await aftercare.blocked_by_me(db, me, other=other)
+    blocked = await pairs.blocked_by(db, blocker_id=me.user_id, blocked_id=other)
     rematchable = ended and other is not None and await may_match_again(db, relationship)
-    glad = rematchable and await aftercare.i_am_glad(db, me, relationship_id=relationship.id)
+    glad = rematchable and await pairs.is_glad(
+        db, relationship_id=relationship.id, user_id=me.user_id
+    )
     looking = await requests.open_request(db, me.user_id) is not None
     holding = current is not None and not current.safety_hold
     can = {
@@ -147,6 +149,6 @@ async def status(
         blocked_by_me=blocked,
         glad_to_match_again=glad,
         both_glad_to_match_again=glad
-        and await aftercare.both_glad(db, relationship_id=relationship.id),
+        and await pairs.both_glad(db, relationship_id=relationship.id),
         can=can,
     )
