@@ -7,6 +7,7 @@ from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
 from api.notices.models import Notice
+from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
 from api.profiles.models import (
     ExperienceCategory,
@@ -52,6 +53,7 @@ __all__ = [
     "MatchAgain",
     "Message",
     "Notice",
+    "OutboxEvent",
     "OwnWordsVector",
     "Pause",
     "PersonExperience",

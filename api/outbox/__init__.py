@@ -1,0 +1,1 @@
+"""Events for integrators, written in the same transaction as the change they describe."""

@@ -1,0 +1,56 @@
+"""``emit``: the one way a domain records an event for integrators.
+
+The row is added to the caller's session, so it commits (or rolls back) with the change
+itself: an event is never announced for a change that did not happen, and never lost for one
+that did. Sending happens later, off the request (api/webhooks on the job queue).
+"""
+
+import secrets
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.common import utcnow
+from api.outbox.models import OutboxEvent
+
+#: Every event type integrators can subscribe to, with what it means.
+EVENT_TYPES: dict[str, str] = {
+    "referral.joined": "A person you referred created their account.",
+    "referral.refused": "A person you referred said no to the invitation.",
+    "referral.waiting": "A person you referred asked for support and is waiting for a match.",
+    "referral.summary": "A person you referred agreed to share a short summary of their support.",
+    "introduction.created": "A seeker was introduced to a supporter.",
+    "relationship.active": "A relationship's first agreement was made; support is under way.",
+    "relationship.paused": "A relationship was paused.",
+    "relationship.resumed": "A paused relationship was resumed.",
+    "relationship.ended": "A relationship ended.",
+    "session.scheduled": "A session was agreed.",
+    "session.held": "A session took place.",
+    "concern.raised": "Someone raised a concern (no details are ever sent).",
+}
+
+
+def new_event_id() -> str:
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def emit(
+    db: AsyncSession,
+    *,
+    type: str,
+    data: dict[str, str | int | None],
+    about_users: Iterable[UUID | None] = (),
+) -> OutboxEvent:
+    """Record an event in the caller's transaction. `data` is thin: ids and states only."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    event = OutboxEvent(
+        id=new_event_id(),
+        type=type,
+        data=dict(data),
+        about_users=sorted({str(u) for u in about_users if u is not None}),
+        occurred_at=utcnow(),
+    )
+    db.add(event)
+    return event
