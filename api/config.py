@@ -110,6 +110,25 @@ class Settings(BaseSettings):
         "https://*.push.apple.com",
     ]
 
+    # The job queue (api/jobs, docs/integrations.md). `make run` sets RUN_WORKER=1 so the app
+    # runs a worker in-process; docker-compose runs `python -m api.tasks worker` on its own.
+    run_worker: bool = False
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    # How often (seconds, dividing 60) the queue sweeps the outbox and the deliveries that are
+    # due; the first attempt of a webhook starts within this long of the change.
+    webhook_sweep_seconds: int = Field(default=2, ge=1, le=30)
+    # Standard Webhooks' schedule: at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    webhook_retry_schedule: list[float] = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # An endpoint that has not taken one delivery for this long (while attempts kept failing)
+    # is disabled and its client told: five days, as Svix does.
+    webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0)
+    # A rotated secret keeps signing (beside the new one) for this long.
+    webhook_secret_overlap_hours: float = Field(default=24, ge=0)
+    # Endpoints on loopback or private addresses are refused unless this is set (development,
+    # tests): an integrator's URL must never reach inside the service's own network.
+    webhook_allow_private_addresses: bool = False
+
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
 
@@ -123,6 +142,10 @@ class Settings(BaseSettings):
             raise ValueError("DATA_ENCRYPTION_KEY must be set outside development")
         if self.environment == "production" and len(secret) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        if 60 % self.webhook_sweep_seconds:
+            raise ValueError("WEBHOOK_SWEEP_SECONDS must divide 60 (1, 2, 3, 5, 10, 15, 30…)")
+        if not self.webhook_retry_schedule or min(self.webhook_retry_schedule) < 0:
+            raise ValueError("WEBHOOK_RETRY_SCHEDULE needs at least one delay, none negative")
         return self
 
 

@@ -1,5 +1,6 @@
 """create_app(): the JSON API at /api/v1, the PWA, error handlers, static files."""
 
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from api.profiles.routes import router as profiles_router
 from api.relationships.routes import router as relationships_router
 from api.safety.routes import router as safety_router
 from api.supporters.routes import router as supporters_router
+from api.tasks.worker import worker
 
 API_PREFIX = "/api/v1"
 
@@ -68,7 +70,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         # (~80 ms here) in the middle of someone's request; frozen, it is never walked again.
         gc.collect()
         gc.freeze()
-        yield
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.run_worker:  # `make run`; docker-compose runs workers on their own
+                await stack.enter_async_context(
+                    worker(settings, sessionmaker=app.state.sessionmaker, name="in-process")
+                )
+            yield
         await engine.dispose()
 
     app = FastAPI(

@@ -31,6 +31,7 @@ from api.safety.models import (
     SafetyPlan,
 )
 from api.supporters.models import SupporterOffer
+from api.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 
 metadata = SQLModel.metadata
 
@@ -69,5 +70,8 @@ __all__ = [
     "SupportRequest",
     "SupporterOffer",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSecret",
     "metadata",
 ]

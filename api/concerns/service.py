@@ -19,6 +19,7 @@ from api.concerns.models import OPEN_CONCERN, Concern, ConcernEvent, ConcernKind
 from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import Forbidden, Invalid, NotFound
+from api.outbox.service import emit
 from api.relationships.models import Relationship
 from api.relationships.service import mine, role_in
 
@@ -81,6 +82,14 @@ async def raise_concern(
     db.add(concern)
     await db.flush()
     await record(db, settings=settings, concern=concern, actor_id=me.user_id, action="raised")
+    # Integrators may hear that a concern was raised: its id and the relationship's, never
+    # its kind, its details or who raised it.
+    emit(
+        db,
+        type="concern.raised",
+        data={"concern_id": str(concern.id), "relationship_id": str(relationship.id)},
+        about_users=(relationship.seeker_id, relationship.supporter_id),
+    )
     return concern
 
 

@@ -1,8 +1,8 @@
 """``python -m api.contact sweep``: make the notices that time has made due, for everyone, and
-push them (held messages whose window opened, session reminders, answers waiting).
+push them (held messages whose window opened, session reminders, answers waiting), once.
 
-Run it from cron every minute or so (any replica, any number at once: it is idempotent).
-Nothing waits for it to be *delivered*; it only gets pushes to people who aren't looking.
+The job queue does this every minute (``api.tasks``); this command is for running it by hand.
+It is idempotent: any replica, any number at once.
 """
 
 import asyncio
@@ -11,7 +11,7 @@ import sys
 import structlog
 
 from api.config import get_settings
-from api.contact import notifications, push, upkeep
+from api.contact import upkeep
 from api.db import create_engine, create_sessionmaker
 from api.logs import configure_logging
 
@@ -23,11 +23,7 @@ async def sweep() -> int:
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine, settings)
     try:
-        async with sessionmaker() as db:
-            made = await upkeep.sweep(db)
-            owed = notifications.take_pushes(db)
-            await db.commit()
-        pushed = await push.deliver(sessionmaker, settings=settings, items=owed)
+        made, pushed = await upkeep.sweep_and_push(sessionmaker, settings=settings)
         log.info("contact_sweep", notices=made, pushes=pushed)
         return made
     finally:

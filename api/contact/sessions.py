@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
-from api.contact import notifications
+from api.contact import events, notifications
 from api.contact.common import (
     Contact,
     aware,
@@ -230,6 +230,7 @@ async def confirm(
         agreement_version=contact.relationship.agreed_version or 0,
     )
     await _tell_other(contact, db, session, "session_confirmed", f"confirmed/{session.revision}")
+    events.session_event(db, contact.relationship, session, "session.scheduled")
     return session
 
 
@@ -349,6 +350,7 @@ async def record_outcome(
     )
     if status == SessionStatus.held:
         await _count_held(db, contact)
+        events.session_event(db, contact.relationship, session, "session.held")
     return session
 
 

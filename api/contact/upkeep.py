@@ -2,9 +2,10 @@
 
 - ``bring_up_to_date`` makes the notices that follow from time passing for one person (held
   messages now delivered, reminders, answers waiting); it runs before their notices are read.
-- ``sweep`` does the same for everyone: ``python -m api.contact sweep`` from cron (every minute
-  or so) gets pushes out to people who aren't looking. Both are idempotent and safe to run on
-  every replica at once; neither is needed for anything to be *delivered*.
+- ``sweep`` does the same for everyone; ``sweep_and_push`` then pushes what it made. The job
+  queue runs it every minute (``api.tasks``), so pushes reach people who aren't looking
+  (``python -m api.contact sweep`` runs it once by hand). Both are idempotent and safe to run
+  on every replica at once; neither is needed for anything to be *delivered*.
 - ``stop_contact`` is what an ending does to contact (``api.safety.endings.end`` calls it):
   held messages are dropped (never delivered) and sessions not yet started are cancelled,
   both people told.
@@ -13,12 +14,13 @@
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.contact import held, messages, notifications
+from api.config import Settings
+from api.contact import held, messages, notifications, push
 from api.contact.common import local_text_with_zone
 from api.contact.models import OPEN, ContactSession, Message, SessionStatus
 from api.relationships.models import Relationship, State
@@ -63,6 +65,18 @@ async def sweep(db: AsyncSession, *, now: datetime | None = None) -> int:
     made += await notifications.remind(db, now=now)
     made += await notifications.waiting_answers(db)
     return made
+
+
+async def sweep_and_push(
+    sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings
+) -> tuple[int, int]:
+    """``sweep`` in a transaction of its own, then the pushes it owes: (notices, pushes)."""
+    async with sessionmaker() as db:
+        made = await sweep(db)
+        owed = notifications.take_pushes(db)
+        await db.commit()
+    pushed = await push.deliver(sessionmaker, settings=settings, items=owed)
+    return made, pushed
 
 
 async def cancel_when_ended(db: AsyncSession, *, relationship: Relationship) -> None:

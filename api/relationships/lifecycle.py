@@ -10,7 +10,14 @@ from sqlmodel import col
 
 from api.common import utcnow
 from api.errors import Conflict
-from api.relationships.models import HOLDS_A_PLACE, Relationship, RelationshipEvent, State
+from api.outbox.service import emit
+from api.relationships.models import (
+    HOLDS_A_PLACE,
+    EndKind,
+    Relationship,
+    RelationshipEvent,
+    State,
+)
 from api.supporters import service as supporters
 
 TRANSITIONS: dict[State, frozenset[State]] = {
@@ -98,8 +105,48 @@ async def move(
         relationship_id=relationship.id, actor_id=actor_id, from_state=current, to_state=target
     )
     db.add(event)
+    _tell_integrators(db, relationship, current, target)
     await db.flush()
     return event
+
+
+# How an ending reads to integrators: as it reads to the person blocked, a block (or an account
+# deleted) is a plain ending by a person.
+_END_KIND_TOLD: dict[str, EndKind] = {
+    EndKind.completed: EndKind.completed,
+    EndKind.ended_for_safety: EndKind.ended_for_safety,
+}
+
+# What integrators hear of a move (api/outbox): ids and states, never who did it or why.
+_EVENT_OF_MOVE = {
+    (State.agreeing, State.active): "relationship.active",
+    (State.active, State.paused): "relationship.paused",
+    (State.paused, State.active): "relationship.resumed",
+    (State.agreeing, State.ended): "relationship.ended",
+    (State.active, State.ended): "relationship.ended",
+    (State.paused, State.ended): "relationship.ended",
+}
+
+
+def _tell_integrators(
+    db: AsyncSession, relationship: Relationship, current: State, target: State
+) -> None:
+    kind = _EVENT_OF_MOVE.get((current, target))
+    if kind is None:
+        return
+    data: dict[str, str | int | None] = {
+        "relationship_id": str(relationship.id),
+        "state": target.value,
+    }
+    if target == State.ended:
+        told = _END_KIND_TOLD.get(str(relationship.end_kind), EndKind.ended_by_person)
+        data["end_kind"] = told.value
+    emit(
+        db,
+        type=kind,
+        data=data,
+        about_users=(relationship.seeker_id, relationship.supporter_id),
+    )
 
 
 async def start(db: AsyncSession, *, relationship: Relationship, actor_id: UUID | None) -> None:
@@ -110,5 +157,11 @@ async def start(db: AsyncSession, *, relationship: Relationship, actor_id: UUID 
         RelationshipEvent(
             relationship_id=relationship.id, actor_id=actor_id, to_state=State.introduced
         )
+    )
+    emit(
+        db,
+        type="introduction.created",
+        data={"relationship_id": str(relationship.id), "state": State.introduced.value},
+        about_users=(relationship.seeker_id, relationship.supporter_id),
     )
     await db.flush()

@@ -1,0 +1,1 @@
+"""Webhooks for integrators (Standard Webhooks): endpoints, their secrets, every delivery."""
