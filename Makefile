@@ -35,9 +35,10 @@ migrate: install
 demo: migrate
 	$(BIN)/python -m api.demo
 
+# One process: the app runs a job-queue worker in-process (webhooks, expiries, reminders).
 run: demo
 	@echo "Kindred on http://127.0.0.1:$(PORT)  (PWA /, API /api/v1, docs /docs)"
-	$(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
+	RUN_WORKER=1 $(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
 
 # Lint, layers and types, then the whole suite on SQLite, and again on PostgreSQL when
 # TEST_DATABASE_URL is set.

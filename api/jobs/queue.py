@@ -44,6 +44,8 @@ def connector_for(database_url: str, *, pool_size: int = 4) -> BaseAsyncConnecto
 
 def make_queue(settings: Settings) -> App:
     """A queue for this deployment's database (no tasks yet: ``api.tasks.register`` adds them)."""
+    # procrastinate logs every task and job at INFO; ours log what matters, without personal data.
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     return App(
         connector=connector_for(settings.database_url, pool_size=settings.worker_concurrency + 2)
     )
@@ -84,8 +86,6 @@ async def running_worker(
 ) -> AsyncIterator[asyncio.Task[None]]:
     """Run a worker on this event loop (in the app's lifespan, or a process of its own) until
     the block ends; running jobs then get ``SHUTDOWN_GRACE_SECONDS`` to finish."""
-    # procrastinate logs every job at INFO; ours log what matters, without personal data.
-    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     async with queue.open_async():
         worker = asyncio.create_task(
             queue.run_worker_async(
