@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     # An endpoint that has not taken one delivery for this long (while attempts kept failing)
     # is disabled and its client told: five days, as Svix does.
     webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0)
+    # Events and their delivery log are kept this long after they were sent out, then pruned.
+    webhook_log_days: int = Field(default=30, ge=1)
     # A rotated secret keeps signing (beside the new one) for this long.
     webhook_secret_overlap_hours: float = Field(default=24, ge=0)
     # Endpoints on loopback or private addresses are refused unless this is set (development,

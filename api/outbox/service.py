@@ -7,9 +7,14 @@ that did. Sending happens later, off the request (api/webhooks on the job queue)
 
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from typing import cast as typed
 from uuid import UUID
 
+from sqlalchemy import CursorResult, String, cast, delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.common import utcnow
 from api.outbox.models import OutboxEvent
@@ -54,3 +59,32 @@ def emit(
     )
     db.add(event)
     return event
+
+
+async def forget_user(db: AsyncSession, *, user_id: UUID) -> int:
+    """Account deletion: the person is no longer named among those an event is about (the
+    events stay, about whoever else they concern); how many events changed."""
+    person = str(user_id)
+    found = await db.scalars(
+        select(OutboxEvent).where(cast(OutboxEvent.about_users, String).contains(person))
+    )
+    changed = 0
+    for event in found.all():
+        if person in event.about_users:
+            event.about_users = [u for u in event.about_users if u != person]
+            changed += 1
+    return changed
+
+
+async def prune(db: AsyncSession, *, dispatched_before: datetime) -> int:
+    """Retention: events dispatched before then go, with their deliveries (the delivery log
+    keeps ``webhook_log_days``); an event not yet dispatched is never pruned. How many went."""
+    result = typed(
+        CursorResult[Any],
+        await db.execute(
+            delete(OutboxEvent)
+            .where(col(OutboxEvent.dispatched_at) < dispatched_before)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount

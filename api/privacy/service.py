@@ -29,6 +29,7 @@ from api.crypto import unseal
 from api.errors import Forbidden
 from api.matching import introductions
 from api.matching.models import Block, MatchAgain, SupportRequest
+from api.outbox import service as outbox
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
 from api.profiles.topics import topics_of
@@ -224,6 +225,7 @@ async def delete_account(
     await endings.erase_closing_messages_by(db, user_id=me.user_id)
     await concerns.erase_details_by(db, user_id=me.user_id)
     await relationship_privacy.erase_words_of(db, user_id=me.user_id)
+    await outbox.forget_user(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

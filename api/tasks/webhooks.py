@@ -7,7 +7,7 @@ one itself (at its time on the retry schedule); an attempt job that finds its de
 or claimed by another worker, does nothing.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
@@ -15,11 +15,13 @@ from procrastinate import App, JobContext
 
 from api.common import utcnow
 from api.jobs.queue import defer
+from api.outbox import service as outbox
 from api.tasks.runtime import runtime_of
 from api.webhooks import deliveries, health, sending
 
 SWEEP = "webhooks.sweep"
 ATTEMPT = "webhooks.attempt"
+PRUNE = "webhooks.prune"
 
 log = structlog.get_logger("kindred.webhooks")
 
@@ -71,3 +73,13 @@ async def attempt(context: JobContext, delivery_id: str) -> None:
     )
     if next_at is not None:
         await defer_attempt(context.app, delivery_id, next_at)
+
+
+async def prune(context: JobContext, timestamp: int) -> None:
+    """Retention: events (and their delivery log) older than ``webhook_log_days`` go."""
+    runtime = runtime_of(context)
+    before = utcnow() - timedelta(days=runtime.settings.webhook_log_days)
+    async with runtime.sessionmaker() as db:
+        pruned = await outbox.prune(db, dispatched_before=before)
+        await db.commit()
+    log.info("outbox_pruned", events=pruned)

@@ -30,6 +30,7 @@ def register(queue: App, settings: Settings) -> None:
     periodic(webhooks.SWEEP, f"* * * * * */{every}")
     periodic(upkeep.EXPIRE_INTRODUCTIONS, "* * * * *")
     periodic(upkeep.CONTACT_SWEEP, "* * * * *")
+    periodic(webhooks.PRUNE, "17 * * * *")
     queue.task(name=webhooks.ATTEMPT, pass_context=True)(webhooks.attempt)
 
 
@@ -37,6 +38,7 @@ _TIMED = {
     webhooks.SWEEP: webhooks.sweep,
     upkeep.EXPIRE_INTRODUCTIONS: upkeep.expire_introductions,
     upkeep.CONTACT_SWEEP: upkeep.contact_sweep,
+    webhooks.PRUNE: webhooks.prune,
 }
 
 
