@@ -51,10 +51,6 @@ def make_queue(settings: Settings) -> App:
     )
 
 
-def is_in_memory(queue: App) -> bool:
-    return isinstance(queue.connector, InMemoryConnector)
-
-
 async def defer(
     queue: App,
     task_name: str,

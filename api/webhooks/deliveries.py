@@ -90,7 +90,9 @@ async def fan_out(
     return made
 
 
-async def due(db: AsyncSession, *, now: datetime | None = None, limit: int = 200) -> list[tuple]:
+async def due(
+    db: AsyncSession, *, now: datetime | None = None, limit: int = 200
+) -> list[tuple[UUID, datetime]]:
     """Deliveries whose next attempt is due, as (id, next_attempt_at), soonest first."""
     rows = await db.execute(
         select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
@@ -101,7 +103,7 @@ async def due(db: AsyncSession, *, now: datetime | None = None, limit: int = 200
         .order_by(col(WebhookDelivery.next_attempt_at))
         .limit(limit)
     )
-    return [tuple(row) for row in rows.all()]
+    return [(delivery_id, at) for delivery_id, at in rows.all() if at is not None]
 
 
 def status_of(delivery: WebhookDelivery) -> Status:
