@@ -126,9 +126,9 @@ async def my_questions(db: AsyncSession, me: Principal) -> list[Question]:
     return [_question(s, c) for s, c in rows.all()]
 
 
-async def unanswered(db: AsyncSession, me: Principal) -> int:
-    """How many summaries are waiting for my answer (for a prompt on my home page)."""
-    return sum(1 for q in await my_questions(db, me) if q.answer is None and q.referrer_in_use)
+async def unanswered(db: AsyncSession, me: Principal) -> list[Question]:
+    """The summaries waiting for my answer (for a prompt on my home page)."""
+    return [q for q in await my_questions(db, me) if q.answer is None and q.referrer_in_use]
 
 
 async def answer(db: AsyncSession, me: Principal, *, summary_id: UUID, share: bool) -> Question:

@@ -14,6 +14,7 @@ from api.auth.principal import Principal
 from api.db import SessionDep
 from api.deps import SettingsDep, client_address
 from api.errors import DomainError
+from api.profiles import own_words
 from api.referrals import service as referrals
 from api.referrals import summaries
 from web.auth import MaybePeer, Peer, redirect
@@ -72,6 +73,8 @@ async def join(
 ) -> Response:
     """Sign up (or, signed in, accept as myself) and keep the suggestions I left ticked."""
     secret = None
+    if tag:  # the experiences' model loads before anything is written (see save_experiences)
+        await own_words.prepare(settings)
     try:
         if me is None:
             user = await auth.sign_up(
