@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     web_session_absolute_days: int = 14
     jwt_audience: str = "kindred-api"
     jwt_issuer: str = "kindred"
+    # Integrators' client-credentials tokens: their own audience (and signing key), so a
+    # person's token is never taken for a client's or the other way round.
+    client_token_minutes: int = 15
+    jwt_client_audience: str = "kindred-integrations"
+    # A referral's invite link works once, for this many days.
+    referral_invite_days: int = 30
 
     # Cookies are Secure by default; browsers accept Secure cookies from http://127.0.0.1.
     cookie_secure: bool = True

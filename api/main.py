@@ -11,6 +11,8 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth.routes import router as auth_router
+from api.clients.routes import router as clients_router
+from api.clients.token_routes import router as token_router
 from api.config import Settings, get_settings
 from api.contact.account_routes import router as contact_account_router
 from api.contact.routes import router as contact_router
@@ -18,6 +20,7 @@ from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
 from api.handlers import install_error_handlers
+from api.integrations.routes import router as integrations_router
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
@@ -39,13 +42,18 @@ Kindred arranges one-to-one peer support: matching on shared lived experience,
 boundaries both people agree to, and explicit endings.
 
 Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
-`Authorization: Bearer <access_token>`. Every error is RFC 9457 `application/problem+json`.
+`Authorization: Bearer <access_token>`. Integrators use the client-credentials grant at the
+same endpoint, and a token carrying the scopes each of their routes names
+(docs/integrations.md). Every error is RFC 9457 `application/problem+json`.
 """
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
+    router.include_router(token_router)
     router.include_router(auth_router)
+    router.include_router(clients_router)
+    router.include_router(integrations_router)
     router.include_router(supporters_router)
     router.include_router(profiles_router)
     router.include_router(matching_router)
@@ -122,9 +130,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             for code, response in operation.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:
-                    response["content"] = {
-                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
-                    }
+                    # A documented problem model (e.g. the token endpoint's OAuthProblem)
+                    # stays; FastAPI's own 422 model is not what is sent.
+                    documented = response.get("content", {}).get("application/json", {})
+                    ref = documented.get("schema", {}).get("$ref", "")
+                    if not ref or ref.endswith("/HTTPValidationError"):
+                        ref = "#/components/schemas/Problem"
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": ref}}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from api.auth.models import AuthSession, LoginAttempt, User
+from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
@@ -16,6 +17,7 @@ from api.profiles.models import (
     PersonExperience,
     Profile,
 )
+from api.referrals.models import Referral, ReferralSummary
 from api.relationships.models import (
     AgreementConsent,
     AgreementVersion,
@@ -43,6 +45,7 @@ __all__ = [
     "BatchDraftItem",
     "Block",
     "CalendarFeed",
+    "ClientSecret",
     "Concern",
     "ConcernEvent",
     "ContactSession",
@@ -50,6 +53,7 @@ __all__ = [
     "ExperienceCategory",
     "ExperienceTag",
     "Feedback",
+    "IntegratorClient",
     "LoginAttempt",
     "MatchAgain",
     "Message",
@@ -60,6 +64,8 @@ __all__ = [
     "PersonExperience",
     "Profile",
     "PushSubscription",
+    "Referral",
+    "ReferralSummary",
     "Relationship",
     "RelationshipEvent",
     "SafeguardingAccess",

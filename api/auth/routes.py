@@ -1,12 +1,12 @@
-from typing import Annotated
+"""Accounts: sign up, refresh, log out, roles. The token endpoint (both grants) is in
+api/clients/token_routes.py, the one layer that knows people and integrators' clients."""
+
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, status
 
 from api.auth import service as auth
 from api.auth.deps import CurrentAdmin, CurrentPrincipal
-from api.auth.models import SessionKind
 from api.auth.schemas import (
     AccountPublic,
     AccountUpdate,
@@ -16,7 +16,7 @@ from api.auth.schemas import (
     UserPublic,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep, client_address
+from api.deps import SettingsDep
 
 router = APIRouter(tags=["accounts"])
 
@@ -32,25 +32,6 @@ async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPu
         display_name=body.display_name,
     )
     return UserPublic.model_validate(user.model_dump())  # nobody supports on their first day
-
-
-@router.post("/auth/token", response_model=TokenResponse)
-async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-) -> TokenResponse:
-    """OAuth2 password grant: a 15-minute access token and a revocable refresh token."""
-    login = await auth.log_in(
-        db,
-        settings=settings,
-        email=form.username,
-        password=form.password,
-        address=client_address(request),
-        kind=SessionKind.api,
-    )
-    return TokenResponse(**auth.token_pair(settings, login).__dict__)
 
 
 @router.post("/auth/refresh", response_model=TokenResponse)

@@ -179,6 +179,12 @@ async def _activity(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]
 async def statistics(db: AsyncSession, me: Principal, *, months: int = 12) -> Statistics:
     """The last `months` calendar months (this one included), oldest first."""
     require_coordinator(me)
+    return await monthly(db, months=months)
+
+
+async def monthly(db: AsyncSession, *, months: int = 12) -> Statistics:
+    """The monthly totals themselves, nothing about any one person: for coordinators, and for
+    integrators holding the stats:read scope (api/integrations)."""
     if not 1 <= months <= 36:
         raise Invalid.field("months", "Choose between 1 and 36 months.")
     wanted = months_back(months)

@@ -12,6 +12,7 @@ from api.common import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.profiles.models import PersonExperience, Profile
+from api.referrals import service as referrals
 
 OPEN = (RequestStatus.waiting, RequestStatus.introduced)
 
@@ -70,6 +71,7 @@ async def ask_for_support(
     if request is None:
         request = SupportRequest(seeker_id=me.user_id, tag_ids=tag_ids, preferences=preferences)
         db.add(request)
+        await referrals.note_waiting(db, user_id=me.user_id)
     else:
         request.tag_ids, request.preferences, request.updated_at = tag_ids, preferences, utcnow()
     request.share_own_words = share_own_words
@@ -157,6 +159,7 @@ async def put_first_in_line(
             preferences=dict(like.preferences) if like else {},
         )
         db.add(request)
+        await referrals.note_waiting(db, user_id=seeker_id)
     request.first_in_line_at = request.first_in_line_at or utcnow()
     request.updated_at = utcnow()
     await db.flush()

@@ -147,9 +147,20 @@ COORDINATION_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+# Referrals (api/referrals): the referrer's name is the organisation's, never a person's.
+REFERRAL_WORDING: dict[str, Callable[[Wording], str]] = {
+    "referral_summary_question": lambda w: (
+        f"{w.params.get('referrer', 'The service that referred you')} suggested Kindred to you. "
+        "Would you like them to know how your support went: how it ended and how many "
+        "sessions you had, nothing else? Nothing is shared unless you say yes."
+    ),
+}
+
+
 # Every kind of notice there is.
 WORDING: dict[str, Callable[[Wording], str]] = {
     **RELATIONSHIP_WORDING,
     **CONTACT_WORDING,
     **COORDINATION_WORDING,
+    **REFERRAL_WORDING,
 }

@@ -33,6 +33,7 @@ from api.outbox import service as outbox
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
 from api.profiles.topics import topics_of
+from api.referrals import privacy as referral_privacy
 from api.relationships import privacy as relationship_privacy
 from api.relationships.models import (
     HOLDS_A_PLACE,
@@ -196,6 +197,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "safety_plan": await _safety_plan(db, me, settings),
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, me, settings=settings),
+        "referrals": await referral_privacy.export(db, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 
@@ -226,6 +228,7 @@ async def delete_account(
     await concerns.erase_details_by(db, user_id=me.user_id)
     await relationship_privacy.erase_words_of(db, user_id=me.user_id)
     await outbox.forget_user(db, user_id=me.user_id)
+    await referral_privacy.erase(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

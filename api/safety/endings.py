@@ -19,6 +19,7 @@ from api.crypto import seal
 from api.errors import Conflict, Invalid
 from api.notices import service as notices
 from api.notices.wording import Wording
+from api.referrals import summaries
 from api.relationships import lifecycle
 from api.relationships.models import AgreementVersion, EndKind, Relationship, State
 from api.relationships.service import mine, other_of, role_in
@@ -88,6 +89,8 @@ async def end(
     # (never delivered), sessions not yet started are cancelled and both people told. If that
     # fails, the whole ending is undone.
     await upkeep.stop_contact(db, relationship=relationship)
+    # A referred seeker is asked whether their referrer may have a short summary.
+    await summaries.support_ended(db, relationship=relationship)
     if kind == EndKind.ended_for_safety:
         told = [relationship.seeker_id, relationship.supporter_id]
     else:

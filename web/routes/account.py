@@ -18,7 +18,7 @@ from web.render import field_errors, render
 router = APIRouter()
 
 
-def _start_session(response: Response, settings: Settings, secret: str) -> Response:
+def start_session(response: Response, settings: Settings, secret: str) -> Response:
     response.set_cookie(
         session_cookie_name(settings),
         secret,
@@ -68,7 +68,7 @@ async def signup(
             status_code=error.status,
             block="form",
         )
-    return _start_session(redirect(request, "/"), settings, login.secret)
+    return start_session(redirect(request, "/"), settings, login.secret)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -107,7 +107,7 @@ async def login(
         )
         response.headers.update(error.headers)
         return response
-    return _start_session(redirect(request, safe_next(next)), settings, login.secret)
+    return start_session(redirect(request, safe_next(next)), settings, login.secret)
 
 
 @router.post("/logout", dependencies=[Checked])

@@ -6,6 +6,7 @@ from api.deps import SettingsDep
 from api.errors import NotFound
 from api.matching import introductions, requests
 from api.profiles import service as profiles
+from api.referrals import summaries
 from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE, State
 from api.supporters import service as supporters
@@ -50,6 +51,7 @@ async def home(request: Request, me: MaybePeer, db: SessionDep, settings: Settin
         "support_request": await requests.latest_request(db, me.user_id),
         "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
         "open_relationships": [r for r in mine if r.state in HOLDS_A_PLACE],
+        "summary_questions": await summaries.unanswered(db, me),
         "ended_relationships": [
             (r, pairs[r.id].other.display_name, pairs[r.id].me.role) for r in ended[:3]
         ],

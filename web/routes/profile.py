@@ -104,6 +104,7 @@ def _profile_page(
         "timezones": zones,
         "timezone_listed": any(v == values.get("timezone") for _, z in zones for v, _ in z),
         "saved": request.query_params.get("saved") == "1",
+        "welcome": request.query_params.get("welcome") == "referral",
     }
     return render(request, "pages/profile.html", context, status_code=status_code, block="form")
 

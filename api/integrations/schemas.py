@@ -1,0 +1,146 @@
+"""What integrators send and read. Nothing here ever carries what a person said or wrote,
+their profile, or anyone's contact details: ids, states, dates and counts only."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from api.integrations.status import ReferralStatus, ReferralView, RelationshipState
+from api.referrals.models import Ending
+
+TagName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+class ReferrerIn(BaseModel):
+    """The referrer's own work details (e.g. the link worker's), shown to the person on the
+    invitation so they know who sent it. Sealed at rest, never sent back."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, max_length=80)
+    role: str | None = Field(
+        default=None, max_length=80, examples=["Social prescribing link worker"]
+    )
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=30)
+
+
+class ReferralIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference": "RSP-2041",
+                    "email": "sam@example.org",
+                    "experiences": ["Loss of a parent", 12],
+                    "referrer": {
+                        "name": "Jo Patel",
+                        "role": "Social prescribing link worker",
+                        "email": "jo.patel@riverside.example",
+                    },
+                    "note": "As we talked about, this is the peer support service I mentioned.",
+                }
+            ]
+        },
+    )
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="The person's e-mail: it only pre-fills their sign-up, and is never sent back.",
+    )
+    reference: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Your own reference for the person (unique among your referrals); no "
+        "spaces or e-mail addresses. Give this, the e-mail, or both.",
+    )
+    experiences: list[StrictInt | TagName] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Suggested experiences, by tag id, slug or name (GET /api/v1/taxonomy): "
+        "they are pre-filled on the person's profile, which they can change.",
+    )
+    referrer: ReferrerIn | None = None
+    note: str | None = Field(
+        default=None, max_length=1000, description="A note for the person, on their invitation."
+    )
+
+
+class SummaryOut(BaseModel):
+    """What the person agreed to share: how it ended and how many sessions were held."""
+
+    ending: Ending = Field(
+        description="planned: the agreed sessions were held; early: ended before the planned "
+        "end; by_the_service: the service ended it."
+    )
+    sessions_held: int
+    shared_at: datetime
+
+
+class ReferralOut(BaseModel):
+    id: UUID
+    reference: str | None
+    status: ReferralStatus
+    created_at: datetime
+    invite_expires_at: datetime = Field(description="When the invite link stops working.")
+    summaries: list[SummaryOut] = Field(
+        description="One per ended support relationship the person agreed to share; empty "
+        "unless they said yes."
+    )
+
+    @classmethod
+    def of(cls, view: ReferralView) -> "ReferralOut":
+        r = view.referral
+        return cls(
+            id=r.id,
+            reference=r.reference,
+            status=view.status,
+            created_at=r.created_at,
+            invite_expires_at=r.expires_at,
+            summaries=[
+                SummaryOut(
+                    ending=Ending(s.ending), sessions_held=s.sessions_held, shared_at=s.shared_at
+                )
+                for s in view.summaries
+                if s.shared_at is not None
+            ],
+        )
+
+
+class ReferralCreated(ReferralOut):
+    invite_url: str = Field(
+        description="The person's invite link: give it to them. It works once, until "
+        "invite_expires_at; it is shown only in this answer."
+    )
+
+
+class ReferralPage(BaseModel):
+    """One page of your referrals, newest first."""
+
+    data: list[ReferralOut]
+    has_more: bool
+
+
+class RelationshipStateOut(BaseModel):
+    relationship_id: UUID
+    referral_id: UUID
+    state: Literal["introduced", "agreeing", "active", "paused", "ended"]
+
+    @classmethod
+    def of(cls, found: RelationshipState) -> "RelationshipStateOut":
+        return cls.model_validate(
+            {
+                "relationship_id": found.relationship_id,
+                "referral_id": found.referral_id,
+                "state": found.state.value,
+            }
+        )
+
+
+class RelationshipPage(BaseModel):
+    """One page of the relationships of people you referred, newest first."""
+
+    data: list[RelationshipStateOut]
+    has_more: bool
