@@ -15,7 +15,7 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns.models import Concern, ConcernStatus
 from api.concerns.service import require_coordinator
-from api.coordination import roster
+from api.coordination import health_list, roster
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships.models import Relationship, State
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -102,20 +102,24 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
     )
     longest = Section(total, [Item(r.id, r.display_name, r.created_at) for r in rows])
 
-    due = and_(
-        col(Relationship.state).in_((State.active, State.paused)),
-        col(Relationship.review_at_session).is_not(None),
-        col(Relationship.sessions_held) >= Relationship.review_at_session,
-    )
-    reviews = await _pairs(db, due, col(Relationship.created_at))
+    reviews = await _pairs(db, health_list.reviews_due(), col(Relationship.created_at))
 
     # The flagged supporters are found once: the first few by name, with how many in all.
+    # (Counted in a subquery of its own, so the plan finds them all at once rather than
+    # walking the names and testing each against the flags.)
+    flagged_all = (
+        select(
+            col(SupporterOffer.user_id),
+            col(SupporterOffer.display_name),
+            func.count().over().label("total"),
+        )
+        .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
+        .subquery()
+    )
     first = (
         await db.execute(
-            select(col(SupporterOffer.user_id), func.count().over().label("total"))
-            .join(User, col(User.id) == SupporterOffer.user_id)
-            .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
-            .order_by(col(User.display_name), col(SupporterOffer.user_id))
+            select(flagged_all.c.user_id, flagged_all.c.total)
+            .order_by(flagged_all.c.display_name, flagged_all.c.user_id)
             .limit(SHOWN)
         )
     ).all()

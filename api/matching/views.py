@@ -96,8 +96,18 @@ async def seeker_introductions(
 
 async def request_view(db: AsyncSession, *, request: SupportRequest) -> RequestView:
     """A request and its introductions, after expiring those past their time."""
-    found = await introductions.for_request(db, request=request)
-    return RequestView(request, await seeker_introductions(db, relationships=found))
+    return (await request_views(db, requests=[request]))[0]
+
+
+async def request_views(db: AsyncSession, *, requests: list[SupportRequest]) -> list[RequestView]:
+    """Requests and their introductions, after expiring those past their time: a query each
+    for the introductions, the names and the topics, however many requests."""
+    found = await introductions.for_requests(db, request_ids=[r.id for r in requests])
+    seen = await seeker_introductions(
+        db, relationships=[i for r in requests for i in found.get(r.id, [])]
+    )
+    by_id = {s.relationship.id: s for s in seen}
+    return [RequestView(r, [by_id[i.id] for i in found.get(r.id, [])]) for r in requests]
 
 
 async def _asked(
