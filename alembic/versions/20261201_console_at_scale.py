@@ -5,11 +5,13 @@ worked out, and the indexes the console's lists read
   `month_change`: a change to something a month that is over counted (they are counted again).
 - `supporter_offer.display_name` (copied from the account) and `(display_name, user_id)`: the
   roster in name order read from an index, not sorted out of every account.
-- `relationship(answered_at)`, `relationship(request_id, answered_at)`: when requests were
-  first accepted (waiting times) and a request's introductions (the waiting list).
-- wider, to be read alone: `contact_session(status, start_at, relationship_id)` (held sessions
-  of a period), `relationship(state, ended_at, end_kind, supporter_id)` (endings, early endings
-  by supporter), `relationship(supporter_id, state, answered_at)` (full for long).
+- `relationship(answered_at, state, request_id)`, `relationship(request_id, answered_at, state)`: when requests were
+  first accepted (waiting times) and a request's introductions (the waiting list);
+  `relationship(id, supporter_id)`: a relationship's supporter without reading the row.
+- wider, so that a month's statistics and the burnout flags are read from indexes alone:
+  `contact_session(status, start_at, relationship_id)`, `relationship(created_at, id, state)`,
+  `relationship(state, ended_at, end_kind, supporter_id, seeker_id, ended_by)`,
+  `relationship(supporter_id, state, answered_at)`.
 - `relationship(state, created_at, id)` where a review is due: today's reviews and the filter.
 
 Revision ID: 0014
@@ -31,8 +33,9 @@ depends_on: str | Sequence[str] | None = None
 
 REVIEW_DUE = "review_at_session IS NOT NULL AND sessions_held >= review_at_session"
 INDEXES = (
-    ("ix_relationship_answered", "relationship", ["answered_at"]),
-    ("ix_relationship_request_answered", "relationship", ["request_id", "answered_at"]),
+    ("ix_relationship_answered", "relationship", ["answered_at", "state", "request_id"]),
+    ("ix_relationship_request_answered", "relationship", ["request_id", "answered_at", "state"]),
+    ("ix_relationship_supporter_of", "relationship", ["id", "supporter_id"]),
 )
 # Indexes made wider so that reads are answered from them alone: (old, new) definitions.
 WIDER = (
@@ -49,8 +52,12 @@ WIDER = (
         (
             "ix_relationship_ended",
             "relationship",
-            ["state", "ended_at", "end_kind", "supporter_id"],
+            ["state", "ended_at", "end_kind", "supporter_id", "seeker_id", "ended_by"],
         ),
+    ),
+    (
+        ("ix_relationship_created", "relationship", ["created_at", "id"]),
+        ("ix_relationship_created", "relationship", ["created_at", "id", "state"]),
     ),
     (
         ("ix_relationship_supporter_state", "relationship", ["supporter_id", "state"]),

@@ -105,8 +105,9 @@ def _last_active() -> Any:
 def needs_attention(now: datetime) -> ColumnElement[bool]:
     """Any burnout flag, in SQL: membership of the union of three sets, each computed once (a
     subquery per supporter was too slow at service scale)."""
-    # Held sessions are counted by relationship first, read from the index alone, and only
-    # then joined to their relationship for its supporter.
+    # Held sessions are counted by relationship first, from the index alone, then each of those
+    # relationships' supporter is looked up by key: the work grows with the last four weeks'
+    # sessions, not with every relationship there has been.
     per_relationship = (
         select(col(_S.relationship_id).label("relationship_id"), func.count().label("held"))
         .where(
@@ -117,11 +118,16 @@ def needs_attention(now: datetime) -> ColumnElement[bool]:
         .group_by(col(_S.relationship_id))
         .subquery()
     )
-    busy = (
+    supporter = (
         select(col(_R.supporter_id))
-        .join(per_relationship, per_relationship.c.relationship_id == _R.id)
-        .group_by(col(_R.supporter_id))
-        .having(func.sum(per_relationship.c.held) >= BUSY_SESSIONS_IN_4_WEEKS)
+        .where(col(_R.id) == per_relationship.c.relationship_id)
+        .scalar_subquery()
+    )
+    held = sa.select(supporter.label("supporter_id"), per_relationship.c.held).subquery()
+    busy = (
+        sa.select(held.c.supporter_id)
+        .group_by(held.c.supporter_id)
+        .having(func.sum(held.c.held) >= BUSY_SESSIONS_IN_4_WEEKS)
     )
     early = (
         select(col(_R.supporter_id))

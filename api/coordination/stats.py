@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
@@ -70,28 +71,34 @@ def _count_if(condition: Any) -> Any:
 
 
 async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
-    """Days from asking to a supporter accepting, for requests first accepted in the range."""
+    """Days from asking to a supporter accepting, for requests first accepted in the range.
+
+    Read from the acceptances in the range: for each, when its request was first accepted
+    and when it was made are looked up by key, so the work grows with the range, not with
+    all of history."""
     answered = col(_R.answered_at)
     accepted = col(_R.state).in_(ACCEPTED)
-    in_range = (
-        select(col(_R.request_id))
-        .where(accepted, answered >= since, answered < until, col(_R.request_id).is_not(None))
+    earlier = aliased(Relationship)
+    first = (
+        select(func.min(col(earlier.answered_at)))
+        .where(col(earlier.request_id) == _R.request_id, col(earlier.state).in_(ACCEPTED))
         .scalar_subquery()
     )
-    # When each of those requests was first accepted: earlier than the range means not in it.
-    matched = (
-        select(col(_R.request_id).label("request_id"), func.min(answered).label("answered_at"))
-        .where(accepted, col(_R.request_id).in_(in_range))
+    # One row a request (the first of its acceptances in the range)...
+    firsts = (
+        sa.select(col(_R.request_id).label("request_id"), func.min(answered).label("answered_at"))
+        .where(accepted, answered >= since, answered < until, col(_R.request_id).is_not(None))
         .group_by(col(_R.request_id))
-        .having(func.min(answered) >= since)
+        .having(func.min(answered) == func.min(first))
         .subquery()
     )
-    month = month_of(db, matched.c.answered_at)
-    days = days_between(db, col(SupportRequest.created_at), matched.c.answered_at)
+    # ...with when it was asked for.
+    month = month_of(db, firsts.c.answered_at)
+    days = days_between(db, col(SupportRequest.created_at), firsts.c.answered_at)
     base = (
-        select(month.label("month"))
-        .select_from(matched)
-        .join(SupportRequest, col(SupportRequest.id) == matched.c.request_id)
+        sa.select(month.label("month"))
+        .select_from(firsts)
+        .join(SupportRequest, col(SupportRequest.id) == firsts.c.request_id)
     )
     found: dict[str, tuple[int, Any, Any]] = {}
     if dialect(db) == "postgresql":

@@ -54,10 +54,21 @@ class Relationship(SQLModel, table=True):
         Index("ix_relationship_supporter_state_answered", "supporter_id", "state", "answered_at"),
         Index("ix_relationship_seeker_state", "seeker_id", "state"),
         Index("ix_relationship_state_expires", "state", "expires_at"),
-        Index("ix_relationship_created", "created_at", "id"),
+        # Pages by creation; the introductions of a month from the index alone (statistics).
+        Index("ix_relationship_created", "created_at", "id", "state"),
+        # A relationship's supporter from the index alone (held sessions by supporter).
+        Index("ix_relationship_supporter_of", "id", "supporter_id"),
         Index("ix_relationship_state_created", "state", "created_at", "id"),
-        # Endings by month; early endings lately, by supporter, from the index alone.
-        Index("ix_relationship_ended", "state", "ended_at", "end_kind", "supporter_id"),
+        # Endings by month and by whom, early endings lately by supporter: from the index alone.
+        Index(
+            "ix_relationship_ended",
+            "state",
+            "ended_at",
+            "end_kind",
+            "supporter_id",
+            "seeker_id",
+            "ended_by",
+        ),
         # Reviews due, oldest first (api/coordination/health_list.review_due).
         Index(
             "ix_relationship_review_due",
@@ -67,8 +78,10 @@ class Relationship(SQLModel, table=True):
             postgresql_where=text(REVIEW_DUE),
             sqlite_where=text(REVIEW_DUE),
         ),
-        Index("ix_relationship_answered", "answered_at"),
-        Index("ix_relationship_request_answered", "request_id", "answered_at"),
+        # Acceptances of a period, with their request, from the index alone (waiting times).
+        Index("ix_relationship_answered", "answered_at", "state", "request_id"),
+        # A request's introductions; its first acceptance, from the index alone.
+        Index("ix_relationship_request_answered", "request_id", "answered_at", "state"),
     )
 
     id: UUID = id_field()
