@@ -78,6 +78,8 @@ async def seeker_introductions(
     db: AsyncSession, *, relationships: list[Relationship]
 ) -> list[SeekerIntroduction]:
     """These introductions as their seeker sees them (one query for the names)."""
+    if not relationships:
+        return []
     ids: list[UUID] = [r.supporter_id for r in relationships if r.supporter_id]
     names = await display_names(db, user_ids=ids)
     topics = await topics_of(db, user_ids=ids)
