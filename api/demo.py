@@ -346,6 +346,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         db.add(
             SupporterOffer(
                 user_id=user.id,
+                display_name=user.display_name,
                 status=OfferStatus.approved,
                 capacity=2 + i % 2,
                 decided_at=utcnow(),

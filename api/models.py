@@ -7,6 +7,7 @@ from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
+from api.monthly.models import MonthFigures
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
@@ -57,6 +58,7 @@ __all__ = [
     "LoginAttempt",
     "MatchAgain",
     "Message",
+    "MonthFigures",
     "Notice",
     "OutboxEvent",
     "OwnWordsVector",

@@ -29,7 +29,8 @@ from api.concerns import service as concerns
 from api.config import Settings
 from api.coordination import health_list, roster, stats, today
 from api.db import create_engine, create_sessionmaker
-from api.matching import requests
+from api.matching import requests, views
+from api.matching.schemas import RequestOut, request_out
 from bench.bench_batch_job import add_seekers
 from bench.bench_shortlist_http import RESULTS, ROOT
 from bench.common import add_coordinator, migrated_database, table
@@ -47,12 +48,9 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
     """n relationships between the seekers and supporters already there, most of them ended,
     with their agreement, events, held sessions, messages and a few concerns."""
     rng = np.random.default_rng(seed)
-    seekers = [
-        r["id"]
-        for r in await conn.fetch(
-            "SELECT seeker_id AS id FROM support_request ORDER BY created_at, id"
-        )
-    ]
+    asked = await conn.fetch("SELECT seeker_id, id FROM support_request ORDER BY created_at, id")
+    seekers = [r["seeker_id"] for r in asked]
+    request_of = {r["seeker_id"]: r["id"] for r in asked}
     supporters = [r["user_id"] for r in await conn.fetch("SELECT user_id FROM supporter_offer")]
     now = datetime.now(UTC)
     states = rng.choice(
@@ -87,7 +85,7 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
                 rid,
                 seeker,
                 supporter,
-                None,
+                request_of[seeker],
                 state,
                 "seeker_choice",
                 1.0,
@@ -227,10 +225,12 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
         ],
         found,
     )
-    # Whoever has been matched is no longer waiting; the rest stay on the waiting list.
+    # Whoever has been matched is no longer waiting (they asked up to 60 days before their
+    # introduction); the rest stay on the waiting list.
     await conn.execute(
-        "UPDATE support_request r SET status = 'matched' FROM relationship x "
-        "WHERE x.seeker_id = r.seeker_id"
+        "UPDATE support_request r SET status = 'matched', created_at = x.created_at"
+        " - make_interval(hours => abs(hashtext(r.id::text)) % 1440) FROM relationship x"
+        " WHERE x.request_id = r.id"
     )
     await conn.execute(
         "UPDATE supporter_offer o SET active_count = LEAST(o.capacity, c.n) FROM ("
@@ -238,11 +238,15 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
         "WHERE state IN ('active', 'paused', 'agreeing') GROUP BY supporter_id) c "
         "WHERE c.supporter_id = o.user_id"
     )
-    await conn.execute("ANALYZE")
+    # What autovacuum does within a minute of a bulk load on a live server (the test server
+    # runs without it): statistics for the planner, and the visibility map for index-only scans.
+    await conn.execute("VACUUM ANALYZE")
 
 
 async def _p95(call: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, float]:
-    await call()  # warm: plans cached, pages in memory
+    started = time.perf_counter()
+    await call()  # warm: plans cached, pages in memory (statistics: months that are over kept)
+    first = (time.perf_counter() - started) * 1000
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -251,6 +255,7 @@ async def _p95(call: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, flo
     return {
         "p50_ms": round(float(np.percentile(times, 50)), 2),
         "p95_ms": round(float(np.percentile(times, 95)), 2),
+        "first_ms": round(first, 2),
     }
 
 
@@ -278,22 +283,31 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
         settings = Settings()
         figures: dict[str, dict[str, float]] = {}
         async with sessionmaker() as db:
+
+            async def waiting_list() -> list[RequestOut]:  # what the API's route does
+                waiting = await requests.waiting_list(db, me)
+                found = await views.request_views(db, requests=waiting)
+                return [request_out(v.request, v) for v in found]
+
             reads: dict[str, Callable[[], Awaitable[Any]]] = {
                 "ceiling: SELECT 1": lambda: db.execute(text("SELECT 1")),
                 "today": lambda: today.today(db, me),
                 "roster (50)": lambda: roster.roster(db, me, limit=50),
                 "roster, fullest first (50)": lambda: roster.roster(db, me, limit=50, sort="load"),
+                "roster, needing attention (50)": lambda: roster.roster(
+                    db, me, limit=50, attention=True
+                ),
                 "relationships' health (25)": lambda: health_list.relationships(db, me, limit=25),
                 "relationships, stalled (25)": lambda: health_list.relationships(
                     db, me, limit=25, stalled=True
                 ),
-                "waiting list": lambda: requests.waiting_list(db, me),
+                "waiting list (500, with introductions)": waiting_list,
                 "concerns queue": lambda: concerns.queue(db, me, settings=settings, status=None),
                 "statistics (12 months)": lambda: stats.statistics(db, me, months=12),
             }
             for label, call in reads.items():
                 figures[label] = await _p95(call, repeat)
-                await db.rollback()
+                await db.commit()  # as a request does (the statistics keep months that are over)
         await engine.dispose()
         ceiling = figures["ceiling: SELECT 1"]["p95_ms"]
         for f in figures.values():
@@ -319,14 +333,16 @@ def main() -> None:
             f["p50_ms"],
             f["p95_ms"],
             f["ratio_to_ceiling"],
+            f["first_ms"],
             "" if label.startswith("ceiling") else ("ok" if f["p95_ms"] <= TARGET_MS else "SLOW"),
         )
         for label, f in result["figures"].items()
     ]
     print(
         table(
-            f"Console reads, server time (target p95 <= {TARGET_MS:.0f} ms)",
-            ["read", "p50 ms", "p95 ms", "x ceiling", ""],
+            f"Console reads, server time (target p95 <= {TARGET_MS:.0f} ms); first: the first"
+            " call (plans, cache; statistics: working out and keeping the months that are over)",
+            ["read", "p50 ms", "p95 ms", "x ceiling", "first ms", ""],
             rows,
         )
     )

@@ -53,7 +53,19 @@ async def fill(conn: asyncpg.Connection, n: int, seed: int = 7) -> dict:
         active = int(rng.integers(0, capacity + 1)) if rng.random() < 0.3 else 0
         paused = bool(rng.random() < 0.05)
         offers.append(
-            (uuid.uuid4(), uid, "approved", capacity, paused, now, now, None, active, now)
+            (
+                uuid.uuid4(),
+                uid,
+                f"Supporter {i}",
+                "approved",
+                capacity,
+                paused,
+                now,
+                now,
+                None,
+                active,
+                now,
+            )
         )
         z = rng.choice(len(ZONES), p=zone_p)
         profiles.append(
@@ -100,6 +112,7 @@ COLUMNS = {
     "supporter_offer": [
         "id",
         "user_id",
+        "display_name",
         "status",
         "capacity",
         "paused",

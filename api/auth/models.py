@@ -26,6 +26,8 @@ class User(SQLModel, table=True):
 
     id: UUID = id_field()
     email: str = Field(sa_type=String(320), unique=True, index=True)
+    # Copied to supporter_offer.display_name (the roster's order): a way to change a name
+    # would change it there too.
     display_name: str = Field(sa_type=String(60))
     password_hash: str = Field(sa_type=String(255))
     role: str = Field(default=Role.peer, sa_type=String(20))

@@ -36,7 +36,8 @@ class ContactSession(SQLModel, table=True):
     __tablename__ = "contact_session"
     __table_args__ = (
         Index("ix_contact_session_relationship_start", "relationship_id", "start_at"),
-        Index("ix_contact_session_status_start", "status", "start_at"),
+        # Held sessions of a period by relationship, from the index alone (statistics, roster).
+        Index("ix_contact_session_status_start", "status", "start_at", "relationship_id"),
         Index(
             "ix_contact_session_relationship_status_start", "relationship_id", "status", "start_at"
         ),

@@ -15,9 +15,16 @@ from sqlmodel import col, or_, select
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
-from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
+from api.contact.models import (
+    CalendarFeed,
+    ContactSession,
+    Message,
+    PushSubscription,
+    SessionStatus,
+)
 from api.contact.sessions import note_of
 from api.crypto import unseal
+from api.monthly import service as monthly
 from api.relationships.models import Relationship
 
 
@@ -87,3 +94,14 @@ async def erase(db: AsyncSession, *, user_id: UUID) -> None:
         .values(note_sealed=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def forget_counted_months(db: AsyncSession, *, user_id: UUID) -> None:
+    """Before an account is deleted: the months that counted a supporter among those active
+    are counted again without them."""
+    held = await db.scalars(
+        select(ContactSession.start_at)
+        .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
+        .where(Relationship.supporter_id == user_id, ContactSession.status == SessionStatus.held)
+    )
+    monthly.forget(db, held.all())

@@ -36,6 +36,7 @@ from api.contact.models import OPEN, ContactSession, SessionStatus
 from api.contact.rules import SessionRefused, Sessions, counts, session_problems
 from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid, NotFound
+from api.monthly import service as monthly
 from api.relationships import service as relationships
 from api.relationships.models import State
 from api.relationships.review import review_due
@@ -351,6 +352,7 @@ async def record_outcome(
     if status == SessionStatus.held:
         await _count_held(db, contact)
         events.session_event(db, contact.relationship, session, "session.held")
+        monthly.forget(db, [session.start_at])  # held in a month that may be over
     return session
 
 

@@ -82,7 +82,8 @@ def _open_concerns() -> Any:
     )
 
 
-def _review_due() -> Any:
+def reviews_due() -> Any:
+    """A review is due (the same rule as relationships.review.review_due; an index matches it)."""
     return and_(
         col(_R.state).in_((State.active, State.paused)),
         col(_R.review_at_session).is_not(None),
@@ -122,7 +123,7 @@ def _query(dialect: str) -> Any:
             type_coerce(_terms("planned_end_date").as_string(), String).label("planned_end"),
             type_coerce(_terms("response_expectation").as_string(), String).label("expect"),
             _last_contact(dialect).label("last_contact"),
-            _review_due().label("review_due"),
+            reviews_due().label("review_due"),
             _open_concerns().label("open_concerns"),
         )
         .select_from(_R)
@@ -192,7 +193,7 @@ async def relationships(
     if states:
         query = query.where(col(_R.state).in_(states))
     if review_due is not None:
-        query = query.where(_review_due() if review_due else ~_review_due())
+        query = query.where(reviews_due() if review_due else ~reviews_due())
     if stalled is not None:
         query = query.where(_stalled(now, dialect) if stalled else ~_stalled(now, dialect))
     if has_open_concerns is not None:

@@ -42,7 +42,7 @@ router.include_router(console_routes.router)
 async def waiting_list(coordinator: CurrentCoordinator, db: SessionDep) -> list[RequestOut]:
     """Seekers waiting for a match, longest waiting first."""
     waiting = await requests.waiting_list(db, coordinator)
-    return [request_out(r, await views.request_view(db, request=r)) for r in waiting]
+    return [request_out(v.request, v) for v in await views.request_views(db, requests=waiting)]
 
 
 @router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])

@@ -12,11 +12,17 @@ def dialect(db: AsyncSession) -> str:
     return db.get_bind().dialect.name
 
 
-def month_of(db: AsyncSession, column: Any) -> ColumnElement[str]:
-    """'YYYY-MM' of a UTC timestamp."""
+def month_of(db: AsyncSession, column: Any) -> ColumnElement[Any]:
+    """The month of a UTC timestamp, to group by: cheap to compare on PostgreSQL (the first
+    moment of the month, not text); read it back with ``month_key``."""
     if dialect(db) == "postgresql":
-        return func.to_char(func.timezone("UTC", column), literal("YYYY-MM"))
+        return func.date_trunc(literal("month"), func.timezone("UTC", column))
     return func.strftime(literal("%Y-%m"), column)
+
+
+def month_key(value: datetime | str) -> str:
+    """'YYYY-MM' of what ``month_of`` gave back."""
+    return value if isinstance(value, str) else f"{value.year:04d}-{value.month:02d}"
 
 
 def days_between(db: AsyncSession, start: Any, end: Any) -> Any:
@@ -40,6 +46,11 @@ def months_back(months: int, today: date | None = None) -> list[str]:
 def month_start(month: str) -> datetime:
     year, number = month.split("-")
     return datetime(int(year), int(number), 1, tzinfo=UTC)
+
+
+def month_after(month: str) -> str:
+    year, number = (int(x) for x in month.split("-"))
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def percentile(values: list[float], fraction: float) -> float | None:

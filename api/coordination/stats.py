@@ -1,23 +1,32 @@
 """Statistics by month, counted in SQL: waiting time (median, 90th percentile), introductions
 (proposed, accepted, not available, expired), endings (completed, ended early and by whom),
-sessions held and supporters active. Each table exports as CSV."""
+sessions held and supporters active. Each table exports as CSV.
+
+Months that are over are worked out once and kept (api/monthly); a read counts only the months
+still changing (this one, and the last for a day after it ends) and any a change has forgotten,
+so it never counts all of history again."""
 
 import csv
 import io
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
+from api.common import utcnow
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, SessionStatus
 from api.coordination.sql import (
     days_between,
     dialect,
+    month_after,
+    month_key,
     month_of,
     month_start,
     months_back,
@@ -25,11 +34,27 @@ from api.coordination.sql import (
 )
 from api.errors import Invalid, NotFound
 from api.matching.models import SupportRequest
+from api.monthly import service as monthly
 from api.relationships.models import EndKind, Relationship, State
 
 ACCEPTED = (State.agreeing, State.active, State.paused, State.ended)
-TABLES = ("waiting", "introductions", "endings", "activity")
+# Each table's columns, in order (a month's row is rebuilt in this order, kept or counted).
+COLUMNS = {
+    "waiting": ("matched", "median_days", "p90_days"),
+    "introductions": ("proposed", "accepted", "not_available", "expired"),
+    "endings": (
+        "completed",
+        "ended_early",
+        "by_seeker",
+        "by_supporter",
+        "by_coordinator",
+        "account_closed",
+    ),
+    "activity": ("sessions_held", "supporters_active"),
+}
+TABLES = tuple(COLUMNS)
 _R, _S = Relationship, ContactSession
+Counted = dict[str, dict[str, Any]]  # month -> that month's row of one table
 
 
 @dataclass(frozen=True)
@@ -45,27 +70,37 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _waiting(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
-    """Days from asking to a supporter accepting, for requests matched in each month."""
-    matched = (
-        select(
-            col(_R.request_id).label("request_id"),
-            func.min(col(_R.answered_at)).label("answered_at"),
-        )
-        .where(col(_R.state).in_(ACCEPTED), col(_R.request_id).is_not(None))
+async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """Days from asking to a supporter accepting, for requests first accepted in the range.
+
+    Read from the acceptances in the range: for each, when its request was first accepted
+    and when it was made are looked up by key, so the work grows with the range, not with
+    all of history."""
+    answered = col(_R.answered_at)
+    accepted = col(_R.state).in_(ACCEPTED)
+    earlier = aliased(Relationship)
+    first = (
+        select(func.min(col(earlier.answered_at)))
+        .where(col(earlier.request_id) == _R.request_id, col(earlier.state).in_(ACCEPTED))
+        .scalar_subquery()
+    )
+    # One row a request (the first of its acceptances in the range)...
+    firsts = (
+        sa.select(col(_R.request_id).label("request_id"), func.min(answered).label("answered_at"))
+        .where(accepted, answered >= since, answered < until, col(_R.request_id).is_not(None))
         .group_by(col(_R.request_id))
+        .having(func.min(answered) == func.min(first))
         .subquery()
     )
-    month = month_of(db, matched.c.answered_at)
-    days = days_between(db, col(SupportRequest.created_at), matched.c.answered_at)
-    since = month_start(months[0])
+    # ...with when it was asked for.
+    month = month_of(db, firsts.c.answered_at)
+    days = days_between(db, col(SupportRequest.created_at), firsts.c.answered_at)
     base = (
-        select(month.label("month"))
-        .select_from(matched)
-        .join(SupportRequest, col(SupportRequest.id) == matched.c.request_id)
-        .where(matched.c.answered_at >= since)
+        sa.select(month.label("month"))
+        .select_from(firsts)
+        .join(SupportRequest, col(SupportRequest.id) == firsts.c.request_id)
     )
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, tuple[int, Any, Any]] = {}
     if dialect(db) == "postgresql":
         rows = await db.execute(
             base.add_columns(
@@ -75,32 +110,24 @@ async def _waiting(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
             ).group_by(month)
         )
         for r in rows.all():
-            found[r.month] = {"matched": r.matched, "median": r.median, "p90": r.p90}
+            found[month_key(r.month)] = (r.matched, r.median, r.p90)
     else:
         by_month: dict[str, list[float]] = {}
         for r in (await db.execute(base.add_columns(days.label("days")))).all():
-            by_month.setdefault(r.month, []).append(float(r.days))
+            by_month.setdefault(month_key(r.month), []).append(float(r.days))
         for m, values in by_month.items():
-            found[m] = {
-                "matched": len(values),
-                "median": percentile(values, 0.5),
-                "p90": percentile(values, 0.9),
-            }
-    table = []
-    for m in months:
-        row = found.get(m, {"matched": 0, "median": None, "p90": None})
-        table.append(
-            {
-                "month": m,
-                "matched": row["matched"],
-                "median_days": None if row["median"] is None else round(float(row["median"]), 2),
-                "p90_days": None if row["p90"] is None else round(float(row["p90"]), 2),
-            }
-        )
-    return table
+            found[m] = (len(values), percentile(values, 0.5), percentile(values, 0.9))
+
+    def days_of(value: Any) -> float | None:
+        return None if value is None else round(float(value), 2)
+
+    return {
+        m: {"matched": n, "median_days": days_of(median), "p90_days": days_of(p90)}
+        for m, (n, median, p90) in found.items()
+    }
 
 
-async def _introductions(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
+async def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Counted:
     month = month_of(db, col(_R.created_at))
     rows = await db.execute(
         sa.select(
@@ -110,18 +137,15 @@ async def _introductions(db: AsyncSession, months: list[str]) -> list[dict[str, 
             _count_if(col(_R.state) == State.declined).label("not_available"),
             _count_if(col(_R.state) == State.expired).label("expired"),
         )
-        .where(col(_R.created_at) >= month_start(months[0]))
+        .where(col(_R.created_at) >= since, col(_R.created_at) < until)
         .group_by(month)
     )
-    found = {r.month: r for r in rows.all()}
-    keys = ("proposed", "accepted", "not_available", "expired")
-    return [
-        {"month": m, **{k: int(getattr(found[m], k)) if m in found else 0 for k in keys}}
-        for m in months
-    ]
+    return {
+        month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["introductions"]} for r in rows
+    }
 
 
-async def _endings(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
+async def _endings(db: AsyncSession, since: datetime, until: datetime) -> Counted:
     month = month_of(db, col(_R.ended_at))
     early = col(_R.end_kind) != EndKind.completed
     by_person = col(_R.end_kind).in_((EndKind.ended_by_person, EndKind.blocked))
@@ -135,48 +159,89 @@ async def _endings(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
             _count_if(col(_R.end_kind) == EndKind.ended_for_safety).label("by_coordinator"),
             _count_if(col(_R.end_kind) == EndKind.account_deleted).label("account_closed"),
         )
-        .where(col(_R.state) == State.ended, col(_R.ended_at) >= month_start(months[0]))
+        .where(col(_R.state) == State.ended, col(_R.ended_at) >= since, col(_R.ended_at) < until)
         .group_by(month)
     )
-    found = {r.month: r for r in rows.all()}
-    keys = (
-        "completed",
-        "ended_early",
-        "by_seeker",
-        "by_supporter",
-        "by_coordinator",
-        "account_closed",
-    )
-    return [
-        {"month": m, **{k: int(getattr(found[m], k)) if m in found else 0 for k in keys}}
-        for m in months
-    ]
+    return {month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["endings"]} for r in rows}
 
 
-async def _activity(db: AsyncSession, months: list[str]) -> list[dict[str, Any]]:
+async def _activity(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """Sessions held, and how many supporters held them. The sessions are counted by
+    relationship first, and each relationship's supporter looked up by its key, so a month's
+    sessions never wait on a pass over every relationship."""
     month = month_of(db, col(_S.start_at))
-    rows = await db.execute(
+    per_relationship = (
         sa.select(
             month.label("month"),
-            func.count().label("sessions_held"),
-            func.count(func.distinct(col(_R.supporter_id))).label("supporters_active"),
+            col(_S.relationship_id).label("relationship_id"),
+            func.count().label("held"),
         )
-        .join(_R, col(_R.id) == _S.relationship_id)
-        .where(col(_S.status) == SessionStatus.held, col(_S.start_at) >= month_start(months[0]))
-        .group_by(month)
+        .where(
+            col(_S.status) == SessionStatus.held,
+            col(_S.start_at) >= since,
+            col(_S.start_at) < until,
+        )
+        .group_by(month, col(_S.relationship_id))
+        .subquery()
     )
-    found = {r.month: r for r in rows.all()}
-    return [
-        {
-            "month": m,
-            "sessions_held": int(found[m].sessions_held) if m in found else 0,
-            "supporters_active": int(found[m].supporters_active) if m in found else 0,
-        }
-        for m in months
-    ]
+    supporter = (
+        sa.select(col(_R.supporter_id))
+        .where(col(_R.id) == per_relationship.c.relationship_id)
+        .scalar_subquery()
+    )
+    with_supporter = sa.select(
+        per_relationship.c.month, per_relationship.c.held, supporter.label("supporter_id")
+    ).subquery()
+    rows = await db.execute(
+        sa.select(
+            with_supporter.c.month,
+            func.sum(with_supporter.c.held).label("sessions_held"),
+            func.count(func.distinct(with_supporter.c.supporter_id)).label("supporters_active"),
+        ).group_by(with_supporter.c.month)
+    )
+    return {month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["activity"]} for r in rows}
 
 
-async def statistics(db: AsyncSession, me: Principal, *, months: int = 12) -> Statistics:
+def _runs(months: list[str]) -> list[list[str]]:
+    """Months (oldest first) in runs of consecutive ones, each counted with one query a table."""
+    runs: list[list[str]] = []
+    for m in months:
+        if runs and month_after(runs[-1][-1]) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+async def count_months(db: AsyncSession, months: list[str]) -> dict[str, dict[str, Any]]:
+    """Each month's row of every table, counted from the records (months oldest first)."""
+    counted: dict[str, dict[str, Any]] = {m: {} for m in months}
+    for run in _runs(months):
+        since, until = month_start(run[0]), month_start(month_after(run[-1]))
+        for table, count in (
+            ("waiting", _waiting),
+            ("introductions", _introductions),
+            ("endings", _endings),
+            ("activity", _activity),
+        ):
+            found = await count(db, since, until)
+            for m in run:
+                counted[m][table] = found.get(m, {})
+    return counted
+
+
+def _row(month: str, table: str, figures: dict[str, Any]) -> dict[str, Any]:
+    zero = None if table == "waiting" else 0
+    values = figures.get(table, {})
+    row = {k: values.get(k, zero) for k in COLUMNS[table]}
+    if table == "waiting" and row["matched"] is None:
+        row["matched"] = 0
+    return {"month": month, **row}
+
+
+async def statistics(
+    db: AsyncSession, me: Principal, *, months: int = 12, now: datetime | None = None
+) -> Statistics:
     """The last `months` calendar months (this one included), oldest first."""
     require_coordinator(me)
     return await monthly(db, months=months)
@@ -187,14 +252,18 @@ async def monthly(db: AsyncSession, *, months: int = 12) -> Statistics:
     integrators holding the stats:read scope (api/integrations)."""
     if not 1 <= months <= 36:
         raise Invalid.field("months", "Choose between 1 and 36 months.")
-    wanted = months_back(months)
-    return Statistics(
-        months=wanted,
-        waiting=await _waiting(db, wanted),
-        introductions=await _introductions(db, wanted),
-        endings=await _endings(db, wanted),
-        activity=await _activity(db, wanted),
-    )
+    now = now or utcnow()
+    wanted = months_back(months, now.date())
+    settled = [m for m in wanted if monthly.can_keep(m, now=now)]
+    kept = await monthly.kept(db, months=settled)
+    figures = {m: k.figures for m, k in kept.items() if k.figures is not None}
+    counted = await count_months(db, [m for m in wanted if m not in figures])
+    for m in settled:
+        if m in counted:
+            await monthly.keep(db, month=m, figures=counted[m], seen=kept[m])
+    figures.update(counted)
+    tables = {t: [_row(m, t, figures[m]) for m in wanted] for t in TABLES}
+    return Statistics(months=wanted, **tables)
 
 
 def as_csv(stats: Statistics, table: str) -> str:

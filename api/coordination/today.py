@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import and_, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -15,7 +16,7 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns.models import Concern, ConcernStatus
 from api.concerns.service import require_coordinator
-from api.coordination import roster
+from api.coordination import health_list, roster
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships.models import Relationship, State
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -48,20 +49,24 @@ class Today:
     offers_to_review: int
 
 
-async def _section(db: AsyncSession, count: Any, rows: Any) -> tuple[int, list[Any]]:
-    total = int(await db.scalar(count) or 0)
-    return total, list((await db.execute(rows.limit(SHOWN))).all()) if total else []
+def _count(table: Any, where: Any) -> Any:
+    return select(func.count()).select_from(table).where(where).scalar_subquery()
+
+
+async def _first(db: AsyncSession, total: int, rows: Any) -> list[Any]:
+    """The first few rows of a section, if it has any."""
+    return list((await db.execute(rows.limit(SHOWN))).all()) if total else []
 
 
 _SEEKER = User.__table__.alias("seeker")  # type: ignore[attr-defined]
 _SUPPORTER = User.__table__.alias("supporter")  # type: ignore[attr-defined]
 
 
-async def _pairs(db: AsyncSession, where: Any, when: Any) -> Section:
+async def _pairs(db: AsyncSession, total: int, where: Any, when: Any) -> Section:
     """Relationships matching ``where``, named by their pair, oldest ``when`` first."""
-    total, rows = await _section(
+    rows = await _first(
         db,
-        select(func.count()).select_from(Relationship).where(where),
+        total,
         select(Relationship.id, when, _SEEKER.c.display_name, _SUPPORTER.c.display_name.label("s"))
         .outerjoin(_SEEKER, _SEEKER.c.id == Relationship.seeker_id)
         .outerjoin(_SUPPORTER, _SUPPORTER.c.id == Relationship.supporter_id)
@@ -71,68 +76,78 @@ async def _pairs(db: AsyncSession, where: Any, when: Any) -> Section:
     return Section(total, [Item(r[0], f"{r.display_name} and {r.s}", r[1]) for r in rows])
 
 
+async def _supporters(db: AsyncSession, now: datetime) -> Section:
+    """Supporters with a burnout flag, found once: the first few by name, with how many in
+    all. (Counted in a subquery of its own, so that the plan finds them all at once rather
+    than walking the names and testing each against the flags.)"""
+    flagged = (
+        select(
+            col(SupporterOffer.user_id),
+            col(SupporterOffer.display_name),
+            func.count().over().label("total"),
+        )
+        .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
+        .subquery()
+    )
+    first = (
+        await db.execute(
+            select(flagged.c.user_id, flagged.c.total)
+            .order_by(flagged.c.display_name, flagged.c.user_id)
+            .limit(SHOWN)
+        )
+    ).all()
+    found = await roster.entries(db, [r.user_id for r in first], now=now) if first else []
+    return Section(
+        int(first[0].total) if first else 0,
+        [
+            Item(e.user_id, e.display_name, None, "; ".join(roster.FLAG_WORDS[f] for f in e.flags))
+            for e in found
+        ],
+    )
+
+
 async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
     require_coordinator(me)
     now = now or utcnow()
-
     new = col(Concern.status) == ConcernStatus.new
-    total, rows = await _section(
-        db,
-        select(func.count()).select_from(Concern).where(new),
-        select(Concern.id, Concern.kind, Concern.created_at)
-        .where(new)
-        .order_by(col(Concern.created_at), col(Concern.id)),
-    )
-    concerns = Section(total, [Item(r.id, r.kind, r.created_at) for r in rows])
-
     expiring = and_(
         col(Relationship.state) == State.introduced,
         col(Relationship.expires_at) <= now + EXPIRING_WITHIN,
     )
-    introductions = await _pairs(db, expiring, col(Relationship.expires_at))
-
     waiting = col(SupportRequest.status) == RequestStatus.waiting
-    total, rows = await _section(
+    due = health_list.reviews_due()
+    # Every section's total in one round trip; then only the sections with something in them.
+    totals = (
+        await db.execute(
+            sa.select(
+                _count(Concern, new).label("concerns"),
+                _count(Relationship, expiring).label("expiring"),
+                _count(SupportRequest, waiting).label("waiting"),
+                _count(Relationship, due).label("reviews"),
+                _count(SupporterOffer, col(SupporterOffer.status) == OfferStatus.pending).label(
+                    "offers"
+                ),
+            )
+        )
+    ).one()
+    rows = await _first(
         db,
-        select(func.count()).select_from(SupportRequest).where(waiting),
+        totals.concerns,
+        select(Concern.id, Concern.kind, Concern.created_at)
+        .where(new)
+        .order_by(col(Concern.created_at), col(Concern.id)),
+    )
+    concerns = Section(totals.concerns, [Item(r.id, r.kind, r.created_at) for r in rows])
+    introductions = await _pairs(db, totals.expiring, expiring, col(Relationship.expires_at))
+    rows = await _first(
+        db,
+        totals.waiting,
         select(SupportRequest.id, SupportRequest.created_at, User.display_name)
         .join(User, col(User.id) == SupportRequest.seeker_id)
         .where(waiting)
         .order_by(col(SupportRequest.created_at), col(SupportRequest.id)),
     )
-    longest = Section(total, [Item(r.id, r.display_name, r.created_at) for r in rows])
-
-    due = and_(
-        col(Relationship.state).in_((State.active, State.paused)),
-        col(Relationship.review_at_session).is_not(None),
-        col(Relationship.sessions_held) >= Relationship.review_at_session,
-    )
-    reviews = await _pairs(db, due, col(Relationship.created_at))
-
-    # The flagged supporters are found once: the first few by name, with how many in all.
-    first = (
-        await db.execute(
-            select(col(SupporterOffer.user_id), func.count().over().label("total"))
-            .join(User, col(User.id) == SupporterOffer.user_id)
-            .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
-            .order_by(col(User.display_name), col(SupporterOffer.user_id))
-            .limit(SHOWN)
-        )
-    ).all()
-    flagged = await roster.entries(db, [r.user_id for r in first], now=now) if first else []
-    supporters = Section(
-        int(first[0].total) if first else 0,
-        [
-            Item(e.user_id, e.display_name, None, "; ".join(roster.FLAG_WORDS[f] for f in e.flags))
-            for e in flagged
-        ],
-    )
-    offers = int(
-        await db.scalar(
-            select(func.count())
-            .select_from(SupporterOffer)
-            .where(col(SupporterOffer.status) == OfferStatus.pending)
-        )
-        or 0
-    )
-    return Today(concerns, introductions, longest, reviews, supporters, offers)
+    longest = Section(totals.waiting, [Item(r.id, r.display_name, r.created_at) for r in rows])
+    reviews = await _pairs(db, totals.reviews, due, col(Relationship.created_at))
+    supporters = await _supporters(db, now)
+    return Today(concerns, introductions, longest, reviews, supporters, int(totals.offers))

@@ -169,13 +169,25 @@ async def withdraw_pending(db: AsyncSession, *, request: SupportRequest, actor_i
 
 async def for_request(db: AsyncSession, *, request: SupportRequest) -> list[Relationship]:
     """Every introduction made for this request, oldest first (after expiring the due ones)."""
+    return (await for_requests(db, request_ids=[request.id])).get(request.id, [])
+
+
+async def for_requests(
+    db: AsyncSession, *, request_ids: list[UUID]
+) -> dict[UUID, list[Relationship]]:
+    """Every introduction made for each of these requests, oldest first (after expiring the
+    due ones), in one query."""
     await expire_due(db)
     rows = await db.scalars(
         select(Relationship)
-        .where(Relationship.request_id == request.id)
-        .order_by(col(Relationship.created_at))
+        .where(col(Relationship.request_id).in_(request_ids))
+        .order_by(col(Relationship.created_at), col(Relationship.id))
     )
-    return list(rows.all())
+    found: dict[UUID, list[Relationship]] = {}
+    for relationship in rows.all():
+        if relationship.request_id is not None:
+            found.setdefault(relationship.request_id, []).append(relationship)
+    return found
 
 
 def state_for_seeker(state: str) -> str:

@@ -78,6 +78,8 @@ async def seeker_introductions(
     db: AsyncSession, *, relationships: list[Relationship]
 ) -> list[SeekerIntroduction]:
     """These introductions as their seeker sees them (one query for the names)."""
+    if not relationships:
+        return []
     ids: list[UUID] = [r.supporter_id for r in relationships if r.supporter_id]
     names = await display_names(db, user_ids=ids)
     topics = await topics_of(db, user_ids=ids)
@@ -96,8 +98,18 @@ async def seeker_introductions(
 
 async def request_view(db: AsyncSession, *, request: SupportRequest) -> RequestView:
     """A request and its introductions, after expiring those past their time."""
-    found = await introductions.for_request(db, request=request)
-    return RequestView(request, await seeker_introductions(db, relationships=found))
+    return (await request_views(db, requests=[request]))[0]
+
+
+async def request_views(db: AsyncSession, *, requests: list[SupportRequest]) -> list[RequestView]:
+    """Requests and their introductions, after expiring those past their time: a query each
+    for the introductions, the names and the topics, however many requests."""
+    found = await introductions.for_requests(db, request_ids=[r.id for r in requests])
+    seen = await seeker_introductions(
+        db, relationships=[i for r in requests for i in found.get(r.id, [])]
+    )
+    by_id = {s.relationship.id: s for s in seen}
+    return [RequestView(r, [by_id[i.id] for i in found.get(r.id, [])]) for r in requests]
 
 
 async def _asked(

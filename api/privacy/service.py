@@ -222,6 +222,8 @@ async def delete_account(
     ):
         await throttle.record_failure(db, settings, account_key, address_key)
         raise WrongPassword("Your account is still here: that password isn't right.")
+    await relationship_privacy.forget_counted_months(db, user_id=me.user_id)
+    await contact_privacy.forget_counted_months(db, user_id=me.user_id)
     await _end_everything(db, me.user_id)
     await contact_privacy.erase(db, user_id=me.user_id)
     await endings.erase_closing_messages_by(db, user_id=me.user_id)

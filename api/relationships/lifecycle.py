@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from api.common import utcnow
 from api.errors import Conflict
+from api.monthly import service as monthly
 from api.outbox.service import emit
 from api.relationships.models import (
     HOLDS_A_PLACE,
@@ -92,6 +93,8 @@ async def move(
     )
     if result.rowcount != 1:
         raise Conflict("This relationship changed in the meantime. Please reload and try again.")
+    if current == State.introduced:  # answered: its month's introductions count differently
+        monthly.forget(db, [relationship.created_at])
     supporter = relationship.supporter_id
     holds_now, holds_next = current in HOLDS_A_PLACE, target in HOLDS_A_PLACE
     takes_a_place = holds_next and not holds_now

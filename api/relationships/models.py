@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -36,6 +36,11 @@ class EndKind(StrEnum):
     account_deleted = "account_deleted"  # one of the two deleted their account
 
 
+# A review is due from the agreed session on (with the state active or paused: the index on
+# it leads with the state).
+REVIEW_DUE = "review_at_session IS NOT NULL AND sessions_held >= review_at_session"
+
+
 class Source(StrEnum):
     seeker_choice = "seeker_choice"
     coordinator = "coordinator"
@@ -45,12 +50,38 @@ class Source(StrEnum):
 class Relationship(SQLModel, table=True):
     __tablename__ = "relationship"
     __table_args__ = (
-        Index("ix_relationship_supporter_state", "supporter_id", "state"),
+        # Also answers "answered lately?" for a supporter from the index alone (the roster).
+        Index("ix_relationship_supporter_state_answered", "supporter_id", "state", "answered_at"),
         Index("ix_relationship_seeker_state", "seeker_id", "state"),
         Index("ix_relationship_state_expires", "state", "expires_at"),
-        Index("ix_relationship_created", "created_at", "id"),
+        # Pages by creation; the introductions of a month from the index alone (statistics).
+        Index("ix_relationship_created", "created_at", "id", "state"),
+        # A relationship's supporter from the index alone (held sessions by supporter).
+        Index("ix_relationship_supporter_of", "id", "supporter_id"),
         Index("ix_relationship_state_created", "state", "created_at", "id"),
-        Index("ix_relationship_state_ended", "state", "ended_at"),
+        # Endings by month and by whom, early endings lately by supporter: from the index alone.
+        Index(
+            "ix_relationship_ended",
+            "state",
+            "ended_at",
+            "end_kind",
+            "supporter_id",
+            "seeker_id",
+            "ended_by",
+        ),
+        # Reviews due, oldest first (api/coordination/health_list.review_due).
+        Index(
+            "ix_relationship_review_due",
+            "state",
+            "created_at",
+            "id",
+            postgresql_where=text(REVIEW_DUE),
+            sqlite_where=text(REVIEW_DUE),
+        ),
+        # Acceptances of a period, with their request, from the index alone (waiting times).
+        Index("ix_relationship_answered", "answered_at", "state", "request_id"),
+        # A request's introductions; its first acceptance, from the index alone.
+        Index("ix_relationship_request_answered", "request_id", "answered_at", "state"),
     )
 
     id: UUID = id_field()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
 from api.db import settings_of
+from api.monthly import service as monthly
 from api.relationships.models import AgreementVersion, Relationship
 from api.relationships.sealed_topics import full_terms, store_terms
 
@@ -38,3 +39,14 @@ async def erase_words_of(db: AsyncSession, *, user_id: UUID) -> None:
         kept = _without_words_of(terms, "seeker" if seeker_id == user_id else "supporter")
         if kept is not terms:
             store_terms(settings, version, kept)  # new values, so both columns are written
+
+
+async def forget_counted_months(db: AsyncSession, *, user_id: UUID) -> None:
+    """Before an account is deleted: its relationships stop naming it, so the months that
+    counted who ended them and when its requests were first accepted are counted again."""
+    rows = await db.execute(
+        select(Relationship.answered_at, Relationship.ended_at).where(
+            or_(Relationship.seeker_id == user_id, Relationship.supporter_id == user_id)
+        )
+    )
+    monthly.forget(db, [at for row in rows.all() for at in row])

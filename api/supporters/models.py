@@ -28,10 +28,14 @@ class SupporterOffer(SQLModel, table=True):
         CheckConstraint(f"capacity >= 1 AND capacity <= {MAX_CAPACITY}", name="ck_offer_capacity"),
         CheckConstraint("active_count >= 0", name="ck_offer_active_count"),
         Index("ix_supporter_offer_load", "active_count", "user_id"),
+        Index("ix_supporter_offer_name", "display_name", "user_id"),
     )
 
     id: UUID = id_field()
     user_id: UUID = Field(foreign_key="user_account.id", unique=True, ondelete="CASCADE")
+    # Their account's name, copied when they offer, so that coordinators' roster is read in
+    # name order from this table's own index rather than sorted out of every account.
+    display_name: str = Field(sa_type=String(60))
     status: str = Field(default=OfferStatus.pending, sa_type=String(20), index=True)
     # How many people at once: the supporter's own choice.
     capacity: int = DEFAULT_CAPACITY

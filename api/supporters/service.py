@@ -36,7 +36,7 @@ async def apply(db: AsyncSession, me: Principal, *, capacity: int) -> SupporterO
             else "Your offer is waiting for a coordinator."
         )
     if offer is None:
-        offer = SupporterOffer(user_id=me.user_id, capacity=capacity)
+        offer = SupporterOffer(user_id=me.user_id, display_name=me.display_name, capacity=capacity)
         db.add(offer)
     else:
         offer.status, offer.capacity = OfferStatus.pending, capacity
