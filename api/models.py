@@ -5,7 +5,14 @@ from sqlmodel import SQLModel
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
-from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
+from api.matching.models import (
+    BatchDraft,
+    BatchDraftItem,
+    Block,
+    IntroductionNote,
+    MatchAgain,
+    SupportRequest,
+)
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
@@ -49,6 +56,7 @@ __all__ = [
     "ExperienceCategory",
     "ExperienceTag",
     "Feedback",
+    "IntroductionNote",
     "LoginAttempt",
     "MatchAgain",
     "Message",

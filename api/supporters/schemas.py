@@ -26,6 +26,9 @@ class OfferPublic(BaseModel):
     paused: bool
     created_at: datetime
     decided_at: datetime | None
+    decision_note: str | None = Field(
+        default=None, description="The coordinator's note with their decision, if they wrote one"
+    )
 
 
 class OfferForReview(OfferPublic):
