@@ -22,7 +22,7 @@ from api.contact import notifications
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.matching import introductions, notes, service
 from api.matching.index import MatchingIndex
-from api.matching.models import RequestStatus, SupportRequest
+from api.matching.models import IntroductionNote, RequestStatus, SupportRequest
 from api.matching.pairs import are_kept_apart
 from api.matching.service import Suggestion
 from api.profiles.models import Profile
@@ -195,11 +195,18 @@ async def supporters_named(
     return found
 
 
-async def names_of_proposal(
-    db: AsyncSession, me: Principal, *, relationship_id: UUID
-) -> tuple[str, str] | None:
-    """The supporter's and the seeker's names on an introduction a coordinator proposed (to
-    say it was sent), or None when it isn't one."""
+@dataclass(frozen=True)
+class Sent:
+    """An introduction a coordinator proposed, as the console says it was sent."""
+
+    supporter_name: str
+    seeker_name: str
+    with_notes: bool
+
+
+async def sent(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Sent | None:
+    """Who an introduction a coordinator proposed went to, and whether notes went with it
+    (None when it isn't one)."""
     if not me.is_coordinator:
         raise Forbidden("Only coordinators can propose matches.")
     found = await db.get(Relationship, relationship_id)
@@ -208,4 +215,6 @@ async def names_of_proposal(
     ids = [u for u in (found.supporter_id, found.seeker_id) if u]
     names = await display_names(db, user_ids=ids)
     supporter = names.get(found.supporter_id, "the supporter") if found.supporter_id else ""
-    return supporter, names.get(found.seeker_id, "them") if found.seeker_id else "them"
+    seeker = names.get(found.seeker_id, "them") if found.seeker_id else "them"
+    notes_sent = await db.get(IntroductionNote, relationship_id) is not None
+    return Sent(supporter, seeker, notes_sent)

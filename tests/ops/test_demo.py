@@ -113,6 +113,7 @@ async def test_the_demo_gives_every_section_of_the_console_something_true_to_sho
     assert not flagged["Amara"]
 
     stats = await read("statistics?months=6")
+    assert all((m["median_days"] or 0) >= 0 for m in stats["waiting"])  # nobody waits < 0 days
     assert sum(1 for m in stats["activity"] if m["sessions_held"]) >= 5
     assert sum(1 for m in stats["waiting"] if m["matched"]) >= 4
     assert sum(m["completed"] for m in stats["endings"]) >= 5

@@ -29,17 +29,16 @@ MORE = 20
 
 async def _proposed(db: SessionDep, me: Staff, relationship_id: UUID | None) -> str | None:
     """What the list says after a proposal: "Introduction sent to Cleo for Dana"."""
-    names = (
-        await proposals.names_of_proposal(db, me, relationship_id=relationship_id)
-        if relationship_id
-        else None
+    found = (
+        await proposals.sent(db, me, relationship_id=relationship_id) if relationship_id else None
     )
-    if names is None:
+    if found is None:
         return None
-    supporter, seeker = names
+    supporter, seeker = found.supporter_name, found.seeker_name
     return (
-        f"Introduction sent to {supporter} for {seeker}, with your notes. {supporter} will "
-        f"answer; {seeker} has been told that someone has been asked."
+        f"Introduction sent to {supporter} for {seeker}"
+        + (", with your notes. " if found.with_notes else ". ")
+        + f"{supporter} will answer; {seeker} has been told that someone has been asked."
     )
 
 
