@@ -27,9 +27,8 @@ from api.auth.models import Role
 from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.config import Settings
-from api.coordination import health_list, roster, stats, today
+from api.coordination import health_list, roster, stats, today, waiting
 from api.db import create_engine, create_sessionmaker
-from api.matching import requests
 from bench.bench_batch_job import add_seekers
 from bench.bench_shortlist_http import RESULTS, ROOT
 from bench.common import add_coordinator, migrated_database, table
@@ -287,7 +286,7 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
                 "relationships, stalled (25)": lambda: health_list.relationships(
                     db, me, limit=25, stalled=True
                 ),
-                "waiting list": lambda: requests.waiting_list(db, me),
+                "waiting list (25)": lambda: waiting.waiting_list(db, me, limit=25),
                 "concerns queue": lambda: concerns.queue(db, me, settings=settings, status=None),
                 "statistics (12 months)": lambda: stats.statistics(db, me, months=12),
             }

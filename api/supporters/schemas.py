@@ -29,8 +29,3 @@ class OfferPublic(BaseModel):
     decision_note: str | None = Field(
         default=None, description="The coordinator's note with their decision, if they wrote one"
     )
-
-
-class OfferForReview(OfferPublic):
-    user_id: UUID
-    display_name: str
