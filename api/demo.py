@@ -12,6 +12,8 @@ from api.common import utcnow
 from api.config import Settings, get_settings
 from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
+from api.demo_console import PEOPLE as CONSOLE_PEOPLE
+from api.demo_console import load as load_console
 from api.demo_relationships import SEEKERS as MORE_SEEKERS
 from api.demo_relationships import load as load_relationships
 from api.matching.models import SupportRequest
@@ -354,6 +356,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
             )
         )
     seekers = [await _person(db, settings, password_hash, spec) for spec in SEEKERS + MORE_SEEKERS]
+    others = [await _person(db, settings, password_hash, spec) for spec in CONSOLE_PEOPLE]
     # Taylor is on the waiting list, for the coordinator to match.
     taylor = seekers[1]
     divorce = await db.scalar(select(ExperienceTag.id).where(ExperienceTag.slug == "divorce"))
@@ -361,11 +364,12 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         raise LookupError('The experience taxonomy has no "divorce".')
     db.add(SupportRequest(seeker_id=taylor.id, tag_ids=[divorce]))
     await db.flush()
-    people = {u.email.split("@")[0]: u for u in supporters + seekers}
+    people = {u.email.split("@")[0]: u for u in supporters + seekers + others}
     rows = await db.execute(select(ExperienceTag.slug, ExperienceTag.id))
     tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}
     await load_relationships(db, settings, people=people, tags=tags)
-    await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers])
+    await load_console(db, settings, people=people, tags=tags, coordinator=coordinator)
+    await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers + others])
     return True
 
 
@@ -382,7 +386,8 @@ async def main() -> None:
     print(f"  supporters:  {', '.join(s[0] for s in SUPPORTERS[:3])}, …")
     print(f"  seekers:     {', '.join(s[0] for s in SEEKERS + MORE_SEEKERS)}")
     print("  Sam and Amara are active, Vic and Ben agreeing, Uma waits for Chen's answer,")
-    print("  Wren and Dana have paused, Xan and Eli have ended; Taylor is on the waiting list.")
+    print("  Wren and Dana have paused, Xan and Eli have ended; Taylor, Yara, Noor and Omar")
+    print("  are on the waiting list; Kai and Lena have offered to support (console: Robin).")
 
 
 if __name__ == "__main__":

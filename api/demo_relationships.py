@@ -101,10 +101,13 @@ async def _pair(
     tag_ids: list[int],
     started: datetime,
 ) -> Relationship:
+    asked = started - timedelta(days=2)  # they asked a little before they were introduced
     request = SupportRequest(
         seeker_id=seeker.id,
         tag_ids=tag_ids,
         status=RequestStatus.introduced if state == State.introduced else RequestStatus.matched,
+        created_at=asked,
+        updated_at=asked,
     )
     db.add(request)
     await db.flush()

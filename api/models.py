@@ -6,7 +6,14 @@ from api.auth.models import AuthSession, LoginAttempt, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
-from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
+from api.matching.models import (
+    BatchDraft,
+    BatchDraftItem,
+    Block,
+    IntroductionNote,
+    MatchAgain,
+    SupportRequest,
+)
 from api.monthly.models import MonthFigures
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
@@ -55,6 +62,7 @@ __all__ = [
     "ExperienceTag",
     "Feedback",
     "IntegratorClient",
+    "IntroductionNote",
     "LoginAttempt",
     "MatchAgain",
     "Message",

@@ -27,10 +27,8 @@ from api.auth.models import Role
 from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.config import Settings
-from api.coordination import health_list, roster, stats, today
+from api.coordination import health_list, roster, stats, today, waiting
 from api.db import create_engine, create_sessionmaker
-from api.matching import requests, views
-from api.matching.schemas import RequestOut, request_out
 from bench.bench_batch_job import add_seekers
 from bench.bench_shortlist_http import RESULTS, ROOT
 from bench.common import add_coordinator, migrated_database, table
@@ -283,12 +281,6 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
         settings = Settings()
         figures: dict[str, dict[str, float]] = {}
         async with sessionmaker() as db:
-
-            async def waiting_list() -> list[RequestOut]:  # what the API's route does
-                waiting = await requests.waiting_list(db, me)
-                found = await views.request_views(db, requests=waiting)
-                return [request_out(v.request, v) for v in found]
-
             reads: dict[str, Callable[[], Awaitable[Any]]] = {
                 "ceiling: SELECT 1": lambda: db.execute(text("SELECT 1")),
                 "today": lambda: today.today(db, me),
@@ -301,7 +293,7 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
                 "relationships, stalled (25)": lambda: health_list.relationships(
                     db, me, limit=25, stalled=True
                 ),
-                "waiting list (500, with introductions)": waiting_list,
+                "waiting list (25)": lambda: waiting.waiting_list(db, me, limit=25),
                 "concerns queue": lambda: concerns.queue(db, me, settings=settings, status=None),
                 "statistics (12 months)": lambda: stats.statistics(db, me, months=12),
             }

@@ -19,6 +19,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
         contact,
         coordinator,
+        coordinator_batches,
         coordinator_clients,
         coordinator_matching,
         coordinator_safety,
@@ -58,6 +59,6 @@ def mount_web(app: FastAPI) -> None:
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
     modules = (*modules, reminders)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
-    modules = (*modules, coordinator_settings, coordinator_clients, referrals)
+    modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -27,7 +27,7 @@ from sqlmodel import and_, col, or_, select
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import CrisisResource, Settings
-from api.contact import contact_details, held, notifications
+from api.contact import contact_details, daily_limit, held, notifications
 from api.contact.common import Contact, load, local_text_with_zone, require_active
 from api.contact.models import Message
 from api.crypto import seal, unseal
@@ -217,6 +217,12 @@ async def conversation(
     )
     shown = [_shown(settings, contact, m, until) for m in reversed(rows.all())]
     can_send, why_not = _sending(contact)
+    if can_send:
+        mine = await daily_limit.allowance(
+            db, relationship_id=relationship.id, sender_id=me.user_id, now=now
+        )
+        if mine.reached:
+            can_send, why_not = False, daily_limit.why_not(contact, mine)
     terms = contact.terms
     live = relationship.state in (State.active, State.paused)
     # Only active support has contact times: paused or ended, it is never "a contact time now".
@@ -266,6 +272,7 @@ async def send(
     terms = contact.terms
     assert terms is not None
     text = clean_body(body)
+    await daily_limit.check(db, contact, sender_id=me.user_id, now=now)
     await held.retime(db, relationship=contact.relationship)  # earlier ones first, on today's terms
     deliver_at = await held.release_time(db, relationship_id=contact.id, terms=terms, now=now)
     kept = contact_details.kept_back(terms, text)

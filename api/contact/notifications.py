@@ -41,6 +41,7 @@ PUSH_TEXT = {
     "introduction_received": "Someone would like you to support them.",
     "proposal_to_review": "Proposed terms are waiting for you.",
     "introduction_accepted": "There's news about your introduction.",
+    "match_proposed": "There's news about your request for support.",
     "introduction_not_available": "There's news about your introduction.",
 }
 PUSH_DEFAULT = "There's something new for you."

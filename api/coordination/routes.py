@@ -5,14 +5,17 @@ support. Every route needs a coordinator (403 for peers, 401 without a login). T
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
-from api.coordination import console_routes, safety_routes
+from api.coordination import console_routes, offers, safety_routes, waiting
+from api.coordination.console_schemas import PageOut
+from api.coordination.schemas import OfferDecisionIn, OfferToReviewOut, WaitingSeekerOut
 from api.db import SessionDep
 from api.deps import SettingsDep
-from api.matching import drafts, requests, service, views
+from api.errors import problem_response_docs
+from api.matching import drafts, proposals, requests, service
 from api.matching.deps import IndexDep
 from api.matching.models import BatchDraft, BatchDraftItem
 from api.matching.schemas import (
@@ -22,13 +25,10 @@ from api.matching.schemas import (
     DraftOut,
     Proposal,
     RelationshipBrief,
-    RequestOut,
-    request_out,
 )
 from api.profiles.service import display_names
-from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
-from api.supporters.schemas import OfferForReview, OfferPublic
+from api.supporters.schemas import OfferPublic
 
 router = APIRouter(prefix="/coordination", tags=["coordination"])
 router.include_router(safety_routes.router)
@@ -38,11 +38,21 @@ router.include_router(console_routes.router)
 # ---- waiting list and proposals -----------------------------------------------------------
 
 
-@router.get("/waiting-list", response_model=list[RequestOut])
-async def waiting_list(coordinator: CurrentCoordinator, db: SessionDep) -> list[RequestOut]:
-    """Seekers waiting for a match, longest waiting first."""
-    waiting = await requests.waiting_list(db, coordinator)
-    return [request_out(v.request, v) for v in await views.request_views(db, requests=waiting)]
+@router.get("/waiting-list", response_model=PageOut[WaitingSeekerOut])
+async def waiting_list(
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many, 1 to 100")] = 50,
+    starting_after: Annotated[
+        UUID | None, Query(description="The id of the last request of the page before this one")
+    ] = None,
+) -> PageOut[WaitingSeekerOut]:
+    """Seekers waiting for a match, a page at a time: first in line first, then the longest
+    waiting; what they asked for by name, and whether they asked a coordinator to choose."""
+    found = await waiting.waiting_list(db, coordinator, limit=limit, starting_after=starting_after)
+    return PageOut(
+        data=[WaitingSeekerOut.model_validate(w) for w in found.items], has_more=found.has_more
+    )
 
 
 @router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
@@ -59,7 +69,12 @@ async def coordinator_shortlist(
     return [Candidate.model_validate(s.__dict__) for s in found]
 
 
-@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=RelationshipBrief)
+@router.post(
+    "/proposals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RelationshipBrief,
+    responses=problem_response_docs(404, 409, 422),
+)
 async def propose(
     body: Proposal,
     coordinator: CurrentCoordinator,
@@ -67,14 +82,19 @@ async def propose(
     settings: SettingsDep,
     index: IndexDep,
 ) -> RelationshipBrief:
-    """Propose a specific supporter for a waiting seeker; the supporter still has to accept."""
-    relationship = await service.propose(
+    """Propose a specific supporter (one of the shortlist, or any available supporter) for a
+    waiting seeker, with a note the supporter reads and, if you like, one the seeker reads.
+    Every matching rule applies; 409 says why when that supporter can't be introduced now.
+    The supporter still has to accept."""
+    relationship = await proposals.propose(
         db,
         coordinator,
         settings=settings,
         index=index,
         request_id=body.request_id,
         supporter_id=body.supporter_id,
+        note=body.note,
+        note_to_seeker=body.note_to_seeker,
     )
     return RelationshipBrief.model_validate(relationship.model_dump())
 
@@ -160,28 +180,55 @@ async def send_batch(
 # ---- offers to support ----------------------------------------------------------------------
 
 
-@router.get("/supporter-offers", response_model=list[OfferForReview])
+@router.get("/supporter-offers", response_model=list[OfferToReviewOut])
 async def list_offers(
     coordinator: CurrentCoordinator,
     db: SessionDep,
     status: OfferStatus | None = OfferStatus.pending,
-) -> list[OfferForReview]:
-    """Offers to support, oldest first (pending ones by default)."""
-    rows = await supporters.list_offers(db, coordinator, status=status)
+) -> list[OfferToReviewOut]:
+    """Offers to support, oldest first (pending ones by default), with the experiences each
+    person would support others with (names and stages; their own words stay theirs)."""
+    found = await offers.to_review(db, coordinator, status=status)
     return [
-        OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
-        for o, u in rows
+        OfferToReviewOut.model_validate(
+            {**o.offer.model_dump(), "display_name": o.display_name, "experiences": o.experiences}
+        )
+        for o in found
     ]
 
 
-@router.post("/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
-async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
-    """Approve a trained peer as a supporter: from now on they can be matched."""
-    offer = await supporters.decide(db, coordinator, offer_id=offer_id, approve=True)
+@router.post(
+    "/supporter-offers/{offer_id}/approve",
+    response_model=OfferPublic,
+    responses=problem_response_docs(404, 409, 422),
+)
+async def approve(
+    offer_id: UUID,
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    body: Annotated[OfferDecisionIn | None, Body()] = None,
+) -> OfferPublic:
+    """Approve a trained peer as a supporter: from now on they can be matched. An optional
+    note is for them; they are told kindly either way."""
+    offer = await offers.decide(
+        db, coordinator, offer_id=offer_id, approve=True, note=body.note if body else None
+    )
     return OfferPublic.model_validate(offer.model_dump())
 
 
-@router.post("/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
-async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
-    offer = await supporters.decide(db, coordinator, offer_id=offer_id, approve=False)
+@router.post(
+    "/supporter-offers/{offer_id}/decline",
+    response_model=OfferPublic,
+    responses=problem_response_docs(404, 409, 422),
+)
+async def decline(
+    offer_id: UUID,
+    coordinator: CurrentCoordinator,
+    db: SessionDep,
+    body: Annotated[OfferDecisionIn | None, Body()] = None,
+) -> OfferPublic:
+    """Decline an offer, with an optional note for the person (told kindly, never why)."""
+    offer = await offers.decide(
+        db, coordinator, offer_id=offer_id, approve=False, note=body.note if body else None
+    )
     return OfferPublic.model_validate(offer.model_dump())

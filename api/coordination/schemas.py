@@ -2,7 +2,7 @@
 safeguarding access."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -133,3 +133,43 @@ class FeedbackForCoordinators(_Out):
     author_role: Role
     text: str
     created_at: datetime
+
+
+class WaitingSeekerOut(_Out):
+    id: UUID = Field(validation_alias="request_id", description="The support request's id")
+    seeker_id: UUID
+    seeker_display_name: str
+    waiting_since: datetime
+    days_waiting: int
+    experiences: list[str] = Field(description="What they asked support with, by name")
+    preferences: dict[str, Any]
+    coordinator_chooses: bool = Field(description="They asked a coordinator to choose for them")
+    first_in_line: bool = Field(
+        description="At the front of the list: their supporter never answered in time"
+    )
+
+
+class OfferExperienceOut(_Out):
+    label: str
+    stage: str
+    willing_to_talk: bool
+    in_own_words: bool = Field(description="They described it in their own words (not shown)")
+
+
+class OfferToReviewOut(_Out):
+    id: UUID
+    user_id: UUID
+    display_name: str
+    status: str
+    capacity: int
+    created_at: datetime
+    decided_at: datetime | None
+    experiences: list[OfferExperienceOut]
+
+
+class OfferDecisionIn(_In):
+    note: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="For the person who offered; they read it on their supporter page",
+    )

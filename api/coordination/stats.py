@@ -244,10 +244,12 @@ async def statistics(
 ) -> Statistics:
     """The last `months` calendar months (this one included), oldest first."""
     require_coordinator(me)
-    return await monthly(db, months=months)
+    return await monthly_totals(db, months=months, now=now)
 
 
-async def monthly(db: AsyncSession, *, months: int = 12) -> Statistics:
+async def monthly_totals(
+    db: AsyncSession, *, months: int = 12, now: datetime | None = None
+) -> Statistics:
     """The monthly totals themselves, nothing about any one person: for coordinators, and for
     integrators holding the stats:read scope (api/integrations)."""
     if not 1 <= months <= 36:

@@ -137,4 +137,4 @@ async def statistics(
 ) -> StatisticsOut:
     """The service's monthly totals (waiting times, introductions, endings, sessions held):
     the same figures coordinators see, nothing about any one person."""
-    return StatisticsOut.model_validate(await stats.monthly(db, months=months))
+    return StatisticsOut.model_validate(await stats.monthly_totals(db, months=months))

@@ -1,9 +1,11 @@
 """Batch assignment: many waiting seekers at once, optimally, as a draft coordinators review."""
 
+from dataclasses import dataclass
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import CursorResult, func, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -11,7 +13,7 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
 from api.errors import Conflict, Forbidden, NotFound
-from api.matching import introductions, service
+from api.matching import introductions, proposals, service
 from api.matching.assignment import assign_candidates, greedy_assign
 from api.matching.batch import CandidatePairs, batch_candidates
 from api.matching.index import MatchingIndex
@@ -27,6 +29,7 @@ from api.matching.requests import waiting_order
 from api.matching.scoring import Query, bitmask
 from api.matching.snapshot import CHANNEL_BITS, Snapshot, availability_bits
 from api.profiles.models import PersonExperience, Profile
+from api.profiles.service import display_names
 from api.relationships.models import Source
 from api.supporters.models import OfferStatus, SupporterOffer
 
@@ -188,6 +191,24 @@ async def get_draft(
     return draft, items
 
 
+async def _hold(db: AsyncSession, draft_id: UUID, *, to: DraftStatus) -> None:
+    """The first write of a change to a draft: move it (or keep it) to ``to`` only while it is
+    still a draft. PostgreSQL holds the row lock until commit and SQLite lets one writer in at
+    a time, so of two coordinators sending at once, or one editing while another sends,
+    exactly one goes ahead and the other is refused: a draft is never sent twice."""
+    held = cast(
+        CursorResult[Any],
+        await db.execute(
+            update(BatchDraft)
+            .where(col(BatchDraft.id) == draft_id, col(BatchDraft.status) == DraftStatus.draft)
+            .values(status=to)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if held.rowcount != 1:
+        raise Conflict("This batch was already sent or discarded.")
+
+
 async def _editable(
     db: AsyncSession, me: Principal, draft_id: UUID, item_id: UUID
 ) -> BatchDraftItem:
@@ -196,9 +217,58 @@ async def _editable(
     item = await db.get(BatchDraftItem, item_id)
     if draft is None or item is None or item.draft_id != draft_id:
         raise NotFound("No such batch item.")
-    if draft.status != DraftStatus.draft:
-        raise Conflict("This batch was already sent or discarded.")
+    await _hold(db, draft_id, to=DraftStatus.draft)
     return item
+
+
+async def places_left(db: AsyncSession, *, draft_id: UUID, item_id: UUID) -> dict[UUID, int]:
+    """For each supporter open to new people, the free places left once the rest of this
+    draft (all but ``item_id``) is sent."""
+    given = (
+        select(BatchDraftItem.supporter_id, func.count().label("n"))
+        .where(BatchDraftItem.draft_id == draft_id, BatchDraftItem.id != item_id)
+        .group_by(col(BatchDraftItem.supporter_id))
+        .subquery()
+    )
+    rows = await db.execute(
+        select(
+            SupporterOffer.user_id,
+            col(SupporterOffer.capacity)
+            - col(SupporterOffer.active_count)
+            - func.coalesce(given.c.n, 0),
+        )
+        .outerjoin(given, given.c.supporter_id == SupporterOffer.user_id)
+        .where(SupporterOffer.status == OfferStatus.approved, col(SupporterOffer.paused).is_(False))
+    )
+    return {user_id: int(left) for user_id, left in rows.all()}
+
+
+@dataclass(frozen=True)
+class Instead:
+    """Someone who could take this seeker instead, and whether the draft leaves them a place."""
+
+    suggestion: service.Suggestion
+    has_place: bool
+
+
+async def alternatives(
+    db: AsyncSession, me: Principal, *, index: MatchingIndex, draft_id: UUID, item_id: UUID, k: int
+) -> tuple[BatchDraftItem, list[Instead]]:
+    """Who else could support this seeker (best first), for a coordinator changing the pair."""
+    _require(me)
+    item = await db.get(BatchDraftItem, item_id)
+    if item is None or item.draft_id != draft_id:
+        raise NotFound("No such batch item.")
+    request = await db.get(SupportRequest, item.request_id)
+    if request is None:
+        raise NotFound("No such request.")
+    found = await service.suggest(db, index=index, request=request, k=k + 1)
+    left = await places_left(db, draft_id=draft_id, item_id=item_id)
+    return item, [
+        Instead(s, left.get(s.supporter_id, 0) > 0)
+        for s in found
+        if s.supporter_id != item.supporter_id
+    ][:k]
 
 
 async def change_item(
@@ -217,7 +287,15 @@ async def change_item(
         raise NotFound("No such request.")
     found = await service.suggest(db, index=index, request=request, k=1, only=supporter_id)
     if not found:
-        raise Conflict("This supporter isn't available for this seeker right now.")
+        raise proposals.NotAvailable(
+            await proposals.why_not(db, request=request, supporter_id=supporter_id)
+        )
+    if (await places_left(db, draft_id=draft_id, item_id=item_id)).get(supporter_id, 0) <= 0:
+        names = await display_names(db, user_ids=[supporter_id])
+        raise proposals.NotAvailable(
+            f"{names.get(supporter_id, 'This supporter')}'s free places are all given to other "
+            "people in this batch already."
+        )
     item.supporter_id, item.score, item.reasons = supporter_id, found[0].score, found[0].reasons
     await db.flush()
     return item
@@ -235,8 +313,8 @@ async def send(
 ) -> dict[str, int]:
     """Send the reviewed draft's introductions; pairs no longer possible are skipped and counted."""
     draft, items = await get_draft(db, me, draft_id=draft_id)
-    if draft.status != DraftStatus.draft:
-        raise Conflict("This batch was already sent or discarded.")
+    await _hold(db, draft_id, to=DraftStatus.sent)  # the first write: see _hold
+    await db.refresh(draft)
     await introductions.expire_due(db)
     sent = skipped = 0
     for item in items:
@@ -258,7 +336,7 @@ async def send(
             skipped += 1
             continue
         sent += 1
-    draft.status, draft.sent_at = DraftStatus.sent, utcnow()
+    draft.sent_at = utcnow()
     draft.stats = {**draft.stats, "sent": sent, "skipped": skipped}
     await db.flush()
     return {"sent": sent, "skipped": skipped}

@@ -49,6 +49,7 @@ async def _tell_seeker(db: AsyncSession, relationship: Relationship, kind: str) 
         kind=kind,
         key=f"introduction/{relationship.id}/answer",
         actor_id=relationship.supporter_id,
+        **({} if relationship.source == Source.seeker_choice else {"asked_by": "coordinator"}),
     )
 
 

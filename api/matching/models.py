@@ -1,11 +1,11 @@
 """Support requests, who is kept apart (blocks, "glad to be matched again"), coordinators'
-batch-assignment drafts."""
+batch-assignment drafts and the notes coordinators send with an introduction."""
 
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -105,4 +105,22 @@ class MatchAgain(SQLModel, table=True):
         foreign_key="relationship.id", primary_key=True, ondelete="CASCADE"
     )
     user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = created_field()
+
+
+class IntroductionNote(SQLModel, table=True):
+    """A coordinator's short notes with an introduction they proposed: one for the supporter
+    (why they thought of them), and one for the seeker if they chose to write it. Each is
+    sealed, bound to the introduction (context: relationship id + whose note it is)."""
+
+    __tablename__ = "introduction_note"
+
+    relationship_id: UUID = Field(
+        foreign_key="relationship.id", primary_key=True, ondelete="CASCADE"
+    )
+    written_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    to_supporter_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
+    to_seeker_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     created_at: datetime = created_field()

@@ -120,19 +120,6 @@ def waiting_order() -> tuple[Any, ...]:
     )
 
 
-async def waiting_list(db: AsyncSession, me: Principal) -> list[SupportRequest]:
-    """Requests waiting for a match, in the waiting list's order (coordinators only)."""
-    if not me.is_coordinator:
-        raise Forbidden("Only coordinators can see the waiting list.")
-    rows = await db.scalars(
-        select(SupportRequest)
-        .where(SupportRequest.status == RequestStatus.waiting)
-        .order_by(*waiting_order())
-        .limit(500)
-    )
-    return list(rows.all())
-
-
 async def ask_a_coordinator(
     db: AsyncSession, me: Principal, *, request_id: UUID, ask: bool
 ) -> SupportRequest:

@@ -142,6 +142,7 @@ async def inbox(
             seeker_experiences=[_experience(e) for e in i.experiences],
             seeker_topics_to_avoid=i.topics_to_avoid,
             reasons=i.reasons,
+            coordinator_note=i.coordinator_note,
             source=i.relationship.source,
             created_at=i.relationship.created_at,
             expires_at=i.relationship.expires_at,

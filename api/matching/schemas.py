@@ -53,6 +53,9 @@ class IntroductionForSeeker(BaseModel):
         '"withdrawn" (the seeker stopped looking before an answer)'
     )
     created_at: datetime
+    coordinator_note: str | None = Field(
+        default=None, description="A coordinator's note to you with this introduction, if any"
+    )
 
 
 class RequestOut(BaseModel):
@@ -120,6 +123,9 @@ class IntroductionForSupporter(BaseModel):
         description="Topics they'd rather not talk about (set by them only)"
     )
     reasons: list[str] = Field(description="Why you were suggested, said to you")
+    coordinator_note: str | None = Field(
+        default=None, description="Why the coordinator who proposed it thought of you, if said"
+    )
     source: str
     created_at: datetime
     expires_at: datetime | None
@@ -142,7 +148,18 @@ class RelationshipBrief(BaseModel):
 class Proposal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request_id: UUID
-    supporter_id: UUID
+    supporter_id: UUID = Field(description="One of the shortlist, or any available supporter")
+    note: str | None = Field(
+        default=None,
+        max_length=600,
+        description="For the supporter, with the introduction: why you thought of them",
+    )
+    note_to_seeker: str | None = Field(
+        default=None,
+        max_length=600,
+        description="For the seeker, if you'd like them to read something from you (they "
+        "never read the supporter's note)",
+    )
 
 
 class DraftItemOut(BaseModel):
@@ -177,6 +194,7 @@ def introduction_out(found: SeekerIntroduction) -> IntroductionForSeeker:
         supporter_topics_to_avoid=found.supporter_topics_to_avoid,
         status=found.status,
         created_at=found.relationship.created_at,
+        coordinator_note=found.coordinator_note,
     )
 
 

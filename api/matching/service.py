@@ -23,7 +23,7 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.config import Settings
 from api.db import core_rows
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, NotFound
 from api.matching import introductions
 from api.matching.index import MatchingIndex
 from api.matching.models import SupportRequest
@@ -359,32 +359,5 @@ async def choose(
         request=request,
         supporter_id=supporter_id,
         source=Source.seeker_choice,
-        actor_id=me.user_id,
-    )
-
-
-async def propose(
-    db: AsyncSession,
-    me: Principal,
-    *,
-    settings: Settings,
-    index: MatchingIndex,
-    request_id: UUID,
-    supporter_id: UUID,
-) -> Relationship:
-    """A coordinator proposes a match for a waiting seeker; the supporter still has to accept."""
-    if not me.is_coordinator:
-        raise Forbidden("Only coordinators can propose matches.")
-    request = await db.get(SupportRequest, request_id)
-    if request is None:
-        raise NotFound("No such request.")
-    await introductions.expire_due(db)
-    return await introduce_pair(
-        db,
-        settings=settings,
-        index=index,
-        request=request,
-        supporter_id=supporter_id,
-        source=Source.coordinator,
         actor_id=me.user_id,
     )

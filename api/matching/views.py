@@ -14,7 +14,7 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.db import settings_of
 from api.errors import NotFound
-from api.matching import introductions
+from api.matching import introductions, notes
 from api.matching.models import SupportRequest
 from api.matching.reasons import for_supporter
 from api.profiles.models import Profile
@@ -35,6 +35,7 @@ class SeekerIntroduction:
     supporter_display_name: str
     status: str  # introductions.seeker_status: a decline is never shown as a rejection
     supporter_topics_to_avoid: list[str]  # theirs, set by them, shown on the introduction
+    coordinator_note: str | None = None  # a coordinator's note to them, if they wrote one
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class SupporterIntroduction:
     experiences: list[ExperienceOut]  # what they asked support with: names and stages only
     topics_to_avoid: list[str]  # theirs, set by them
     reasons: list[str]  # why I was suggested, said to me
+    coordinator_note: str | None = None  # why a coordinator thought of me, if they said
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ async def seeker_introductions(
     ids: list[UUID] = [r.supporter_id for r in relationships if r.supporter_id]
     names = await display_names(db, user_ids=ids)
     topics = await topics_of(db, user_ids=ids)
+    said = await notes.for_reader(
+        db, relationship_ids=[r.id for r in relationships], reader="seeker"
+    )
     return [
         SeekerIntroduction(
             relationship=r,
@@ -91,6 +96,7 @@ async def seeker_introductions(
             ),
             status=introductions.seeker_status(r),
             supporter_topics_to_avoid=topics.get(r.supporter_id, []) if r.supporter_id else [],
+            coordinator_note=said.get(r.id),
         )
         for r in relationships
     ]
@@ -139,6 +145,7 @@ async def supporter_inbox(
     seekers = [r.seeker_id for r in waiting if r.seeker_id]
     people = await introductions.seekers_public(db, user_ids=[r.seeker_id for r in waiting])
     topics = await topics_of(db, user_ids=seekers)
+    said = await notes.for_reader(db, relationship_ids=[r.id for r in waiting], reader="supporter")
     found = []
     for r in waiting:
         name, pronouns = people[r.seeker_id]
@@ -151,6 +158,7 @@ async def supporter_inbox(
                 experiences=experiences,
                 topics_to_avoid=topics.get(r.seeker_id, []) if r.seeker_id else [],
                 reasons=for_supporter(r.reasons),
+                coordinator_note=said.get(r.id),
             )
         )
     return found

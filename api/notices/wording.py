@@ -94,8 +94,23 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
         "you'll be in contact."
     ),
     "introduction_not_available": lambda w: (
-        "The supporter you chose is not available right now. This isn't about you. Your "
-        "request is back on the waiting list, and you can choose someone else whenever you like."
+        (
+            "The supporter a coordinator asked for you is not available right now. "
+            if w.params.get("asked_by") == "coordinator"
+            else "The supporter you chose is not available right now. "
+        )
+        + "This isn't about you. Your request is back on the waiting list, and you can choose "
+        "someone else whenever you like."
+    ),
+    "match_proposed": lambda w: (
+        (
+            "You asked a coordinator to choose for you, and they have. "
+            if w.params.get("asked")
+            else "A coordinator has found someone for you. "
+        )
+        + "They've asked a peer supporter who shares some of your experience whether they can "
+        "support you. You'll hear as soon as they answer, and your place on the waiting list is "
+        "kept in the meantime."
     ),
     "proposal_to_review": lambda w: (
         f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "
@@ -133,8 +148,19 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+NOTE_ON_PAGE = " A coordinator left you a note: it's on your supporter page."
+
 # Coordinators (api/coordination): said kindly, never why.
 COORDINATION_WORDING: dict[str, Callable[[Wording], str]] = {
+    "offer_approved": lambda w: (
+        "Thank you for offering to support others: a coordinator has approved your offer, so "
+        "you're now a Kindred peer supporter. People who'd like your support will show in "
+        "your introductions." + (NOTE_ON_PAGE if w.params.get("note") else "")
+    ),
+    "offer_declined": lambda w: (
+        "Thank you for offering to support others. A coordinator can't approve your offer "
+        "just now." + (NOTE_ON_PAGE if w.params.get("note") else "")
+    ),
     "supporter_suspended": lambda w: (
         f"{w.other_name} is taking a break from new introductions for now. Your support "
         "together carries on just as you agreed. If anything worries you, a coordinator is "

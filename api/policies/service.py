@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -19,14 +26,23 @@ from api.policies.models import ServiceSetting, SettingChange
 
 
 class DefaultAgreement(BaseModel):
-    """What a new agreement starts from; the two people change it as they like."""
+    """What a new agreement starts from; the two people change it as they like, within the
+    dependency limits."""
 
     model_config = ConfigDict(extra="forbid")
 
     sessions_total: int = Field(default=6, ge=1, le=52)
-    session_minutes: int = Field(default=60, ge=15, le=180)
+    session_minutes: int = Field(default=45, ge=15, le=180)
     max_sessions_per_week: int = Field(default=1, ge=1, le=7)
     review_after_session: int | None = Field(default=3, ge=1, le=52)
+
+    @model_validator(mode="after")
+    def _review_in_the_plan(self) -> "DefaultAgreement":
+        if self.review_after_session and self.review_after_session > self.sessions_total:
+            raise ValueError(
+                f"The review needs to come by session {self.sessions_total}, the last one."
+            )
+        return self
 
 
 class DependencyLimits(BaseModel):
@@ -104,6 +120,18 @@ async def introduction_ttl_hours(db: AsyncSession, settings: Settings) -> int:
     return int(row.value) if row is not None else settings.introduction_ttl_hours
 
 
+async def default_agreement(db: AsyncSession) -> DefaultAgreement:
+    """What new agreements start from (the service's template)."""
+    row = await db.get(ServiceSetting, "default_agreement")
+    return DefaultAgreement() if row is None else DefaultAgreement.model_validate(row.value)
+
+
+async def dependency_limits(db: AsyncSession) -> DependencyLimits:
+    """The most any relationship may agree to: messages a day, sessions a week."""
+    row = await db.get(ServiceSetting, "dependency_limits")
+    return DependencyLimits() if row is None else DependencyLimits.model_validate(row.value)
+
+
 async def change(
     db: AsyncSession, me: Principal, settings: Settings, *, key: str, value: Any
 ) -> dict[str, Any]:
@@ -112,6 +140,13 @@ async def change(
     if key not in _CHECKS:
         raise NotFound("No such setting.")
     new = _check(key, value)
+    if key == "default_agreement":
+        most = (await dependency_limits(db)).max_sessions_a_week
+        if new["max_sessions_per_week"] > most:
+            raise Invalid.field(
+                "default_agreement.max_sessions_per_week",
+                f"The starting terms can't go beyond the service's limit of {most} a week.",
+            )
     old = (await current(db, settings))[key]
     if new != old:
         row = await db.get(ServiceSetting, key)

@@ -27,7 +27,7 @@ from api.contact import inbox
 from api.contact import privacy as contact_privacy
 from api.crypto import unseal
 from api.errors import Forbidden
-from api.matching import introductions
+from api.matching import introductions, notes
 from api.matching.models import Block, MatchAgain, SupportRequest
 from api.outbox import service as outbox
 from api.profiles.models import Profile
@@ -47,6 +47,7 @@ from api.relationships.sealed_topics import full_terms
 from api.relationships.service import VISIBLE_STATES, other_of
 from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
+from api.supporters import service as supporters
 from api.supporters.models import SupporterOffer
 
 
@@ -90,6 +91,16 @@ async def _relationships(
     names = await display_names(
         db, user_ids=[u for r in found for u in (r.seeker_id, r.supporter_id) if u]
     )
+    said = {
+        **await notes.for_reader(
+            db, relationship_ids=[r.id for r in found if r.seeker_id == me.user_id], reader="seeker"
+        ),
+        **await notes.for_reader(
+            db,
+            relationship_ids=[r.id for r in found if r.supporter_id == me.user_id],
+            reader="supporter",
+        ),
+    }
     out = []
     for r in found:
 
@@ -105,6 +116,7 @@ async def _relationships(
             "state": seen(r.state),
             "my_role": "seeker" if seeker else "supporter",
             "other_person": names.get(other, "A former member") if other else "A former member",
+            "coordinator_note": said.get(r.id),
             "events": [
                 {
                     "at": e.at.isoformat(),
@@ -171,7 +183,14 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "experiences": [
             e.model_dump(mode="json") for e in await my_experiences(db, me, settings=settings)
         ],
-        "supporter_offer": _row(offer) if offer else None,
+        "supporter_offer": (
+            {
+                **_row(offer, "decision_note_sealed"),
+                "decision_note": supporters.decision_note(settings, offer),
+            }
+            if offer
+            else None
+        ),
         "support_requests": [_row(r) for r in requests.all()],
         "relationships": await _relationships(db, settings, me),
         "concerns_raised": [
@@ -231,6 +250,7 @@ async def delete_account(
     await relationship_privacy.erase_words_of(db, user_id=me.user_id)
     await outbox.forget_user(db, user_id=me.user_id)
     await referral_privacy.erase(db, user_id=me.user_id)
+    await notes.erase_for(db, user_id=me.user_id)
     await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

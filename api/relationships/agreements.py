@@ -15,8 +15,7 @@
   Never a silent merge.
 """
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -28,10 +27,11 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.config import Settings
 from api.db import settings_of
-from api.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from api.errors import Conflict, Forbidden, Invalid, PreconditionFailed
+from api.policies import service as policies
 from api.relationships import lifecycle, service
+from api.relationships.agreement_view import Agreement, etag
 from api.relationships.models import (
     AgreementConsent,
     AgreementVersion,
@@ -41,14 +41,12 @@ from api.relationships.models import (
     VersionStatus,
 )
 from api.relationships.own_terms import keep_theirs
-from api.relationships.review import review_due, review_point
-from api.relationships.sealed_topics import full_terms, new_version
-from api.relationships.service import Pair
+from api.relationships.review import review_point
+from api.relationships.sealed_topics import new_version
 from api.relationships.terms import (
     CHANNELS,
     PEOPLE,
     AgreementTerms,
-    Person,
     default_terms,
     validate_terms,
 )
@@ -56,91 +54,6 @@ from api.weekly.windows import FALLBACK_TIMEZONE
 
 # Terms can change while the relationship holds a place (agreeing, active or paused).
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
-
-
-def etag(revision: int) -> str:
-    """The agreement's ETag (a strong validator) for a revision."""
-    return f'"{revision}"'
-
-
-@dataclass
-class Agreement:
-    """A relationship's agreement as one of the two people sees it."""
-
-    relationship: Relationship
-    pair: Pair
-    versions: list[AgreementVersion]  # oldest first
-    settings: Settings  # to open each person's sealed topics
-    consents: dict[UUID, list[AgreementConsent]] = field(default_factory=dict)
-
-    @property
-    def revision(self) -> int:
-        return self.relationship.agreement_revision
-
-    @property
-    def etag(self) -> str:
-        return etag(self.revision)
-
-    def _with(self, status: VersionStatus) -> AgreementVersion | None:
-        return next((v for v in reversed(self.versions) if v.status == status), None)
-
-    @property
-    def in_force(self) -> AgreementVersion | None:
-        return self._with(VersionStatus.agreed)
-
-    @property
-    def pending(self) -> AgreementVersion | None:
-        return self._with(VersionStatus.pending)
-
-    @property
-    def latest(self) -> AgreementVersion | None:
-        return self.versions[-1] if self.versions else None
-
-    @property
-    def review(self) -> bool:
-        """Whether both people are being asked to check the terms in force still fit."""
-        return review_due(self.relationship)
-
-    def version(self, number: int) -> AgreementVersion:
-        for version in self.versions:
-            if version.number == number:
-                return version
-        raise NotFound(f"There is no version {number} of this agreement.")
-
-    def previous(self, version: AgreementVersion) -> AgreementVersion | None:
-        return next((v for v in self.versions if v.number == version.number - 1), None)
-
-    def base_for(self, version: AgreementVersion) -> AgreementVersion | None:
-        """What a version is best compared with: the one in force, else the one before it."""
-        in_force = self.in_force
-        if in_force is not None and in_force.number < version.number:
-            return in_force
-        return self.previous(version)
-
-    def terms_of(self, version: AgreementVersion) -> AgreementTerms:
-        return AgreementTerms.model_validate(full_terms(self.settings, version))
-
-    def proposer(self, version: AgreementVersion) -> Person | None:
-        return self.pair.role_of(version.proposed_by)
-
-    def consents_to(self, version: AgreementVersion) -> list[AgreementConsent]:
-        return self.consents.get(version.id, [])
-
-    def reviewed_by(self) -> list[Person]:
-        """Who has said, at the review point, that the terms in force still fit."""
-        in_force = self.in_force
-        if in_force is None or not self.review:
-            return []
-        roles = (
-            self.pair.role_of(c.user_id)
-            for c in self.consents_to(in_force)
-            if c.kind == ConsentKind.review
-        )
-        return [r for r in roles if r is not None]
-
-    def today(self, terms: AgreementTerms) -> date:
-        """Today where the agreement's contact times are: the date end dates are checked on."""
-        return datetime.now(ZoneInfo(terms.timezone)).date()
 
 
 async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> Agreement:
@@ -163,7 +76,8 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
         for consent in rows.all():
             consents.setdefault(consent.version_id, []).append(consent)
     pair = await service.pair(db, me, relationship=relationship)
-    return Agreement(relationship, pair, versions, settings_of(db), consents)
+    template, limits = await policies.default_agreement(db), await policies.dependency_limits(db)
+    return Agreement(relationship, pair, versions, settings_of(db), consents, template, limits)
 
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
@@ -189,7 +103,9 @@ def template_terms(agreement: Agreement) -> AgreementTerms:
     the topics each would rather not talk about (from their profiles)."""
     supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
     tz = supporter.timezone or seeker.timezone or FALLBACK_TIMEZONE
-    terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz)
+    plan = agreement.template.model_dump()  # never more a week than the service's limit
+    plan["max_sessions_per_week"] = min(plan["max_sessions_per_week"], agreement.most_a_week)
+    terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz, **plan)
     changes: dict[str, Any] = {
         "topics_to_avoid": {p: list(agreement.pair.side(p).topics_to_avoid) for p in PEOPLE}
     }
@@ -227,6 +143,7 @@ def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
         today=agreement.today(terms),
         seeker_channels=agreement.pair.side("seeker").channels,
         supporter_channels=agreement.pair.side("supporter").channels,
+        most_a_week=agreement.most_a_week,
     )
 
 

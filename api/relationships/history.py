@@ -7,7 +7,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from api.relationships.agreements import Agreement
+from api.relationships.agreement_view import Agreement
 from api.relationships.models import ConsentKind, RelationshipEvent, VersionStatus
 
 EventKind = Literal["state", "proposed", "agreed", "withdrawn", "reviewed"]

@@ -9,7 +9,7 @@ from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed, PreconditionRequired, problem_response_docs
 from api.relationships import agreements, history, lifecycle, service
-from api.relationships.agreements import Agreement
+from api.relationships.agreement_view import Agreement
 from api.relationships.models import AgreementVersion, ConsentKind, Relationship, State
 from api.relationships.review import review_due
 from api.relationships.schemas import (

@@ -172,9 +172,20 @@ def terms_problems(
     today: date,
     seeker_channels: Collection[str],
     supporter_channels: Collection[str],
+    most_a_week: int = 7,
 ) -> list[tuple[str, str]]:
-    """Every reason this version can't be agreed yet, as (field, message); empty when it can."""
+    """Every reason this version can't be agreed yet, as (field, message); empty when it can.
+    `most_a_week` is the service's limit on sessions a week (a dependency limit)."""
     problems = window_problems(terms.windows)
+    if terms.max_sessions_per_week > most_a_week:
+        problems.append(
+            (
+                "max_sessions_per_week",
+                f"This service agrees at most {most_a_week} "
+                f"{'session' if most_a_week == 1 else 'sessions'} a week, so that support "
+                "stays sustainable for you both.",
+            )
+        )
     longest = longest_window_minutes(terms.windows)
     if terms.session_minutes > longest:
         why = f"A {terms.session_minutes}-minute session doesn't fit in any contact window; "
@@ -213,27 +224,45 @@ def validate_terms(
     today: date,
     seeker_channels: Collection[str],
     supporter_channels: Collection[str],
+    most_a_week: int = 7,
 ) -> None:
     """Raise a TermsError listing every reason this version can't be agreed yet."""
     problems = terms_problems(
-        terms, today=today, seeker_channels=seeker_channels, supporter_channels=supporter_channels
+        terms,
+        today=today,
+        seeker_channels=seeker_channels,
+        supporter_channels=supporter_channels,
+        most_a_week=most_a_week,
     )
     if problems:
         raise TermsError(problems)
 
 
-def default_terms(today: date, tz: str | ZoneInfo) -> AgreementTerms:
-    """The service's starting template; `tz` is the zone the windows are in (the supporter's)."""
-    evening = {"start": time(19), "end": time(20, 30)}
+def default_terms(
+    today: date,
+    tz: str | ZoneInfo,
+    *,
+    sessions_total: int = 6,
+    session_minutes: int = 45,
+    max_sessions_per_week: int = 1,
+    review_after_session: int | None = 3,
+) -> AgreementTerms:
+    """The service's starting template (its plan comes from the service's settings, see
+    `agreements.template_terms`); `tz` is the zone the windows are in (the supporter's). Two
+    evening windows long enough for a session, and a planned end two weeks after the last
+    session could be held."""
+    end = max(20 * 60 + 30, 19 * 60 + session_minutes)
+    evening = {"start": time(19), "end": time(end // 60, end % 60)}
+    weeks = -(-sessions_total // max_sessions_per_week) + 2
     return AgreementTerms(
         windows=[WeeklyWindow(weekday=1, **evening), WeeklyWindow(weekday=3, **evening)],
         timezone=zone(tz).key,
         channels=["chat", "video"],
-        sessions_total=6,
-        session_minutes=45,
-        max_sessions_per_week=1,
-        review_after_session=3,
-        planned_end_date=today + timedelta(weeks=8),
+        sessions_total=sessions_total,
+        session_minutes=session_minutes,
+        max_sessions_per_week=max_sessions_per_week,
+        review_after_session=review_after_session,
+        planned_end_date=today + timedelta(weeks=weeks),
         response_expectation="within_2_days",
     )
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from api.common import created_field, id_field, when_field
@@ -51,6 +51,8 @@ class SupporterOffer(SQLModel, table=True):
     decided_by: UUID | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
+    # The coordinator's note to them with the decision (sealed, context: the offer's id).
+    decision_note_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     suspended_at: datetime | None = when_field()
     suspended_by: UUID | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

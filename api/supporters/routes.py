@@ -3,7 +3,7 @@ from fastapi import APIRouter, status
 from api.auth import service as auth
 from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import UserPublic
-from api.db import SessionDep
+from api.db import SessionDep, settings_of
 from api.errors import NotFound
 from api.supporters import service
 from api.supporters.schemas import OfferCreate, OfferPublic, OfferUpdate
@@ -26,7 +26,8 @@ async def my_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
     offer = await service.my_offer(db, me)
     if offer is None:
         raise NotFound("You haven't offered to support anyone yet.")
-    return OfferPublic.model_validate(offer.model_dump())
+    note = service.decision_note(settings_of(db), offer)
+    return OfferPublic.model_validate({**offer.model_dump(), "decision_note": note})
 
 
 @router.post("/supporter-offer", status_code=status.HTTP_201_CREATED, response_model=OfferPublic)

@@ -26,8 +26,6 @@ class OfferPublic(BaseModel):
     paused: bool
     created_at: datetime
     decided_at: datetime | None
-
-
-class OfferForReview(OfferPublic):
-    user_id: UUID
-    display_name: str
+    decision_note: str | None = Field(
+        default=None, description="The coordinator's note with their decision, if they wrote one"
+    )

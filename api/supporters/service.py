@@ -10,8 +10,13 @@ from sqlmodel import col, select
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.config import Settings
+from api.crypto import seal, unseal
+from api.db import settings_of
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.supporters.models import MAX_CAPACITY, OfferStatus, SupporterOffer
+
+DECISION_NOTE_MAX = 1000
 
 
 def _check_capacity(capacity: int) -> None:
@@ -40,7 +45,7 @@ async def apply(db: AsyncSession, me: Principal, *, capacity: int) -> SupporterO
         db.add(offer)
     else:
         offer.status, offer.capacity = OfferStatus.pending, capacity
-        offer.decided_at = offer.decided_by = None
+        offer.decided_at = offer.decided_by = offer.decision_note_sealed = None
         offer.updated_at = utcnow()
     await db.flush()
     return offer
@@ -89,10 +94,14 @@ async def list_offers(
 
 
 async def decide(
-    db: AsyncSession, me: Principal, *, offer_id: UUID, approve: bool
+    db: AsyncSession, me: Principal, *, offer_id: UUID, approve: bool, note: str | None = None
 ) -> SupporterOffer:
-    """Approve (grant the supporter role) or decline a pending offer."""
+    """Approve (grant the supporter role) or decline a pending offer, with an optional note
+    to the person who offered (sealed)."""
     _require_coordinator(me)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > DECISION_NOTE_MAX:
+        raise Invalid.field("note", f"Please keep the note under {DECISION_NOTE_MAX} characters.")
     offer = await db.get(SupporterOffer, offer_id)
     if offer is None:
         raise NotFound("No such offer.")
@@ -100,9 +109,15 @@ async def decide(
         raise Conflict(f"This offer is already {offer.status}.")
     offer.status = OfferStatus.approved if approve else OfferStatus.declined
     offer.decided_at, offer.decided_by = utcnow(), me.user_id
+    offer.decision_note_sealed = seal(settings_of(db), note, offer.id.bytes)
     offer.updated_at = offer.decided_at
     await db.flush()
     return offer
+
+
+def decision_note(settings: Settings, offer: SupporterOffer) -> str | None:
+    """The coordinator's note with the decision on this offer, if they wrote one."""
+    return unseal(settings, offer.decision_note_sealed, offer.id.bytes)
 
 
 async def suspend(db: AsyncSession, me: Principal, *, user_id: UUID) -> SupporterOffer:

@@ -189,12 +189,12 @@ async def add_session(db, pair: Pair, start: datetime, status: str = "confirmed"
 
 
 async def notice_kinds(client, person) -> list[str]:
-    response = await client.get("/api/v1/notices", headers=person.headers)
-    assert response.status_code == 200, response.text
-    return [n["kind"] for n in response.json()]
+    return [n["kind"] for n in await notices(client, person)]
 
 
 async def notices(client, person) -> list[dict]:
+    """The person's notices about their relationships (a supporter is also told, with no
+    relationship, that their offer was approved)."""
     response = await client.get("/api/v1/notices", headers=person.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return [n for n in response.json() if n["relationship_id"] is not None]

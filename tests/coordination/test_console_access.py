@@ -27,6 +27,9 @@ ROUTES = [
     ("POST", f"/api/v1/coordination/batches/{ANY}/send"),
     ("GET", "/api/v1/coordination/supporter-offers"),
     ("POST", f"/api/v1/coordination/supporter-offers/{ANY}/approve"),
+    ("POST", f"/api/v1/coordination/supporter-offers/{ANY}/decline"),
+    ("PATCH", f"/api/v1/coordination/batches/{ANY}/items/{ANY}"),
+    ("DELETE", f"/api/v1/coordination/batches/{ANY}/items/{ANY}"),
     ("GET", "/api/v1/coordination/concerns"),
     ("GET", f"/api/v1/coordination/concerns/{ANY}"),
     ("PATCH", f"/api/v1/coordination/concerns/{ANY}"),
@@ -35,7 +38,7 @@ ROUTES = [
 ]
 BODIES = {
     "PUT": {"value": 48},
-    "POST": {"request_id": str(ANY), "supporter_id": str(ANY)},
+    "POST": {"request_id": str(ANY), "supporter_id": str(ANY), "note": "A note"},
     "PATCH": {"status": "triaged"},
 }
 
@@ -62,10 +65,23 @@ async def test_the_list_covers_every_coordination_route(app):
             or "statistics" in path
             or "settings" in path
             or path.endswith("/timeline")
+            or "waiting-list" in path
+            or "proposals" in path
+            or "batches" in path
+            or "supporter-offers" in path
             or path == "/api/v1/coordination/relationships"
         ):
             shape = path.split("/api/v1")[1]
-            for name in ("{user_id}", "{relationship_id}", "{table}", "{key}"):
+            for name in (
+                "{user_id}",
+                "{relationship_id}",
+                "{table}",
+                "{key}",
+                "{draft_id}",
+                "{item_id}",
+                "{offer_id}",
+                "{request_id}",
+            ):
                 shape = shape.replace(name, "{}")
             shape = shape.replace("{}.csv", "waiting.csv").replace(
                 "settings/{}", "settings/introduction_ttl_hours"

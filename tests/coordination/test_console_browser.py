@@ -1,6 +1,6 @@
 """A coordinator's working day in Debian Chromium, on a phone and on a laptop, against a real
-server: triage a concern, propose a match, run and send a batch, approve and suspend a
-supporter, read the statistics."""
+server: triage a concern, propose a match with a note, run a batch, change a pair in it and send
+it, approve (with a note) and suspend a supporter, read the statistics."""
 
 import pytest
 
@@ -37,6 +37,7 @@ async def test_a_coordinators_day_in_the_console(live_server, client, db, settin
     assert raised.status_code == 201, raised.text
     loss = await _tag_id(client, robin, "Loss of a parent")
     await ready_supporter(client, robin, "cleo", [(loss, "further_along")], capacity=3)
+    await ready_supporter(client, robin, "gail", [(loss, "further_along")], capacity=1)
     await seeker_with_request(client, "dana", [(loss, "going_through")])
     await seeker_with_request(client, "eli", [(loss, "going_through")])
     finn = await peer(client, "finn")
@@ -94,17 +95,36 @@ async def test_a_coordinators_day_in_the_console(live_server, client, db, settin
             await expect(page.get_by_role("heading", level=1)).to_have_text("Waiting list")
             await expect(page.locator("main")).to_contain_text("Loss of a parent")
             await shot("3-waiting")
-            await page.get_by_role("link", name="Dana").click()
+            await page.get_by_role("link", name="Propose a match for Dana").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("A match for Dana")
+            await page.get_by_label("Cleo").check()
+            await page.get_by_label("A note for the supporter").fill(
+                "You both lost a parent young, and Dana would like evenings."
+            )
+            await page.get_by_label("A note for Dana").fill("Cleo has been where you are.")
             await shot("4-candidates")
-            await page.get_by_role("button", name="Introduce Cleo").click()
-            await expect(page.get_by_role("status").first).to_contain_text("Introduction sent")
+            await page.get_by_role("button", name="Send the introduction").click()
+            await expect(page.get_by_role("status").first).to_contain_text(
+                "Introduction sent to Cleo for Dana"
+            )
+            await shot("4b-proposed")
 
-            # A batch over everyone still waiting, reviewed, then sent once.
+            # A batch over everyone still waiting: Eli's pair is changed, then sent once.
             await page.get_by_role("button", name="Run a batch").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Batch draft")
-            await expect(page.locator("main")).to_contain_text("Eli")
+            await expect(page.locator("main")).to_contain_text("Eli with")
+            first = await page.locator(".card.pair h2").first.inner_text()
             await shot("5-batch-draft")
+            await page.get_by_role("link", name="Change Eli's supporter").click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Another supporter for Eli"
+            )
+            await shot("5b-change-pair")
+            await page.get_by_role("button", name="Pair Eli with the supporter chosen").click()
+            await expect(page.get_by_role("status").first).to_contain_text("Pair changed")
+            changed = await page.locator(".card.pair h2").first.inner_text()
+            assert changed != first and "Eli with" in changed
+            await shot("5c-batch-changed")
             await page.get_by_role("button", name="Send 1 introduction").click()
             await expect(page.locator("main")).to_contain_text("1 sent")
             await expect(page.get_by_role("button", name="Send 1 introduction")).to_have_count(0)
@@ -114,7 +134,9 @@ async def test_a_coordinators_day_in_the_console(live_server, client, db, settin
             await page.get_by_role("link", name="Supporters").first.click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Supporters")
             await shot("7-supporters")
+            await page.get_by_label("A note for Finn").fill("Welcome! Supervision is on Tuesdays.")
             await page.get_by_role("button", name="Approve Finn").click()
+            await expect(page.get_by_role("status").first).to_contain_text("Approved")
             await expect(page.get_by_role("button", name="Approve Finn")).to_have_count(0)
             await page.get_by_role("button", name="Suspend Bob").click()
             await expect(page.get_by_role("button", name="Reinstate Bob")).to_be_visible()

@@ -161,7 +161,7 @@ async def test_a_coordinator_proposes_a_match_for_a_waiting_seeker(client, db, s
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
     _sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     waiting = (await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)).json()
-    assert [w["id"] for w in waiting] == [request["id"]]
+    assert [w["id"] for w in waiting["data"]] == [request["id"]]
     options = await client.get(
         f"/api/v1/coordination/support-requests/{request['id']}/shortlist", headers=robin.headers
     )
@@ -219,5 +219,5 @@ async def test_batch_assignment_is_a_draft_until_sent_and_respects_capacity(clie
     )
     assert again.status_code == 409
     waiting = (await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)).json()
-    assert len(waiting) == 2
+    assert len(waiting["data"]) == 2
     assert seekers

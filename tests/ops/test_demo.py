@@ -21,7 +21,8 @@ async def test_demo_data_loads_once_and_gives_a_meaningful_shortlist(client, db,
     assert any("divorce" in r for r in found[0]["reasons"])
     coordinator = await _headers(client, "coordinator@demo.kindred")
     waiting = await client.get("/api/v1/coordination/waiting-list", headers=coordinator)
-    assert len(waiting.json()) == 1  # Taylor; everyone else is in a relationship
+    names = [w["seeker_display_name"] for w in waiting.json()["data"]]
+    assert sorted(names) == ["Noor", "Omar", "Taylor", "Yara"]
 
 
 async def test_the_demo_shows_relationships_in_every_state(client, db, settings):
@@ -72,3 +73,54 @@ async def test_the_demo_shows_relationships_in_every_state(client, db, settings)
         f"/api/v1/coordination/relationships/{rid}/safety", headers=coordinator
     )
     assert health.status_code == 200 and "small routines" not in health.text
+
+
+async def test_the_demo_gives_every_section_of_the_console_something_true_to_show(
+    client, db, settings
+):
+    assert await demo.load(db, settings) is True
+    await db.commit()
+    robin = await _headers(client, "coordinator@demo.kindred")
+
+    async def read(path: str):
+        response = await client.get(f"/api/v1/coordination/{path}", headers=robin)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    today = await read("today")
+    for section in (
+        "concerns_to_triage",
+        "introductions_expiring",
+        "longest_waiting",
+        "reviews_due",
+        "supporters_needing_attention",
+    ):
+        assert today[section]["total"] >= 1, section
+    assert today["offers_to_review"] == 2
+    assert [i["title"] for i in today["reviews_due"]["items"]] == ["Pip and Idris"]
+    assert [i["title"] for i in today["introductions_expiring"]["items"]] == ["Lou and Hana"]
+
+    for status in ("new", "triaged", "in_progress", "resolved"):
+        assert len(await read(f"concerns?status={status}")) == 1, status
+    waiting = (await read("waiting-list"))["data"]
+    assert [w["seeker_display_name"] for w in waiting if w["coordinator_chooses"]] == ["Yara"]
+    assert waiting[0]["seeker_display_name"] == "Noor"  # the longest waiting
+    offers = await read("supporter-offers")
+    assert sorted(o["display_name"] for o in offers) == ["Kai", "Lena"]
+    assert all(o["experiences"] for o in offers)
+    flagged = {e["display_name"]: e["flags"] for e in (await read("supporters"))["data"]}
+    assert flagged["Idris"] == ["full_for_long"] and flagged["Gus"] == ["early_endings"]
+    assert not flagged["Amara"]
+
+    stats = await read("statistics?months=6")
+    assert all((m["median_days"] or 0) >= 0 for m in stats["waiting"])  # nobody waits < 0 days
+    assert sum(1 for m in stats["activity"] if m["sessions_held"]) >= 5
+    assert sum(1 for m in stats["waiting"] if m["matched"]) >= 4
+    assert sum(m["completed"] for m in stats["endings"]) >= 5
+    assert sum(m["ended_early"] for m in stats["endings"]) >= 3
+    assert sum(m["not_available"] for m in stats["introductions"]) == 2
+    assert sum(m["expired"] for m in stats["introductions"]) == 1
+    # The shortlist for Yara, who asked a coordinator to choose, has Amara in it.
+    yara = next(w for w in waiting if w["seeker_display_name"] == "Yara")
+    shortlist = await read(f"support-requests/{yara['id']}/shortlist")
+    assert "Amara" in [c["display_name"] for c in shortlist]

@@ -142,6 +142,6 @@ async def test_after_no_answer_the_seeker_asks_for_a_new_match_first_in_line(cli
     waiting = await client.get(
         "/api/v1/coordination/waiting-list", headers=pair.coordinator.headers
     )
-    order = [(r["id"], r["first_in_line"]) for r in waiting.json()]
+    order = [(r["id"], r["first_in_line"]) for r in waiting.json()["data"]]
     assert order[0] == (told.json()["request_id"], True)
     assert len(order) == 2 and order[1][1] is False

@@ -53,5 +53,5 @@ async def test_the_waiting_list_shows_who_asked_a_coordinator_to_choose(client, 
     )
     assert theirs.status_code == 404
     waiting = await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)
-    flags = {r["id"]: r["coordinator_chooses"] for r in waiting.json()}
+    flags = {r["id"]: r["coordinator_chooses"] for r in waiting.json()["data"]}
     assert flags == {request["id"]: True, other["id"]: False}

@@ -48,7 +48,8 @@ async def test_the_coordinator_page_is_forbidden_for_a_peer(client, other_client
     assert "This page is for coordinators." in page.text
     assert 'href="/crisis"' in page.text
     approve = await other_client.post(
-        f"/coordinator/offers/{offer_id}/approve", data={"csrf_token": await token(other_client)}
+        f"/coordinator/supporters/offers/{offer_id}",
+        data={"csrf_token": await token(other_client), "decision": "approve"},
     )
     assert approve.status_code == 403
     db.expire_all()
@@ -64,20 +65,33 @@ async def test_a_coordinator_approves_an_offer_through_the_pwa(client, other_cli
     assert (await other_client.get("/")).headers["location"] == "/coordinator"  # the console
     home = await other_client.get("/?view=peer")  # their peer view still says it
     assert "1 offer to support waiting for review" in home.text
-    page = await other_client.get("/coordinator/offers")
+    old = await other_client.get("/coordinator/offers")  # the old "Review offers" page
+    assert old.status_code == 301 and old.headers["location"] == "/coordinator/supporters#offers"
+    page = await other_client.get("/coordinator/supporters")
     assert page.status_code == 200 and "Sam" in page.text
-    action = re.search(r'action="(/coordinator/offers/([0-9a-f-]+)/approve)"', page.text)
-    assert action, "the offer has an approve button"
+    action = re.search(r'action="(/coordinator/supporters/offers/([0-9a-f-]+))"', page.text)
+    assert action, "the offer has a decision form"
 
-    response = await other_client.post(action.group(1), data={"csrf_token": csrf_token(page.text)})
+    response = await other_client.post(
+        action.group(1),
+        data={
+            "csrf_token": csrf_token(page.text),
+            "decision": "approve",
+            "note": "Welcome! Supervision is on Tuesdays at 6.",
+        },
+    )
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/coordinator/offers"
+    assert response.headers["location"] == "/coordinator/supporters?decided=approve#offers"
     db.expire_all()
     offer = await db.get(SupporterOffer, UUID(action.group(2)))
     assert offer.status == OfferStatus.approved and offer.decided_by == coordinator.id
-    assert "No offers are waiting" in (await other_client.get("/coordinator/offers")).text
-    assert "approved peer supporter" in (await client.get("/support/offer")).text
+    assert offer.decision_note_sealed and b"Tuesdays" not in offer.decision_note_sealed
+    after = await other_client.get("/coordinator/supporters")
+    assert "No offers are waiting" in after.text and "Approve Sam" not in after.text
+    mine = await client.get("/support/offer")
+    assert "approved peer supporter" in mine.text
+    assert "Supervision is on Tuesdays at 6." in mine.text
 
 
 # The installable shell -----------------------------------------------------------------------

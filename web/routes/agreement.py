@@ -18,7 +18,7 @@ from api.auth.principal import Principal
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
 from api.relationships import agreements, limits
-from api.relationships.agreements import Agreement
+from api.relationships.agreement_view import Agreement
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
 )

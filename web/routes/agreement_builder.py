@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
 from api.relationships import agreements, limits
-from api.relationships.agreements import Agreement
+from api.relationships.agreement_view import Agreement
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,
     CHANNELS,

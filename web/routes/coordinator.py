@@ -8,17 +8,15 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.concerns.models import ConcernStatus
-from api.coordination import health_list, roster, stats, today
+from api.coordination import health_list, offers, roster, stats, today
 from api.db import SessionDep
 from api.deps import SettingsDep
-from api.errors import DomainError, Forbidden
-from api.supporters import service as supporters
-from api.supporters.models import OfferStatus
+from api.errors import DomainError, Forbidden, NotFound
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -129,27 +127,74 @@ async def concern_update(
 
 @router.get("/coordinator/supporters", response_class=HTMLResponse)
 async def supporters_page(
-    request: Request, me: Staff, db: SessionDep, starting_after: UUID | None = None
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    starting_after: UUID | None = None,
+    decided: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    offers = await supporters.list_offers(db, me, status=OfferStatus.pending)
+    """Offers to review (the one place for them) and the roster."""
     found = await roster.roster(db, me, limit=50, starting_after=starting_after)
     return render(
         request,
         "pages/coordinator_supporters.html",
-        {"offers": offers, "roster": found, "flag_words": roster.FLAG_WORDS, "tab": "supporters"},
+        {
+            "offers": await offers.to_review(db, me),
+            "roster": found,
+            "flag_words": roster.FLAG_WORDS,
+            "decided": DECIDED.get(decided or ""),
+            "errors": errors or {},
+            "values": values or {},
+            "tab": "supporters",
+        },
+        status_code=status_code,
     )
 
 
+DECIDED = {
+    "approve": "Approved. They've been told, with your note if you wrote one.",
+    "decline": "Declined. They've been told kindly, with your note if you wrote one.",
+}
+
+
 @router.post(
-    "/coordinator/supporters/offers/{offer_id}/{decision}",
+    "/coordinator/supporters/offers/{offer_id}",
     response_class=HTMLResponse,
     dependencies=[Checked],
 )
 async def decide(
-    request: Request, offer_id: UUID, decision: str, me: Staff, db: SessionDep
+    request: Request,
+    offer_id: UUID,
+    me: Staff,
+    db: SessionDep,
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
 ) -> Response:
-    await supporters.decide(db, me, offer_id=offer_id, approve=decision == "approve")
-    return redirect(request, "/coordinator/supporters")
+    """Approve or decline an offer with an optional note to the person."""
+    if decision not in DECIDED:
+        raise NotFound("Choose to approve or decline.")
+    try:
+        await offers.decide(db, me, offer_id=offer_id, approve=decision == "approve", note=note)
+    except DomainError as error:
+        problems = {f"{offer_id}:{k}": v for k, v in field_errors(error).items()}
+        return await supporters_page(
+            request,
+            me,
+            db,
+            errors=problems,
+            values={str(offer_id): note},
+            status_code=error.status,
+        )
+    return redirect(request, f"/coordinator/supporters?decided={decision}#offers")
+
+
+@router.get("/coordinator/offers", response_class=HTMLResponse)
+async def old_offers_page(request: Request, me: Staff) -> Response:
+    """The old "Review offers" page: offers are reviewed in the console's Supporters section."""
+    return RedirectResponse("/coordinator/supporters#offers", status_code=301)
 
 
 @router.post(

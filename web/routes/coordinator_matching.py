@@ -1,55 +1,121 @@
-"""The coordinators' matching desk (PWA): the waiting list with each seeker's best candidates
-and their reasons, proposing a match, and batch drafts (run, review, remove, send once)."""
+"""The coordinators' matching desk (PWA): the waiting list a page at a time, each seeker with
+their best candidates and why, and proposing a match with a note (any available supporter,
+looked up by name, as well as the shortlist). Batch drafts are in coordinator_batches.py."""
 
-from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.common import utcnow
+from api.coordination import waiting
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError
-from api.matching import drafts, requests, service
+from api.matching import proposals, requests, service
 from api.matching.deps import IndexDep
-from api.profiles.service import display_names, taxonomy
+from api.matching.notes import NOTE_MAX
 from web.auth import redirect
 from web.csrf import Checked
 from web.render import field_errors, render
 from web.routes.coordinator import Staff
 
 router = APIRouter()
+PAGE = 20
+SHOWN_INLINE = 3  # candidates shown beside each seeker on the list
+SHOWN = 5  # on a seeker's own page, before "Show more"
+MORE = 20
 
 
-def _aware(at: datetime) -> datetime:
-    """SQLite hands back naive UTC times."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-async def _tag_names(db: SessionDep) -> dict[int, str]:
-    return {
-        t.id: t.label for _, tags in await taxonomy(db, include_retired=True) for t in tags if t.id
-    }
+async def _proposed(db: SessionDep, me: Staff, relationship_id: UUID | None) -> str | None:
+    """What the list says after a proposal: "Introduction sent to Cleo for Dana"."""
+    found = (
+        await proposals.sent(db, me, relationship_id=relationship_id) if relationship_id else None
+    )
+    if found is None:
+        return None
+    supporter, seeker = found.supporter_name, found.seeker_name
+    return (
+        f"Introduction sent to {supporter} for {seeker}"
+        + (", with your notes. " if found.with_notes else ". ")
+        + f"{supporter} will answer; {seeker} has been told that someone has been asked."
+    )
 
 
 @router.get("/coordinator/waiting", response_class=HTMLResponse)
-async def waiting_page(request: Request, me: Staff, db: SessionDep) -> Response:
-    waiting = await requests.waiting_list(db, me)
-    names = await display_names(db, user_ids=[r.seeker_id for r in waiting])
-    now = utcnow()
-    waited = {r.id: (now - _aware(r.created_at)).days for r in waiting}
+async def waiting_page(
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    index: IndexDep,
+    starting_after: UUID | None = None,
+    proposed: UUID | None = None,
+) -> Response:
+    found = await waiting.waiting_list(db, me, limit=PAGE, starting_after=starting_after)
+    best = {}
+    for seeker in found.items:
+        support_request = await requests.get_any_request(db, me, request_id=seeker.request_id)
+        best[seeker.request_id] = await service.suggest(
+            db, index=index, request=support_request, k=SHOWN_INLINE
+        )
     return render(
         request,
         "pages/coordinator_waiting.html",
         {
-            "waiting": waiting,
-            "waited": waited,
-            "names": names,
-            "tags": await _tag_names(db),
+            "page": found,
+            "best": best,
+            "total": await waiting.count_waiting(db, me),
+            "continued": starting_after is not None,
+            "sent": await _proposed(db, me, proposed),
             "tab": "waiting",
         },
+    )
+
+
+async def _candidates(
+    request: Request,
+    request_id: UUID,
+    me: Staff,
+    db: SessionDep,
+    index: IndexDep,
+    *,
+    more: bool = False,
+    name: str = "",
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    support_request = await requests.get_any_request(db, me, request_id=request_id)
+    found = await service.suggest(
+        db, index=index, request=support_request, k=MORE if more else SHOWN
+    )
+    named: list[proposals.Option] = []
+    if name:
+        try:
+            named = await proposals.supporters_named(
+                db, me, index=index, request=support_request, name=name
+            )
+        except DomainError as error:
+            errors = {**(errors or {}), **field_errors(error)}
+    listed = {c.supporter_id for c in found}
+    shown = await waiting.one(db, me, request_id=request_id)
+    return render(
+        request,
+        "pages/coordinator_candidates.html",
+        {
+            "support_request": support_request,
+            "seeker": shown,
+            "candidates": found,
+            "more": more,
+            "name_query": name,
+            "found_by_name": bool(named),
+            "named": [o for o in named if o.supporter_id not in listed],
+            "values": values or {},
+            "note_max": NOTE_MAX,
+            "errors": errors or {},
+            "tab": "waiting",
+        },
+        status_code=status_code,
     )
 
 
@@ -60,25 +126,10 @@ async def candidates_page(
     me: Staff,
     db: SessionDep,
     index: IndexDep,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
+    more: bool = False,
+    name: str = "",
 ) -> Response:
-    support_request = await requests.get_any_request(db, me, request_id=request_id)
-    found = await service.suggest(db, index=index, request=support_request, k=5)
-    names = await display_names(db, user_ids=[support_request.seeker_id])
-    return render(
-        request,
-        "pages/coordinator_candidates.html",
-        {
-            "support_request": support_request,
-            "seeker_name": names.get(support_request.seeker_id, ""),
-            "candidates": found,
-            "tags": await _tag_names(db),
-            "errors": errors or {},
-            "tab": "waiting",
-        },
-        status_code=status_code,
-    )
+    return await _candidates(request, request_id, me, db, index, more=more, name=name)
 
 
 @router.post(
@@ -93,83 +144,37 @@ async def propose(
     db: SessionDep,
     settings: SettingsDep,
     index: IndexDep,
-    supporter_id: Annotated[UUID, Form()],
+    supporter_id: Annotated[UUID | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+    note_to_seeker: Annotated[str, Form()] = "",
 ) -> Response:
+    """Send the introduction; if it can't be made, the page says why and keeps the notes."""
+    values = {"supporter_id": supporter_id, "note": note, "note_to_seeker": note_to_seeker}
+    if supporter_id is None:
+        errors = {"supporter_id": "Choose who to introduce first."}
+        return await _candidates(
+            request, request_id, me, db, index, values=values, errors=errors, status_code=422
+        )
     try:
-        await service.propose(
-            db, me, settings=settings, index=index, request_id=request_id, supporter_id=supporter_id
+        relationship = await proposals.propose(
+            db,
+            me,
+            settings=settings,
+            index=index,
+            request_id=request_id,
+            supporter_id=supporter_id,
+            note=note,
+            note_to_seeker=note_to_seeker,
         )
     except DomainError as error:
-        return await candidates_page(
-            request, request_id, me, db, index, field_errors(error), error.status
+        return await _candidates(
+            request,
+            request_id,
+            me,
+            db,
+            index,
+            values=values,
+            errors=field_errors(error),
+            status_code=error.status,
         )
-    return redirect(request, "/coordinator/waiting?proposed=1")
-
-
-@router.post("/coordinator/batches", response_class=HTMLResponse, dependencies=[Checked])
-async def run_batch(request: Request, me: Staff, db: SessionDep, index: IndexDep) -> Response:
-    draft = await drafts.create_draft(db, me, index=index)
-    return redirect(request, f"/coordinator/batches/{draft.id}")
-
-
-@router.get("/coordinator/batches/{draft_id}", response_class=HTMLResponse)
-async def batch_page(
-    request: Request,
-    draft_id: UUID,
-    me: Staff,
-    db: SessionDep,
-    index: IndexDep,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    draft, items = await drafts.get_draft(db, me, draft_id=draft_id)
-    reasons = await drafts.explain(db, me, index=index, items=items)
-    names = await display_names(
-        db, user_ids=[i.seeker_id for i in items] + [i.supporter_id for i in items]
-    )
-    return render(
-        request,
-        "pages/coordinator_batch.html",
-        {
-            "draft": draft,
-            "items": items,
-            "reasons": reasons,
-            "names": names,
-            "errors": errors or {},
-            "tab": "waiting",
-        },
-        status_code=status_code,
-    )
-
-
-@router.post(
-    "/coordinator/batches/{draft_id}/items/{item_id}/remove",
-    response_class=HTMLResponse,
-    dependencies=[Checked],
-)
-async def remove_item(
-    request: Request, draft_id: UUID, item_id: UUID, me: Staff, db: SessionDep, index: IndexDep
-) -> Response:
-    try:
-        await drafts.remove_item(db, me, draft_id=draft_id, item_id=item_id)
-    except DomainError as error:
-        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
-    return redirect(request, f"/coordinator/batches/{draft_id}")
-
-
-@router.post(
-    "/coordinator/batches/{draft_id}/send", response_class=HTMLResponse, dependencies=[Checked]
-)
-async def send_batch(
-    request: Request,
-    draft_id: UUID,
-    me: Staff,
-    db: SessionDep,
-    settings: SettingsDep,
-    index: IndexDep,
-) -> Response:
-    try:
-        await drafts.send(db, me, settings=settings, index=index, draft_id=draft_id)
-    except DomainError as error:
-        return await batch_page(request, draft_id, me, db, index, field_errors(error), error.status)
-    return redirect(request, f"/coordinator/batches/{draft_id}")
+    return redirect(request, f"/coordinator/waiting?proposed={relationship.id}")

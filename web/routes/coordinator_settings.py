@@ -1,5 +1,6 @@
-"""The console's settings page: introduction expiry and dependency limits, crisis resources,
-and the list of experiences (add, rename, retire), each change audited."""
+"""The console's settings page: introduction expiry and dependency limits, the starting terms
+of new agreements, crisis resources, and the list of experiences (add, rename, retire), each
+change audited."""
 
 from typing import Annotated, Any
 
@@ -79,6 +80,32 @@ async def settings_save(
     except DomainError as error:
         return await _page(request, me, db, settings, field_errors(error), error.status)
     return redirect(request, "/coordinator/settings?saved=limits")
+
+
+@router.post("/coordinator/settings/agreement", response_class=HTMLResponse, dependencies=[Checked])
+async def agreement_save(
+    request: Request,
+    me: Staff,
+    db: SessionDep,
+    settings: SettingsDep,
+    sessions_total: Annotated[int, Form()],
+    session_minutes: Annotated[int, Form()],
+    max_sessions_per_week: Annotated[int, Form()],
+    review_after_session: Annotated[str, Form()] = "",
+) -> Response:
+    """The starting terms of every new agreement (the two people change them as they like);
+    an empty review point means none."""
+    template: dict[str, Any] = {
+        "sessions_total": sessions_total,
+        "session_minutes": session_minutes,
+        "max_sessions_per_week": max_sessions_per_week,
+        "review_after_session": review_after_session.strip() or None,
+    }
+    try:
+        await policies.change(db, me, settings, key="default_agreement", value=template)
+    except DomainError as error:
+        return await _page(request, me, db, settings, field_errors(error), error.status)
+    return redirect(request, "/coordinator/settings?saved=agreement#agreement")
 
 
 @router.post(

@@ -99,6 +99,7 @@ async def _search(
         "pending": next((i for i in intros if i[0].state == State.introduced), None),
         "agreed": next((i for i in intros if i[0].state in HOLDS_A_PLACE), None),
         "shortlist": shortlist,
+        "notes": {i.relationship.id: i.coordinator_note for i in history if i.coordinator_note},
     }
 
 

@@ -11,7 +11,7 @@ from api.db import SessionDep
 from api.errors import NotFound
 from api.matching import views
 from api.relationships import agreements, history, lifecycle, service
-from api.relationships.agreements import Agreement
+from api.relationships.agreement_view import Agreement
 from api.relationships.history import Event
 from api.relationships.models import AgreementVersion, State
 from api.relationships.terms import (

@@ -1,15 +1,14 @@
-"""Offering support (peers) and reviewing offers (coordinators)."""
+"""Offering support (peers). Coordinators review offers in the console's Supporters section
+(web/routes/coordinator.py)."""
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.db import SessionDep
-from api.errors import DomainError, Forbidden, NotFound
+from api.db import SessionDep, settings_of
+from api.errors import DomainError
 from api.supporters import service as supporters
-from api.supporters.models import OfferStatus
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -25,10 +24,11 @@ async def _offer_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     offer = await supporters.my_offer(db, me)
+    note = supporters.decision_note(settings_of(db), offer) if offer else None
     return render(
         request,
         "pages/offer.html",
-        {"offer": offer, "errors": errors or {}},
+        {"offer": offer, "decision_note": note, "errors": errors or {}},
         status_code=status_code,
     )
 
@@ -62,23 +62,3 @@ async def offer_settings(
     except DomainError as error:
         return await _offer_page(request, db, me, field_errors(error), error.status)
     return redirect(request, "/support/offer")
-
-
-@router.get("/coordinator/offers", response_class=HTMLResponse)
-async def review_offers(request: Request, me: Peer, db: SessionDep) -> Response:
-    if not me.is_coordinator:
-        raise Forbidden("This page is for coordinators.")
-    rows = await supporters.list_offers(db, me, status=OfferStatus.pending)
-    return render(request, "pages/coordinator_offers.html", {"rows": rows})
-
-
-@router.post(
-    "/coordinator/offers/{offer_id}/{decision}", response_class=HTMLResponse, dependencies=[Checked]
-)
-async def decide_offer(
-    request: Request, offer_id: UUID, decision: str, me: Peer, db: SessionDep
-) -> Response:
-    if decision not in ("approve", "decline"):
-        raise NotFound("Unknown decision.")
-    await supporters.decide(db, me, offer_id=offer_id, approve=decision == "approve")
-    return redirect(request, "/coordinator/offers")
