@@ -1,16 +1,29 @@
 """What integrators send and read. Nothing here ever carries what a person said or wrote,
 their profile, or anyone's contact details: ids, states, dates and counts only."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 
 from api.integrations.status import ReferralStatus, ReferralView, RelationshipState
 from api.referrals.models import Ending
 
 TagName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"  # as api/auth/service.EMAIL
+REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,99}$"  # as api/referrals/service.REFERENCE
+PHONE = r"^\+?[0-9 ()-]{6,30}$"  # as api/referrals/service.PHONE
+
+
+def _matching(value: str | None, pattern: str, message: str) -> str | None:
+    """The pattern the OpenAPI document declares, checked with a message people can read."""
+    if value is not None and not re.match(pattern, value):
+        raise ValueError(message)
+    return value
 
 
 class ReferrerIn(BaseModel):
@@ -22,8 +35,18 @@ class ReferrerIn(BaseModel):
     role: str | None = Field(
         default=None, max_length=80, examples=["Social prescribing link worker"]
     )
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=320, json_schema_extra={"pattern": EMAIL})
+    phone: str | None = Field(default=None, max_length=30, json_schema_extra={"pattern": PHONE})
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return _matching(value, EMAIL, "Enter an e-mail address, like name@example.org.")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return _matching(value, PHONE, "Enter a phone number: digits, spaces and +.")
 
 
 class ReferralIn(BaseModel):
@@ -42,19 +65,26 @@ class ReferralIn(BaseModel):
                     },
                     "note": "As we talked about, this is the peer support service I mentioned.",
                 }
-            ]
+            ],
+            # The person's e-mail, your reference, or both.
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                {"required": ["reference"], "properties": {"reference": {"type": "string"}}},
+            ],
         },
     )
     email: str | None = Field(
         default=None,
         max_length=320,
         description="The person's e-mail: it only pre-fills their sign-up, and is never sent back.",
+        json_schema_extra={"pattern": EMAIL},
     )
     reference: str | None = Field(
         default=None,
         max_length=100,
         description="Your own reference for the person (unique among your referrals); no "
         "spaces or e-mail addresses. Give this, the e-mail, or both.",
+        json_schema_extra={"pattern": REFERENCE},
     )
     experiences: list[StrictInt | TagName] = Field(
         default_factory=list,
@@ -66,6 +96,21 @@ class ReferralIn(BaseModel):
     note: str | None = Field(
         default=None, max_length=1000, description="A note for the person, on their invitation."
     )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return _matching(value, EMAIL, "Enter the person's e-mail address, like name@example.org.")
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        return _matching(
+            value,
+            REFERENCE,
+            "Use your own case reference: letters, digits and . _ : / # - (no spaces, no "
+            "e-mail addresses), up to 100 characters.",
+        )
 
 
 class SummaryOut(BaseModel):

@@ -58,21 +58,23 @@ def _require(client: ClientPrincipal, scope: str) -> None:
 async def _statuses(db: AsyncSession, referrals: list[Referral]) -> dict[UUID, ReferralStatus]:
     people = {r.user_id for r in referrals if r.user_id is not None}
     begun: dict[UUID, list[tuple[datetime, State]]] = {p: [] for p in people}
-    for seeker, state, created in (
-        await db.execute(
+    waiting: set[UUID] = set()
+    if people:  # nobody has joined yet: nothing to look up
+        rows = await db.execute(
             select(Relationship.seeker_id, Relationship.state, Relationship.created_at).where(
                 col(Relationship.seeker_id).in_(people), col(Relationship.state).in_(STARTED)
             )
         )
-    ).all():
-        begun[seeker].append((created, State(state)))
-    waiting = set(
-        await db.scalars(
-            select(SupportRequest.seeker_id).where(
-                col(SupportRequest.seeker_id).in_(people), col(SupportRequest.status).in_(OPEN)
+        for seeker, state, created in rows.all():
+            begun[seeker].append((created, State(state)))
+        waiting = set(
+            await db.scalars(
+                select(SupportRequest.seeker_id).where(
+                    col(SupportRequest.seeker_id).in_(people),
+                    col(SupportRequest.status).in_(OPEN),
+                )
             )
         )
-    )
     now = utcnow()
     found: dict[UUID, ReferralStatus] = {}
     for r in referrals:
@@ -96,6 +98,8 @@ async def _statuses(db: AsyncSession, referrals: list[Referral]) -> dict[UUID, R
 
 
 async def _views(db: AsyncSession, referrals: list[Referral]) -> list[ReferralView]:
+    if not referrals:
+        return []
     statuses = await _statuses(db, referrals)
     shared = await summaries.shared(db, referral_ids=[r.id for r in referrals])
     return [ReferralView(r, statuses[r.id], shared[r.id]) for r in referrals]
