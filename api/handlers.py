@@ -9,9 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem
+from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem, Unauthorized
 
 log = structlog.get_logger("kindred.errors")
+
+#: Set in the request's scope when it was refused before its endpoint began (unreadable
+#: input, no valid login): nothing was done, so an idempotency key is not spent on it.
+REFUSED_BEFORE_ENDPOINT = "kindred.refused_before_endpoint"
 
 _HTTP_TITLES = {
     400: ("bad-request", "The request could not be read"),
@@ -59,11 +63,14 @@ def _message(error: dict[str, Any]) -> str:
 
 async def domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, Unauthorized):
+        request.scope[REFUSED_BEFORE_ENDPOINT] = True
     return problem_response(request, exc.problem(request.url.path), exc.headers)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    request.scope[REFUSED_BEFORE_ENDPOINT] = True
     unreadable = any(e.get("type") == "json_invalid" for e in exc.errors())
     errors = [
         FieldError(field="body" if unreadable else _field_name(e["loc"]), message=_message(e))

@@ -17,6 +17,7 @@ from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
 from api.handlers import install_error_handlers
+from api.idempotency.middleware import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     from web import mount_web  # the PWA is a client of the same domain services
 
     mount_web(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
+from api.idempotency.models import IdempotencyRecord
 from api.matching.models import BatchDraft, BatchDraftItem, Block, MatchAgain, SupportRequest
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
@@ -49,6 +50,7 @@ __all__ = [
     "ExperienceCategory",
     "ExperienceTag",
     "Feedback",
+    "IdempotencyRecord",
     "LoginAttempt",
     "MatchAgain",
     "Message",
