@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem, Unauthorized
 
@@ -101,7 +102,21 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
         detail=detail,
         instance=request.url.path,
     )
-    return problem_response(request, problem, getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem_response(request, problem, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import service as auth
@@ -38,18 +38,25 @@ async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPu
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
+    response: Response,
     db: SessionDep,
     settings: SettingsDep,
 ) -> TokenResponse:
-    """OAuth2 password grant: a 15-minute access token and a revocable refresh token."""
+    """OAuth2 password grant: a 15-minute access token and a revocable refresh token.
+
+    Unsuccessful attempts are limited per account and per address (RateLimit-Policy); every
+    answer says what is left (RateLimit), and past the limit it is 429 with Retry-After.
+    """
+    address = client_address(request)
     login = await auth.log_in(
         db,
         settings=settings,
         email=form.username,
         password=form.password,
-        address=client_address(request),
+        address=address,
         kind=SessionKind.api,
     )
+    response.headers.update(await auth.login_limits(db, settings=settings, address=address))
     return TokenResponse(**auth.token_pair(settings, login).__dict__)
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth.models import Role
 
@@ -48,7 +48,7 @@ class RefreshRequest(BaseModel):
 class AccountUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class AccountPublic(BaseModel):

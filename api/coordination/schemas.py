@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.concerns.models import ConcernKind, ConcernStatus
 
@@ -55,7 +55,7 @@ class ConcernUpdate(_In):
     status: ConcernStatus | None = None
     note: str | None = Field(default=None, max_length=4000)
     assigned_to: UUID | None = Field(default=None, description="A coordinator's account id")
-    unassign: bool = Field(default=False, description="Take it off whoever has it")
+    unassign: StrictBool = Field(default=False, description="Take it off whoever has it")
 
 
 class SafetyActionIn(_In):

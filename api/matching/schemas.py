@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.matching.models import DraftStatus, RequestStatus, SupportRequest
 from api.matching.views import RequestView, SeekerIntroduction
@@ -15,7 +15,7 @@ class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gender: str | None = Field(default=None, max_length=30)
     age_band: AgeBand | None = None
-    further_along: bool = Field(
+    further_along: StrictBool = Field(
         default=False, description="Prefer someone further along with these experiences"
     )
 
@@ -29,7 +29,7 @@ class RequestIn(BaseModel):
     )
     tag_ids: list[int] = Field(min_length=1, max_length=10)
     preferences: Preferences = Field(default_factory=Preferences)
-    share_own_words: bool = Field(
+    share_own_words: StrictBool = Field(
         default=False,
         description="Let the supporter who accepts read what I wrote in my own words about "
         "these experiences (off unless I say so; I can change it later)",
@@ -38,7 +38,7 @@ class RequestIn(BaseModel):
 
 class SharingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    share_own_words: bool
+    share_own_words: StrictBool
 
 
 class IntroductionForSeeker(BaseModel):
@@ -74,7 +74,7 @@ class RequestOut(BaseModel):
 
 class CoordinatorChoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ask: bool = Field(
+    ask: StrictBool = Field(
         description="true: a coordinator chooses a supporter for me; false: I'll choose myself"
     )
 

@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
 
 from api.profiles.models import Channel, Stage
 from api.weekly.windows import WeeklyWindow
@@ -64,7 +64,7 @@ class ExperienceIn(BaseModel):
     )
     tag_id: int
     stage: Stage
-    willing_to_talk: bool = True
+    willing_to_talk: StrictBool = True
     description: str | None = Field(default=None, max_length=2000, description="In your own words")
 
 
@@ -118,4 +118,4 @@ class TaxonomyChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str | None = Field(default=None, min_length=2, max_length=120)
     phrase: str | None = Field(default=None, min_length=2, max_length=160)
-    retired: bool | None = None
+    retired: StrictBool | None = None

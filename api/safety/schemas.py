@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.concerns.models import ConcernKind, ConcernStatus
 from api.safety.models import ReasonCategory
@@ -58,7 +58,7 @@ class CompleteIn(_In):
 
 class PreviewIn(_In):
     closing_message: str | None = Field(default=None, max_length=1000)
-    completing: bool = Field(default=False, description="Preview the planned ending instead")
+    completing: StrictBool = Field(default=False, description="Preview the planned ending instead")
 
 
 class PreviewOut(BaseModel):
@@ -112,7 +112,7 @@ class SafetyStatusOut(_Out):
 
 
 class MatchAgainIn(_In):
-    glad: bool = Field(description="True: I'd be glad to be matched with them again")
+    glad: StrictBool = Field(description="True: I'd be glad to be matched with them again")
 
 
 class NewMatchOut(BaseModel):
@@ -130,7 +130,7 @@ class ConcernIn(_In):
     )
     kind: RaisedKind
     details: str | None = Field(default=None, max_length=4000)
-    anonymous: bool = Field(
+    anonymous: StrictBool = Field(
         default=False, description="Coordinators won't name you to the other person"
     )
 
@@ -139,13 +139,13 @@ class ReportIn(_In):
     note: str | None = Field(
         default=None, max_length=4000, description="Optional; only coordinators read it"
     )
-    anonymous: bool = Field(
+    anonymous: StrictBool = Field(
         default=False, description="Coordinators won't name you to the other person"
     )
 
 
 class NotHeardIn(_In):
-    new_match: bool = Field(
+    new_match: StrictBool = Field(
         default=False,
         description="Also end this support and ask for a new match, first in line",
     )
