@@ -136,7 +136,11 @@ class CountsOut(BaseModel):
 class SessionsOut(BaseModel):
     timezone: str = Field(description="My time zone: the one local_start uses")
     counts: CountsOut
-    sessions: list[SessionOut] = Field(description="By start time")
+    sessions: list[SessionOut] = Field(description="By start time, a page at a time")
+    has_more: bool = Field(
+        description="More sessions lie beyond this page: pass the last session's id as "
+        "starting_after (or the first's as ending_before)"
+    )
 
 
 class SlotOut(BaseModel):
@@ -195,7 +199,15 @@ class MessageOut(BaseModel):
 
 
 class ConversationOut(BaseModel):
-    messages: list[MessageOut] = Field(description="The latest, oldest first")
+    messages: list[MessageOut] = Field(
+        description="The latest (or the page asked for with ending_before / starting_after), "
+        "oldest first"
+    )
+    has_more: bool = Field(
+        description="More messages lie beyond this page in the direction asked: older ones by "
+        "default and with ending_before (pass the first message's id), newer ones with "
+        "starting_after (pass the last's)"
+    )
     open_now: bool
     next_opening: datetime | None
     next_opening_text: str | None
@@ -217,6 +229,7 @@ def conversation_out(found: Conversation) -> ConversationOut:
     opening = found.next_opening
     return ConversationOut(
         messages=[message_out(m) for m in found.messages],
+        has_more=found.has_more,
         open_now=found.open_now,
         next_opening=opening,
         next_opening_text=local_text_with_zone(opening, found.contact.my_tz) if opening else None,

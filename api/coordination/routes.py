@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.deps import CurrentCoordinator
 from api.coordination import console_routes, safety_routes
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.matching import drafts, requests, service, views
 from api.matching.deps import IndexDep
 from api.matching.models import BatchDraft, BatchDraftItem
@@ -25,6 +25,7 @@ from api.matching.schemas import (
     RequestOut,
     request_out,
 )
+from api.paging import ListOut, page_of
 from api.profiles.service import display_names
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
@@ -160,18 +161,26 @@ async def send_batch(
 # ---- offers to support ----------------------------------------------------------------------
 
 
-@router.get("/supporter-offers", response_model=list[OfferForReview])
+@router.get("/supporter-offers", response_model=ListOut[OfferForReview])
 async def list_offers(
     coordinator: CurrentCoordinator,
     db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
     status: OfferStatus | None = OfferStatus.pending,
-) -> list[OfferForReview]:
+) -> ListOut[OfferForReview]:
     """Offers to support, oldest first (pending ones by default)."""
     rows = await supporters.list_offers(db, coordinator, status=status)
-    return [
-        OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
-        for o, u in rows
-    ]
+    shown = page_of(
+        [(o, u) for o, u in rows if period.holds(o.created_at)], window, id_of=lambda r: r[0].id
+    )
+    return ListOut(
+        data=[
+            OfferForReview.model_validate({**o.model_dump(), "display_name": u.display_name})
+            for o, u in shown.items
+        ],
+        has_more=shown.has_more,
+    )
 
 
 @router.post("/supporter-offers/{offer_id}/approve", response_model=OfferPublic)
@@ -183,5 +192,6 @@ async def approve(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDe
 
 @router.post("/supporter-offers/{offer_id}/decline", response_model=OfferPublic)
 async def decline(offer_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> OfferPublic:
+    """Decline an offer to support; they are told kindly and can offer again later."""
     offer = await supporters.decide(db, coordinator, offer_id=offer_id, approve=False)
     return OfferPublic.model_validate(offer.model_dump())

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, SettingsDep
 from api.errors import NotFound
 from api.matching import introductions, requests, service, views
 from api.matching.deps import IndexDep
@@ -29,6 +29,7 @@ from api.matching.schemas import (
     introduction_out,
     request_out,
 )
+from api.paging import ListOut, page_of
 from api.profiles.schemas import ExperienceOut
 
 router = APIRouter(tags=["matching"])
@@ -128,13 +129,16 @@ def _experience(found: ExperienceOut) -> SeekerExperience:
     )
 
 
-@router.get("/introductions", response_model=list[IntroductionForSupporter])
+@router.get("/introductions", response_model=ListOut[IntroductionForSupporter])
 async def inbox(
-    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
-) -> list[IntroductionForSupporter]:
+    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep, window: PageDep
+) -> ListOut[IntroductionForSupporter]:
     """Introductions waiting for my answer, as a supporter: what the person is going through
-    (never their own words before I accept), their topics to avoid, and why me."""
-    return [
+    (never their own words before I accept), their topics to avoid, and why me. Oldest first;
+    a supporter has at most as many as their places."""
+    waiting = await views.supporter_inbox(db, me, settings=settings)
+    shown = page_of(waiting, window, id_of=lambda i: i.relationship.id)
+    data = [
         IntroductionForSupporter(
             id=i.relationship.id,
             seeker_display_name=i.seeker_display_name,
@@ -146,8 +150,9 @@ async def inbox(
             created_at=i.relationship.created_at,
             expires_at=i.relationship.expires_at,
         )
-        for i in await views.supporter_inbox(db, me, settings=settings)
+        for i in shown.items
     ]
+    return ListOut(data=data, has_more=shown.has_more)
 
 
 @router.get("/relationships/{relationship_id}/support-asked", response_model=SupportAsked)

@@ -189,12 +189,12 @@ async def add_session(db, pair: Pair, start: datetime, status: str = "confirmed"
 
 
 async def notice_kinds(client, person) -> list[str]:
-    response = await client.get("/api/v1/notices", headers=person.headers)
+    response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200, response.text
-    return [n["kind"] for n in response.json()]
+    return [n["kind"] for n in response.json()["data"]]
 
 
 async def notices(client, person) -> list[dict]:
-    response = await client.get("/api/v1/notices", headers=person.headers)
+    response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["data"]
