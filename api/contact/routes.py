@@ -64,8 +64,6 @@ def push_after_commit(background: BackgroundTasks, request: Request, db: Session
 
 
 # ---- shaping -------------------------------------------------------------------------------
-
-
 def session_out(
     settings: Settings, contact: Contact, session: ContactSession, now: datetime
 ) -> SessionOut:
@@ -95,8 +93,6 @@ def counts_out(contact: Contact, counts: Counts) -> CountsOut:
 
 
 # ---- at a glance ---------------------------------------------------------------------------
-
-
 @router.get(f"{BASE}/contact", response_model=ContactOut)
 async def get_contact(
     relationship_id: RelationshipId,
@@ -146,8 +142,7 @@ async def list_sessions(
     window: PageDep,
     period: PeriodDep,
 ) -> SessionsOut:
-    """The sessions of the relationship by start time, a page at a time (`created_after` /
-    `created_before` pick by when they start), with held / agreed counts of them all."""
+    """Sessions by start time, a page at a time (the period picks by start), with counts."""
     found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact = found.contact
     starting = [s for s in found.sessions if period.holds(s.start_at)]
@@ -225,6 +220,7 @@ async def get_session(
     db: SessionDep,
     settings: SettingsDep,
 ) -> SessionOut:
+    """One session, with what I can do about it now."""
     contact, session = await sessions.one(
         db, me, relationship_id=relationship_id, session_id=session_id
     )

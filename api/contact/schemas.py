@@ -76,14 +76,19 @@ class SessionIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"start_at": "2027-01-12T19:00:00Z", "channel": "video"}]},
+        extra="forbid",
+    )
 
     start_at: AwareDatetime
     channel: Channel | None = Field(default=None, description="Unchanged when left out")
 
 
 class CancelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note": "Something came up, sorry."}]}, extra="forbid"
+    )
 
     note: str | None = Field(
         default=None,
@@ -93,7 +98,7 @@ class CancelIn(BaseModel):
 
 
 class OutcomeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "held"}]}, extra="forbid")
 
     outcome: Literal["held", "missed"]
 
@@ -242,7 +247,9 @@ def conversation_out(found: Conversation) -> ConversationOut:
 
 
 class ReadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"up_to": "2027-01-12T19:30:00Z"}]}, extra="forbid"
+    )
 
     up_to: AwareDatetime | None = Field(
         default=None, description="Messages sent up to this moment; all when left out"
@@ -283,6 +290,21 @@ class PushKeys(BaseModel):
 
 class PushSubscriptionIn(BaseModel):
     """A browser's PushSubscription.toJSON()."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "endpoint": "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABh",
+                    "keys": {
+                        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u"
+                        "-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                        "auth": "tBHItJI5svbpez7KI4CCXg",
+                    },
+                }
+            ]
+        }
+    )
 
     endpoint: str = Field(max_length=1024)
     keys: PushKeys

@@ -12,6 +12,7 @@ from api.auth.deps import CurrentCoordinator
 from api.coordination import console_routes, safety_routes
 from api.db import SessionDep
 from api.deps import PageDep, PeriodDep, SettingsDep
+from api.errors import problem_response_docs
 from api.matching import drafts, requests, service, views
 from api.matching.deps import IndexDep
 from api.matching.models import BatchDraft, BatchDraftItem
@@ -46,7 +47,11 @@ async def waiting_list(coordinator: CurrentCoordinator, db: SessionDep) -> list[
     return [request_out(r, await views.request_view(db, request=r)) for r in waiting]
 
 
-@router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
+@router.get(
+    "/support-requests/{request_id}/shortlist",
+    response_model=list[Candidate],
+    responses=problem_response_docs(409),
+)
 async def coordinator_shortlist(
     request_id: UUID,
     coordinator: CurrentCoordinator,
@@ -113,10 +118,15 @@ async def run_batch(coordinator: CurrentCoordinator, db: SessionDep, index: Inde
 
 @router.get("/batches/{draft_id}", response_model=DraftOut)
 async def get_batch(draft_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> DraftOut:
+    """A batch draft: each waiting seeker and the supporter proposed for them."""
     return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
-@router.patch("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+@router.patch(
+    "/batches/{draft_id}/items/{item_id}",
+    response_model=DraftOut,
+    responses=problem_response_docs(409),
+)
 async def change_batch_item(
     draft_id: UUID,
     item_id: UUID,
@@ -137,7 +147,11 @@ async def change_batch_item(
     return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
-@router.delete("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+@router.delete(
+    "/batches/{draft_id}/items/{item_id}",
+    response_model=DraftOut,
+    responses=problem_response_docs(409),
+)
 async def remove_batch_item(
     draft_id: UUID, item_id: UUID, coordinator: CurrentCoordinator, db: SessionDep
 ) -> DraftOut:

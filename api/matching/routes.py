@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
 from api.deps import PageDep, SettingsDep
-from api.errors import NotFound
+from api.errors import NotFound, problem_response_docs
 from api.matching import introductions, requests, service, views
 from api.matching.deps import IndexDep
 from api.matching.models import SupportRequest
@@ -61,13 +61,21 @@ async def current_request(me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     return await _request_out(db, request)
 
 
-@router.delete("/support-requests/{request_id}", response_model=RequestOut)
+@router.delete(
+    "/support-requests/{request_id}",
+    response_model=RequestOut,
+    responses=problem_response_docs(409),
+)
 async def withdraw_request(request_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Stop looking for now; no reason needed."""
     return await _request_out(db, await requests.withdraw_request(db, me, request_id=request_id))
 
 
-@router.put("/support-requests/{request_id}/coordinator-choice", response_model=RequestOut)
+@router.put(
+    "/support-requests/{request_id}/coordinator-choice",
+    response_model=RequestOut,
+    responses=problem_response_docs(409),
+)
 async def ask_a_coordinator(
     request_id: UUID, body: CoordinatorChoiceIn, me: CurrentPrincipal, db: SessionDep
 ) -> RequestOut:
@@ -77,7 +85,11 @@ async def ask_a_coordinator(
     return await _request_out(db, request)
 
 
-@router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
+@router.get(
+    "/support-requests/{request_id}/shortlist",
+    response_model=list[Candidate],
+    responses=problem_response_docs(409),
+)
 async def shortlist(
     request_id: UUID,
     me: CurrentPrincipal,

@@ -37,7 +37,9 @@ class RequestIn(BaseModel):
 
 
 class SharingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"share_own_words": True}]}, extra="forbid"
+    )
     share_own_words: StrictBool
 
 
@@ -73,7 +75,7 @@ class RequestOut(BaseModel):
 
 
 class CoordinatorChoiceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ask": True}]}, extra="forbid")
     ask: StrictBool = Field(
         description="true: a coordinator chooses a supporter for me; false: I'll choose myself"
     )
@@ -92,7 +94,10 @@ class Candidate(BaseModel):
 
 
 class Choice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f"}]},
+        extra="forbid",
+    )
     supporter_id: UUID
 
 
@@ -140,7 +145,17 @@ class RelationshipBrief(BaseModel):
 
 
 class Proposal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                    "supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f",
+                }
+            ]
+        },
+        extra="forbid",
+    )
     request_id: UUID
     supporter_id: UUID
 
@@ -166,7 +181,10 @@ class DraftOut(BaseModel):
 
 
 class DraftItemChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f"}]},
+        extra="forbid",
+    )
     supporter_id: UUID
 
 

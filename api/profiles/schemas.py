@@ -97,7 +97,12 @@ class CategoryOut(BaseModel):
 
 
 class CategoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"label": "Caring for someone", "phrase": "caring for someone"}]
+        },
+        extra="forbid",
+    )
     label: str = Field(min_length=2, max_length=120)
     phrase: str = Field(min_length=2, max_length=160)
 
@@ -115,7 +120,7 @@ class TagIn(BaseModel):
 
 
 class TaxonomyChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"retired": True}]}, extra="forbid")
     label: str | None = Field(default=None, min_length=2, max_length=120)
     phrase: str | None = Field(default=None, min_length=2, max_length=160)
     retired: StrictBool | None = None
