@@ -2,11 +2,12 @@
 page of a list (``PageDep``, ``PeriodDep``; see api/paging.py).
 Who is asking (``CurrentPrincipal`` and friends) lives with accounts, in api/auth/deps.py."""
 
+import re
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from api.config import Settings
 from api.paging import DEFAULT_LIMIT, MAX_LIMIT, Period, Window
@@ -38,12 +39,25 @@ async def page_window(
     return Window(limit=limit, starting_after=starting_after, ending_before=ending_before)
 
 
+_DATE_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _a_moment(value: object) -> object:
+    # Pydantic would read "0.5" as seconds since 1970; the API takes RFC 3339 date-times only.
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
+        raise ValueError("Use a date and time like 2026-05-04T09:00:00Z.")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_a_moment)]
+
+
 async def created_period(
     created_after: Annotated[
-        AwareDatetime | None, Query(description="Only those made after this moment")
+        Moment | None, Query(description="Only those made after this moment (RFC 3339)")
     ] = None,
     created_before: Annotated[
-        AwareDatetime | None, Query(description="Only those made before this moment")
+        Moment | None, Query(description="Only those made before this moment (RFC 3339)")
     ] = None,
 ) -> Period:
     return Period(after=created_after, before=created_before)

@@ -39,7 +39,9 @@ def problem_response(
     # Outside /api/ the PWA renders its own error pages: create_app() hands its renderer over.
     page = getattr(request.app.state, "error_page", None)
     if page is not None and not _is_api(request):
-        return page(request, problem)
+        shown: Response = page(request, problem)
+        shown.headers.update(headers or {})
+        return shown
     return JSONResponse(
         problem.model_dump(exclude_none=True),
         status_code=problem.status,

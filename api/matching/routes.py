@@ -62,7 +62,7 @@ async def current_request(me: CurrentPrincipal, db: SessionDep) -> RequestOut:
 
 
 @router.delete(
-    "/support-requests/{request_id}",
+    "/support-requests/{request_id:uuid}",
     response_model=RequestOut,
     responses=problem_response_docs(409),
 )

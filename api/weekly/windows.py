@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
@@ -96,7 +97,7 @@ class WeeklyWindow(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
     start: Annotated[time, WithJsonSchema({"type": "string", "pattern": START_PATTERN})] = Field(
         description='"HH:MM" (":00" seconds may follow)', examples=["19:00"]
     )
