@@ -1,5 +1,6 @@
 """Every error leaves as RFC 9457 problem+json (API) or a readable page (PWA); never a bare 500."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -8,7 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
 
 from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem, Unauthorized
 
@@ -106,18 +106,20 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     )
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request))
+        headers["Allow"] = ", ".join(allowed_methods(request, headers.get("Allow", "")))
     return problem_response(request, problem, headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route answers at this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(request.scope)
-            if match != Match.NONE:
-                methods |= route.methods
+def allowed_methods(request: Request, named: str) -> list[str]:
+    """Every method the path answers: the one route Starlette names, and every operation the
+    OpenAPI document has at a path template matching this path (routes can share a path)."""
+    methods = {m.strip().upper() for m in named.split(",") if m.strip()}
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {m.upper() for m in item}
+    if "GET" in methods:
+        methods.add("HEAD")
     return sorted(methods)
 
 
