@@ -110,14 +110,30 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return problem_response(request, problem, headers)
 
 
+_SEGMENT = {"uuid": "[0-9a-fA-F-]{32,36}", "integer": "-?[0-9]+"}
+
+
+def _template_pattern(template: str, operation: dict[str, Any]) -> str:
+    """A path template as a pattern, each parameter as its declared type allows."""
+    kinds = {
+        p["name"]: p.get("schema", {}).get("format") or p.get("schema", {}).get("type")
+        for p in operation.get("parameters", [])
+        if p.get("in") == "path"
+    }
+    pattern = re.escape(template)
+    for name, kind in kinds.items():
+        pattern = pattern.replace(re.escape("{" + name + "}"), _SEGMENT.get(kind or "", "[^/]+"))
+    return "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", pattern) + "$"
+
+
 def allowed_methods(request: Request, named: str) -> list[str]:
     """Every method the path answers: the one route Starlette names, and every operation the
     OpenAPI document has at a path template matching this path (routes can share a path)."""
     methods = {m.strip().upper() for m in named.split(",") if m.strip()}
     for template, item in request.app.openapi().get("paths", {}).items():
-        pattern = "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, request.url.path):
-            methods |= {m.upper() for m in item}
+        for method, operation in item.items():
+            if re.match(_template_pattern(template, operation), request.url.path):
+                methods.add(method.upper())
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

@@ -187,7 +187,9 @@ async def test_nobody_else_can_see_or_touch_a_relationship(client, db, settings)
     ]
     before = await _snapshot(db, pair.relationship_id)
     for outsider in outsiders:
-        assert (await client.get("/api/v1/relationships", headers=outsider.headers)).json()["data"] == []
+        assert (await client.get("/api/v1/relationships", headers=outsider.headers)).json()[
+            "data"
+        ] == []
         for method, url in _resources(pair):
             response = await client.request(
                 method, url, json=agreeable_terms(), headers=as_of(outsider, '"1"')
@@ -209,7 +211,9 @@ async def test_an_introduction_not_yet_accepted_is_not_a_relationship_here(clien
     await db.commit()
     for person in (pair.seeker, pair.supporter):
         assert (await client.get(pair.base, headers=person.headers)).status_code == 404
-        assert (await client.get("/api/v1/relationships", headers=person.headers)).json()["data"] == []
+        assert (await client.get("/api/v1/relationships", headers=person.headers)).json()[
+            "data"
+        ] == []
 
 
 async def test_every_operation_is_documented_with_examples(client):

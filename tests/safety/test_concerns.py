@@ -38,7 +38,9 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     # The raiser sees where it stands; the other person never sees it.
     mine = await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)
     assert [c["id"] for c in mine.json()["data"]] == [concern["id"]]
-    assert (await client.get(f"{pair.base}/concerns", headers=pair.supporter.headers)).json()["data"] == []
+    assert (await client.get(f"{pair.base}/concerns", headers=pair.supporter.headers)).json()[
+        "data"
+    ] == []
     for path in (pair.base, f"{pair.base}/safety", "/api/v1/notices"):
         assert DETAILS not in (await client.get(path, headers=pair.supporter.headers)).text
     # Peers can't see the queue.
@@ -46,7 +48,9 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
         await client.get("/api/v1/coordination/concerns", headers=pair.seeker.headers)
     ).status_code == 403
     robin = pair.coordinator
-    queue = (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()["data"]
+    queue = (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()[
+        "data"
+    ]
     assert len(queue) == 1
     item = queue[0]
     assert item["details"] == DETAILS and item["anonymous"] is True
@@ -71,7 +75,9 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     ]
     assert closed.json()["events"][1]["note"] == "Called Sam; agreed next steps."
     # Closed concerns leave the default queue but can be listed.
-    assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()["data"] == []
+    assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()[
+        "data"
+    ] == []
     listed = await client.get(
         "/api/v1/coordination/concerns?status=resolved", headers=robin.headers
     )
