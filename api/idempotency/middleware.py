@@ -138,6 +138,13 @@ class IdempotencyMiddleware:
         status: int | None = None
         kept: list[tuple[str, str]] = []
         parts: list[bytes] = []
+        settled = False
+
+        async def settle(answer: Answer | None) -> None:
+            nonlocal settled
+            if not settled:
+                settled = True
+                await asyncio.shield(_settle(sessionmaker, settings, principal, key, answer))
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -149,18 +156,27 @@ class IdempotencyMiddleware:
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Kept as soon as the answer is complete, before any background task runs.
+                await settle(_answer(scope, status, kept, parts))
 
-        answer: Answer | None = None
         try:
             await self.app(scope, receive, capture)
         except Exception:
             # The outermost handler turns this into the 500 problem; a retry replays it.
-            answer = _internal_error(scope)
+            await settle(_internal_error(scope))
             raise
         finally:
-            if answer is None and status is not None and not _refused_early(scope, status):
-                answer = Answer(status=status, headers=kept, body=b"".join(parts))
-            await asyncio.shield(_settle(sessionmaker, settings, principal, key, answer))
+            await settle(_answer(scope, status, kept, parts))
+
+
+def _answer(
+    scope: Scope, status: int | None, kept: list[tuple[str, str]], parts: list[bytes]
+) -> Answer | None:
+    """What to keep: nothing when no answer was made or it came before the endpoint ran."""
+    if status is None or _refused_early(scope, status):
+        return None
+    return Answer(status=status, headers=kept, body=b"".join(parts))
 
 
 def _refused_early(scope: Scope, status: int) -> bool:
