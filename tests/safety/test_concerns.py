@@ -81,7 +81,7 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     listed = await client.get(
         "/api/v1/coordination/concerns?status=resolved", headers=robin.headers
     )
-    assert [c["id"] for c in listed.json()] == [concern["id"]]
+    assert [c["id"] for c in listed.json()["data"]] == [concern["id"]]
     # The raiser sees the status, never the coordinators' notes.
     mine = (await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)).json()["data"]
     assert mine[0]["status"] == "resolved" and "note" not in mine[0]
