@@ -114,6 +114,9 @@ class TooManyRequests(DomainError):
 
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Marks a route whose calls are limited (``openapi_extra={RATE_LIMITED: True}``): the OpenAPI
+#: document then shows its 429, Retry-After and RateLimit headers (api/openapi.py).
+RATE_LIMITED = "x-rate-limited"
 
 
 def problem_response_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:

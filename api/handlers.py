@@ -1,5 +1,6 @@
 """Every error leaves as RFC 9457 problem+json (API) or a readable page (PWA); never a bare 500."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -9,9 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem
+from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem, Unauthorized
 
 log = structlog.get_logger("kindred.errors")
+
+#: Set in the request's scope when it was refused before its endpoint began (unreadable
+#: input, no valid login): nothing was done, so an idempotency key is not spent on it.
+REFUSED_BEFORE_ENDPOINT = "kindred.refused_before_endpoint"
 
 _HTTP_TITLES = {
     400: ("bad-request", "The request could not be read"),
@@ -34,7 +39,9 @@ def problem_response(
     # Outside /api/ the PWA renders its own error pages: create_app() hands its renderer over.
     page = getattr(request.app.state, "error_page", None)
     if page is not None and not _is_api(request):
-        return page(request, problem)
+        shown: Response = page(request, problem)
+        shown.headers.update(headers or {})
+        return shown
     return JSONResponse(
         problem.model_dump(exclude_none=True),
         status_code=problem.status,
@@ -59,11 +66,14 @@ def _message(error: dict[str, Any]) -> str:
 
 async def domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, Unauthorized):
+        request.scope[REFUSED_BEFORE_ENDPOINT] = True
     return problem_response(request, exc.problem(request.url.path), exc.headers)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    request.scope[REFUSED_BEFORE_ENDPOINT] = True
     unreadable = any(e.get("type") == "json_invalid" for e in exc.errors())
     errors = [
         FieldError(field="body" if unreadable else _field_name(e["loc"]), message=_message(e))
@@ -94,7 +104,39 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
         detail=detail,
         instance=request.url.path,
     )
-    return problem_response(request, problem, getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request, headers.get("Allow", "")))
+    return problem_response(request, problem, headers)
+
+
+_SEGMENT = {"uuid": "[0-9a-fA-F-]{32,36}", "integer": "-?[0-9]+"}
+
+
+def _template_pattern(template: str, operation: dict[str, Any]) -> str:
+    """A path template as a pattern, each parameter as its declared type allows."""
+    kinds = {
+        p["name"]: p.get("schema", {}).get("format") or p.get("schema", {}).get("type")
+        for p in operation.get("parameters", [])
+        if p.get("in") == "path"
+    }
+    pattern = re.escape(template)
+    for name, kind in kinds.items():
+        pattern = pattern.replace(re.escape("{" + name + "}"), _SEGMENT.get(kind or "", "[^/]+"))
+    return "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", pattern) + "$"
+
+
+def allowed_methods(request: Request, named: str) -> list[str]:
+    """Every method the path answers: the one route Starlette names, and every operation the
+    OpenAPI document has at a path template matching this path (routes can share a path)."""
+    methods = {m.strip().upper() for m in named.split(",") if m.strip()}
+    for template, item in request.app.openapi().get("paths", {}).items():
+        for method, operation in item.items():
+            if re.match(_template_pattern(template, operation), request.url.path):
+                methods.add(method.upper())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

@@ -18,14 +18,16 @@ from api.contact.account_routes import router as contact_account_router
 from api.contact.routes import router as contact_router
 from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
-from api.errors import PROBLEM_MEDIA_TYPE, problem_response_docs
+from api.errors import problem_response_docs
 from api.handlers import install_error_handlers
 from api.integrations.routes import router as integrations_router
+from api.idempotency.middleware import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
 from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from api.openapi import document
 from api.ops import migration_heads
 from api.ops import router as ops_router
 from api.privacy.routes import router as privacy_router
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     from web import mount_web  # the PWA is a client of the same domain services
 
     mount_web(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -120,25 +123,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """OpenAPI with every 4xx/5xx documented as problem+json (FastAPI's 422 included)."""
+    """OpenAPI with the API's conventions written in (api/openapi.py)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
-            for code, response in operation.get("responses", {}).items():
-                if code.isdigit() and int(code) >= 400:
-                    # A documented problem model (e.g. the token endpoint's OAuthProblem)
-                    # stays; FastAPI's own 422 model is not what is sent.
-                    documented = response.get("content", {}).get("application/json", {})
-                    ref = documented.get("schema", {}).get("$ref", "")
-                    if not ref or ref.endswith("/HTTPValidationError"):
-                        ref = "#/components/schemas/Problem"
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": ref}}}
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        components.pop(unused, None)
-    app.openapi_schema = schema
-    return schema
+    app.openapi_schema = document(schema)
+    return app.openapi_schema

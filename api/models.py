@@ -15,6 +15,7 @@ from api.matching.models import (
     SupportRequest,
 )
 from api.monthly.models import MonthFigures
+from api.idempotency.models import IdempotencyRecord
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
@@ -61,6 +62,7 @@ __all__ = [
     "ExperienceCategory",
     "ExperienceTag",
     "Feedback",
+    "IdempotencyRecord",
     "IntegratorClient",
     "IntroductionNote",
     "LoginAttempt",

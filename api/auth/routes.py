@@ -17,11 +17,17 @@ from api.auth.schemas import (
 )
 from api.db import SessionDep
 from api.deps import SettingsDep
+from api.errors import problem_response_docs
 
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+@router.post(
+    "/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    responses=problem_response_docs(409),
+)
 async def sign_up(body: SignUp, db: SessionDep, settings: SettingsDep) -> UserPublic:
     """Create a peer account. Passwords: 8+ characters (15+ better), not a common one."""
     user = await auth.sign_up(
@@ -47,7 +53,12 @@ async def logout(me: CurrentPrincipal, db: SessionDep) -> None:
     await auth.log_out(db, session_id=me.session_id)
 
 
-@router.patch("/admin/accounts/{user_id}", response_model=AccountPublic, tags=["admin"])
+@router.patch(
+    "/admin/accounts/{user_id}",
+    response_model=AccountPublic,
+    tags=["admin"],
+    responses=problem_response_docs(409),
+)
 async def update_account(
     user_id: UUID, body: AccountUpdate, admin: CurrentAdmin, db: SessionDep
 ) -> AccountPublic:

@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth.models import Role
 
@@ -42,13 +42,21 @@ class TokenResponse(BaseModel):
 
 
 class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refresh_token": "Jq3m0b3n9i6cYvX8f2kT1wQe5rA7sD4uH0pL6zN2xC8"}]
+        }
+    )
+
     refresh_token: str = Field(max_length=200)
 
 
 class AccountUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"role": "coordinator", "is_active": True}]}, extra="forbid"
+    )
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class AccountPublic(BaseModel):

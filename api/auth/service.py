@@ -103,10 +103,16 @@ async def log_in(
             passwords.verify_password, settings, password, user.password_hash
         )
     if not ok or user is None or not user.is_active:
-        await throttle.record_failure(db, settings, account_key, address_key)
-        raise LoginFailed(BAD_LOGIN)
+        limits = await throttle.record_failure(db, settings, account_key, address_key)
+        raise LoginFailed(BAD_LOGIN, headers={"WWW-Authenticate": "Bearer", **limits})
     await throttle.forget_failures(db, account_key)
     return await _open_session(db, settings, user, kind)
+
+
+async def login_limits(db: AsyncSession, *, settings: Settings, address: str) -> dict[str, str]:
+    """The RateLimit headers of this address's quota of unsuccessful logins."""
+    address_key = tokens.keyed_hash(settings, "login-address", address)
+    return throttle.headers_for(settings, await throttle.address_quota(db, settings, address_key))
 
 
 async def _open_session(

@@ -16,7 +16,7 @@ from api.clients.scopes import SCOPES, unknown
 from api.common import utcnow
 from api.config import Settings
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.paging import Order, keyset_page
+from api.paging import Order, Window, page
 
 MAX_OVERLAP_HOURS = 24 * 30
 
@@ -131,14 +131,10 @@ async def list_clients(
     """Every client, newest first, revoked ones included."""
     _require_admin(me)
     order = Order(col(IntegratorClient.created_at), col(IntegratorClient.id), descending=True)
-    rows, more = await keyset_page(
-        db,
-        select(IntegratorClient),
-        order,
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+    found = await page(
+        db, select(IntegratorClient), order, Window(limit, starting_after, ending_before)
     )
+    rows, more = found.items, found.has_more
     clients = [row[0] for row in rows]
     live = await _live_secrets(db, [c.id for c in clients if not c.revoked_at])
     return [ClientView(client=c, secrets=live.get(c.id, [])) for c in clients], more

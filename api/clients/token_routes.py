@@ -16,7 +16,7 @@ from api.clients import grant
 from api.clients.schemas import TokenOut
 from api.db import SessionDep
 from api.deps import SettingsDep, client_address
-from api.errors import PROBLEM_MEDIA_TYPE, Problem
+from api.errors import PROBLEM_MEDIA_TYPE, RATE_LIMITED, Problem
 
 router = APIRouter(tags=["accounts"])
 
@@ -62,6 +62,30 @@ FormText = Annotated[str | None, Form(max_length=500)]
     response_model=TokenOut,
     response_model_exclude_none=True,
     responses=_OAUTH_ERRORS,
+    openapi_extra={
+        RATE_LIMITED: True,
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "examples": {
+                        "a person": {
+                            "value": {
+                                "grant_type": "password",
+                                "username": "sam@example.org",
+                                "password": "a calm walk by the river",
+                            }
+                        },
+                        "an integrator": {
+                            "value": {
+                                "grant_type": "client_credentials",
+                                "scope": "referrals:write referrals:read",
+                            }
+                        },
+                    }
+                }
+            }
+        },
+    },
 )
 async def token(
     request: Request,
@@ -87,20 +111,24 @@ async def token(
       `client_secret` (not both); `scope` (space-separated) may narrow the client's scopes.
       The answer is a 15-minute access token carrying the scopes, and no refresh token.
 
-    Failures are throttled per address like logins. Errors are problem+json with RFC 6749's
+    Unsuccessful attempts are limited per account and per address (RateLimit-Policy); a
+    password grant's answer says what is left (RateLimit), and past the limit it is 429 with
+    Retry-After. Failures are throttled per address like logins. Errors are problem+json with RFC 6749's
     `error` and `error_description`."""
     response.headers["Pragma"] = "no-cache"
     if grant_type in (None, "password"):
         if not username or not password:
             raise grant.InvalidRequest("The password grant needs a username and a password.")
+        address = client_address(request)
         login = await auth.log_in(
             db,
             settings=settings,
             email=username,
             password=password,
-            address=client_address(request),
+            address=address,
             kind=SessionKind.api,
         )
+        response.headers.update(await auth.login_limits(db, settings=settings, address=address))
         return TokenOut(**auth.token_pair(settings, login).__dict__)
     if grant_type != "client_credentials":
         raise grant.UnsupportedGrantType(

@@ -7,9 +7,10 @@ Every change (raised, status, note, safety action) is kept in the concern's audi
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import Select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -20,6 +21,7 @@ from api.config import Settings
 from api.crypto import seal, unseal
 from api.errors import Forbidden, Invalid, NotFound
 from api.outbox.service import emit
+from api.paging import Order, Page, Period, Window, page
 from api.relationships.models import Relationship
 from api.relationships.service import mine, role_in
 
@@ -201,6 +203,35 @@ async def queue(
     """The coordinators' queue, oldest first: every concern not yet resolved unless `status`
     is given (optionally only those assigned to one coordinator)."""
     require_coordinator(me)
+    query = _queue_query(status, assigned_to)
+    rows = await db.scalars(query.order_by(col(Concern.created_at), col(Concern.id)).limit(500))
+    return await _views(db, settings, list(rows.all()), with_events=False)
+
+
+async def queue_page(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    settings: Settings,
+    status: ConcernStatus | None,
+    assigned_to: UUID | None = None,
+    window: Window,
+    period: Period = Period(),
+) -> Page[ConcernView]:
+    """A page of the queue, oldest first, made in a period."""
+    require_coordinator(me)
+    found = await page(
+        db,
+        _queue_query(status, assigned_to).where(*period.where(Concern.created_at)),
+        Order(col(Concern.created_at), col(Concern.id), descending=False),
+        window,
+        anchor=lambda cursor: select(Concern.created_at).where(Concern.id == cursor),
+    )
+    rows = [row[0] for row in found.items]
+    return Page(await _views(db, settings, rows, with_events=False), found.has_more)
+
+
+def _queue_query(status: ConcernStatus | None, assigned_to: UUID | None) -> Select[Any]:
     query = select(Concern)
     if status is not None:
         query = query.where(Concern.status == status)
@@ -208,8 +239,7 @@ async def queue(
         query = query.where(col(Concern.status).in_(OPEN_CONCERN))
     if assigned_to is not None:
         query = query.where(Concern.assigned_to == assigned_to)
-    rows = await db.scalars(query.order_by(col(Concern.created_at), col(Concern.id)).limit(500))
-    return await _views(db, settings, list(rows.all()), with_events=False)
+    return query
 
 
 async def get_concern(

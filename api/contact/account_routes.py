@@ -4,7 +4,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.auth.deps import CurrentPrincipal
 from api.contact import calendar, inbox, push
@@ -17,10 +17,11 @@ from api.contact.schemas import (
     PushSubscriptionOut,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import NotFound, problem_response_docs
 from api.notices import service as notices
 from api.notices.schemas import NoticeOut
+from api.paging import ListOut, page_of
 
 router = APIRouter(tags=["calendar and notifications"])
 ICS = "text/calendar; charset=utf-8"
@@ -29,14 +30,22 @@ ICS = "text/calendar; charset=utf-8"
 # ---- notices -------------------------------------------------------------------------------
 
 
-@router.get("/notices", response_model=list[NoticeOut], tags=["notices"])
-async def my_notices(me: CurrentPrincipal, db: SessionDep) -> list[NoticeOut]:
-    """What I've been told about my relationships, newest first."""
-    return [NoticeOut.model_validate(n) for n in await inbox.my_notices(db, me)]
+@router.get("/notices", response_model=ListOut[NoticeOut], tags=["notices"])
+async def my_notices(
+    me: CurrentPrincipal,
+    db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
+    unread: Annotated[bool | None, Query(description="Only unread (or only read) ones")] = None,
+) -> ListOut[NoticeOut]:
+    """What I've been told about my relationships, newest first, a page at a time."""
+    found = await inbox.my_notices_page(db, me, window=window, period=period, unread=unread)
+    return ListOut(data=[NoticeOut.model_validate(n) for n in found.items], has_more=found.has_more)
 
 
 @router.post("/notices/{notice_id}/read", status_code=status.HTTP_204_NO_CONTENT, tags=["notices"])
 async def read_notice(notice_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
+    """Mark one of my notices read."""
     await notices.mark_read(db, me, notice_id=notice_id)
 
 
@@ -109,9 +118,13 @@ def _subscription(sub: PushSubscription) -> PushSubscriptionOut:
     )
 
 
-@router.get("/me/push-subscriptions", response_model=list[PushSubscriptionOut])
-async def my_push_subscriptions(me: CurrentPrincipal, db: SessionDep) -> list[PushSubscriptionOut]:
-    return [_subscription(s) for s in await push.mine(db, me)]
+@router.get("/me/push-subscriptions", response_model=ListOut[PushSubscriptionOut])
+async def my_push_subscriptions(
+    me: CurrentPrincipal, db: SessionDep, window: PageDep
+) -> ListOut[PushSubscriptionOut]:
+    """The devices that get a push from me, oldest first (one per browser, a few at most)."""
+    found = page_of(await push.mine(db, me), window, id_of=lambda s: s.id)
+    return ListOut(data=[_subscription(s) for s in found.items], has_more=found.has_more)
 
 
 @router.post(
@@ -139,4 +152,5 @@ async def subscribe_push(
 
 @router.delete("/me/push-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def unsubscribe_push(subscription_id: UUID, me: CurrentPrincipal, db: SessionDep) -> None:
+    """This device gets no more pushes."""
     await push.unsubscribe(db, me, subscription_id=subscription_id)

@@ -8,8 +8,21 @@ from api.auth.principal import Principal
 from api.contact import upkeep
 from api.notices import service as notices
 from api.notices.service import ShownNotice
+from api.paging import Page, Period, Window
 
 
 async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> list[ShownNotice]:
     await upkeep.bring_up_to_date(db, me)
     return await notices.my_notices(db, me, limit=limit)
+
+
+async def my_notices_page(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    window: Window,
+    period: Period = Period(),
+    unread: bool | None = None,
+) -> Page[ShownNotice]:
+    await upkeep.bring_up_to_date(db, me)
+    return await notices.notices_page(db, me, window=window, period=period, unread=unread)

@@ -33,6 +33,7 @@ from api.contact.models import Message
 from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid
 from api.notices import service as notices
+from api.paging import Order, Window, page
 from api.relationships.models import Relationship, RelationshipEvent, State
 from api.weekly.occurrences import is_within_windows, next_window_opening
 
@@ -58,6 +59,7 @@ class ShownMessage:
 class Conversation:
     contact: Contact
     messages: list[ShownMessage]  # oldest first
+    has_more: bool  # more beyond this page, in the direction asked (older, by default)
     open_now: bool  # inside an agreed window right now
     next_opening: datetime | None  # when the next window opens, if not open now
     can_send: bool
@@ -193,29 +195,33 @@ async def conversation(
     *,
     settings: Settings,
     relationship_id: UUID,
-    limit: int = LATEST,
+    window: Window = Window(limit=LATEST),
     now: datetime | None = None,
 ) -> Conversation:
-    """The latest messages I may see: all of mine (held ones say until when), and theirs once
-    delivered. Reading releases what has become due (see the module's docstring)."""
+    """The latest messages I may see (or the page the window asks for, oldest first): all of
+    mine (held ones say until when), and theirs once delivered. Reading releases what has
+    become due (see the module's docstring)."""
     now = now or utcnow()
     contact = await load(db, me, relationship_id)
     relationship = contact.relationship
     await release(db, relationship=relationship, now=now, seen_by=me.user_id)
     until = await cutoff(db, relationship=relationship, now=now)
-    rows = await db.scalars(
-        select(Message)
-        .where(
-            Message.relationship_id == relationship.id,
-            or_(
-                Message.sender_id == me.user_id,
-                due(relationship.id, until) & (Message.recipient_id == me.user_id),
-            ),
-        )
-        .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
-        .limit(limit)
+    visible = (
+        Message.relationship_id == relationship.id,
+        or_(
+            Message.sender_id == me.user_id,
+            due(relationship.id, until) & (Message.recipient_id == me.user_id),
+        ),
     )
-    shown = [_shown(settings, contact, m, until) for m in reversed(rows.all())]
+    found = await page(
+        db,
+        select(Message).where(*visible),
+        Order(col(Message.sent_at), col(Message.id), descending=False),
+        window,
+        anchor=lambda cursor: select(Message.sent_at).where(Message.id == cursor, *visible),
+        from_end=True,
+    )
+    shown = [_shown(settings, contact, m, until) for (m,) in found.items]
     can_send, why_not = _sending(contact)
     if can_send:
         mine = await daily_limit.allowance(
@@ -235,6 +241,7 @@ async def conversation(
     return Conversation(
         contact=contact,
         messages=shown,
+        has_more=found.has_more,
         open_now=open_now,
         next_opening=opening,
         can_send=can_send,

@@ -125,7 +125,7 @@ async def mine(db: AsyncSession, me: Principal) -> list[PushSubscription]:
     rows = await db.scalars(
         select(PushSubscription)
         .where(PushSubscription.user_id == me.user_id)
-        .order_by(col(PushSubscription.created_at))
+        .order_by(col(PushSubscription.created_at), col(PushSubscription.id))
     )
     return list(rows.all())
 

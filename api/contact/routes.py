@@ -40,8 +40,9 @@ from api.contact.schemas import (
     message_out,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
+from api.paging import page_of
 from api.relationships.models import State
 from api.relationships.review import review_due
 from api.relationships.terms import Channel
@@ -63,8 +64,6 @@ def push_after_commit(background: BackgroundTasks, request: Request, db: Session
 
 
 # ---- shaping -------------------------------------------------------------------------------
-
-
 def session_out(
     settings: Settings, contact: Contact, session: ContactSession, now: datetime
 ) -> SessionOut:
@@ -94,8 +93,6 @@ def counts_out(contact: Contact, counts: Counts) -> CountsOut:
 
 
 # ---- at a glance ---------------------------------------------------------------------------
-
-
 @router.get(f"{BASE}/contact", response_model=ContactOut)
 async def get_contact(
     relationship_id: RelationshipId,
@@ -138,15 +135,23 @@ async def get_contact(
 
 @router.get(f"{BASE}/sessions", response_model=SessionsOut)
 async def list_sessions(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    settings: SettingsDep,
+    window: PageDep,
+    period: PeriodDep,
 ) -> SessionsOut:
-    """Every session of the relationship, by start time, with held / agreed counts."""
+    """Sessions by start time, a page at a time (the period picks by start), with counts."""
     found = await sessions.sessions_of(db, me, relationship_id=relationship_id)
     contact = found.contact
+    starting = [s for s in found.sessions if period.holds(s.start_at)]
+    shown = page_of(starting, window, id_of=lambda s: s.id)
     return SessionsOut(
         timezone=contact.my_tz,
         counts=counts_out(contact, found.counts),
-        sessions=[session_out(settings, contact, s, found.now) for s in found.sessions],
+        sessions=[session_out(settings, contact, s, found.now) for s in shown.items],
+        has_more=shown.has_more,
     )
 
 
@@ -215,6 +220,7 @@ async def get_session(
     db: SessionDep,
     settings: SettingsDep,
 ) -> SessionOut:
+    """One session, with what I can do about it now."""
     contact, session = await sessions.one(
         db, me, relationship_id=relationship_id, session_id=session_id
     )
@@ -337,11 +343,15 @@ async def get_messages(
     background: BackgroundTasks,
     request: Request,
     response: Response,
+    window: PageDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> ConversationOut | Response:
     """The latest messages I may see: mine (held ones say until when) and the other person's
-    once delivered. Poll with If-None-Match: 304 when nothing changed."""
-    found = await messages.conversation(db, me, settings=settings, relationship_id=relationship_id)
+    once delivered, oldest first. Page back with `ending_before` (the first message's id).
+    Poll with If-None-Match: 304 when nothing changed."""
+    found = await messages.conversation(
+        db, me, settings=settings, relationship_id=relationship_id, window=window
+    )
     push_after_commit(background, request, db)
     tag = f'"{found.fingerprint}"'
     if if_none_match and tag in [t.strip() for t in if_none_match.split(",")]:

@@ -76,14 +76,19 @@ class SessionIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"start_at": "2027-01-12T19:00:00Z", "channel": "video"}]},
+        extra="forbid",
+    )
 
     start_at: AwareDatetime
     channel: Channel | None = Field(default=None, description="Unchanged when left out")
 
 
 class CancelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note": "Something came up, sorry."}]}, extra="forbid"
+    )
 
     note: str | None = Field(
         default=None,
@@ -93,7 +98,7 @@ class CancelIn(BaseModel):
 
 
 class OutcomeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "held"}]}, extra="forbid")
 
     outcome: Literal["held", "missed"]
 
@@ -136,7 +141,11 @@ class CountsOut(BaseModel):
 class SessionsOut(BaseModel):
     timezone: str = Field(description="My time zone: the one local_start uses")
     counts: CountsOut
-    sessions: list[SessionOut] = Field(description="By start time")
+    sessions: list[SessionOut] = Field(description="By start time, a page at a time")
+    has_more: bool = Field(
+        description="More sessions lie beyond this page: pass the last session's id as "
+        "starting_after (or the first's as ending_before)"
+    )
 
 
 class SlotOut(BaseModel):
@@ -195,7 +204,15 @@ class MessageOut(BaseModel):
 
 
 class ConversationOut(BaseModel):
-    messages: list[MessageOut] = Field(description="The latest, oldest first")
+    messages: list[MessageOut] = Field(
+        description="The latest (or the page asked for with ending_before / starting_after), "
+        "oldest first"
+    )
+    has_more: bool = Field(
+        description="More messages lie beyond this page in the direction asked: older ones by "
+        "default and with ending_before (pass the first message's id), newer ones with "
+        "starting_after (pass the last's)"
+    )
     open_now: bool
     next_opening: datetime | None
     next_opening_text: str | None
@@ -217,6 +234,7 @@ def conversation_out(found: Conversation) -> ConversationOut:
     opening = found.next_opening
     return ConversationOut(
         messages=[message_out(m) for m in found.messages],
+        has_more=found.has_more,
         open_now=found.open_now,
         next_opening=opening,
         next_opening_text=local_text_with_zone(opening, found.contact.my_tz) if opening else None,
@@ -229,7 +247,9 @@ def conversation_out(found: Conversation) -> ConversationOut:
 
 
 class ReadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"up_to": "2027-01-12T19:30:00Z"}]}, extra="forbid"
+    )
 
     up_to: AwareDatetime | None = Field(
         default=None, description="Messages sent up to this moment; all when left out"
@@ -270,6 +290,21 @@ class PushKeys(BaseModel):
 
 class PushSubscriptionIn(BaseModel):
     """A browser's PushSubscription.toJSON()."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "endpoint": "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABh",
+                    "keys": {
+                        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u"
+                        "-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                        "auth": "tBHItJI5svbpez7KI4CCXg",
+                    },
+                }
+            ]
+        }
+    )
 
     endpoint: str = Field(max_length=1024)
     keys: PushKeys

@@ -22,8 +22,9 @@ from api.coordination.console_schemas import (
     TodayOut,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
+from api.paging import ListOut, page_of
 from api.policies import service as policies
 from api.relationships.models import State
 
@@ -191,7 +192,13 @@ async def change_setting(
     return ServiceSettingsOut.model_validate(found)
 
 
-@router.get("/settings-history", response_model=list[SettingChangeOut])
-async def settings_history(me: CurrentCoordinator, db: SessionDep) -> list[SettingChangeOut]:
+@router.get("/settings-history", response_model=ListOut[SettingChangeOut])
+async def settings_history(
+    me: CurrentCoordinator, db: SessionDep, window: PageDep, period: PeriodDep
+) -> ListOut[SettingChangeOut]:
     """Every change to the settings, newest first."""
-    return [SettingChangeOut.model_validate(c) for c in await policies.history(db, me)]
+    changes = [c for c in await policies.history(db, me) if period.holds(c.at)]
+    shown = page_of(changes, window, id_of=lambda c: c.id)
+    return ListOut(
+        data=[SettingChangeOut.model_validate(c) for c in shown.items], has_more=shown.has_more
+    )

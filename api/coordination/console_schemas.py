@@ -97,7 +97,7 @@ class ServiceSettingsOut(BaseModel):
 
 
 class SettingChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": 48}]}, extra="forbid")
 
     value: Any = Field(description="The whole new value of this setting")
 

@@ -13,9 +13,9 @@ from api.coordination import console_routes, offers, safety_routes, waiting
 from api.coordination.console_schemas import PageOut
 from api.coordination.schemas import OfferDecisionIn, OfferToReviewOut, WaitingSeekerOut
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
-from api.matching import drafts, proposals, requests, service
+from api.matching import drafts, proposals, requests, service, views
 from api.matching.deps import IndexDep
 from api.matching.models import BatchDraft, BatchDraftItem
 from api.matching.schemas import (
@@ -26,6 +26,7 @@ from api.matching.schemas import (
     Proposal,
     RelationshipBrief,
 )
+from api.paging import ListOut, page_of
 from api.profiles.service import display_names
 from api.supporters.models import OfferStatus
 from api.supporters.schemas import OfferPublic
@@ -55,7 +56,11 @@ async def waiting_list(
     )
 
 
-@router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
+@router.get(
+    "/support-requests/{request_id}/shortlist",
+    response_model=list[Candidate],
+    responses=problem_response_docs(409),
+)
 async def coordinator_shortlist(
     request_id: UUID,
     coordinator: CurrentCoordinator,
@@ -132,10 +137,15 @@ async def run_batch(coordinator: CurrentCoordinator, db: SessionDep, index: Inde
 
 @router.get("/batches/{draft_id}", response_model=DraftOut)
 async def get_batch(draft_id: UUID, coordinator: CurrentCoordinator, db: SessionDep) -> DraftOut:
+    """A batch draft: each waiting seeker and the supporter proposed for them."""
     return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
-@router.patch("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+@router.patch(
+    "/batches/{draft_id}/items/{item_id}",
+    response_model=DraftOut,
+    responses=problem_response_docs(409),
+)
 async def change_batch_item(
     draft_id: UUID,
     item_id: UUID,
@@ -156,7 +166,11 @@ async def change_batch_item(
     return await _draft_out(db, *(await drafts.get_draft(db, coordinator, draft_id=draft_id)))
 
 
-@router.delete("/batches/{draft_id}/items/{item_id}", response_model=DraftOut)
+@router.delete(
+    "/batches/{draft_id}/items/{item_id}",
+    response_model=DraftOut,
+    responses=problem_response_docs(409),
+)
 async def remove_batch_item(
     draft_id: UUID, item_id: UUID, coordinator: CurrentCoordinator, db: SessionDep
 ) -> DraftOut:
@@ -180,21 +194,29 @@ async def send_batch(
 # ---- offers to support ----------------------------------------------------------------------
 
 
-@router.get("/supporter-offers", response_model=list[OfferToReviewOut])
+@router.get("/supporter-offers", response_model=ListOut[OfferToReviewOut])
 async def list_offers(
     coordinator: CurrentCoordinator,
     db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
     status: OfferStatus | None = OfferStatus.pending,
-) -> list[OfferToReviewOut]:
+) -> ListOut[OfferToReviewOut]:
     """Offers to support, oldest first (pending ones by default), with the experiences each
     person would support others with (names and stages; their own words stay theirs)."""
     found = await offers.to_review(db, coordinator, status=status)
-    return [
-        OfferToReviewOut.model_validate(
-            {**o.offer.model_dump(), "display_name": o.display_name, "experiences": o.experiences}
-        )
-        for o in found
-    ]
+    shown = page_of(
+        [o for o in found if period.holds(o.offer.created_at)], window, id_of=lambda o: o.offer.id
+    )
+    return ListOut(
+        data=[
+            OfferToReviewOut.model_validate(
+                {**o.offer.model_dump(), "display_name": o.display_name, "experiences": o.experiences}
+            )
+            for o in shown.items
+        ],
+        has_more=shown.has_more,
+    )
 
 
 @router.post(

@@ -31,8 +31,9 @@ from api.coordination.schemas import (
     SafetyActionIn,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
+from api.paging import ListOut, page_of
 from api.safety import aftercare, safeguarding
 
 router = APIRouter(tags=["coordination: safety"])
@@ -66,17 +67,27 @@ def _concern(view: ConcernView) -> ConcernForCoordinators:
     )
 
 
-@router.get("/concerns", response_model=list[ConcernForCoordinators])
+@router.get("/concerns", response_model=ListOut[ConcernForCoordinators])
 async def concern_queue(
     me: CurrentCoordinator,
     db: SessionDep,
     settings: SettingsDep,
+    window: PageDep,
+    period: PeriodDep,
     status_: Annotated[ConcernStatus | None, Query(alias="status")] = None,
     assigned_to: UUID | None = None,
-) -> list[ConcernForCoordinators]:
+) -> ListOut[ConcernForCoordinators]:
     """The concerns queue, oldest first: everything not yet resolved unless `status` is given."""
-    found = await concerns.queue(db, me, settings=settings, status=status_, assigned_to=assigned_to)
-    return [_concern(v) for v in found]
+    shown = await concerns.queue_page(
+        db,
+        me,
+        settings=settings,
+        status=status_,
+        assigned_to=assigned_to,
+        window=window,
+        period=period,
+    )
+    return ListOut(data=[_concern(v) for v in shown.items], has_more=shown.has_more)
 
 
 @router.get("/concerns/{concern_id}", response_model=ConcernForCoordinators)
@@ -243,13 +254,20 @@ async def own_words(
     return [OwnWordsOut.model_validate(w) for w in found]
 
 
-@router.get("/feedback", response_model=list[FeedbackForCoordinators])
+@router.get("/feedback", response_model=ListOut[FeedbackForCoordinators])
 async def feedback(
-    me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[FeedbackForCoordinators]:
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+    window: PageDep,
+    period: PeriodDep,
+) -> ListOut[FeedbackForCoordinators]:
     """Private feedback people left after their endings, newest first."""
-    found = await aftercare.all_feedback(db, me, settings=settings)
-    return [FeedbackForCoordinators.model_validate(f) for f in found]
+    shown = await aftercare.all_feedback(db, me, settings=settings, window=window, period=period)
+    return ListOut(
+        data=[FeedbackForCoordinators.model_validate(f) for f in shown.items],
+        has_more=shown.has_more,
+    )
 
 
 # ---- coordinators, under a safeguarding access ----------------------------------------------
@@ -257,29 +275,37 @@ async def feedback(
 
 @router.get(
     "/relationships/{relationship_id}/messages",
-    response_model=list[SafeguardedMessageOut],
+    response_model=ListOut[SafeguardedMessageOut],
     responses=problem_response_docs(403, 404),
 )
 async def safeguarding_messages(
-    relationship_id: UUID, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
-) -> list[SafeguardedMessageOut]:
+    relationship_id: UUID,
+    me: CurrentCoordinator,
+    db: SessionDep,
+    settings: SettingsDep,
+    window: PageDep,
+) -> ListOut[SafeguardedMessageOut]:
     """Every message of a relationship, held and undelivered ones too, with a safeguarding
     access (403 without one). Each read is audit-logged and shown to both people."""
     found = await safeguarding.read_messages(
         db, me, settings=settings, relationship_id=relationship_id
     )
-    return [
-        SafeguardedMessageOut(
-            id=m.id,
-            sender=m.sender_role,  # type: ignore[arg-type]
-            body=m.body,
-            sent_at=m.sent_at,
-            deliver_at=m.deliver_at,
-            held=m.held,
-            status=m.status,
-        )
-        for m in found
-    ]
+    shown = page_of(found, window, id_of=lambda m: m.id)
+    return ListOut(
+        data=[
+            SafeguardedMessageOut(
+                id=m.id,
+                sender=m.sender_role,  # type: ignore[arg-type]
+                body=m.body,
+                sent_at=m.sent_at,
+                deliver_at=m.deliver_at,
+                held=m.held,
+                status=m.status,
+            )
+            for m in shown.items
+        ],
+        has_more=shown.has_more,
+    )
 
 
 @router.get(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.concerns.models import ConcernKind, ConcernStatus
 
@@ -52,13 +52,25 @@ class ConcernForCoordinators(BaseModel):
 
 
 class ConcernUpdate(_In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "in_review", "note": "Called the supporter."}]}
+    )
+
     status: ConcernStatus | None = None
     note: str | None = Field(default=None, max_length=4000)
     assigned_to: UUID | None = Field(default=None, description="A coordinator's account id")
-    unassign: bool = Field(default=False, description="Take it off whoever has it")
+    unassign: StrictBool = Field(default=False, description="Take it off whoever has it")
 
 
 class SafetyActionIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reason": "A concern about contact outside the agreed times.", "concern_id": None}
+            ]
+        }
+    )
+
     reason: str = Field(min_length=1, max_length=2000, description="Recorded; never shown")
     concern_id: UUID | None = None
 
@@ -93,6 +105,18 @@ class RelationshipHealth(_Out):
 
 
 class AccessIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "relationship_id": "3f0c5d3e-8f53-4a0e-9d0b-5a8e1f0f6c1a",
+                    "reason": "A reported message needs reading.",
+                    "minutes": 60,
+                }
+            ]
+        }
+    )
+
     relationship_id: UUID
     reason: str = Field(
         min_length=1, max_length=2000, description="The safeguarding reason, in writing"

@@ -15,7 +15,7 @@ from api.common import utcnow
 from api.errors import Forbidden, NotFound
 from api.matching.models import SupportRequest
 from api.matching.requests import OPEN
-from api.paging import Order, keyset_page
+from api.paging import Order, Window, page
 from api.referrals import summaries
 from api.referrals.models import Referral, ReferralSummary
 from api.relationships.models import Relationship, State
@@ -137,14 +137,10 @@ async def list_referrals(
     query = select(Referral).where(Referral.client_id == client.client_id)
     if reference is not None:
         query = query.where(Referral.reference == reference)
-    rows, more = await keyset_page(
-        db,
-        query,
-        Order(col(Referral.created_at), col(Referral.id), descending=True),
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+    found = await page(
+        db, query, Order(col(Referral.created_at), col(Referral.id), descending=True), Window(limit, starting_after, ending_before)
     )
+    rows, more = found.items, found.has_more
     return await _views(db, [row[0] for row in rows]), more
 
 
@@ -175,12 +171,8 @@ async def relationships(
             col(Relationship.state).in_(STARTED),
         )
     )
-    rows, more = await keyset_page(
-        db,
-        query,
-        Order(col(Relationship.created_at), col(Relationship.id), descending=True),
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+    found = await page(
+        db, query, Order(col(Relationship.created_at), col(Relationship.id), descending=True), Window(limit, starting_after, ending_before)
     )
+    rows, more = found.items, found.has_more
     return [RelationshipState(rid, referral, State(state)) for rid, state, referral in rows], more

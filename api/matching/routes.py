@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
-from api.deps import SettingsDep
-from api.errors import NotFound
+from api.deps import PageDep, SettingsDep
+from api.errors import NotFound, problem_response_docs
 from api.matching import introductions, requests, service, views
 from api.matching.deps import IndexDep
 from api.matching.models import SupportRequest
@@ -29,6 +29,7 @@ from api.matching.schemas import (
     introduction_out,
     request_out,
 )
+from api.paging import ListOut, page_of
 from api.profiles.schemas import ExperienceOut
 
 router = APIRouter(tags=["matching"])
@@ -60,13 +61,21 @@ async def current_request(me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     return await _request_out(db, request)
 
 
-@router.delete("/support-requests/{request_id}", response_model=RequestOut)
+@router.delete(
+    "/support-requests/{request_id:uuid}",
+    response_model=RequestOut,
+    responses=problem_response_docs(409),
+)
 async def withdraw_request(request_id: UUID, me: CurrentPrincipal, db: SessionDep) -> RequestOut:
     """Stop looking for now; no reason needed."""
     return await _request_out(db, await requests.withdraw_request(db, me, request_id=request_id))
 
 
-@router.put("/support-requests/{request_id}/coordinator-choice", response_model=RequestOut)
+@router.put(
+    "/support-requests/{request_id}/coordinator-choice",
+    response_model=RequestOut,
+    responses=problem_response_docs(409),
+)
 async def ask_a_coordinator(
     request_id: UUID, body: CoordinatorChoiceIn, me: CurrentPrincipal, db: SessionDep
 ) -> RequestOut:
@@ -76,7 +85,11 @@ async def ask_a_coordinator(
     return await _request_out(db, request)
 
 
-@router.get("/support-requests/{request_id}/shortlist", response_model=list[Candidate])
+@router.get(
+    "/support-requests/{request_id}/shortlist",
+    response_model=list[Candidate],
+    responses=problem_response_docs(409),
+)
 async def shortlist(
     request_id: UUID,
     me: CurrentPrincipal,
@@ -128,13 +141,16 @@ def _experience(found: ExperienceOut) -> SeekerExperience:
     )
 
 
-@router.get("/introductions", response_model=list[IntroductionForSupporter])
+@router.get("/introductions", response_model=ListOut[IntroductionForSupporter])
 async def inbox(
-    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep
-) -> list[IntroductionForSupporter]:
+    me: CurrentPrincipal, db: SessionDep, settings: SettingsDep, window: PageDep
+) -> ListOut[IntroductionForSupporter]:
     """Introductions waiting for my answer, as a supporter: what the person is going through
-    (never their own words before I accept), their topics to avoid, and why me."""
-    return [
+    (never their own words before I accept), their topics to avoid, and why me. Oldest first;
+    a supporter has at most as many as their places."""
+    waiting = await views.supporter_inbox(db, me, settings=settings)
+    shown = page_of(waiting, window, id_of=lambda i: i.relationship.id)
+    data = [
         IntroductionForSupporter(
             id=i.relationship.id,
             seeker_display_name=i.seeker_display_name,
@@ -147,8 +163,9 @@ async def inbox(
             created_at=i.relationship.created_at,
             expires_at=i.relationship.expires_at,
         )
-        for i in await views.supporter_inbox(db, me, settings=settings)
+        for i in shown.items
     ]
+    return ListOut(data=data, has_more=shown.has_more)
 
 
 @router.get("/relationships/{relationship_id}/support-asked", response_model=SupportAsked)

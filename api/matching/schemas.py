@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.matching.models import DraftStatus, RequestStatus, SupportRequest
 from api.matching.views import RequestView, SeekerIntroduction
@@ -15,7 +15,7 @@ class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gender: str | None = Field(default=None, max_length=30)
     age_band: AgeBand | None = None
-    further_along: bool = Field(
+    further_along: StrictBool = Field(
         default=False, description="Prefer someone further along with these experiences"
     )
 
@@ -29,7 +29,7 @@ class RequestIn(BaseModel):
     )
     tag_ids: list[int] = Field(min_length=1, max_length=10)
     preferences: Preferences = Field(default_factory=Preferences)
-    share_own_words: bool = Field(
+    share_own_words: StrictBool = Field(
         default=False,
         description="Let the supporter who accepts read what I wrote in my own words about "
         "these experiences (off unless I say so; I can change it later)",
@@ -37,8 +37,10 @@ class RequestIn(BaseModel):
 
 
 class SharingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    share_own_words: bool
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"share_own_words": True}]}, extra="forbid"
+    )
+    share_own_words: StrictBool
 
 
 class IntroductionForSeeker(BaseModel):
@@ -76,8 +78,8 @@ class RequestOut(BaseModel):
 
 
 class CoordinatorChoiceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    ask: bool = Field(
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ask": True}]}, extra="forbid")
+    ask: StrictBool = Field(
         description="true: a coordinator chooses a supporter for me; false: I'll choose myself"
     )
 
@@ -95,7 +97,10 @@ class Candidate(BaseModel):
 
 
 class Choice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f"}]},
+        extra="forbid",
+    )
     supporter_id: UUID
 
 
@@ -146,7 +151,17 @@ class RelationshipBrief(BaseModel):
 
 
 class Proposal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                    "supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f",
+                }
+            ]
+        },
+        extra="forbid",
+    )
     request_id: UUID
     supporter_id: UUID = Field(description="One of the shortlist, or any available supporter")
     note: str | None = Field(
@@ -183,7 +198,10 @@ class DraftOut(BaseModel):
 
 
 class DraftItemChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"supporter_id": "9b2e4c1d-3f5a-4e6b-8c7d-0a1b2c3d4e5f"}]},
+        extra="forbid",
+    )
     supporter_id: UUID
 
 

@@ -26,6 +26,7 @@ from api.common import utcnow
 from api.errors import NotFound
 from api.notices.models import Notice
 from api.notices.wording import WORDING, Wording
+from api.paging import Order, Page, Period, Window, page
 from api.relationships.models import Relationship
 from api.relationships.service import FORMER_MEMBER, other_of
 
@@ -87,10 +88,39 @@ async def my_notices(db: AsyncSession, me: Principal, *, limit: int = 50) -> lis
         await db.scalars(
             select(Notice)
             .where(Notice.user_id == me.user_id)
-            .order_by(col(Notice.created_at).desc())
+            .order_by(col(Notice.created_at).desc(), col(Notice.id).desc())
             .limit(limit)
         )
     )
+    return await _shown(db, me, rows)
+
+
+async def notices_page(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    window: Window,
+    period: Period = Period(),
+    unread: bool | None = None,
+) -> Page[ShownNotice]:
+    """A page of my notices, newest first; only unread (or read) ones, made in a period."""
+    query = select(Notice).where(Notice.user_id == me.user_id, *period.where(Notice.created_at))
+    if unread is not None:
+        read_at = col(Notice.read_at)
+        query = query.where(read_at.is_(None) if unread else read_at.is_not(None))
+    found = await page(
+        db,
+        query,
+        Order(col(Notice.created_at), col(Notice.id), descending=True),
+        window,
+        anchor=lambda cursor: select(Notice.created_at).where(
+            Notice.id == cursor, Notice.user_id == me.user_id
+        ),
+    )
+    return Page(await _shown(db, me, [row[0] for row in found.items]), found.has_more)
+
+
+async def _shown(db: AsyncSession, me: Principal, rows: list[Notice]) -> list[ShownNotice]:
     relationships = {
         r.id: r
         for r in await db.scalars(

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep, checkpoint_after_erasure
 from api.deps import SettingsDep, client_address
-from api.errors import problem_response_docs
+from api.errors import RATE_LIMITED, problem_response_docs
 from api.privacy import service as privacy
 from api.privacy.schemas import DeleteAccountIn
 
@@ -39,7 +39,12 @@ async def export_my_data(
     )
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=problem_response_docs(429))
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_response_docs(429),
+    openapi_extra={RATE_LIMITED: True},
+)
 async def delete_my_account(
     body: DeleteAccountIn,
     request: Request,

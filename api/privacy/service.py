@@ -239,8 +239,10 @@ async def delete_account(
     if not await asyncio.to_thread(
         passwords.verify_password, settings, password, user.password_hash
     ):
-        await throttle.record_failure(db, settings, account_key, address_key)
-        raise WrongPassword("Your account is still here: that password isn't right.")
+        limits = await throttle.record_failure(db, settings, account_key, address_key)
+        raise WrongPassword(
+            "Your account is still here: that password isn't right.", headers=limits
+        )
     await relationship_privacy.forget_counted_months(db, user_id=me.user_id)
     await contact_privacy.forget_counted_months(db, user_id=me.user_id)
     await _end_everything(db, me.user_id)

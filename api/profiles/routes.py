@@ -84,6 +84,7 @@ async def get_taxonomy(
     response_model=TaxonomyItemOut,
 )
 async def add_category(body: CategoryIn, me: CurrentCoordinator, db: SessionDep) -> TaxonomyItemOut:
+    """Add a category of experience (its label, and the phrase sentences use)."""
     category = await service.add_category(db, me, data=body)
     return TaxonomyItemOut.model_validate(category.model_dump())
 
@@ -105,6 +106,7 @@ async def change_category(
     response_model=TaxonomyItemOut,
 )
 async def add_tag(body: TagIn, me: CurrentCoordinator, db: SessionDep) -> TaxonomyItemOut:
+    """Add an experience people can choose, within a category."""
     return TaxonomyItemOut.model_validate((await service.add_tag(db, me, data=body)).model_dump())
 
 

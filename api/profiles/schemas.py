@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, StringConstraints
 
 from api.profiles.models import Channel, Stage
 from api.weekly.windows import WeeklyWindow
@@ -64,7 +64,7 @@ class ExperienceIn(BaseModel):
     )
     tag_id: int
     stage: Stage
-    willing_to_talk: bool = True
+    willing_to_talk: StrictBool = True
     description: str | None = Field(default=None, max_length=2000, description="In your own words")
 
 
@@ -97,7 +97,12 @@ class CategoryOut(BaseModel):
 
 
 class CategoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"label": "Caring for someone", "phrase": "caring for someone"}]
+        },
+        extra="forbid",
+    )
     label: str = Field(min_length=2, max_length=120)
     phrase: str = Field(min_length=2, max_length=160)
 
@@ -115,7 +120,7 @@ class TagIn(BaseModel):
 
 
 class TaxonomyChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"retired": True}]}, extra="forbid")
     label: str | None = Field(default=None, min_length=2, max_length=120)
     phrase: str | None = Field(default=None, min_length=2, max_length=160)
-    retired: bool | None = None
+    retired: StrictBool | None = None

@@ -3,11 +3,13 @@
 from typing import Annotated, Any, cast
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
+from api.deps import PageDep, PeriodDep
 from api.errors import DomainError, PreconditionFailed, PreconditionRequired, problem_response_docs
+from api.paging import ListOut, page_of
 from api.relationships import agreements, history, lifecycle, service
 from api.relationships.agreement_view import Agreement
 from api.relationships.models import AgreementVersion, ConsentKind, Relationship, State
@@ -179,16 +181,27 @@ async def _relationship(
 # ---- relationships -------------------------------------------------------------------------
 
 
-@router.get("", response_model=list[RelationshipSummary])
-async def my_relationships(me: CurrentPrincipal, db: SessionDep) -> list[RelationshipSummary]:
+@router.get("", response_model=ListOut[RelationshipSummary])
+async def my_relationships(
+    me: CurrentPrincipal,
+    db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
+    state: Annotated[list[State] | None, Query(description="Only those in these states")] = None,
+) -> ListOut[RelationshipSummary]:
     """My relationships, as seeker and as supporter, newest first (from `agreeing` on)."""
-    found = await service.list_mine(db, me)
-    pairs = await service.pairs(db, me, relationships=found)
-    pending = await agreements.pending_versions(db, relationship_ids=[r.id for r in found])
-    return [
-        RelationshipSummary.model_validate(_summary(r, pending.get(r.id), pairs[r.id]))
-        for r in found
-    ]
+    found = await service.page_of_mine(
+        db, me, window=window, period=period, states=[s.value for s in state or []]
+    )
+    pairs = await service.pairs(db, me, relationships=found.items)
+    pending = await agreements.pending_versions(db, relationship_ids=[r.id for r in found.items])
+    return ListOut(
+        data=[
+            RelationshipSummary.model_validate(_summary(r, pending.get(r.id), pairs[r.id]))
+            for r in found.items
+        ],
+        has_more=found.has_more,
+    )
 
 
 @router.get("/{relationship_id}", response_model=RelationshipOut)
@@ -199,15 +212,22 @@ async def get_relationship(
     return await _relationship(db, me, relationship_id)
 
 
-@router.get("/{relationship_id}/events", response_model=list[EventOut])
+@router.get("/{relationship_id}/events", response_model=ListOut[EventOut])
 async def get_events(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
-) -> list[EventOut]:
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
+) -> ListOut[EventOut]:
     """Every change of state and of the terms, oldest first: who did it and when."""
     events = await history.timeline(
         db, agreement=await agreements.load(db, me, relationship_id=relationship_id)
     )
-    return [EventOut.model_validate(e.__dict__) for e in events]
+    found = page_of([e for e in events if period.holds(e.at)], window, id_of=lambda e: e.id)
+    return ListOut(
+        data=[EventOut.model_validate(e.__dict__) for e in found.items], has_more=found.has_more
+    )
 
 
 # ---- the agreement -------------------------------------------------------------------------

@@ -57,6 +57,7 @@ _SUMMARY_EXAMPLE = {
     "agreement": _BRIEF_EXAMPLE,
 }
 _EVENT_EXAMPLE = {
+    "id": "0b7e3c1a-5f7d-4e8e-9a51-2f4f3b8f1c11",
     "at": "2026-11-21T12:00:00Z",
     "kind": "state",
     "by": "supporter",
@@ -116,6 +117,7 @@ class EventOut(BaseModel):
 
     model_config = _examples(_EVENT_EXAMPLE)
 
+    id: UUID = Field(description="Stable; use it to page through the history")
     at: datetime
     kind: EventKind
     by: Actor | None = Field(description="Who did it; null for a former member")

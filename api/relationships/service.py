@@ -16,6 +16,7 @@ from sqlmodel import col, or_, select
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.errors import NotFound
+from api.paging import Order, Page, Period, Window, page
 from api.profiles.models import Profile
 from api.profiles.topics import topics_of
 from api.relationships.models import Relationship, State
@@ -90,9 +91,34 @@ async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
             or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id),
             col(Relationship.state).in_(VISIBLE_STATES),
         )
-        .order_by(col(Relationship.created_at).desc())
+        .order_by(col(Relationship.created_at).desc(), col(Relationship.id).desc())
     )
     return list(rows.all())
+
+
+async def page_of_mine(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    window: Window,
+    period: Period = Period(),
+    states: list[str] | None = None,
+) -> Page[Relationship]:
+    """A page of my relationships in both roles, newest first; in some states, made in a period."""
+    mine = or_(Relationship.seeker_id == me.user_id, Relationship.supporter_id == me.user_id)
+    shown = set(VISIBLE_STATES) & set(states) if states else set(VISIBLE_STATES)
+    found = await page(
+        db,
+        select(Relationship).where(
+            mine, col(Relationship.state).in_(shown), *period.where(Relationship.created_at)
+        ),
+        Order(col(Relationship.created_at), col(Relationship.id), descending=True),
+        window,
+        anchor=lambda cursor: select(Relationship.created_at).where(
+            Relationship.id == cursor, mine
+        ),
+    )
+    return Page([row[0] for row in found.items], found.has_more)
 
 
 async def pairs(

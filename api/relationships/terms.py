@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -76,8 +77,8 @@ class Acknowledgements(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    confidentiality_and_exception: bool = False
-    not_a_crisis_service: bool = False
+    confidentiality_and_exception: StrictBool = False
+    not_a_crisis_service: StrictBool = False
 
 
 def _default_people_limits() -> PeopleLimits:

@@ -15,6 +15,7 @@ from api.errors import Conflict, Forbidden, Invalid
 from api.matching import introductions, pairs, requests
 from api.matching.models import SupportRequest
 from api.matching.pairs import may_match_again
+from api.paging import Order, Page, Period, Window, page
 from api.profiles.models import PersonExperience
 from api.relationships.models import HOLDS_A_PLACE, EndKind, Relationship, State
 from api.relationships.service import mine, other_of, role_in
@@ -132,12 +133,23 @@ class FeedbackView:
 
 
 async def all_feedback(
-    db: AsyncSession, me: Principal, *, settings: Settings, limit: int = 200
-) -> list[FeedbackView]:
-    """Feedback for the coordinators, newest first."""
+    db: AsyncSession,
+    me: Principal,
+    *,
+    settings: Settings,
+    window: Window = Window(),
+    period: Period = Period(),
+) -> Page[FeedbackView]:
+    """A page of feedback for the coordinators, newest first."""
     require_coordinator(me)
-    rows = await db.scalars(select(Feedback).order_by(col(Feedback.created_at).desc()).limit(limit))
-    return [
+    found = await page(
+        db,
+        select(Feedback).where(*period.where(Feedback.created_at)),
+        Order(col(Feedback.created_at), col(Feedback.id), descending=True),
+        window,
+        anchor=lambda cursor: select(Feedback.created_at).where(Feedback.id == cursor),
+    )
+    views = [
         FeedbackView(
             f.id,
             f.relationship_id,
@@ -145,5 +157,6 @@ async def all_feedback(
             unseal(settings, f.text_sealed, f.id.bytes) or "",
             f.created_at,
         )
-        for f in rows.all()
+        for (f,) in found.items
     ]
+    return Page(views, found.has_more)

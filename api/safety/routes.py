@@ -15,8 +15,9 @@ from api.concerns import service as concerns
 from api.concerns.models import ConcernKind
 from api.config import CrisisResource
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
+from api.paging import ListOut, page_of
 from api.policies import service as policies
 from api.safety import aftercare, endings, pauses, plan, reports, safeguarding
 from api.safety import status as safety_status
@@ -349,13 +350,20 @@ async def not_heard(
     )
 
 
-@router.get(f"{BASE}/concerns", response_model=list[ConcernForRaiser])
+@router.get(f"{BASE}/concerns", response_model=ListOut[ConcernForRaiser])
 async def my_concerns(
-    relationship_id: RelationshipId, me: CurrentPrincipal, db: SessionDep
-) -> list[ConcernForRaiser]:
+    relationship_id: RelationshipId,
+    me: CurrentPrincipal,
+    db: SessionDep,
+    window: PageDep,
+    period: PeriodDep,
+) -> ListOut[ConcernForRaiser]:
     """The concerns I raised about this relationship, and where each stands."""
     found = await concerns.my_concerns(db, me, relationship_id=relationship_id)
-    return [ConcernForRaiser.model_validate(c) for c in found]
+    shown = page_of([c for c in found if period.holds(c.created_at)], window, id_of=lambda c: c.id)
+    return ListOut(
+        data=[ConcernForRaiser.model_validate(c) for c in shown.items], has_more=shown.has_more
+    )
 
 
 @router.get(f"{BASE}/safeguarding-log", response_model=list[AuditEntryOut])

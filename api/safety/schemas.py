@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.concerns.models import ConcernKind, ConcernStatus
 from api.safety.models import ReasonCategory
@@ -53,12 +53,22 @@ class EndIn(_In):
 
 
 class CompleteIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"closing_message": "Thank you for these weeks."}]}
+    )
+
     closing_message: str | None = Field(default=None, max_length=1000)
 
 
 class PreviewIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"closing_message": "Thank you for walking with me.", "completing": False}]
+        }
+    )
+
     closing_message: str | None = Field(default=None, max_length=1000)
-    completing: bool = Field(default=False, description="Preview the planned ending instead")
+    completing: StrictBool = Field(default=False, description="Preview the planned ending instead")
 
 
 class PreviewOut(BaseModel):
@@ -67,6 +77,8 @@ class PreviewOut(BaseModel):
 
 
 class PauseIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"until": "2027-01-15"}]})
+
     until: date | None = Field(
         default=None,
         description="Optional planned date to carry on (from then, the other person is asked "
@@ -112,7 +124,9 @@ class SafetyStatusOut(_Out):
 
 
 class MatchAgainIn(_In):
-    glad: bool = Field(description="True: I'd be glad to be matched with them again")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"glad": True}]})
+
+    glad: StrictBool = Field(description="True: I'd be glad to be matched with them again")
 
 
 class NewMatchOut(BaseModel):
@@ -130,22 +144,32 @@ class ConcernIn(_In):
     )
     kind: RaisedKind
     details: str | None = Field(default=None, max_length=4000)
-    anonymous: bool = Field(
+    anonymous: StrictBool = Field(
         default=False, description="Coordinators won't name you to the other person"
     )
 
 
 class ReportIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"note": "This made me uncomfortable.", "anonymous": False}]
+        }
+    )
+
     note: str | None = Field(
         default=None, max_length=4000, description="Optional; only coordinators read it"
     )
-    anonymous: bool = Field(
+    anonymous: StrictBool = Field(
         default=False, description="Coordinators won't name you to the other person"
     )
 
 
 class NotHeardIn(_In):
-    new_match: bool = Field(
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"new_match": False, "note": "It has been two weeks."}]}
+    )
+
+    new_match: StrictBool = Field(
         default=False,
         description="Also end this support and ask for a new match, first in line",
     )
@@ -179,6 +203,12 @@ class NotHeardOut(BaseModel):
 
 
 class FeedbackIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"text": "It helped to talk to someone who had been there."}]
+        }
+    )
+
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -201,6 +231,20 @@ class AuditEntryOut(_Out):
 
 class SafetyPlanIn(_In):
     """My whole plan, in my own words; every section is optional."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "warning_signs": "Not sleeping, skipping meals",
+                    "things_that_help": "A walk, music",
+                    "people_and_places": "My sister; the library",
+                    "professional_contacts": "My GP",
+                    "reasons_to_keep_going": "My dog",
+                }
+            ]
+        }
+    )
 
     warning_signs: str = Field(
         default="", max_length=2000, description="Signs that a hard time may be coming"

@@ -4,7 +4,7 @@ from api.auth import service as auth
 from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import UserPublic
 from api.db import SessionDep, settings_of
-from api.errors import NotFound
+from api.errors import NotFound, problem_response_docs
 from api.supporters import service
 from api.supporters.schemas import OfferCreate, OfferPublic, OfferUpdate
 
@@ -37,14 +37,14 @@ async def apply(body: OfferCreate, me: CurrentPrincipal, db: SessionDep) -> Offe
     return OfferPublic.model_validate(offer.model_dump())
 
 
-@router.patch("/supporter-offer", response_model=OfferPublic)
+@router.patch("/supporter-offer", response_model=OfferPublic, responses=problem_response_docs(409))
 async def update_offer(body: OfferUpdate, me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
     """Set how many people I support at once, or pause taking new people."""
     offer = await service.update_my_offer(db, me, capacity=body.capacity, paused=body.paused)
     return OfferPublic.model_validate(offer.model_dump())
 
 
-@router.delete("/supporter-offer", response_model=OfferPublic)
+@router.delete("/supporter-offer", response_model=OfferPublic, responses=problem_response_docs(409))
 async def withdraw_offer(me: CurrentPrincipal, db: SessionDep) -> OfferPublic:
     """Stop offering support."""
     return OfferPublic.model_validate((await service.withdraw(db, me)).model_dump())

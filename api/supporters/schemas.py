@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.supporters.models import DEFAULT_CAPACITY, MAX_CAPACITY, OfferStatus
 
@@ -16,7 +16,7 @@ class OfferUpdate(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"paused": True}, {"capacity": 3}]}
     )
     capacity: int | None = Field(default=None, ge=1, le=MAX_CAPACITY)
-    paused: bool | None = None
+    paused: StrictBool | None = None
 
 
 class OfferPublic(BaseModel):

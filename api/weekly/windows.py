@@ -10,15 +10,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
 from functools import cache, lru_cache
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -35,7 +37,10 @@ FALLBACK_TIMEZONE = "Europe/London"
 PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 NO_WINDOWS = "No contact times"  # how an empty set of windows reads
 
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+_CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::00)?$")
+# What the API's schema says a window's times are; exactly what ``_clock`` accepts.
+START_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:00)?$"
+END_PATTERN = r"^(([01]?[0-9]|2[0-3]):[0-5][0-9](:00)?|24:00(:00)?)$"
 _TEXT = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
 # Names zoneinfo can load that aren't places: the host's own zone and tzdata internals.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
@@ -75,7 +80,7 @@ def _clock(value: Any, *, end: bool) -> time:
         if value.second or value.microsecond or value.tzinfo:
             raise ValueError("Use whole minutes, like 19:00.")
         return value
-    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+    match = _CLOCK.match(value) if isinstance(value, str) else None
     if match:
         hours, minutes = int(match[1]), int(match[2])
         if hours < 24 and minutes < 60:
@@ -92,9 +97,11 @@ class WeeklyWindow(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start: time = Field(description='"HH:MM"', examples=["19:00"])
-    end: time = Field(
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    start: Annotated[time, WithJsonSchema({"type": "string", "pattern": START_PATTERN})] = Field(
+        description='"HH:MM" (":00" seconds may follow)', examples=["19:00"]
+    )
+    end: Annotated[time, WithJsonSchema({"type": "string", "pattern": END_PATTERN})] = Field(
         description='"HH:MM", after the start; "24:00" is midnight at the end of the day',
         examples=["21:00"],
     )

@@ -10,7 +10,7 @@ async def test_a_peer_applies_and_a_coordinator_approves(client, db, settings):
     )
     assert applied.status_code == 201 and applied.json()["status"] == "pending"
     pending = await client.get("/api/v1/coordination/supporter-offers", headers=robin.headers)
-    assert [o["user_id"] for o in pending.json()] == [str(alice.id)]
+    assert [o["user_id"] for o in pending.json()["data"]] == [str(alice.id)]
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{applied.json()['id']}/approve",
         headers=robin.headers,

@@ -195,6 +195,6 @@ async def notice_kinds(client, person) -> list[str]:
 async def notices(client, person) -> list[dict]:
     """The person's notices about their relationships (a supporter is also told, with no
     relationship, that their offer was approved)."""
-    response = await client.get("/api/v1/notices", headers=person.headers)
+    response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200, response.text
-    return [n for n in response.json() if n["relationship_id"] is not None]
+    return [n for n in response.json()["data"] if n["relationship_id"] is not None]

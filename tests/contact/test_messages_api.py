@@ -275,7 +275,7 @@ async def test_coordinators_read_messages_only_through_a_safeguarding_access(cli
     assert granted.status_code == 201, granted.text
     read_ok = await client.get(url, headers=robin.headers)
     assert read_ok.status_code == 200, read_ok.text
-    assert [(m["sender"], m["body"], m["status"]) for m in read_ok.json()] == [
+    assert [(m["sender"], m["body"], m["status"]) for m in read_ok.json()["data"]] == [
         ("seeker", LATE, "held")
     ]
     seen = await client.get(f"{pair.base}/safeguarding-log", headers=pair.supporter.headers)

@@ -182,7 +182,7 @@ async def test_subscriptions_only_on_known_push_services(client, db, settings):
         url, json=browser.subscription(endpoint), headers=pair.supporter.headers
     )
     assert mine.status_code == 201
-    assert len((await client.get(url, headers=pair.seeker.headers)).json()) == 1
+    assert len((await client.get(url, headers=pair.seeker.headers)).json()["data"]) == 1
     # Nobody removes anyone else's.
     sid = mine.json()["id"]
     assert (await client.delete(f"{url}/{sid}", headers=pair.seeker.headers)).status_code == 404

@@ -124,7 +124,7 @@ async def test_a_concern_moves_through_triage_with_an_assignee_and_every_step_au
         ("status", "resolved"),
     ]
     mine = await client.get(f"{C}/concerns?assigned_to={kim.id}", headers=robin.headers)
-    assert mine.json() == []  # resolved ones leave the queue
+    assert mine.json()["data"] == []  # resolved ones leave the queue
     today = (await client.get(f"{C}/today", headers=robin.headers)).json()
     assert today["concerns_to_triage"]["total"] == 0
 
@@ -155,7 +155,7 @@ async def test_settings_are_data_with_an_audit_and_crisis_resources_come_from_th
     await client.put(
         f"{C}/settings/introduction_ttl_hours", json={"value": 48}, headers=robin.headers
     )
-    history = (await client.get(f"{C}/settings-history", headers=robin.headers)).json()
+    history = (await client.get(f"{C}/settings-history", headers=robin.headers)).json()["data"]
     assert [(h["key"], h["changed_by"]) for h in history] == [
         ("introduction_ttl_hours", "Robin"),
         ("crisis_resources", "Robin"),

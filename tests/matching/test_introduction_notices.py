@@ -25,9 +25,9 @@ async def choose(client, seeker, request, supporter) -> dict:
 
 
 async def notices(client, person) -> list[dict]:
-    response = await client.get("/api/v1/notices", headers=person.headers)
+    response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200
-    return response.json()
+    return response.json()["data"]
 
 
 async def test_the_seeker_is_told_when_the_supporter_says_yes(client, db, settings):

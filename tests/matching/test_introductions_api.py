@@ -27,7 +27,7 @@ async def test_choose_accept_and_the_pair_starts_agreeing(client, db, settings):
     sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
     chosen = await _choose(client, sam, request, bob)
     assert chosen.status_code == 201 and chosen.json()["status"] == "waiting for their answer"
-    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()
+    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"]
     assert [i["id"] for i in inbox] == [chosen.json()["id"]]
     assert inbox[0]["seeker_display_name"] == "Sam" and inbox[0]["reasons"]
     # Only one introduction at a time per request.
@@ -85,7 +85,7 @@ async def test_unanswered_introductions_expire(client, db, settings):
     intro = (await _choose(client, sam, request, bob)).json()
     await db.execute(update(Relationship).values(expires_at=utcnow() - timedelta(minutes=1)))
     await db.commit()
-    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json() == []
+    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"] == []
     late = await client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=bob.headers)
     assert late.status_code == 409
     current = (await client.get("/api/v1/support-requests/current", headers=sam.headers)).json()
@@ -104,7 +104,7 @@ async def test_only_the_introduced_supporter_can_answer(client, db, settings):
             f"/api/v1/introductions/{intro['id']}/accept", headers=who.headers
         )
         assert response.status_code == 404
-    assert (await client.get("/api/v1/introductions", headers=eve.headers)).json() == []
+    assert (await client.get("/api/v1/introductions", headers=eve.headers)).json()["data"] == []
 
 
 async def test_accepting_twice_is_a_conflict_and_changes_nothing(client, db, settings):
@@ -172,7 +172,7 @@ async def test_a_coordinator_proposes_a_match_for_a_waiting_seeker(client, db, s
         headers=robin.headers,
     )
     assert proposed.status_code == 201 and proposed.json()["state"] == "introduced"
-    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()
+    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"]
     assert inbox[0]["source"] == "coordinator"
     alice = await peer(client, "alice")
     forbidden = await client.post(
@@ -204,7 +204,7 @@ async def test_batch_assignment_is_a_draft_until_sent_and_respects_capacity(clie
     assert len(body["items"]) == 3 and body["stats"]["unassigned"] == 1
     assert body["total_score"] >= body["stats"]["greedy_total"]
     # Nothing is sent before review.
-    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json() == []
+    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"] == []
     first = body["items"][0]
     removed = await client.delete(
         f"/api/v1/coordination/batches/{body['id']}/items/{first['id']}", headers=robin.headers

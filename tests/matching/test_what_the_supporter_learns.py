@@ -43,7 +43,7 @@ async def test_the_introduction_speaks_to_the_supporter_and_says_what_sam_is_goi
     bob, _sam, _, chosen = await _introduced(client, db, settings)
     # Sam sees Bob's topics on her introduction.
     assert chosen["supporter_topics_to_avoid"] == ["politics"]
-    [intro] = (await client.get("/api/v1/introductions", headers=bob.headers)).json()
+    [intro] = (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"]
     assert [(e["tag_id"], e["stage"]) for e in intro["seeker_experiences"]] == [(1, GOING)]
     assert all(e["own_words"] is None for e in intro["seeker_experiences"])
     assert intro["seeker_topics_to_avoid"] == ["my ex"]

@@ -34,7 +34,7 @@ async def test_the_demo_shows_relationships_in_every_state(client, db, settings)
     assert current["introductions"][0]["status"] == "waiting for their answer"
     for email in ("vic", "sam", "wren", "xan"):
         headers = await _headers(client, f"{email}@demo.kindred")
-        mine = (await client.get("/api/v1/relationships", headers=headers)).json()
+        mine = (await client.get("/api/v1/relationships", headers=headers)).json()["data"]
         assert len(mine) == 1, (email, mine)
         states[email] = mine[0]["state"]
     assert states == {
@@ -45,7 +45,7 @@ async def test_the_demo_shows_relationships_in_every_state(client, db, settings)
     }
     # The active pair has an agreement in force, sessions and messages, readable by both.
     sam = await _headers(client, "sam@demo.kindred")
-    rid = (await client.get("/api/v1/relationships", headers=sam)).json()[0]["id"]
+    rid = (await client.get("/api/v1/relationships", headers=sam)).json()["data"][0]["id"]
     base = f"/api/v1/relationships/{rid}"
     assert (await client.get(f"{base}/agreement", headers=sam)).json()["in_force"] is not None
     sessions = (await client.get(f"{base}/sessions", headers=sam)).json()
@@ -57,14 +57,14 @@ async def test_the_demo_shows_relationships_in_every_state(client, db, settings)
     assert (await client.get(f"{base}/messages", headers=amara)).status_code == 200
     # Chen sees Uma's introduction; Vic has terms to agree; Wren's pause shows a planned date.
     chen = await _headers(client, "chen@demo.kindred")
-    waiting = (await client.get("/api/v1/introductions", headers=chen)).json()
+    waiting = (await client.get("/api/v1/introductions", headers=chen)).json()["data"]
     assert len(waiting) == 1
     vic = await _headers(client, "vic@demo.kindred")
-    vid = (await client.get("/api/v1/relationships", headers=vic)).json()[0]["id"]
+    vid = (await client.get("/api/v1/relationships", headers=vic)).json()["data"][0]["id"]
     pending = (await client.get(f"/api/v1/relationships/{vid}/agreement", headers=vic)).json()
     assert pending["pending"] is not None
     wren = await _headers(client, "wren@demo.kindred")
-    wid = (await client.get("/api/v1/relationships", headers=wren)).json()[0]["id"]
+    wid = (await client.get("/api/v1/relationships", headers=wren)).json()["data"][0]["id"]
     safety = (await client.get(f"/api/v1/relationships/{wid}/safety", headers=wren)).json()
     assert safety["pause"]["until"]
     # The coordinator sees health, never content.

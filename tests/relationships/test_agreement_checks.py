@@ -124,7 +124,7 @@ async def test_the_review_point_asks_both_people(client, db, settings):
     )
     assert done.status_code == 200
     assert done.json()["review"] is False and done.json()["review_at_session"] is None
-    events = (await client.get(f"{pair.base}/events", headers=sam.headers)).json()
+    events = (await client.get(f"{pair.base}/events", headers=sam.headers)).json()["data"]
     assert [(e["kind"], e["by"]) for e in events][-2:] == [
         ("reviewed", "supporter"),
         ("reviewed", "seeker"),

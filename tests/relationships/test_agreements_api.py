@@ -73,7 +73,7 @@ async def test_from_an_accepted_introduction_to_an_active_relationship_on_agreed
             "pending_from": None,
             "review": False,
         }
-        events = (await client.get(f"{pair.base}/events", headers=person.headers)).json()
+        events = (await client.get(f"{pair.base}/events", headers=person.headers)).json()["data"]
         assert [(e["kind"], e["by"], e["to_state"], e["version"]) for e in events] == [
             ("state", "coordinator", "introduced", None),
             ("state", "supporter", "agreeing", None),

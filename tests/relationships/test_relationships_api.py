@@ -51,7 +51,7 @@ async def test_each_person_lists_their_relationships_in_both_roles(client, db, s
     ):
         listed = await client.get("/api/v1/relationships", headers=person.headers)
         assert listed.status_code == 200
-        [item] = listed.json()
+        [item] = listed.json()["data"]
         assert item["id"] == str(pair.relationship_id) and item["my_role"] == role
         assert item["other"]["display_name"] == other and item["state"] == "agreeing"
         assert item["state_text"] == "agreeing terms"
@@ -64,7 +64,7 @@ async def test_each_person_lists_their_relationships_in_both_roles(client, db, s
             "topics_to_avoid",
         }
     eve = await peer(client, "eve")
-    assert (await client.get("/api/v1/relationships", headers=eve.headers)).json() == []
+    assert (await client.get("/api/v1/relationships", headers=eve.headers)).json()["data"] == []
     anonymous = await client.get("/api/v1/relationships")
     assert anonymous.status_code == 401 and anonymous.headers["content-type"] == PROBLEM
 
@@ -187,7 +187,9 @@ async def test_nobody_else_can_see_or_touch_a_relationship(client, db, settings)
     ]
     before = await _snapshot(db, pair.relationship_id)
     for outsider in outsiders:
-        assert (await client.get("/api/v1/relationships", headers=outsider.headers)).json() == []
+        assert (await client.get("/api/v1/relationships", headers=outsider.headers)).json()[
+            "data"
+        ] == []
         for method, url in _resources(pair):
             response = await client.request(
                 method, url, json=agreeable_terms(), headers=as_of(outsider, '"1"')
@@ -209,7 +211,9 @@ async def test_an_introduction_not_yet_accepted_is_not_a_relationship_here(clien
     await db.commit()
     for person in (pair.seeker, pair.supporter):
         assert (await client.get(pair.base, headers=person.headers)).status_code == 404
-        assert (await client.get("/api/v1/relationships", headers=person.headers)).json() == []
+        assert (await client.get("/api/v1/relationships", headers=person.headers)).json()[
+            "data"
+        ] == []
 
 
 async def test_every_operation_is_documented_with_examples(client):

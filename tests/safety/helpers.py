@@ -77,9 +77,9 @@ async def places_taken(db, supporter_id: UUID) -> int:
 
 
 async def notices_of(client, person) -> list[dict]:
-    response = await client.get("/api/v1/notices", headers=person.headers)
+    response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["data"]
 
 
 async def raw_notices(db, user_id: UUID) -> list[Notice]:

@@ -28,8 +28,8 @@ async def test_either_person_raises_any_kind_of_concern(client, db, settings, ki
     assert raised.status_code == 201, raised.text
     assert raised.json()["status"] == "new" and raised.json()["kind"] == kind
     queue = await client.get("/api/v1/coordination/concerns", headers=pair.coordinator.headers)
-    assert [c["kind"] for c in queue.json()] == [kind]
-    assert queue.json()[0]["raised_by_role"] == "supporter"
+    assert [c["kind"] for c in queue.json()["data"]] == [kind]
+    assert queue.json()["data"][0]["raised_by_role"] == "supporter"
 
 
 async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, settings):
@@ -37,8 +37,10 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     concern = await _raise(client, pair, pair.seeker, details=DETAILS, anonymous=True)
     # The raiser sees where it stands; the other person never sees it.
     mine = await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)
-    assert [c["id"] for c in mine.json()] == [concern["id"]]
-    assert (await client.get(f"{pair.base}/concerns", headers=pair.supporter.headers)).json() == []
+    assert [c["id"] for c in mine.json()["data"]] == [concern["id"]]
+    assert (await client.get(f"{pair.base}/concerns", headers=pair.supporter.headers)).json()[
+        "data"
+    ] == []
     for path in (pair.base, f"{pair.base}/safety", "/api/v1/notices"):
         assert DETAILS not in (await client.get(path, headers=pair.supporter.headers)).text
     # Peers can't see the queue.
@@ -46,7 +48,9 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
         await client.get("/api/v1/coordination/concerns", headers=pair.seeker.headers)
     ).status_code == 403
     robin = pair.coordinator
-    queue = (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()
+    queue = (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()[
+        "data"
+    ]
     assert len(queue) == 1
     item = queue[0]
     assert item["details"] == DETAILS and item["anonymous"] is True
@@ -71,13 +75,15 @@ async def test_a_concern_reaches_the_queue_with_an_audit_trail(client, db, setti
     ]
     assert closed.json()["events"][1]["note"] == "Called Sam; agreed next steps."
     # Closed concerns leave the default queue but can be listed.
-    assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json() == []
+    assert (await client.get("/api/v1/coordination/concerns", headers=robin.headers)).json()[
+        "data"
+    ] == []
     listed = await client.get(
         "/api/v1/coordination/concerns?status=resolved", headers=robin.headers
     )
-    assert [c["id"] for c in listed.json()] == [concern["id"]]
+    assert [c["id"] for c in listed.json()["data"]] == [concern["id"]]
     # The raiser sees the status, never the coordinators' notes.
-    mine = (await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)).json()
+    mine = (await client.get(f"{pair.base}/concerns", headers=pair.seeker.headers)).json()["data"]
     assert mine[0]["status"] == "resolved" and "note" not in mine[0]
     assert "agreed next steps" not in str(mine)
 

@@ -219,7 +219,7 @@ async def test_feedback_goes_to_coordinators_only(client, db, settings):
     assert peers.status_code == 403
     read = await client.get("/api/v1/coordination/feedback", headers=robin.headers)
     assert read.status_code == 200
-    assert [(f["text"], f["author_role"]) for f in read.json()] == [(words, "seeker")]
+    assert [(f["text"], f["author_role"]) for f in read.json()["data"]] == [(words, "seeker")]
 
 
 async def test_a_waiting_list_of_thousands_is_checked_in_one_call(client, db, settings):

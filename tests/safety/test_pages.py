@@ -137,7 +137,7 @@ async def test_raise_a_concern_and_block_from_the_pages(browsers, db, client):
     )
     assert raised.status_code == 200 and "Thank you for telling us" in words(raised.text)
     queue = await client.get("/api/v1/coordination/concerns", headers=pair.coordinator.headers)
-    assert queue.json()[0]["anonymous"] is True
+    assert queue.json()["data"][0]["anonymous"] is True
     page = await sam.get(f"{url}/block")
     assert "not that you blocked them" in words(page.text)
     blocked = await sam.post(f"{url}/block", data={"csrf_token": token(page.text)})

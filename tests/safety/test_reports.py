@@ -50,7 +50,7 @@ async def test_a_reported_message_reaches_the_queue_and_may_be_read_because_of_i
     assert NOTE.encode() not in (concern.details_sealed or b"")
     # The coordinators' queue shows the message is attached; reading it is because of the report.
     queue = await client.get("/api/v1/coordination/concerns", headers=pair.coordinator.headers)
-    (item,) = [c for c in queue.json() if c["kind"] == "message_reported"]
+    (item,) = [c for c in queue.json()["data"] if c["kind"] == "message_reported"]
     assert item["message_id"] == message["id"] and item["details"] == NOTE
     read = await client.get(
         f"/api/v1/coordination/concerns/{item['id']}/message", headers=pair.coordinator.headers
@@ -68,7 +68,7 @@ async def test_a_reported_message_reaches_the_queue_and_may_be_read_because_of_i
         log = await client.get(f"{pair.base}/safeguarding-log", headers=person.headers)
         assert [(e["action"], e["what"]) for e in log.json()] == [("read", "reported_message")]
     theirs = await client.get(f"{pair.base}/concerns", headers=pair.supporter.headers)
-    assert theirs.json() == []
+    assert theirs.json()["data"] == []
 
 
 async def test_only_a_message_that_reached_me_from_the_other_person_can_be_reported(

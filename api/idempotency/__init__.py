@@ -1,0 +1,1 @@
+"""Idempotency keys on POST: the first answer kept for 24 hours and replayed on a retry."""
