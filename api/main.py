@@ -20,8 +20,8 @@ from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import problem_response_docs
 from api.handlers import install_error_handlers
-from api.integrations.routes import router as integrations_router
 from api.idempotency.middleware import IdempotencyMiddleware
+from api.integrations.routes import router as integrations_router
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router

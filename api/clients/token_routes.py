@@ -113,8 +113,7 @@ async def token(
 
     Unsuccessful attempts are limited per account and per address (RateLimit-Policy); a
     password grant's answer says what is left (RateLimit), and past the limit it is 429 with
-    Retry-After. Failures are throttled per address like logins. Errors are problem+json with RFC 6749's
-    `error` and `error_description`."""
+    Retry-After. Errors are problem+json with RFC 6749's `error` and `error_description`."""
     response.headers["Pragma"] = "no-cache"
     if grant_type in (None, "password"):
         if not username or not password:

@@ -5,8 +5,10 @@ relationships begun after the person joined through the referral count."""
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, cast
 from uuid import UUID
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -138,7 +140,10 @@ async def list_referrals(
     if reference is not None:
         query = query.where(Referral.reference == reference)
     found = await page(
-        db, query, Order(col(Referral.created_at), col(Referral.id), descending=True), Window(limit, starting_after, ending_before)
+        db,
+        query,
+        Order(col(Referral.created_at), col(Referral.id), descending=True),
+        Window(limit, starting_after, ending_before),
     )
     rows, more = found.items, found.has_more
     return await _views(db, [row[0] for row in rows]), more
@@ -172,7 +177,10 @@ async def relationships(
         )
     )
     found = await page(
-        db, query, Order(col(Relationship.created_at), col(Relationship.id), descending=True), Window(limit, starting_after, ending_before)
+        db,
+        cast(Select[Any], query),
+        Order(col(Relationship.created_at), col(Relationship.id), descending=True),
+        Window(limit, starting_after, ending_before),
     )
     rows, more = found.items, found.has_more
     return [RelationshipState(rid, referral, State(state)) for rid, state, referral in rows], more

@@ -7,9 +7,7 @@ from tests.referrals.test_referred_person_privacy import _ended_twice
 
 async def test_referrals_page_both_ways(client, db, settings):
     made = await integrator(client, db, settings)
-    made_ids = [
-        (await refer(client, made, reference=f"R{n}", email=None))["id"] for n in range(5)
-    ]
+    made_ids = [(await refer(client, made, reference=f"R{n}", email=None))["id"] for n in range(5)]
     newest = made_ids[::-1]
 
     async def page(query: str) -> dict:
