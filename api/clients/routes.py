@@ -1,9 +1,8 @@
 """Administrators' routes for integrator clients (every one needs an administrator)."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from api.auth.deps import CurrentAdmin
 from api.clients import service as clients
@@ -12,15 +11,14 @@ from api.clients.schemas import (
     ClientIn,
     ClientIssued,
     ClientOut,
-    ClientPage,
     SecretRotation,
 )
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, SettingsDep
 from api.errors import problem_response_docs
+from api.paging import ListOut
 
 router = APIRouter(prefix="/admin/clients", tags=["admin: integrator clients"])
-Cursor = Annotated[UUID | None, Query(description="A client_id from the page next to this one")]
 
 
 def _issued(found: clients.Issued) -> ClientIssued:
@@ -39,19 +37,11 @@ async def create_client(
     return _issued(found)
 
 
-@router.get("", response_model=ClientPage)
-async def list_clients(
-    admin: CurrentAdmin,
-    db: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="How many, 1 to 100")] = 50,
-    starting_after: Cursor = None,
-    ending_before: Cursor = None,
-) -> ClientPage:
+@router.get("", response_model=ListOut[ClientOut])
+async def list_clients(admin: CurrentAdmin, db: SessionDep, window: PageDep) -> ListOut[ClientOut]:
     """Every client, newest first, revoked ones included (secrets as hints only)."""
-    found, more = await clients.list_clients(
-        db, admin, limit=limit, starting_after=starting_after, ending_before=ending_before
-    )
-    return ClientPage(data=[ClientOut.of(v) for v in found], has_more=more)
+    found, more = await clients.list_clients(db, admin, window=window)
+    return ListOut(data=[ClientOut.of(v) for v in found], has_more=more)
 
 
 @router.get("/{client_id}", response_model=ClientOut)

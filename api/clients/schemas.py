@@ -89,13 +89,6 @@ class ClientIssued(ClientOut):
     )
 
 
-class ClientPage(BaseModel):
-    """One page of clients, newest first; the next with `starting_after` = the last id."""
-
-    data: list[ClientOut]
-    has_more: bool
-
-
 class TokenOut(BaseModel):
     """RFC 6749 §5.1. People's tokens come with a refresh token; clients' never do (§4.4.3)."""
 

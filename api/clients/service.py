@@ -124,16 +124,12 @@ async def list_clients(
     db: AsyncSession,
     me: Principal,
     *,
-    limit: int = 50,
-    starting_after: UUID | None = None,
-    ending_before: UUID | None = None,
+    window: Window,
 ) -> tuple[list[ClientView], bool]:
     """Every client, newest first, revoked ones included."""
     _require_admin(me)
     order = Order(col(IntegratorClient.created_at), col(IntegratorClient.id), descending=True)
-    found = await page(
-        db, select(IntegratorClient), order, Window(limit, starting_after, ending_before)
-    )
+    found = await page(db, select(IntegratorClient), order, window)
     rows, more = found.items, found.has_more
     clients = [row[0] for row in rows]
     live = await _live_secrets(db, [c.id for c in clients if not c.revoked_at])

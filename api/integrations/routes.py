@@ -11,25 +11,22 @@ from api.clients.principal import ClientPrincipal
 from api.coordination import stats
 from api.coordination.console_schemas import StatisticsOut
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import PageDep, SettingsDep
 from api.errors import problem_response_docs
 from api.integrations import status as referral_status
 from api.integrations.schemas import (
     ReferralCreated,
     ReferralIn,
     ReferralOut,
-    ReferralPage,
-    RelationshipPage,
     RelationshipStateOut,
 )
+from api.paging import ListOut
 from api.profiles import service as profiles
 from api.profiles.schemas import CategoryOut, TaxonomyItemOut
 from api.referrals import service as referrals
 from api.referrals.service import ReferrerContact
 
 router = APIRouter(tags=["integrations"])
-Limit = Annotated[int, Query(ge=1, le=100, description="How many, 1 to 100")]
-Cursor = Annotated[UUID | None, Query(description="An id from the page next to this one")]
 
 
 @router.post(
@@ -62,28 +59,24 @@ async def refer(
     return ReferralCreated(**ReferralOut.of(view).model_dump(), invite_url=url)
 
 
-@router.get("/referrals", response_model=ReferralPage)
+@router.get("/referrals", response_model=ListOut[ReferralOut])
 async def list_referrals(
     client: Annotated[ClientPrincipal, require_scopes("referrals:read")],
     db: SessionDep,
-    limit: Limit = 50,
-    starting_after: Cursor = None,
-    ending_before: Cursor = None,
+    window: PageDep,
     reference: Annotated[
         str | None, Query(max_length=100, description="Only this reference")
     ] = None,
-) -> ReferralPage:
+) -> ListOut[ReferralOut]:
     """Your referrals, newest first, each with its status (and any summary the person agreed
     to share)."""
     found, more = await referral_status.list_referrals(
         db,
         client,
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+        window=window,
         reference=reference,
     )
-    return ReferralPage(data=[ReferralOut.of(v) for v in found], has_more=more)
+    return ListOut(data=[ReferralOut.of(v) for v in found], has_more=more)
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)
@@ -97,20 +90,16 @@ async def get_referral(
     return ReferralOut.of(await referral_status.get_referral(db, client, referral_id=referral_id))
 
 
-@router.get("/integrations/relationships", response_model=RelationshipPage)
+@router.get("/integrations/relationships", response_model=ListOut[RelationshipStateOut])
 async def relationships(
     client: Annotated[ClientPrincipal, require_scopes("relationships:read")],
     db: SessionDep,
-    limit: Limit = 50,
-    starting_after: Cursor = None,
-    ending_before: Cursor = None,
-) -> RelationshipPage:
+    window: PageDep,
+) -> ListOut[RelationshipStateOut]:
     """The support relationships of the people you referred (begun since they joined),
     newest first: ids and states only."""
-    found, more = await referral_status.relationships(
-        db, client, limit=limit, starting_after=starting_after, ending_before=ending_before
-    )
-    return RelationshipPage(data=[RelationshipStateOut.of(f) for f in found], has_more=more)
+    found, more = await referral_status.relationships(db, client, window=window)
+    return ListOut(data=[RelationshipStateOut.of(f) for f in found], has_more=more)
 
 
 @router.get("/integrations/taxonomy", response_model=list[CategoryOut])

@@ -161,13 +161,6 @@ class ReferralCreated(ReferralOut):
     )
 
 
-class ReferralPage(BaseModel):
-    """One page of your referrals, newest first."""
-
-    data: list[ReferralOut]
-    has_more: bool
-
-
 class RelationshipStateOut(BaseModel):
     relationship_id: UUID
     referral_id: UUID
@@ -182,10 +175,3 @@ class RelationshipStateOut(BaseModel):
                 "state": found.state.value,
             }
         )
-
-
-class RelationshipPage(BaseModel):
-    """One page of the relationships of people you referred, newest first."""
-
-    data: list[RelationshipStateOut]
-    has_more: bool

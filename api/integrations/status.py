@@ -129,9 +129,7 @@ async def list_referrals(
     db: AsyncSession,
     client: ClientPrincipal,
     *,
-    limit: int = 50,
-    starting_after: UUID | None = None,
-    ending_before: UUID | None = None,
+    window: Window,
     reference: str | None = None,
 ) -> tuple[list[ReferralView], bool]:
     """This client's referrals, newest first (optionally the one with `reference`)."""
@@ -143,7 +141,7 @@ async def list_referrals(
         db,
         query,
         Order(col(Referral.created_at), col(Referral.id), descending=True),
-        Window(limit, starting_after, ending_before),
+        window,
     )
     rows, more = found.items, found.has_more
     return await _views(db, [row[0] for row in rows]), more
@@ -160,9 +158,7 @@ async def relationships(
     db: AsyncSession,
     client: ClientPrincipal,
     *,
-    limit: int = 50,
-    starting_after: UUID | None = None,
-    ending_before: UUID | None = None,
+    window: Window,
 ) -> tuple[list[RelationshipState], bool]:
     """The support relationships of the people this client referred, begun since they
     joined, newest first: ids and states only."""
@@ -180,7 +176,7 @@ async def relationships(
         db,
         cast(Select[Any], query),
         Order(col(Relationship.created_at), col(Relationship.id), descending=True),
-        Window(limit, starting_after, ending_before),
+        window,
     )
     rows, more = found.items, found.has_more
     return [RelationshipState(rid, referral, State(state)) for rid, state, referral in rows], more

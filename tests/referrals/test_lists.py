@@ -29,7 +29,8 @@ async def test_referrals_page_both_ways(client, db, settings):
     refused = await client.get(
         f"/api/v1/referrals?starting_after={theirs['id']}", headers=made.headers
     )
-    assert refused.status_code == 404
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "starting_after"
 
 
 async def test_relationships_page_both_ways(client, other_client, db, settings):

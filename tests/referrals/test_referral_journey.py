@@ -146,7 +146,7 @@ async def test_a_referral_from_invited_to_ended_with_a_summary_shared_by_consent
     assert ended.status_code == 200, ended.text
     found = (await client.get(f"/api/v1/referrals/{referral['id']}", headers=made.headers)).json()
     assert found["status"] == "ended" and found["summaries"] == []
-    notices = (await client.get("/api/v1/notices", headers=sam.headers)).json()
+    notices = (await client.get("/api/v1/notices", headers=sam.headers)).json()["data"]
     asking = [n for n in notices if n["kind"] == "referral_summary_question"]
     assert len(asking) == 1 and ORGANISATION in asking[0]["text"]
     assert "Nothing is shared unless you say yes" in asking[0]["text"]

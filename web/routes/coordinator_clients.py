@@ -13,6 +13,7 @@ from api.clients.scopes import SCOPES
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Forbidden
+from api.paging import Window
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -41,7 +42,9 @@ async def _page(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    found, more = await clients.list_clients(db, me, limit=50, starting_after=starting_after)
+    found, more = await clients.list_clients(
+        db, me, window=Window(limit=50, starting_after=starting_after)
+    )
     return render(
         request,
         "pages/coordinator_clients.html",
