@@ -10,9 +10,9 @@ example built from its items' example.
 from typing import Any
 
 from api.errors import PROBLEM_MEDIA_TYPE, RATE_LIMITED
+from api.idempotency.service import KEY_PATTERN, MAX_KEY_LENGTH
 
 API_PREFIX = "/api/v1"
-MAX_KEY_LENGTH = 255  # as api/idempotency/service.py
 
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
     400: ("bad-request", "The request could not be read", "The body is not valid JSON."),
@@ -32,11 +32,17 @@ _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "description": "Any unique string (a UUID is ideal), up to 255 characters. A retry with the "
+    "description": "Any unique string of visible ASCII characters (a UUID is ideal), up to 255 "
+    "characters. A retry with the "
     "same key and the same request gets the first answer again, marked "
     "`Idempotent-Replayed: true`, without running twice; the same key for a different request "
     "is 422, and while the first is still running 409. Keys are kept for 24 hours.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": KEY_PATTERN,
+    },
     "example": "6f1c9a7e-1c1b-4a52-9a5e-2f5d0d8f3b21",
 }
 _REPLAYED = {

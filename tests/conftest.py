@@ -101,35 +101,71 @@ async def db(app):
         yield session
 
 
-@pytest.fixture(scope="session")
-async def seeded_taxonomy(app) -> dict[str, int]:
-    """The highest ids the migrations seeded; anything above was added by a test."""
-    async with app.state.engine.connect() as conn:
-        return {
-            table: (await conn.execute(text(f"SELECT max(id) FROM {table}"))).scalar_one()  # noqa: S608
-            for table in ("experience_category", "experience_tag")
+TAXONOMY_COLUMNS = {
+    "experience_category": "id, slug, label, phrase, retired",
+    "experience_tag": "id, category_id, slug, label, phrase, retired",
+}
+
+
+async def _taxonomy_rows(conn) -> dict[str, set[tuple]]:
+    return {
+        table: {
+            tuple(row)
+            for row in await conn.execute(text(f"SELECT {columns} FROM {table}"))  # noqa: S608
         }
+        for table, columns in TAXONOMY_COLUMNS.items()
+    }
+
+
+@pytest.fixture(scope="session")
+async def seeded_rows(app) -> dict[str, set[tuple]]:
+    """The taxonomy as the migrations seeded it, row by row."""
+    async with app.state.engine.connect() as conn:
+        return await _taxonomy_rows(conn)
+
+
+@pytest.fixture(scope="session")
+async def seeded_taxonomy(seeded_rows: dict[str, set[tuple]]) -> dict[str, int]:
+    """The highest ids the migrations seeded; anything above was added by a test."""
+    return {table: max(row[0] for row in rows) for table, rows in seeded_rows.items()}
+
+
+async def _restore_taxonomy(conn, seeded_rows: dict[str, set[tuple]], last: dict[str, int]):
+    """Put back the seeded taxonomy a test renamed, moved or retired (the API lets
+    coordinators do that: the schemathesis run does), and drop what a test added."""
+
+    async def drop_added(table: str) -> None:
+        await conn.execute(
+            text(f"DELETE FROM {table} WHERE id > :last"),  # noqa: S608
+            {"last": last[table]},
+        )
+
+    await drop_added("experience_tag")
+    now = await _taxonomy_rows(conn)
+    for table in ("experience_category", "experience_tag"):
+        names = TAXONOMY_COLUMNS[table].split(", ")
+        assignments = ", ".join(f"{name} = :{name}" for name in names[1:])
+        for row in seeded_rows[table] - now[table]:
+            await conn.execute(
+                text(f"UPDATE {table} SET {assignments} WHERE id = :id"),  # noqa: S608
+                dict(zip(names, row, strict=True)),
+            )
+    await drop_added("experience_category")
 
 
 @pytest.fixture(autouse=True)
-async def _empty_tables(app, is_postgres: bool, seeded_taxonomy: dict[str, int]):
+async def _empty_tables(
+    app, is_postgres: bool, seeded_rows: dict[str, set[tuple]], seeded_taxonomy: dict[str, int]
+):
     yield
     tables = [t.name for t in reversed(metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     async with app.state.engine.begin() as conn:
-        for table in ("experience_tag", "experience_category"):
-            await conn.execute(
-                text(f"UPDATE {table} SET retired = false"),  # noqa: S608
-            )
         if is_postgres:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own table names
-        for table in ("experience_tag", "experience_category"):
-            await conn.execute(
-                text(f"DELETE FROM {table} WHERE id > :last"),  # noqa: S608
-                {"last": seeded_taxonomy[table]},
-            )
+        await _restore_taxonomy(conn, seeded_rows, seeded_taxonomy)
 
 
 @pytest.fixture

@@ -30,7 +30,15 @@ class ClientIn(BaseModel):
 
 
 class ClientChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Northside Wellbeing Hub"},
+                {"scopes": ["referrals:read", "referrals:write"]},
+            ]
+        },
+    )
     name: str | None = Field(default=None, max_length=80)
     scopes: list[Scope] | None = Field(default=None, min_length=1, max_length=5)
 

@@ -192,6 +192,10 @@ class OfferToReviewOut(_Out):
 
 
 class OfferDecisionIn(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"note": "Thank you for offering your time to others."}]},
+    )
     note: str | None = Field(
         default=None,
         max_length=1000,

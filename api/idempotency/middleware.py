@@ -64,14 +64,14 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         key = raw_key.decode("latin-1")
-        if not 1 <= len(key) <= service.MAX_KEY_LENGTH or not key.isprintable():
+        if not service.usable_key(key):
             await _problem(
                 send,
                 scope,
                 400,
                 "idempotency-key-invalid",
                 "The Idempotency-Key could not be used",
-                f"Send 1 to {service.MAX_KEY_LENGTH} printable characters.",
+                f"Send 1 to {service.MAX_KEY_LENGTH} visible ASCII characters (a UUID is ideal).",
             )
             return
         token = _bearer(headers.get(b"authorization", b""))

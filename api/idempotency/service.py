@@ -9,6 +9,7 @@ included); ``release`` forgets a key whose request was refused before the endpoi
 24 hours: the job queue runs it (``python -m api.idempotency prune`` does it by hand).
 """
 
+import re
 import base64
 import json
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ KEPT_FOR = timedelta(hours=24)
 #: have died before storing the answer, and a retry may run the request again.
 LOCK_FOR = timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
+#: What a key may be: 1 to 255 visible ASCII characters, spaces allowed only inside (a server
+#: strips them at either end of a header value). The OpenAPI document declares this pattern.
+KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
+
+
+def usable_key(key: str) -> bool:
+    return _KEY.fullmatch(key) is not None
 
 
 @dataclass(frozen=True)

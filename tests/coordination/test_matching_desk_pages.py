@@ -63,7 +63,7 @@ async def test_propose_a_match_with_notes_from_the_waiting_list(client, db, sett
     after = await client.get(sent.headers["location"])
     assert "Introduction sent to Cleo for Dana, with your notes." in after.text
     assert "Nobody is waiting." in after.text
-    inbox = (await client.get("/api/v1/introductions", headers=cleo.headers)).json()
+    inbox = (await client.get("/api/v1/introductions", headers=cleo.headers)).json()["data"]
     assert inbox[0]["coordinator_note"] == "You both know early grief."
     # Sending the same form again (a second click) makes nothing new.
     twice = await client.post(f"{url}/propose", data=form)

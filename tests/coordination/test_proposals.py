@@ -38,12 +38,12 @@ async def test_a_proposal_with_notes_reaches_each_person_and_only_their_own_note
     assert proposed.status_code == 201, proposed.text
     assert proposed.json()["state"] == "introduced"
 
-    inbox = (await client.get("/api/v1/introductions", headers=cleo.headers)).json()
+    inbox = (await client.get("/api/v1/introductions", headers=cleo.headers)).json()["data"]
     assert [i["id"] for i in inbox] == [proposed.json()["id"]]
     assert inbox[0]["coordinator_note"] == TO_CLEO and inbox[0]["source"] == "coordinator"
     assert inbox[0]["seeker_topics_to_avoid"] == ["my brother"]  # shown as with any introduction
     assert inbox[0]["reasons"]
-    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json() == []
+    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"] == []
 
     current = await client.get("/api/v1/support-requests/current", headers=sam.headers)
     [intro] = current.json()["introductions"]
@@ -84,7 +84,7 @@ async def test_a_proposal_without_notes_and_a_seeker_who_asked_a_coordinator(cli
     assert asked.status_code == 200
     proposed = await _propose(client, robin, request, bob)
     assert proposed.status_code == 201, proposed.text
-    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()
+    inbox = (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"]
     assert inbox[0]["coordinator_note"] is None
     told = await notices_of(client, sam)
     assert told[0]["text"].startswith("You asked a coordinator to choose for you, and they have.")
@@ -162,4 +162,4 @@ async def test_a_peer_cannot_propose_and_an_unknown_request_is_not_found(client,
     assert refused.status_code == 403
     unknown = await _propose(client, robin, {"id": str(bob.id)}, bob)
     assert unknown.status_code == 404
-    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json() == []
+    assert (await client.get("/api/v1/introductions", headers=bob.headers)).json()["data"] == []

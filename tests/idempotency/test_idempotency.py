@@ -83,6 +83,10 @@ async def test_a_key_must_be_1_to_255_characters(client):
     assert long.json()["type"] == "/problems/idempotency-key-invalid"
     assert (await client.post(FEED, headers=keyed(alice, ""))).status_code == 400
     assert (await client.post(FEED, headers=keyed(alice, "x" * 255))).status_code == 201
+    # Exactly what the documented pattern allows: visible ASCII, spaces only inside.
+    assert (await client.post(FEED, headers=keyed(alice, "a key"))).status_code == 201
+    for unusable in (" key", "key ", " "):
+        assert (await client.post(FEED, headers=keyed(alice, unusable))).status_code == 400
 
 
 async def test_a_request_refused_before_it_ran_does_not_spend_the_key(client, db):
