@@ -11,7 +11,6 @@ from fastapi.responses import PlainTextResponse
 from api.auth.deps import CurrentCoordinator
 from api.coordination import health_list, roster, stats, today
 from api.coordination.console_schemas import (
-    PageOut,
     RelationshipHealthRow,
     RosterEntryOut,
     ServiceSettingsOut,
@@ -42,7 +41,7 @@ async def get_today(me: CurrentCoordinator, db: SessionDep) -> TodayOut:
     return TodayOut.model_validate(await today.today(db, me))
 
 
-@router.get("/supporters", response_model=PageOut[RosterEntryOut])
+@router.get("/supporters", response_model=ListOut[RosterEntryOut])
 async def get_roster(
     me: CurrentCoordinator,
     db: SessionDep,
@@ -53,7 +52,7 @@ async def get_roster(
     paused: bool | None = None,
     full: bool | None = None,
     needs_attention: bool | None = None,
-) -> PageOut[RosterEntryOut]:
+) -> ListOut[RosterEntryOut]:
     """Supporters: places used of their capacity, paused, suspended, last active, sessions
     in the last 4 weeks and burnout flags."""
     found = await roster.roster(
@@ -67,7 +66,7 @@ async def get_roster(
         full=full,
         attention=needs_attention,
     )
-    return PageOut(
+    return ListOut(
         data=[RosterEntryOut.model_validate(e) for e in found.items], has_more=found.has_more
     )
 
@@ -95,7 +94,7 @@ async def reinstate(user_id: SupporterId, me: CurrentCoordinator, db: SessionDep
     return RosterEntryOut.model_validate(await roster.reinstate(db, me, user_id=user_id))
 
 
-@router.get("/relationships", response_model=PageOut[RelationshipHealthRow])
+@router.get("/relationships", response_model=ListOut[RelationshipHealthRow])
 async def list_relationships(
     me: CurrentCoordinator,
     db: SessionDep,
@@ -108,7 +107,7 @@ async def list_relationships(
     has_open_concerns: bool | None = None,
     supporter_id: UUID | None = None,
     seeker_id: UUID | None = None,
-) -> PageOut[RelationshipHealthRow]:
+) -> ListOut[RelationshipHealthRow]:
     """Relationships with their health (never content), filtered, sorted, a page at a time."""
     found = await health_list.relationships(
         db,
@@ -123,7 +122,7 @@ async def list_relationships(
         supporter_id=supporter_id,
         seeker_id=seeker_id,
     )
-    return PageOut(
+    return ListOut(
         data=[RelationshipHealthRow.model_validate(r) for r in found.items],
         has_more=found.has_more,
     )

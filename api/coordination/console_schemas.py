@@ -2,7 +2,7 @@
 statistics and settings."""
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,13 +15,6 @@ T = TypeVar("T")
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class PageOut(BaseModel, Generic[T]):
-    """One page of a list; ask for the next with `starting_after` = the last item's id."""
-
-    data: list[T]
-    has_more: bool
 
 
 class TodayItem(_Out):

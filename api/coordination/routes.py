@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
 from api.coordination import console_routes, offers, safety_routes, waiting
-from api.coordination.console_schemas import PageOut
 from api.coordination.schemas import OfferDecisionIn, OfferToReviewOut, WaitingSeekerOut
 from api.db import SessionDep
 from api.deps import PageDep, PeriodDep, SettingsDep
@@ -39,7 +38,7 @@ router.include_router(console_routes.router)
 # ---- waiting list and proposals -----------------------------------------------------------
 
 
-@router.get("/waiting-list", response_model=PageOut[WaitingSeekerOut])
+@router.get("/waiting-list", response_model=ListOut[WaitingSeekerOut])
 async def waiting_list(
     coordinator: CurrentCoordinator,
     db: SessionDep,
@@ -47,11 +46,11 @@ async def waiting_list(
     starting_after: Annotated[
         UUID | None, Query(description="The id of the last request of the page before this one")
     ] = None,
-) -> PageOut[WaitingSeekerOut]:
+) -> ListOut[WaitingSeekerOut]:
     """Seekers waiting for a match, a page at a time: first in line first, then the longest
     waiting; what they asked for by name, and whether they asked a coordinator to choose."""
     found = await waiting.waiting_list(db, coordinator, limit=limit, starting_after=starting_after)
-    return PageOut(
+    return ListOut(
         data=[WaitingSeekerOut.model_validate(w) for w in found.items], has_more=found.has_more
     )
 

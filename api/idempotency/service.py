@@ -9,9 +9,9 @@ included); ``release`` forgets a key whose request was refused before the endpoi
 24 hours: the job queue runs it (``python -m api.idempotency prune`` does it by hand).
 """
 
-import re
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast

@@ -278,8 +278,8 @@ async def propose(
     relationship_id: RelationshipId,
     me: CurrentPrincipal,
     db: SessionDep,
+    data: Annotated[Any, Depends(terms_body)],  # read first: an unreadable body is a 400
     expected: ExpectedRevision,
-    data: Annotated[Any, Depends(terms_body)],
     response: Response,
 ) -> AgreementOut:
     """Propose terms: a first version, a counter-proposal, or a change to the terms in force.

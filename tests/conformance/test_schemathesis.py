@@ -1,9 +1,10 @@
 """The API against its own OpenAPI document: schemathesis (`--checks all`) on a real uvicorn.
 
 The database is seeded with the demo (relationships in every state); the run signs in as a
-person in an active relationship and as a coordinator, and tries every operation the live
-document lists, so operations added later are checked without touching this file. To check
-as another kind of caller (an integrator's client, say), add a principal to `_principals`.
+person in an active relationship, as a coordinator, as an integrator's client holding every
+scope and as an administrator, and tries every operation the live document lists, so
+operations added later are checked without touching this file. To check as another kind of
+caller, add a principal to `_principals`.
 
 Bounded and deterministic: a fixed seed, a few examples per operation, no stateful phase.
 """
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 from api import demo
+from api.clients.scopes import SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
@@ -102,14 +104,39 @@ def _warm_up(base: str, token: str) -> None:
     assert again.status_code == 200, again.text
 
 
+def _integrator(base: str, admin: str, name: str) -> tuple[str, str]:
+    """A client holding every scope, made by the administrator: (its id, its token)."""
+    made = httpx.post(
+        f"{base}/api/v1/admin/clients",
+        json={"name": name, "scopes": list(SCOPES)},
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    client_id, secret = made.json()["client_id"], made.json()["client_secret"]
+    granted = httpx.post(
+        f"{base}/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        timeout=10,
+    )
+    assert granted.status_code == 200, granted.text
+    return client_id, str(granted.json()["access_token"])
+
+
 async def _principals(base: str) -> list[tuple[str, str, dict[str, str], list[str]]]:
     """(name, token, path parameters to use, extra options) for each caller the run plays.
 
-    The person tries every operation (those for staff answer 403, which is checked too); the
-    coordinator tries the coordinators' own, where a person only ever gets that 403.
+    The person tries every operation (those for staff and integrators answer 401/403, which
+    is checked too); the coordinator, the integrator and the administrator each try their own,
+    where a person only ever gets that 401/403. The administrator works on a client of its own
+    (it may revoke it), not on the integrator's.
     """
     sam = _token(base, "sam@demo.kindred")
     _warm_up(base, sam)
+    admin = _token(base, demo.ADMIN[0])
+    _, integrator = _integrator(base, admin, "Fuzzing partner")
+    managed, _ = _integrator(base, admin, "Client the administrator manages")
     return [
         ("person", sam, {}, []),
         (
@@ -117,6 +144,18 @@ async def _principals(base: str) -> list[tuple[str, str, dict[str, str], list[st
             _token(base, demo.COORDINATOR[0]),
             {},
             ["--include-path-regex", "^/api/v1/coordination/"],
+        ),
+        (
+            "integrator",
+            integrator,
+            {},
+            ["--include-path-regex", "^/api/v1/(referrals|integrations/)"],
+        ),
+        (
+            "administrator",
+            admin,
+            {"client_id": managed},
+            ["--include-path-regex", "^/api/v1/admin/"],
         ),
     ]
 
