@@ -24,5 +24,6 @@ async def my_notices_page(
     period: Period = Period(),
     unread: bool | None = None,
 ) -> Page[ShownNotice]:
+    """A page of my notices (the API's list), once time has made its notices due."""
     await upkeep.bring_up_to_date(db, me)
     return await notices.notices_page(db, me, window=window, period=period, unread=unread)
