@@ -17,6 +17,7 @@ from api.demo_console import load as load_console
 from api.demo_relationships import SEEKERS as MORE_SEEKERS
 from api.demo_relationships import load as load_relationships
 from api.matching.models import SupportRequest
+from api.monthly import service as monthly
 from api.profiles import own_words as similarity
 from api.profiles.models import ExperienceTag, PersonExperience, Profile
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -369,6 +370,8 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}
     await load_relationships(db, settings, people=people, tags=tags)
     await load_console(db, settings, people=people, tags=tags, coordinator=coordinator)
+    # The demo writes its history straight into the tables: months already kept count again.
+    await monthly.forget_kept(db)
     await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers + others])
     return True
 

@@ -51,6 +51,13 @@ def forget(db: AsyncSession, at: Iterable[datetime | None]) -> None:
             db.add(MonthChange(month=month))
 
 
+async def forget_kept(db: AsyncSession) -> None:
+    """Every month kept so far is counted again at the next read (after history was written
+    some other way than through the domains, such as loading demo data)."""
+    for month in (await db.scalars(select(MonthFigures.month))).all():
+        db.add(MonthChange(month=month))
+
+
 async def kept(db: AsyncSession, *, months: list[str]) -> dict[str, Kept]:
     """For each of these months, its kept figures if they are up to date."""
     if not months:

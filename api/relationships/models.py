@@ -78,8 +78,9 @@ class Relationship(SQLModel, table=True):
             postgresql_where=text(REVIEW_DUE),
             sqlite_where=text(REVIEW_DUE),
         ),
-        # Acceptances of a period, with their request, from the index alone (waiting times).
-        Index("ix_relationship_answered", "answered_at", "state", "request_id"),
+        # Acceptances of a period with their request and supporter, from the index alone
+        # (waiting times; supporters answered lately, for "full for long").
+        Index("ix_relationship_answered", "answered_at", "state", "request_id", "supporter_id"),
         # A request's introductions; its first acceptance, from the index alone.
         Index("ix_relationship_request_answered", "request_id", "answered_at", "state"),
     )

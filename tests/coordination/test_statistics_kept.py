@@ -273,3 +273,15 @@ async def test_figures_counted_while_their_month_changed_are_not_kept(db):
     await monthly.keep(db, month=month, figures={"counted": "before"}, seen=seen)
     await db.commit()
     assert (await monthly.kept(db, months=[month]))[month].figures == {"counted": "after"}
+
+
+async def test_history_written_around_the_domains_can_have_every_kept_month_counted_again(db):
+    months = [_two_months_ago().strftime("%Y-%m"), _two_months_ago(days=-40).strftime("%Y-%m")]
+    for month in months:
+        seen = (await monthly.kept(db, months=[month]))[month]
+        await monthly.keep(db, month=month, figures={"counted": month}, seen=seen)
+    await db.commit()
+    assert all(k.figures for k in (await monthly.kept(db, months=months)).values())
+    await monthly.forget_kept(db)  # as the demo loader does once it has written its history
+    await db.commit()
+    assert [k.figures for k in (await monthly.kept(db, months=months)).values()] == [None, None]

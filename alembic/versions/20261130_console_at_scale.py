@@ -5,9 +5,10 @@ worked out, and the indexes the console's lists read
   `month_change`: a change to something a month that is over counted (they are counted again).
 - `supporter_offer.display_name` (copied from the account) and `(display_name, user_id)`: the
   roster in name order read from an index, not sorted out of every account.
-- `relationship(answered_at, state, request_id)`, `relationship(request_id, answered_at, state)`: when requests were
-  first accepted (waiting times) and a request's introductions (the waiting list);
-  `relationship(id, supporter_id)`: a relationship's supporter without reading the row.
+- `relationship(answered_at, state, request_id, supporter_id)`: acceptances of a period
+  (waiting times, supporters answered lately); `relationship(request_id, answered_at, state)`:
+  a request's introductions and its first acceptance; `relationship(id, supporter_id)`: a
+  relationship's supporter without reading the row.
 - wider, so that a month's statistics and the burnout flags are read from indexes alone:
   `contact_session(status, start_at, relationship_id)`, `relationship(created_at, id, state)`,
   `relationship(state, ended_at, end_kind, supporter_id, seeker_id, ended_by)`,
@@ -33,7 +34,11 @@ depends_on: str | Sequence[str] | None = None
 
 REVIEW_DUE = "review_at_session IS NOT NULL AND sessions_held >= review_at_session"
 INDEXES = (
-    ("ix_relationship_answered", "relationship", ["answered_at", "state", "request_id"]),
+    (
+        "ix_relationship_answered",
+        "relationship",
+        ["answered_at", "state", "request_id", "supporter_id"],
+    ),
     ("ix_relationship_request_answered", "relationship", ["request_id", "answered_at", "state"]),
     ("ix_relationship_supporter_of", "relationship", ["id", "supporter_id"]),
 )
