@@ -23,7 +23,7 @@ from api.relationships.terms import (
 )
 from api.weekly.occurrences import windows_in_zone
 from api.weekly.windows import describe_windows, zone
-from api.weekly.zones import zone_label
+from api.weekly.zones import clock_name, zone_label
 
 
 class TermChange(BaseModel):
@@ -151,7 +151,7 @@ def summarise(
 ) -> list[tuple[str, str]]:
     """The "what we agreed" summary, contact times on the viewer's clock for `on_week`."""
     viewer = zone(viewer_tz, field="viewer_timezone")
-    when = f"{_windows_text(terms, viewer.key, on_week)} ({viewer.key} time)"
+    when = f"{_windows_text(terms, viewer.key, on_week)} ({clock_name(viewer.key)})"
     sessions = (
         f"{_count(terms.sessions_total, 'session')} of {terms.session_minutes} minutes, "
         f"at most {terms.max_sessions_per_week} a week"

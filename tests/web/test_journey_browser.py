@@ -85,6 +85,10 @@ class Phone:
         and crisis contacts one tap away, and axe must find nothing wrong."""
         number = next(self.journey.numbers)
         await self.page.evaluate("window.scrollTo(0, 0)")  # sticky bars where they belong
+        # The whole conversation on the picture, not only what its scrolling box shows.
+        await self.page.evaluate(
+            "document.querySelectorAll('.chat-log').forEach((e) => e.style.maxHeight = 'none')"
+        )
         await self.page.screenshot(
             path=SHOTS / f"{number:02d}-{self.name}-{step}.png", full_page=True
         )

@@ -27,6 +27,7 @@ from api.errors import DomainError
 from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
+from api.weekly.zones import clock_name
 from api.safety import reports
 from web.auth import Peer, redirect
 from web.csrf import Checked
@@ -49,7 +50,7 @@ def home_url(relationship_id: UUID, done: str | None = None) -> str:
 
 def zone_label(tz: str) -> str:
     """A zone as people say it: "Europe/London" is "London time"."""
-    return tz.rsplit("/", 1)[-1].replace("_", " ") + " time"
+    return clock_name(tz)
 
 
 def clock(tz: str) -> Callable[[datetime], str]:
