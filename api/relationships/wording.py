@@ -86,7 +86,7 @@ def _rows(
         ("max_sessions_per_week", "Sessions a week", f"At most {terms.max_sessions_per_week}"),
         ("review_after_session", "Review", _review_text(terms)),
         ("planned_end_date", "Planned ending", _date_text(terms.planned_end_date)),
-        ("response_expectation", "Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("response_expectation", "Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
     ]
     people: tuple[Person, ...] = ("seeker", "supporter")
     for person in people:
@@ -162,7 +162,7 @@ def summarise(
         ("Sessions", sessions),
         ("Review", _review_text(terms)),
         ("Planned ending", _date_text(terms.planned_end_date)),
-        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
     ]
     for person in ("seeker", "supporter"):
         whose = _whose(names, person)

@@ -172,7 +172,7 @@ async def test_two_people_agree_terms_and_renegotiate_on_their_phones(
             await sam.page.wait_for_url(f"{url}/agreement")
             await bob.page.goto(f"{url}/agreement")
             await expect(bob.page.locator("thead")).to_contain_text("In force (version 2)")
-            await expect(bob.page.locator("tr.changed")).to_contain_text("Replies the same day")
+            await expect(bob.page.locator("tr.changed")).to_contain_text("The same day")
             await bob.shot("agreement-renegotiation")
             await bob.page.get_by_role("button", name="Agree to version 3").click()
             await bob.page.wait_for_url(f"{url}/agreed?new=3")

@@ -156,7 +156,7 @@ async def test_two_people_agree_terms_in_the_pwa_and_change_them_later(
     waiting = await sam.get(f"{url}/agreed")
     assert "stay in force until you both agree" in waiting.text
     seen = await bob.get(f"{url}/agreement")
-    assert "In force (version 2)" in seen.text and "Replies the same day" in seen.text
+    assert "In force (version 2)" in seen.text and "The same day" in seen.text
     agree_url = f"{url}/agreement/versions/3/consent"
     tap = await bob.post(agree_url, data=_data(form_fields(seen.text, agree_url)))
     assert tap.status_code == 303

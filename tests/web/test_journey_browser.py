@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from api.contact.models import Message
 from tests.browser import (
@@ -314,6 +315,7 @@ async def sam_writes_outside_the_times(j: Journey, sam: Phone) -> None:
     kept = page.locator(".message.mine.kept_back")
     await expect(kept).to_contain_text("phone number")
     await sam.look("held-and-kept-back")
+    await look_in_dark(sam, "dark-held-and-kept-back")
 
 
 # ---- a change: what changed, and the whole text one tap away --------------------------------
@@ -397,17 +399,23 @@ async def sam_reports_a_message(j: Journey, bob: Phone, sam: Phone) -> None:
 async def days_pass(j: Journey, days: int) -> None:
     """Move the relationship's messages `days` into the past, as if that much time had gone by."""
     back = timedelta(days=days)
-    await j.db.execute(
-        update(Message)
-        .where(Message.relationship_id == j.rid)
-        .values(sent_at=Message.sent_at - back, deliver_at=Message.deliver_at - back)
+    rows = await j.db.execute(
+        select(Message.id, Message.sent_at, Message.deliver_at).where(
+            Message.relationship_id == UUID(j.rid)
+        )
     )
+    for message_id, sent_at, deliver_at in rows.all():
+        await j.db.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(sent_at=sent_at - back, deliver_at=deliver_at - back)
+        )
     await j.db.commit()
 
 
 async def sam_has_not_heard_from_bob(j: Journey, sam: Phone) -> None:
     page = sam.page
-    await page.get_by_role("link", name="Back to Bob").click()
+    await page.get_by_role("link", name="Back to your messages").click()
     await page.get_by_label("Message to Bob").fill(QUIET)
     await page.get_by_role("button", name="Send").click()
     await expect(page.locator(".message.mine").last).to_contain_text(QUIET)
@@ -440,21 +448,24 @@ async def sam_writes_her_safety_plan(sam: Phone) -> None:
 # ---- 13. dark mode -------------------------------------------------------------------------
 
 
+async def look_in_dark(person: Phone, step: str) -> None:
+    """The page as it is now, in dark mode: a dark page, still readable (axe checks contrast)."""
+    await person.page.emulate_media(color_scheme="dark")
+    background = await person.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
+    assert sum(channels) < 3 * 80, f"{step} is not dark: {background}"
+    await person.look(step)
+    await person.page.emulate_media(color_scheme="light")
+
+
 async def both_in_dark_mode(j: Journey) -> None:
     for person, path, step in (
         (j.sam, f"{j.rel}/home", "dark-chat"),
         (j.sam, f"{j.rel}/agreed", "dark-agreed"),
         (j.bob, "/", "dark-home"),
     ):
-        await person.page.emulate_media(color_scheme="dark")
         await person.go(path)
-        background = await person.page.evaluate(
-            "getComputedStyle(document.body).backgroundColor"
-        )
-        channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
-        assert sum(channels) < 3 * 80, f"{step} is not dark: {background}"
-        await person.look(step)
-        await person.page.emulate_media(color_scheme="light")
+        await look_in_dark(person, step)
 
 
 # ---- 6. a kind ending that stays on home ------------------------------------------------------
@@ -482,8 +493,12 @@ async def the_ending_stays_on_home(j: Journey, sam: Phone, bob: Phone) -> None:
     await bob.look("home-after-ending")
     await bob.go(f"{j.rel}/home")
     await expect(bob.page.locator("main")).not_to_contain_text("agreed contact times now")
-    await expect(bob.page.locator("figure.closing blockquote")).to_have_text(CLOSING)
     await bob.look("ended-chat")
+    await bob.go("/notices")
+    ended = bob.page.locator(".notices li", has_text="Sam has ended your support")
+    await ended.get_by_role("link").click()
+    await expect(bob.page.locator("figure.closing blockquote")).to_have_text(CLOSING)
+    await bob.look("ended-closing-message")
     await bob.go("/relationships")
     await expect(bob.page.locator("main")).not_to_contain_text("is your peer supporter")
     await bob.look("relationships-after-ending")

@@ -94,7 +94,7 @@ def _in_short(terms: AgreementTerms | None, tz: str, now: datetime) -> list[tupl
             "Sessions",
             f"{terms.session_minutes} minutes, at most {terms.max_sessions_per_week} a week",
         ),
-        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
     ]
 
 
