@@ -86,7 +86,11 @@ def _rows(
         ("max_sessions_per_week", "Sessions a week", f"At most {terms.max_sessions_per_week}"),
         ("review_after_session", "Review", _review_text(terms)),
         ("planned_end_date", "Planned ending", _date_text(terms.planned_end_date)),
-        ("response_expectation", "Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        (
+            "response_expectation",
+            "Replies to messages",
+            RESPONSE_EXPECTATIONS[terms.response_expectation],
+        ),
     ]
     people: tuple[Person, ...] = ("seeker", "supporter")
     for person in people:

@@ -270,10 +270,7 @@ async def test_a_new_yorker_and_a_londoner_each_see_their_own_clock(client, db, 
         f"{pair.base}/sessions/{made.json()['id']}", headers=pair.supporter.headers
     )
     assert bob_sees.json()["local_start"] == "Tue 16 Mar, 19:00 (London time)"
-    assert (
-        "Tue 16 Mar, 19:00 (London time)"
-        in (await notices(client, pair.supporter))[0]["text"]
-    )
+    assert "Tue 16 Mar, 19:00 (London time)" in (await notices(client, pair.supporter))[0]["text"]
     # 14:00 in New York that day is 18:00 in London: inside (18:00-22:00)...
     ok = await propose(client, pair, pair.seeker, "2027-03-23T14:00:00-04:00")
     assert ok.status_code == 201

@@ -134,6 +134,17 @@ class Journey:
         return f"/relationships/{self.rid}"
 
 
+def fresh_shots() -> None:
+    """An empty folder for this walk's screenshots (only ours are removed)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("[0-9][0-9]-*.png"):
+        old.unlink()
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
 def london_now() -> datetime:
     return datetime.now(UTC).astimezone(ZoneInfo(LONDON))
 
@@ -195,9 +206,7 @@ async def sam_asks_a_coordinator_to_choose(j: Journey, sam: Phone) -> None:
     await expect(sam.heading("A coordinator is choosing for you")).to_be_visible()
     await sam.look("coordinator-chooses")
     # Robin, the coordinator, picks Bob for her from the waiting list.
-    waiting = await j.client.get(
-        "/api/v1/coordination/waiting-list", headers=j.robin.headers
-    )
+    waiting = await j.client.get("/api/v1/coordination/waiting-list", headers=j.robin.headers)
     request_id = waiting.json()[0]["id"]
     proposed = await j.client.post(
         "/api/v1/coordination/proposals",
@@ -252,9 +261,7 @@ async def bob_proposes_first_terms_away_from_now(j: Journey, bob: Phone) -> None
     await page.get_by_role("link", name="Propose terms").click()
     await page.wait_for_url(f"{j.server}{j.rel}/agreement/propose")
     await expect(page.locator(".their-answer").first).to_contain_text(SAMS_TOPICS)
-    await expect(page.get_by_label("Topics you'd rather not talk about")).to_have_value(
-        BOBS_TOPICS
-    )
+    await expect(page.get_by_label("Topics you'd rather not talk about")).to_have_value(BOBS_TOPICS)
     # Only Bob's own limits are choices here; Sam's are shown as she set them.
     await expect(page.locator("fieldset.limit input[type=radio]")).to_have_count(11 * 3)
     await expect(page.locator("fieldset.limit .their-answer").first).to_contain_text("Sam:")
@@ -514,7 +521,7 @@ async def sam_downloads_her_data(sam: Phone) -> None:
     async with page.expect_download() as waiting:
         await page.get_by_role("link", name="Download my data (JSON)").click()
     download = await waiting.value
-    exported = json.loads(Path(await download.path()).read_text())
+    exported = read_json(await download.path())
     text = json.dumps(exported)
     assert "declined" not in text
     assert "Not sleeping; skipping meals." in text  # the safety plan is hers, in her export
@@ -522,7 +529,7 @@ async def sam_downloads_her_data(sam: Phone) -> None:
 
 
 async def test_a_seeker_and_a_supporter_walk_the_whole_journey(live_server, client, db, settings):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    fresh_shots()
     robin = await staff(client, db, settings)
     taxonomy = (await client.get("/api/v1/taxonomy", headers=robin.headers)).json()
     tag = next(t["id"] for c in taxonomy for t in c["tags"] if t["label"] == "Loss of a parent")

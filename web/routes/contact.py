@@ -27,8 +27,8 @@ from api.errors import DomainError
 from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
-from api.weekly.zones import clock_name
 from api.safety import reports
+from api.weekly.zones import clock_name
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
