@@ -96,6 +96,10 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
     "introduction_not_available": lambda w: (
         "The supporter you chose is not available right now. This isn't about you. Your "
         "request is back on the waiting list, and you can choose someone else whenever you like."
+        if w.params.get("chosen_by", "seeker_choice") == "seeker_choice"
+        else "The supporter a coordinator suggested for you is not available right now. This "
+        "isn't about you. A coordinator will look for someone else, and you can choose someone "
+        "yourself whenever you like."
     ),
     "proposal_to_review": lambda w: (
         f"{w.other_name} has proposed terms (version {w.params.get('number')}) for you to look "

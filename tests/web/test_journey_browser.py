@@ -37,14 +37,16 @@ from tests.browser import (
     WIDTH,
     axe_violations,
 )
+from tests.factories import accepted_introduction
 from tests.matching.people import ready_supporter
-from tests.personas import PASSWORD, Person, staff
+from tests.personas import PASSWORD, Person, staff, token_for
 
 playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 pytestmark = NEEDS_CHROMIUM
 
 SHOTS = Path(os.environ.get("KINDRED_SHOTS", ARTIFACTS / "journey"))
 LONDON = "Europe/London"
+SAMS_EMAIL = "sam.journey@example.org"
 SAMS_TOPICS = "my ex"
 BOBS_TOPICS = "my own divorce"
 LATE = "Couldn't sleep again. The evenings are the hardest part."
@@ -160,7 +162,7 @@ async def sam_signs_up_with_topics_to_avoid(j: Journey, sam: Phone) -> None:
     page = sam.page
     await sam.go("/signup")
     await page.get_by_label("Name others will see").fill("Sam")
-    await page.get_by_label("Email").fill("sam.journey@example.org")
+    await page.get_by_label("Email").fill(SAMS_EMAIL)
     await page.get_by_label("Password").fill(PASSWORD)
     await sam.look("sign-up", signed_in=False)
     await page.get_by_role("button", name="Create account").click()
@@ -205,16 +207,33 @@ async def sam_asks_a_coordinator_to_choose(j: Journey, sam: Phone) -> None:
     await page.get_by_role("button", name="Ask a coordinator to choose for me").click()
     await expect(sam.heading("A coordinator is choosing for you")).to_be_visible()
     await sam.look("coordinator-chooses")
-    # Robin, the coordinator, picks Bob for her from the waiting list.
+    # Robin, the coordinator, first picks Cal, who isn't available right now; then Bob.
     waiting = await j.client.get("/api/v1/coordination/waiting-list", headers=j.robin.headers)
     request_id = waiting.json()[0]["id"]
+    cal = await ready_supporter(j.client, j.robin, "cal", [(j.tag, "further_along")])
+    first = await coordinator_proposes(j, request_id, cal)
+    declined = await j.client.post(f"/api/v1/introductions/{first}/decline", headers=cal.headers)
+    assert declined.status_code == 200, declined.text
+    await sam.go("/notices")
+    told = sam.page.locator(".notices li").first
+    await expect(told).to_contain_text("not available right now")
+    await expect(told).not_to_contain_text("you chose")  # a coordinator chose
+    await sam.look("not-available-right-now")
+    await sam.page.get_by_role("button", name="Mark all as read").click()
+    await expect(sam.page.locator("header a.notices-link")).to_have_attribute(
+        "aria-label", "Notices"
+    )
+    j.rid = await coordinator_proposes(j, request_id, j.bob_api)
+
+
+async def coordinator_proposes(j: Journey, request_id: str, supporter: Person) -> str:
     proposed = await j.client.post(
         "/api/v1/coordination/proposals",
-        json={"request_id": request_id, "supporter_id": str(j.bob_api.id)},
+        json={"request_id": request_id, "supporter_id": str(supporter.id)},
         headers=j.robin.headers,
     )
     assert proposed.status_code == 201, proposed.text
-    j.rid = proposed.json()["id"]
+    return proposed.json()["id"]
 
 
 # ---- 6 and 1. the introduction, kindly, with each person's topics ----------------------------
@@ -284,7 +303,7 @@ async def bob_proposes_first_terms_away_from_now(j: Journey, bob: Phone) -> None
     await expect(bob.heading("Your proposal (version 1)")).to_be_visible()
 
 
-async def sam_reads_every_term_and_agrees(j: Journey, sam: Phone) -> None:
+async def sam_reads_every_term_and_sets_her_own_limit(j: Journey, sam: Phone) -> None:
     page = sam.page
     await sam.go(j.rel)
     await page.get_by_role("link", name="See Bob's proposal").click()
@@ -294,11 +313,33 @@ async def sam_reads_every_term_and_agrees(j: Journey, sam: Phone) -> None:
     await expect(terms).to_contain_text(SAMS_TOPICS)
     await expect(terms).to_contain_text(BOBS_TOPICS)
     await expect(terms).to_contain_text("Sharing phone numbers")
+    await expect(page.locator("p.notice")).to_contain_text("Kindred's usual starting answers")
     await sam.look("first-proposal-in-full")
-    await page.get_by_role("button", name="Agree to version 1").click()
-    await page.wait_for_url(f"{j.server}{j.rel}/agreed?new=1")
+    # Her limits are hers to set: she suggests her own answer on hugs.
+    await page.get_by_role("link", name="Suggest changes").click()
+    await page.wait_for_url(f"{j.server}{j.rel}/agreement/propose")
+    await expect(page.locator("fieldset.limit .their-answer").first).to_contain_text("Bob:")
+    await page.locator("fieldset.limit", has_text="Hugs").get_by_text("Never OK").click()
+    await page.get_by_label("Confidentiality.").check()
+    await page.get_by_label("Not a crisis service.").check()
+    await page.get_by_role("button", name="Propose these terms").click()
+    await page.wait_for_url(f"{j.server}{j.rel}/agreement")
+
+
+async def bob_sees_what_sam_changed_and_agrees(j: Journey, bob: Phone) -> None:
+    page = bob.page
+    await bob.go(f"{j.rel}/agreement")
+    await expect(bob.heading("Sam's proposal (version 2)")).to_be_visible()
+    changed = page.locator("tr.changed")
+    await expect(changed).to_have_count(1)
+    await expect(changed).to_contain_text("Never OK")
+    await page.get_by_text("Read every term of this proposal").click()  # one tap
+    await expect(page.locator("details .terms")).to_contain_text(BOBS_TOPICS)
+    await bob.look("counter-proposal")
+    await page.get_by_role("button", name="Agree to version 2").click()
+    await page.wait_for_url(f"{j.server}{j.rel}/agreed?new=2")
     await expect(page.get_by_role("status")).to_contain_text("You both agreed")
-    await sam.look("what-we-agreed")
+    await bob.look("what-we-agreed")
 
 
 # ---- 3 and 9. held messages, crisis contacts beside them; a phone number kept back ----------
@@ -356,15 +397,15 @@ async def bob_proposes_a_time_around_now(j: Journey, bob: Phone) -> None:
 async def sam_sees_what_changed_and_agrees(j: Journey, sam: Phone) -> None:
     page = sam.page
     await sam.go(f"{j.rel}/agreement")
-    await expect(sam.heading("Bob's proposal (version 2)")).to_be_visible()
+    await expect(sam.heading("Bob's proposal (version 3)")).to_be_visible()
     changed = page.locator("tr.changed")
     await expect(changed).to_have_count(1)
     await expect(changed).to_contain_text("Contact times")
     await page.get_by_text("Read every term of this proposal").click()  # one tap
     await expect(page.locator("details .terms")).to_contain_text(SAMS_TOPICS)
     await sam.look("change-with-whole-text")
-    await page.get_by_role("button", name="Agree to version 2").click()
-    await page.wait_for_url(f"{j.server}{j.rel}/agreed?new=2")
+    await page.get_by_role("button", name="Agree to version 3").click()
+    await page.wait_for_url(f"{j.server}{j.rel}/agreed?new=3")
     await expect(page.get_by_role("status")).not_to_contain_text("can begin")
 
 
@@ -523,9 +564,30 @@ async def sam_downloads_her_data(sam: Phone) -> None:
     download = await waiting.value
     exported = read_json(await download.path())
     text = json.dumps(exported)
-    assert "declined" not in text
+    states = {r["other_person"]: r["state"] for r in exported["relationships"]}
+    assert states == {"Bob": "ended", "Cal": "not available right now"}
     assert "Not sleeping; skipping meals." in text  # the safety plan is hers, in her export
     assert LATE in text and SAMS_TOPICS in text
+
+
+# ---- 2, again: her own limits start her next agreement ---------------------------------------
+
+
+async def sams_next_agreement_starts_from_her_own_limits(j: Journey, sam: Phone) -> None:
+    dee = await ready_supporter(j.client, j.robin, "dee", [(j.tag, "further_along")])
+    tokens = await token_for(j.client, SAMS_EMAIL)
+    me = await j.client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    sam_api = Person("sam", SAMS_EMAIL, UUID(me.json()["id"]), "", "")
+    rid = await accepted_introduction(j.db, sam_api, dee, j.robin)
+    await sam.go(f"/relationships/{rid}/agreement/propose")
+    hugs = sam.page.locator("fieldset.limit", has_text="Hugs")
+    await expect(hugs.get_by_label("Never OK")).to_be_checked()  # as she agreed with Bob
+    await expect(sam.page.locator("#limits-heading ~ p.muted")).to_contain_text(
+        "start from what you agreed in your last support relationship"
+    )
+    await sam.look("next-builder-starts-from-her-limits")
 
 
 async def test_a_seeker_and_a_supporter_walk_the_whole_journey(live_server, client, db, settings):
@@ -548,7 +610,8 @@ async def test_a_seeker_and_a_supporter_walk_the_whole_journey(live_server, clie
             await bob_reads_the_introduction_and_accepts(j, bob)
             await sam_is_told_bob_said_yes(j, sam)
             await bob_proposes_first_terms_away_from_now(j, bob)
-            await sam_reads_every_term_and_agrees(j, sam)
+            await sam_reads_every_term_and_sets_her_own_limit(j, sam)
+            await bob_sees_what_sam_changed_and_agrees(j, bob)
             await sam_writes_outside_the_times(j, sam)
             await bob_proposes_a_time_around_now(j, bob)
             await sam_sees_what_changed_and_agrees(j, sam)
@@ -560,6 +623,7 @@ async def test_a_seeker_and_a_supporter_walk_the_whole_journey(live_server, clie
             await sam_ends_their_support(j, sam)
             await the_ending_stays_on_home(j, sam, bob)
             await sam_downloads_her_data(sam)
+            await sams_next_agreement_starts_from_her_own_limits(j, sam)
         finally:
             await browser.close()
 
