@@ -286,3 +286,20 @@ async def test_an_ended_relationship_offers_no_builder(client, other_browser, db
     page = await client.get(f"{url}/agreement")
     assert page.status_code == 200 and "Propose terms" not in page.text
     assert "Sam ended the relationship" in text(await client.get(url))
+
+
+async def test_each_person_sees_the_others_topics_as_soon_as_they_are_introduced(
+    client, other_browser, db, settings
+):
+    pair, url = await _browsers(
+        client,
+        other_browser,
+        db,
+        settings,
+        seeker_profile={"topics_to_avoid": ["my ex"]},
+        supporter_profile={"topics_to_avoid": ["my own divorce"]},
+    )
+    sams = text(await other_browser.get(url))
+    assert "Bob would rather not talk about: my own divorce." in sams
+    bobs = text(await client.get(url))
+    assert "Sam would rather not talk about: my ex." in bobs

@@ -270,6 +270,8 @@ async def sam_is_told_bob_said_yes(j: Journey, sam: Phone) -> None:
     await sam.look("notices")
     await notice.get_by_role("link").click()  # straight to where she agrees terms with Bob
     await sam.page.wait_for_url(f"{j.server}{j.rel}")
+    await expect(sam.page.locator(".their-topics")).to_contain_text(BOBS_TOPICS)
+    await sam.look("relationship-agreeing")
 
 
 # ---- 7 and 2. the compact builder; the first proposal in full --------------------------------
