@@ -291,7 +291,7 @@ async def test_an_ended_relationship_offers_no_builder(client, other_browser, db
 async def test_each_person_sees_the_others_topics_as_soon_as_they_are_introduced(
     client, other_browser, db, settings
 ):
-    pair, url = await _browsers(
+    _, url = await _browsers(
         client,
         other_browser,
         db,
