@@ -33,3 +33,21 @@ NEEDS_CHROMIUM = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium is not at {CHROMIUM}"),
 ]
+
+# axe-core, vendored with its licence so it runs offline. It is evaluated through the DevTools
+# protocol (page.evaluate), so the pages keep their strict CSP.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+# Every rule axe runs by default (WCAG 2.0-2.2 A and AA, and best practices).
+_RUN_AXE = """
+axe.run(document, {resultTypes: ["violations"]}).then((r) => r.violations.map((v) => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 4).map((n) =>
+    n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1, 2).join("")),
+})))
+"""
+
+
+async def axe_violations(page) -> list[dict]:
+    """What axe-core finds wrong on the page as it is now (an empty list when nothing)."""
+    await page.evaluate(AXE.read_text() + "\n;true")
+    return await page.evaluate(_RUN_AXE)

@@ -62,25 +62,32 @@ async def agreeing_pair(
             "/api/v1/profile", json=profile(**(changes or {})), headers=person.headers
         )
         assert saved.status_code == 200, saved.text
-    relationship = Relationship(seeker_id=sam.id, supporter_id=bob.id, state=State.introduced)
+    return Pair(sam, bob, coordinator, await accepted_introduction(db, sam, bob, coordinator))
+
+
+async def accepted_introduction(db, seeker: Person, supporter: Person, coordinator: Person) -> UUID:
+    """A relationship between these two, its introduction just accepted; its id."""
+    relationship = Relationship(
+        seeker_id=seeker.id, supporter_id=supporter.id, state=State.introduced
+    )
     await lifecycle.start(db, relationship=relationship, actor_id=coordinator.id)
     # What accepting does (api/matching/introductions.accept), without the matching engine.
     relationship.state = State.agreeing
     db.add(
         RelationshipEvent(
             relationship_id=relationship.id,
-            actor_id=bob.id,
+            actor_id=supporter.id,
             from_state=State.introduced,
             to_state=State.agreeing,
         )
     )
     await db.execute(
         update(SupporterOffer)
-        .where(SupporterOffer.user_id == bob.id)
+        .where(SupporterOffer.user_id == supporter.id)
         .values(active_count=SupporterOffer.active_count + 1)
     )
     await db.commit()
-    return Pair(sam, bob, coordinator, relationship.id)
+    return relationship.id
 
 
 def agreeable_terms(**changes: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from api.auth import service as auth
 from api.auth.principal import Principal
 from api.config import Settings
+from api.contact import inbox
 from api.db import SessionDep
-from api.notices import service as notices
 
 
 def session_cookie_name(settings: Settings) -> str:
@@ -29,9 +29,21 @@ async def optional_principal(request: Request, db: SessionDep) -> Principal | No
         await auth.principal_from_cookie(db, settings=settings, secret=secret) if secret else None
     )
     request.state.principal = principal
-    # The header's "Notices, 2 unread" on every page for someone signed in.
-    request.state.unread_notices = await notices.unread_count(db, principal) if principal else 0
+    # The header's "Notices, 2 unread" on every page for someone signed in (a part of a page
+    # that htmx swaps in has no header).
+    request.state.unread_notices = (
+        await inbox.unread_count(db, principal) if principal and _whole_page(request) else 0
+    )
     return principal
+
+
+def _whole_page(request: Request) -> bool:
+    """Whether the page is shown whole, header and all (not a part htmx swaps in)."""
+    headers = request.headers
+    part = headers.get("hx-request") and not (
+        headers.get("hx-boosted") or headers.get("hx-history-restore-request")
+    )
+    return not part
 
 
 async def required_principal(

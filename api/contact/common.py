@@ -17,6 +17,7 @@ from api.relationships.models import AgreementVersion, Relationship, State
 from api.relationships.service import Pair
 from api.relationships.terms import CHANNELS, AgreementTerms
 from api.weekly.windows import FALLBACK_TIMEZONE, is_known_timezone
+from api.weekly.zones import clock_name
 
 _NOT_ACTIVE = {
     State.agreeing: "you haven't agreed your terms yet; contact starts once you both have",
@@ -109,8 +110,8 @@ def local_text(at: datetime, tz: str) -> str:
 
 
 def local_text_with_zone(at: datetime, tz: str) -> str:
-    """E.g. "Tue 30 Mar, 19:00 (Europe/London time)"."""
-    return f"{local_text(at, tz)} ({tz} time)"
+    """E.g. "Tue 30 Mar, 19:00 (London time)"."""
+    return f"{local_text(at, tz)} ({clock_name(tz)})"
 
 
 def channel_words(channel: str) -> str:

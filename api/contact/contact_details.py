@@ -137,10 +137,11 @@ def parse_kinds(stored: str | None) -> list[Detail]:
 
 def why_kept_back(details: list[Detail], other_name: str) -> str:
     """What the sender is told, kindly, about a message kept back."""
-    words = WORDS[details[0]] if len(details) == 1 else "contact details"
     listed = " and ".join(WORDS[d] for d in details)
+    without = "those details" if len(details) > 1 else "the " + WORDS[details[0]].split(" ", 1)[1]
     return (
-        f"Kept back: it looks like it has {listed} in it, and your agreement keeps {words} "
-        f"inside Kindred for now. {other_name} hasn't seen it. You can send it again without "
-        "them, or you can both agree a change to your personal limits; then it goes through."
+        f"Kept back: it looks like it has {listed} in it, and what you both agreed doesn't "
+        f"include sharing that for now. {other_name} hasn't seen it. You can send it again "
+        f"without {without}, or you can both agree a change to your personal limits; then it "
+        "goes through."
     )

@@ -5,7 +5,7 @@ delivered, reminders, answers waiting; ``upkeep.bring_up_to_date``), then the li
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
-from api.contact import upkeep
+from api.contact import notifications, upkeep
 from api.notices import service as notices
 from api.notices.service import ShownNotice
 from api.paging import Page, Period, Window
@@ -27,3 +27,10 @@ async def my_notices_page(
     """A page of my notices (the API's list), once time has made its notices due."""
     await upkeep.bring_up_to_date(db, me)
     return await notices.notices_page(db, me, window=window, period=period, unread=unread)
+
+
+async def unread_count(db: AsyncSession, me: Principal) -> int:
+    """How many of my notices are unread, counting introductions and proposed terms waiting for
+    my answer at once (they are made when first read; the sweep makes the rest in time)."""
+    await notifications.waiting_answers(db, user_id=me.user_id)
+    return await notices.unread_count(db, me)

@@ -34,6 +34,7 @@ from api.crypto import seal, unseal
 from api.errors import Conflict, Invalid
 from api.notices import service as notices
 from api.paging import Order, Window, page
+from api.policies import service as policies
 from api.relationships.models import Relationship, RelationshipEvent, State
 from api.weekly.occurrences import is_within_windows, next_window_opening
 
@@ -248,7 +249,7 @@ async def conversation(
         why_not=why_not,
         unread=sum(1 for m in shown if not m.mine and not m.read),
         show_crisis=show_crisis,
-        crisis=list(settings.crisis_resources) if show_crisis else [],
+        crisis=await policies.crisis_resources(db, settings) if show_crisis else [],
     )
 
 

@@ -21,6 +21,7 @@ from api.relationships.models import State
 from api.relationships.terms import AgreementTerms
 from api.weekly.occurrences import interval_fits, occurrences_between, windows_in_zone
 from api.weekly.windows import describe_windows
+from api.weekly.zones import clock_name
 
 SLOT_STEP = timedelta(minutes=15)
 MOST_SLOTS = 80
@@ -132,7 +133,7 @@ def first_fitting(terms: AgreementTerms, after: datetime) -> datetime | None:
 def windows_text(terms: AgreementTerms, viewer_tz: str, on: date) -> str:
     """The agreed windows on the viewer's clock for the week of `on`, with the zone named."""
     seen = windows_in_zone(terms.windows, terms.timezone, viewer_tz, on)
-    return f"{describe_windows(seen)} ({viewer_tz} time)"
+    return f"{describe_windows(seen)} ({clock_name(viewer_tz)})"
 
 
 def session_problems(

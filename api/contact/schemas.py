@@ -28,7 +28,7 @@ _SESSION = {
     "channel": "video",
     "proposed_by": "supporter",
     "proposed_by_me": False,
-    "local_start": "Tue 30 Mar, 19:00 (Europe/London time)",
+    "local_start": "Tue 30 Mar, 19:00 (London time)",
     "created_at": "2027-03-20T09:00:00Z",
     "confirmed_at": "2027-03-20T12:00:00Z",
     "cancelled_at": None,
@@ -54,7 +54,7 @@ _MESSAGE = {
     "held": True,
     "status": "held",
     "read": False,
-    "delivery_text": "Held until Thu 1 Apr, 19:00 (Europe/London time), when your next agreed "
+    "delivery_text": "Held until Thu 1 Apr, 19:00 (London time), when your next agreed "
     "contact time opens. Bob won't see it or be told about it before then.",
 }
 

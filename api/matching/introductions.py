@@ -49,7 +49,7 @@ async def _tell_seeker(db: AsyncSession, relationship: Relationship, kind: str) 
         kind=kind,
         key=f"introduction/{relationship.id}/answer",
         actor_id=relationship.supporter_id,
-        **({} if relationship.source == Source.seeker_choice else {"asked_by": "coordinator"}),
+        chosen_by=relationship.source,  # the seeker, a coordinator or a batch: said rightly
     )
 
 

@@ -94,13 +94,12 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
         "you'll be in contact."
     ),
     "introduction_not_available": lambda w: (
-        (
-            "The supporter a coordinator asked for you is not available right now. "
-            if w.params.get("asked_by") == "coordinator"
-            else "The supporter you chose is not available right now. "
-        )
-        + "This isn't about you. Your request is back on the waiting list, and you can choose "
-        "someone else whenever you like."
+        "The supporter you chose is not available right now. This isn't about you. Your "
+        "request is back on the waiting list, and you can choose someone else whenever you like."
+        if w.params.get("chosen_by", "seeker_choice") == "seeker_choice"
+        else "The supporter a coordinator suggested for you is not available right now. This "
+        "isn't about you. A coordinator will look for someone else, and you can choose someone "
+        "yourself whenever you like."
     ),
     "match_proposed": lambda w: (
         (

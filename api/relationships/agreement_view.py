@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from api.config import Settings
 from api.errors import NotFound
 from api.policies.service import DefaultAgreement, DependencyLimits
+from api.relationships.limits import LimitLevel
 from api.relationships.models import (
     AgreementConsent,
     AgreementVersion,
@@ -18,14 +19,10 @@ from api.relationships.models import (
     VersionStatus,
 )
 from api.relationships.review import review_due
+from api.relationships.revision import etag
 from api.relationships.sealed_topics import full_terms
 from api.relationships.service import Pair
 from api.relationships.terms import AgreementTerms, Person
-
-
-def etag(revision: int) -> str:
-    """The agreement's ETag (a strong validator) for a revision."""
-    return f'"{revision}"'
 
 
 @dataclass
@@ -40,6 +37,9 @@ class Agreement:
     # The service's settings: where new terms start, and the most they may agree to.
     template: DefaultAgreement = field(default_factory=DefaultAgreement)
     limits: DependencyLimits = field(default_factory=DependencyLimits)
+    # Where each person's own limits start when there is nothing to start from here yet: what
+    # they last agreed to in another relationship (own_terms.carried_limits).
+    carried_limits: dict[Person, dict[str, LimitLevel]] = field(default_factory=dict)
 
     @property
     def revision(self) -> int:

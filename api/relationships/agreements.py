@@ -16,22 +16,21 @@
 """
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.db import settings_of
-from api.errors import Conflict, Forbidden, Invalid, PreconditionFailed
+from api.errors import Conflict, Forbidden, Invalid
 from api.policies import service as policies
-from api.relationships import lifecycle, service
-from api.relationships.agreement_view import Agreement, etag
+from api.relationships import lifecycle, own_terms, service
+from api.relationships.agreement_view import Agreement
+from api.relationships.limits import LimitLevel, default_limits
 from api.relationships.models import (
     AgreementConsent,
     AgreementVersion,
@@ -40,13 +39,14 @@ from api.relationships.models import (
     State,
     VersionStatus,
 )
-from api.relationships.own_terms import keep_theirs
 from api.relationships.review import review_point
+from api.relationships.revision import bump_revision, expect_revision
 from api.relationships.sealed_topics import new_version
 from api.relationships.terms import (
     CHANNELS,
     PEOPLE,
     AgreementTerms,
+    Person,
     default_terms,
     validate_terms,
 )
@@ -76,8 +76,14 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
         for consent in rows.all():
             consents.setdefault(consent.version_id, []).append(consent)
     pair = await service.pair(db, me, relationship=relationship)
+    open_ = (VersionStatus.pending, VersionStatus.agreed)
+    carried: dict[Person, dict[str, LimitLevel]] = {}
+    if not any(v.status in open_ for v in versions):  # a first proposal starts from the template
+        carried = await own_terms.carried_limits(db, relationship=relationship)
     template, limits = await policies.default_agreement(db), await policies.dependency_limits(db)
-    return Agreement(relationship, pair, versions, settings_of(db), consents, template, limits)
+    return Agreement(
+        relationship, pair, versions, settings_of(db), consents, template, limits, carried
+    )
 
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
@@ -99,15 +105,17 @@ async def pending_versions(
 
 
 def template_terms(agreement: Agreement) -> AgreementTerms:
-    """The service's starting template, with the ways of contact both people have chosen and
-    the topics each would rather not talk about (from their profiles)."""
+    """The service's starting template, with the ways of contact both people have chosen, the
+    topics each would rather not talk about (from their profiles) and each person's own limits
+    as they last agreed to them elsewhere."""
     supporter, seeker = agreement.pair.side("supporter"), agreement.pair.side("seeker")
     tz = supporter.timezone or seeker.timezone or FALLBACK_TIMEZONE
     plan = agreement.template.model_dump()  # never more a week than the service's limit
     plan["max_sessions_per_week"] = min(plan["max_sessions_per_week"], agreement.most_a_week)
     terms = default_terms(datetime.now(ZoneInfo(tz)).date(), tz, **plan)
     changes: dict[str, Any] = {
-        "topics_to_avoid": {p: list(agreement.pair.side(p).topics_to_avoid) for p in PEOPLE}
+        "topics_to_avoid": {p: list(agreement.pair.side(p).topics_to_avoid) for p in PEOPLE},
+        "personal_limits": {p: agreement.carried_limits.get(p, {}) for p in PEOPLE},
     }
     shared = [c for c in CHANNELS if c in supporter.channels and c in seeker.channels]
     if shared:
@@ -128,12 +136,27 @@ def starting_terms(agreement: Agreement) -> tuple[AgreementTerms, AgreementVersi
     return agreement.terms_of(start), start
 
 
+async def where_my_limits_start(
+    db: AsyncSession, agreement: Agreement, terms: AgreementTerms
+) -> Literal["last", "usual"] | None:
+    """Where my limits in these terms come from, if I have never proposed any here: the ones I
+    last agreed to in another relationship ("last") or Kindred's usual answers ("usual")."""
+    me = agreement.pair.me.role
+    if any(agreement.proposer(v) == me for v in agreement.versions):
+        return None
+    mine = terms.personal_limits[me]
+    carried = (await own_terms.carried_limits(db, relationship=agreement.relationship)).get(me)
+    if carried and mine == {**default_limits(), **carried}:
+        return "last"
+    return "usual" if mine == default_limits() else None
+
+
 def with_their_own(agreement: Agreement, data: dict[str, Any]) -> AgreementTerms:
     """Proposed terms, with the other person's own limits and topics as they set them
     (`own_terms.keep_theirs`, from where this proposal starts)."""
     start, _ = starting_terms(agreement)
     other = agreement.pair.other
-    return keep_theirs(start, data, other=other.role, other_name=other.display_name)
+    return own_terms.keep_theirs(start, data, other=other.role, other_name=other.display_name)
 
 
 def check_terms(agreement: Agreement, terms: AgreementTerms) -> None:
@@ -154,39 +177,6 @@ def check_editable(relationship: Relationship) -> None:
         raise Conflict(f"This relationship is {words}, so its terms can't change.")
 
 
-def _expect(relationship: Relationship, expected: int) -> None:
-    if relationship.agreement_revision != expected:
-        raise PreconditionFailed(
-            "The agreement changed since you last looked at it. Reload it, check the latest "
-            "version, and try again.",
-            headers={"ETag": etag(relationship.agreement_revision)},
-        )
-
-
-async def _bump(db: AsyncSession, relationship: Relationship, expected: int, **values: Any) -> None:
-    """Move the revision on from `expected` (412 if someone else did first), with `values`."""
-    values["agreement_revision"] = expected + 1
-    result = cast(
-        CursorResult[Any],
-        await db.execute(
-            update(Relationship)
-            .where(
-                col(Relationship.id) == relationship.id,
-                col(Relationship.agreement_revision) == expected,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    if result.rowcount != 1:
-        raise PreconditionFailed(
-            "The other person changed the agreement at the same moment. Reload it, check the "
-            "latest version, and try again."
-        )
-    for key, value in values.items():
-        set_committed_value(relationship, key, value)
-
-
 def _close(version: AgreementVersion, status: VersionStatus, me: Principal, at: datetime) -> None:
     version.status, version.closed_at, version.closed_by = status, at, me.user_id
 
@@ -198,7 +188,7 @@ async def propose(
     agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
-    _expect(relationship, expected)
+    expect_revision(relationship, expected)
     if not isinstance(data, dict):
         raise Invalid("Send the terms as a JSON object.")
     terms = with_their_own(agreement, data)
@@ -207,7 +197,7 @@ async def propose(
     if in_force is not None and agreement.terms_of(in_force) == terms:
         raise Invalid("These are the terms in force already; change something to propose.")
     now = utcnow()
-    await _bump(db, relationship, expected)  # the first write: see the module's docstring
+    await bump_revision(db, relationship, expected)  # the first write: see the module's docstring
     pending = agreement.pending
     if pending is not None:
         mine = pending.proposed_by == me.user_id
@@ -235,7 +225,7 @@ async def consent(
     agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
-    _expect(relationship, expected)
+    expect_revision(relationship, expected)
     version = agreement.version(number)
     latest = agreement.latest
     if latest is not None and version.number != latest.number:
@@ -252,7 +242,7 @@ async def consent(
     terms = agreement.terms_of(version)
     check_terms(agreement, terms)  # a profile or the date may have changed since it was proposed
     now = utcnow()
-    await _bump(
+    await bump_revision(
         db,
         relationship,
         expected,
@@ -279,7 +269,7 @@ async def withdraw(
     agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
-    _expect(relationship, expected)
+    expect_revision(relationship, expected)
     version = agreement.version(number)
     if version.status != VersionStatus.pending:
         raise Conflict(f"Version {number} is {version.status}; only a waiting proposal can be.")
@@ -288,7 +278,7 @@ async def withdraw(
             "Only the person who proposed a version can withdraw it; you can agree to it or "
             "propose something else."
         )
-    await _bump(db, relationship, expected)
+    await bump_revision(db, relationship, expected)
     _close(version, VersionStatus.withdrawn, me, utcnow())
     await db.flush()
     return version
@@ -301,7 +291,7 @@ async def confirm_review(
     agreement = await load(db, me, relationship_id=relationship_id)
     relationship = agreement.relationship
     check_editable(relationship)
-    _expect(relationship, expected)
+    expect_revision(relationship, expected)
     in_force = agreement.in_force
     if in_force is None or not agreement.review:
         raise Conflict("No review of the terms is due now.")
@@ -310,7 +300,7 @@ async def confirm_review(
         other = agreement.pair.other.display_name
         raise Conflict(f"You have said these terms still fit; waiting for {other}.")
     both = len(done) + 1 == 2
-    await _bump(db, relationship, expected, **({"review_at_session": None} if both else {}))
+    await bump_revision(db, relationship, expected, **({"review_at_session": None} if both else {}))
     review = AgreementConsent(version_id=in_force.id, user_id=me.user_id, kind=ConsentKind.review)
     db.add(review)
     await db.flush()

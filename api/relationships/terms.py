@@ -50,9 +50,9 @@ PEOPLE: dict[Person, str] = {
 }
 ResponseExpectation = Literal["same_day", "within_2_days", "within_a_week"]
 RESPONSE_EXPECTATIONS: dict[ResponseExpectation, str] = {
-    "same_day": "Replies the same day",
-    "within_2_days": "Replies within 2 days",
-    "within_a_week": "Replies within a week",
+    "same_day": "The same day",
+    "within_2_days": "Within 2 days",
+    "within_a_week": "Within a week",
 }
 # (label, what the person confirms they have read and understood)
 ACKNOWLEDGEMENTS: dict[str, tuple[str, str]] = {

@@ -23,7 +23,7 @@ from api.relationships.terms import (
 )
 from api.weekly.occurrences import windows_in_zone
 from api.weekly.windows import describe_windows, zone
-from api.weekly.zones import zone_label
+from api.weekly.zones import clock_name, zone_label
 
 
 class TermChange(BaseModel):
@@ -86,7 +86,11 @@ def _rows(
         ("max_sessions_per_week", "Sessions a week", f"At most {terms.max_sessions_per_week}"),
         ("review_after_session", "Review", _review_text(terms)),
         ("planned_end_date", "Planned ending", _date_text(terms.planned_end_date)),
-        ("response_expectation", "Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        (
+            "response_expectation",
+            "Replies to messages",
+            RESPONSE_EXPECTATIONS[terms.response_expectation],
+        ),
     ]
     people: tuple[Person, ...] = ("seeker", "supporter")
     for person in people:
@@ -151,7 +155,7 @@ def summarise(
 ) -> list[tuple[str, str]]:
     """The "what we agreed" summary, contact times on the viewer's clock for `on_week`."""
     viewer = zone(viewer_tz, field="viewer_timezone")
-    when = f"{_windows_text(terms, viewer.key, on_week)} ({viewer.key} time)"
+    when = f"{_windows_text(terms, viewer.key, on_week)} ({clock_name(viewer.key)})"
     sessions = (
         f"{_count(terms.sessions_total, 'session')} of {terms.session_minutes} minutes, "
         f"at most {terms.max_sessions_per_week} a week"
@@ -162,7 +166,7 @@ def summarise(
         ("Sessions", sessions),
         ("Review", _review_text(terms)),
         ("Planned ending", _date_text(terms.planned_end_date)),
-        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
     ]
     for person in ("seeker", "supporter"):
         whose = _whose(names, person)

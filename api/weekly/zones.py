@@ -70,6 +70,11 @@ def place(name: str) -> str:
     return name.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def clock_name(name: str) -> str:
+    """A zone's clock as people name it in a sentence: "London time", "New York time"."""
+    return f"{place(name)} time"
+
+
 def zone_label(name: str) -> str:
     """A zone as people know it: "London (UK)", "Los Angeles (US, Pacific)", "UTC"."""
     if name == "UTC":

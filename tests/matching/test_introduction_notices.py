@@ -56,6 +56,22 @@ async def test_a_no_reads_as_not_available_right_now(client, db, settings):
     assert "declin" not in told[0]["text"].lower() and "Bob" not in told[0]["text"]
 
 
+async def test_a_no_to_a_coordinators_suggestion_never_says_the_seeker_chose(client, db, settings):
+    robin = await staff(client, db, settings)
+    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
+    sam, request = await seeker_with_request(client, "sam", [(1, GOING)])
+    proposed = await client.post(
+        "/api/v1/coordination/proposals",
+        json={"request_id": request["id"], "supporter_id": str(bob.id)},
+        headers=robin.headers,
+    )
+    assert proposed.status_code == 201, proposed.text
+    await client.post(f"/api/v1/introductions/{proposed.json()['id']}/decline", headers=bob.headers)
+    told = (await notices(client, sam))[0]["text"]
+    assert "a coordinator suggested for you is not available right now" in told
+    assert "you chose" not in told and "Bob" not in told
+
+
 async def test_an_introduction_that_expires_is_told_once(client, db, settings):
     robin = await staff(client, db, settings)
     bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])

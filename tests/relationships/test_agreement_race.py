@@ -27,14 +27,14 @@ def gate(monkeypatch):
     def install(parties: int) -> list[int]:
         barrier = asyncio.Barrier(parties)
         arrived: list[int] = []
-        original = agreements._bump
+        original = agreements.bump_revision
 
         async def gated(db, relationship, expected, **values):
             arrived.append(expected)
             await asyncio.wait_for(barrier.wait(), timeout=10)
             return await original(db, relationship, expected, **values)
 
-        monkeypatch.setattr(agreements, "_bump", gated)
+        monkeypatch.setattr(agreements, "bump_revision", gated)
         return arrived
 
     return install

@@ -25,11 +25,15 @@ async def test_the_first_version_carries_both_peoples_topics_from_their_profiles
         "seeker": ["my brother", "religion"],
         "supporter": ["politics"],
     }
-    # Bob sends only his own answers; Sam's topics and limits come with the proposal untouched.
+    # Bob sends neither person's topics or limits: both come from where the proposal starts,
+    # so Sam's are untouched and his own are his profile's.
     proposed = await _propose(client, pair, bob, agreeable_terms())
     assert proposed.status_code == 201, proposed.text
     terms = proposed.json()["pending"]["terms"]
-    assert terms["topics_to_avoid"] == {"seeker": ["my brother", "religion"], "supporter": []}
+    assert terms["topics_to_avoid"] == {
+        "seeker": ["my brother", "religion"],
+        "supporter": ["politics"],
+    }
     assert terms["personal_limits"]["seeker"] == default_limits()
 
     # And both read them in the relationship, as the other person's own.
@@ -80,9 +84,11 @@ async def test_nobody_changes_the_other_persons_limits_or_topics(client, db, set
     assert terms["topics_to_avoid"] == {"seeker": ["work"], "supporter": ["politics"]}
     assert (await _consent(client, pair, bob, 2)).status_code == 200
 
-    # A later change by Bob keeps Sam's as agreed, not as Sam's profile says now.
+    # A later change by Bob keeps Sam's as agreed, not as Sam's profile says now, and his own
+    # as they were: leaving them out never resets anyone's.
     later = await _propose(client, pair, bob, agreeable_terms(sessions_total=8))
     assert later.status_code == 201, later.text
     terms = later.json()["pending"]["terms"]
-    assert terms["topics_to_avoid"] == {"seeker": ["work"], "supporter": []}
+    assert terms["topics_to_avoid"] == {"seeker": ["work"], "supporter": ["politics"]}
+    assert terms["personal_limits"]["supporter"] == mine
     assert terms["personal_limits"]["seeker"] == sams

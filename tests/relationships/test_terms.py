@@ -187,12 +187,12 @@ def test_summary_in_the_viewers_zone():
     )
     rows = dict(summarise(terms, "America/New_York", on_week=date(2026, 3, 9)))
     assert rows["When we can be in contact"] == (
-        "Tuesday 15:00\u201316:30, Thursday 15:00\u201316:30 (America/New_York time)"
+        "Tuesday 15:00\u201316:30, Thursday 15:00\u201316:30 (New York time)"
     )
     assert rows["Sessions"] == "6 sessions of 45 minutes, at most 1 a week"
     assert rows["Review"] == "After session 3"
     assert rows["Planned ending"] == "4 May 2026"
-    assert rows["Replies"] == "Replies within 2 days"
+    assert rows["Replies to messages"] == "Within 2 days"
     assert rows["How we'll be in contact"] == "In-app chat and video"
     assert rows["Giving or receiving gifts"].startswith("Never OK, the stricter of your two")
     assert rows["Hugs and other physical contact"].startswith("Never OK, the stricter")

@@ -4,11 +4,10 @@ offline. It is evaluated through the DevTools protocol, so the pages keep their 
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, axe_violations
 from tests.contact.helpers import add_session, agree, contact_pair, next_weekday, windows_around
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD
@@ -18,15 +17,6 @@ playwright = pytest.importorskip(
 )
 pytestmark = NEEDS_CHROMIUM
 
-AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-# Every rule axe runs by default (WCAG 2.0-2.2 A and AA, and best practices).
-RUN = """
-axe.run(document, {resultTypes: ["violations"]}).then((r) => r.violations.map((v) => ({
-  id: v.id, impact: v.impact, help: v.help,
-  nodes: v.nodes.slice(0, 4).map((n) =>
-    n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1, 2).join("")),
-})))
-"""
 SHOTS = {"safety-plan", "safety-plan-edit", "crisis", "not-found", "home-chat", "agreement"}
 
 
@@ -68,12 +58,10 @@ async def _log_in(context, base: str, email: str) -> None:
 async def _check(context, base: str, pages: dict[str, str], scheme: str, found: dict) -> None:
     page = await context.new_page()
     page.set_default_timeout(15_000)
-    source = AXE.read_text()
     for name, path in pages.items():
         response = await page.goto(f"{base}{path}")
         assert response is not None and response.status in (200, 404), (name, response)
-        await page.evaluate(source + "\n;true")
-        violations = await page.evaluate(RUN)
+        violations = await axe_violations(page)
         if violations:
             found[f"{scheme} {name} ({path})"] = violations
         if name in SHOTS:

@@ -26,6 +26,9 @@ async def test_ended_support_is_shown_kindly_on_home_list_and_chat(
     chat = html.unescape((await client.get(f"/relationships/{pair.relationship_id}/home")).text)
     assert "It's one of your agreed contact times now" not in chat
     assert "Your support has ended" in chat
+    # No empty "contact times" box, and no "Nothing booked yet" as if sessions could follow.
+    assert 'class="contact-now' not in chat and "Nothing booked yet" not in chat
+    assert "No more sessions: your support has ended." in chat
     await web_login(other_client, pair.supporter.email)
     theirs = html.unescape((await other_client.get("/relationships")).text)
     assert f"You supported Sam · {when}" in theirs

@@ -70,12 +70,8 @@ async def _agreement_page(
             base, context["base_label"] = against
             context["changed"] = compare(agreement, base, terms)
         context["acknowledgements"] = list(ACKNOWLEDGEMENTS.values())
-        # Someone's limits still as Kindred's usual answers, never chosen: say so plainly.
-        context["my_limits_unchosen"] = terms.personal_limits[
-            agreement.pair.me.role
-        ] == limits.default_limits() and not any(
-            agreement.proposer(v) == agreement.pair.me.role for v in agreement.versions
-        )
+        # My limits as I last agreed them elsewhere, or Kindred's usual answers: say so plainly.
+        context["my_limits_from"] = await agreements.where_my_limits_start(db, agreement, terms)
     context["versions"] = [
         (v.number, VERSION_WORDS[v.status], agreement.proposer(v), when(v.created_at, tz))
         for v in reversed(agreement.versions)

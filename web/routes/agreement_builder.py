@@ -146,6 +146,7 @@ def _builder(
         ],
         "responses": list(RESPONSE_EXPECTATIONS.items()),
         "limits": [(item, limits.level_label(theirs[item.key])) for item in limits.CATALOGUE],
+        "my_limits_carried": me.role in agreement.carried_limits,
         "their_topics": start.topics_to_avoid[other.role],
         "levels": list(limits.LEVELS.items()),
         "acknowledgements": list(ACKNOWLEDGEMENTS.items()),

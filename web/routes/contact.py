@@ -28,6 +28,7 @@ from api.relationships.lifecycle import describe_state
 from api.relationships.review import review_due
 from api.relationships.terms import RESPONSE_EXPECTATIONS, AgreementTerms
 from api.safety import reports
+from api.weekly.zones import clock_name
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -49,7 +50,7 @@ def home_url(relationship_id: UUID, done: str | None = None) -> str:
 
 def zone_label(tz: str) -> str:
     """A zone as people say it: "Europe/London" is "London time"."""
-    return tz.rsplit("/", 1)[-1].replace("_", " ") + " time"
+    return clock_name(tz)
 
 
 def clock(tz: str) -> Callable[[datetime], str]:
@@ -93,7 +94,7 @@ def _in_short(terms: AgreementTerms | None, tz: str, now: datetime) -> list[tupl
             "Sessions",
             f"{terms.session_minutes} minutes, at most {terms.max_sessions_per_week} a week",
         ),
-        ("Replies", RESPONSE_EXPECTATIONS[terms.response_expectation]),
+        ("Replies to messages", RESPONSE_EXPECTATIONS[terms.response_expectation]),
     ]
 
 

@@ -52,6 +52,9 @@ async def home(request: Request, me: MaybePeer, db: SessionDep, settings: Settin
         "waiting_introductions": len(await introductions.inbox(db, me)) if approved else 0,
         "open_relationships": [r for r in mine if r.state in HOLDS_A_PLACE],
         "summary_questions": await summaries.unanswered(db, me),
+        "being_supported": any(
+            r.state in HOLDS_A_PLACE and r.seeker_id == me.user_id for r in mine
+        ),
         "ended_relationships": [
             (r, pairs[r.id].other.display_name, pairs[r.id].me.role) for r in ended[:3]
         ],

@@ -14,6 +14,7 @@ from api.notices import service as notices
 from api.privacy import service as privacy
 from web.auth import Peer, redirect, session_cookie_name
 from web.csrf import Checked
+from web.notice_links import notice_link
 from web.render import field_errors, render
 from web.routes.safety import reader_zone
 
@@ -80,7 +81,8 @@ async def goodbye(request: Request) -> Response:
 async def notices_page(request: Request, me: Peer, db: SessionDep) -> Response:
     found = await inbox.my_notices(db, me)
     zone = await reader_zone(db, me)
-    return render(request, "pages/notices.html", {"notices": found, "zone": zone})
+    shown = [(n, notice_link(n.kind, n.relationship_id)) for n in found]
+    return render(request, "pages/notices.html", {"notices": shown, "zone": zone})
 
 
 @router.post("/notices/read", response_class=HTMLResponse, dependencies=[Checked])

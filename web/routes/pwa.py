@@ -86,9 +86,10 @@ async def service_worker(request: Request) -> Response:
 
 
 @router.get("/offline", response_class=HTMLResponse)
-async def offline(request: Request) -> HTMLResponse:
+async def offline(request: Request, db: SessionDep, settings: SettingsDep) -> HTMLResponse:
     # Cached by the service worker: it must never show anything personal.
-    response = render(request, "pages/offline.html")
+    resources = await policies.crisis_resources(db, settings)
+    response = render(request, "pages/offline.html", {"crisis_resources": resources})
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
 from api.deps import SettingsDep
+from api.policies import service as policies
 from api.safety import plan
 from web.auth import Peer, redirect
 from web.csrf import Checked
@@ -71,6 +72,7 @@ async def plan_page(
             "editing": edit or not written,
             "written": written,
             "saved": saved,
+            "crisis_resources": await policies.crisis_resources(db, settings),
         },
     )
 
@@ -102,6 +104,7 @@ async def save_plan(
             "editing": True,
             "written": True,
             "errors": errors,
+            "crisis_resources": await policies.crisis_resources(db, settings),
         }
         return render(request, "pages/safety_plan.html", context, status_code=422)
     await plan.save_my_plan(db, me, settings=settings, sections=values)
