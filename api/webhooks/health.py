@@ -49,7 +49,7 @@ async def disable(
         .values(next_attempt_at=None, failed_at=now, last_error=GIVEN_UP)
     )
     log.warning(
-        "webhook_endpoint_disabled", endpoint_id=str(endpoint.id), client_id=endpoint.client_id
+        "webhook_endpoint_disabled", endpoint_id=str(endpoint.id), client_id=str(endpoint.client_id)
     )
 
 
@@ -88,7 +88,7 @@ async def log_only(endpoint: WebhookEndpoint) -> None:
     log.warning(
         "webhook_endpoint_disabled_client_to_tell",
         endpoint_id=str(endpoint.id),
-        client_id=endpoint.client_id,
+        client_id=str(endpoint.client_id),
     )
 
 

@@ -5,10 +5,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import text
 
+from api.clients.models import IntegratorClient
+from api.clients.scopes import SCOPES
 from api.config import Settings
 from api.db import create_sessionmaker
 from api.tasks.worker import worker
@@ -37,6 +40,22 @@ def hook_settings(settings: Settings) -> Settings:
 def sessions(app, hook_settings):
     """Sessions carrying the webhook settings (what the worker's sessions carry)."""
     return create_sessionmaker(app.state.engine, hook_settings)
+
+
+# Endpoints belong to integrator clients: three of them, made for every test here.
+CLIENT_A, CLIENT_B, CLIENT_C = (UUID(int=n) for n in (0xA, 0xB, 0xC))
+
+
+async def add_clients(sessions, *ids: UUID) -> None:
+    async with sessions() as db:
+        for n, client_id in enumerate(ids):
+            db.add(IntegratorClient(id=client_id, name=f"Client {n}", scopes=list(SCOPES)))
+        await db.commit()
+
+
+@pytest.fixture(autouse=True)
+async def _clients(sessions) -> None:
+    await add_clients(sessions, CLIENT_A, CLIENT_B, CLIENT_C)
 
 
 @pytest.fixture
