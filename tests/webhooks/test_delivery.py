@@ -200,7 +200,9 @@ async def test_a_failed_delivery_is_sent_again_on_request_with_the_same_webhook_
             log = await deliveries.list_deliveries(
                 db, client_id=CLIENT_A, endpoint_id=made.endpoint.id, window=Window()
             )
-            assert [(e.event_type, e.status) for e in log.items] == [("relationship.ended", "failed")]
+            assert [(e.event_type, e.status) for e in log.items] == [
+                ("relationship.ended", "failed")
+            ]
             again = await deliveries.redeliver(db, client_id=CLIENT_A, delivery_id=delivery.id)
             assert deliveries.status_of(again) == "pending"
             await db.commit()
