@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -14,6 +15,7 @@ from api.clients.models import IntegratorClient
 from api.clients.scopes import SCOPES
 from api.config import Settings
 from api.db import create_sessionmaker
+from api.main import create_app
 from api.tasks.worker import worker
 from api.webhooks.deliveries import everyone
 from tests.webhooks.receiver import Receiver, receiving
@@ -56,6 +58,15 @@ async def add_clients(sessions, *ids: UUID) -> None:
 @pytest.fixture(autouse=True)
 async def _clients(sessions) -> None:
     await add_clients(sessions, CLIENT_A, CLIENT_B, CLIENT_C)
+
+
+@pytest.fixture
+async def api(app, hook_settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with the webhook settings (receivers on 127.0.0.1 allowed), same database."""
+    hooked = create_app(hook_settings, engine=app.state.engine)
+    transport = httpx.ASGITransport(app=hooked)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+        yield c
 
 
 @pytest.fixture

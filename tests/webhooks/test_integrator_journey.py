@@ -11,14 +11,11 @@ from collections import Counter
 from datetime import timedelta
 from uuid import UUID
 
-import httpx
-import pytest
 from sqlalchemy import update
 
 from api.common import utcnow
 from api.contact.models import ContactSession
 from api.integrations import audience
-from api.main import create_app
 from tests.clients.helpers import admin, integrator
 from tests.contact.helpers import next_weekday
 from tests.matching.people import ready_supporter, set_up
@@ -41,15 +38,6 @@ EVERY = [
     "session.held",
     "relationship.ended",
 ]
-
-
-@pytest.fixture
-async def api(app, hook_settings):
-    """The API with the webhook settings (receivers on 127.0.0.1 allowed), same database."""
-    hooked = create_app(hook_settings, engine=app.state.engine)
-    transport = httpx.ASGITransport(app=hooked)
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
-        yield c
 
 
 async def register(api, made, url: str, types=EVERY) -> dict:
