@@ -6,6 +6,7 @@ from api.auth.models import AuthSession, LoginAttempt, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
+from api.idempotency.models import IdempotencyRecord
 from api.matching.models import (
     BatchDraft,
     BatchDraftItem,
@@ -15,7 +16,6 @@ from api.matching.models import (
     SupportRequest,
 )
 from api.monthly.models import MonthFigures
-from api.idempotency.models import IdempotencyRecord
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange

@@ -15,7 +15,7 @@ from api.coordination.schemas import OfferDecisionIn, OfferToReviewOut, WaitingS
 from api.db import SessionDep
 from api.deps import PageDep, PeriodDep, SettingsDep
 from api.errors import problem_response_docs
-from api.matching import drafts, proposals, requests, service, views
+from api.matching import drafts, proposals, requests, service
 from api.matching.deps import IndexDep
 from api.matching.models import BatchDraft, BatchDraftItem
 from api.matching.schemas import (

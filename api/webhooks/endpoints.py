@@ -23,6 +23,7 @@ from api.webhooks.addresses import check_url
 from api.webhooks.models import WebhookEndpoint, WebhookSecret
 
 LONGEST_DESCRIPTION = 200
+BY_THE_CLIENT = "Disabled by you."  # as api/webhooks/health.py
 
 
 class _Unchanged:
@@ -147,7 +148,7 @@ async def update_endpoint(
             endpoint.disabled_reason = endpoint.disabled_at = endpoint.client_told_at = None
             endpoint.failing_since = None
         else:
-            endpoint.disabled_at, endpoint.disabled_reason = utcnow(), "Disabled by you."
+            endpoint.disabled_at, endpoint.disabled_reason = utcnow(), BY_THE_CLIENT
             endpoint.client_told_at = endpoint.disabled_at  # they did it: nothing to tell
     endpoint.updated_at = utcnow()
     await db.flush()

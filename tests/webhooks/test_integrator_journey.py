@@ -22,7 +22,7 @@ from tests.matching.people import ready_supporter, set_up
 from tests.referrals.helpers import join, person, refer, status_of
 from tests.relationships.agreement_steps import _consent, _propose
 from tests.web.conftest import other_client
-from tests.web.pages import csrf_token
+from tests.web.pages import csrf_token, log_in
 from tests.webhooks.conftest import running, until
 from tests.webhooks.receiver import Answer
 
@@ -50,7 +50,7 @@ async def register(api, made, url: str, types=EVERY) -> dict:
 
 
 async def test_an_integrator_follows_a_referral_by_webhooks_from_invite_to_summary(
-    api, other_client, db, settings, hook_settings, sessions, receiver
+    api, client, other_client, db, settings, hook_settings, sessions, receiver
 ):
     from datetime import time
 
@@ -177,6 +177,13 @@ async def test_an_integrator_follows_a_referral_by_webhooks_from_invite_to_summa
     assert endpoint["enabled"] is False and "410" in endpoint["disabled_reason"]
     assert endpoint["disabled_at"] is not None
     assert len(receiver.at("/gone")) == 1
+
+    # Administrators see it on the console's Integrations page, beside the client.
+    await log_in(client, ada.email)
+    console = await client.get("/coordinator/clients")
+    assert console.status_code == 200
+    assert console.text.count("Webhook endpoint disabled") == 1
+    assert "answered 410 Gone" in console.text and receiver.base + "/gone" in console.text
 
     # The delivery log says the same, a page at a time.
     log = await api.get(

@@ -32,7 +32,7 @@ async def test_create_read_change_rotate_and_delete_an_endpoint(api, db, setting
         )
         assert more.status_code == 201
     first = (await api.get(BASE, params={"limit": 2}, headers=made.headers)).json()
-    assert [e["id"] for e in first["data"]][0] == endpoint["id"] and first["has_more"] is True
+    assert first["data"][0]["id"] == endpoint["id"] and first["has_more"] is True
     rest = (
         await api.get(
             BASE, params={"starting_after": first["data"][-1]["id"]}, headers=made.headers
