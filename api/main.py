@@ -21,7 +21,9 @@ from api.db import create_engine, create_sessionmaker
 from api.errors import problem_response_docs
 from api.handlers import install_error_handlers
 from api.idempotency.middleware import IdempotencyMiddleware
+from api.integrations import audience
 from api.integrations.routes import router as integrations_router
+from api.integrations.webhook_routes import router as integrations_webhooks_router
 from api.logs import configure_logging
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
@@ -56,6 +58,7 @@ def api_router() -> APIRouter:
     router.include_router(auth_router)
     router.include_router(clients_router)
     router.include_router(integrations_router)
+    router.include_router(integrations_webhooks_router)
     router.include_router(supporters_router)
     router.include_router(profiles_router)
     router.include_router(matching_router)
@@ -83,7 +86,13 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         async with contextlib.AsyncExitStack() as stack:
             if settings.run_worker:  # `make run`; docker-compose runs workers on their own
                 await stack.enter_async_context(
-                    worker(settings, sessionmaker=app.state.sessionmaker, name="in-process")
+                    worker(
+                        settings,
+                        sessionmaker=app.state.sessionmaker,
+                        name="in-process",
+                        may_hear=audience.may_hear,
+                        tell=audience.tell,
+                    )
                 )
             yield
         await engine.dispose()

@@ -13,7 +13,7 @@ class OutboxEvent(SQLModel, table=True):
 
     ``id`` is the Standard Webhooks ``webhook-id`` of every delivery of this event, so a
     receiver can drop duplicates. ``about_users`` names the people the event concerns; it is
-    used to decide which integrators may hear of it and is never sent.
+    used to decide which integrators may hear of it and is never sent, nor is ``kept_for``.
     """
 
     __tablename__ = "outbox_event"
@@ -23,5 +23,8 @@ class OutboxEvent(SQLModel, table=True):
     type: str = Field(sa_type=String(60))
     data: dict = Field(default_factory=dict, sa_type=JSON)
     about_users: list = Field(default_factory=list, sa_type=JSON)
+    # Clients that referred someone this event was about, kept when that person deleted their
+    # account (``forget_user``) so those referrers still hear of it; never sent.
+    kept_for: list = Field(default_factory=list, sa_type=JSON)
     occurred_at: datetime = created_field()
     dispatched_at: datetime | None = when_field()

@@ -33,7 +33,10 @@ EVENT_TYPES: dict[str, str] = {
     "session.scheduled": "A session was agreed.",
     "session.held": "A session took place.",
     "concern.raised": "Someone raised a concern (no details are ever sent).",
+    "webhook.test": "A test you asked for (POST …/test): sent only to that endpoint.",
 }
+#: The test event's type: never fanned out, only sent to the endpoint it was asked for.
+TEST = "webhook.test"
 
 
 def new_event_id() -> str:
@@ -46,6 +49,7 @@ def emit(
     type: str,
     data: dict[str, str | int | None],
     about_users: Iterable[UUID | None] = (),
+    dispatched_at: datetime | None = None,
 ) -> OutboxEvent:
     """Record an event in the caller's transaction. `data` is thin: ids and states only."""
     if type not in EVENT_TYPES:
@@ -56,14 +60,18 @@ def emit(
         data=dict(data),
         about_users=sorted({str(u) for u in about_users if u is not None}),
         occurred_at=utcnow(),
+        dispatched_at=dispatched_at,
     )
     db.add(event)
     return event
 
 
-async def forget_user(db: AsyncSession, *, user_id: UUID) -> int:
+async def forget_user(db: AsyncSession, *, user_id: UUID, kept_for: Iterable[UUID] = ()) -> int:
     """Account deletion: the person is no longer named among those an event is about (the
-    events stay, about whoever else they concern); how many events changed."""
+    events stay, about whoever else they concern); how many events changed. Events not yet
+    sent out keep the clients in `kept_for` (those who referred the person), so they still
+    hear of them, the final ending included."""
+    keep = {str(c) for c in kept_for}
     person = str(user_id)
     found = await db.scalars(
         select(OutboxEvent).where(cast(OutboxEvent.about_users, String).contains(person))
@@ -72,6 +80,8 @@ async def forget_user(db: AsyncSession, *, user_id: UUID) -> int:
     for event in found.all():
         if person in event.about_users:
             event.about_users = [u for u in event.about_users if u != person]
+            if keep and event.dispatched_at is None:
+                event.kept_for = sorted(keep | set(event.kept_for))
             changed += 1
     return changed
 

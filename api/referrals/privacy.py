@@ -54,3 +54,14 @@ async def erase(db: AsyncSession, *, user_id: UUID) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def referrers_of(db: AsyncSession, *, user_id: UUID) -> list[UUID]:
+    """The clients I joined through a referral of: they still hear of the events about me
+    that are not yet sent out when my account goes (my support ending among them)."""
+    found = await db.scalars(
+        select(Referral.client_id).where(
+            Referral.user_id == user_id, col(Referral.joined_at).is_not(None)
+        )
+    )
+    return list(found.all())

@@ -10,6 +10,7 @@ import structlog
 
 from api.config import get_settings
 from api.db import create_engine, create_sessionmaker
+from api.integrations import audience
 from api.logs import configure_logging
 from api.tasks.worker import worker
 
@@ -29,6 +30,8 @@ async def run(concurrency: int | None) -> None:
             sessionmaker=create_sessionmaker(engine, settings),
             name=socket.gethostname(),
             concurrency=concurrency,
+            may_hear=audience.may_hear,
+            tell=audience.tell,
         ):
             log.info("worker_started")
             await stop.wait()

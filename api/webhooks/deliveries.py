@@ -2,7 +2,7 @@
 
 ``fan_out`` turns each event not yet dispatched into one delivery per enabled endpoint that
 subscribed to its type, existed when it happened, and whose client may hear of it: the
-**audience** (``may_hear(client_id, event)``) decides that; who may hear of whom (scopes,
+**audience** (``may_hear(db, client_id, event)``) decides that; who may hear of whom (scopes,
 referrals) is not this package's business. Events are locked as they are read (``SKIP
 LOCKED`` on PostgreSQL) so two sweeps at once never fan out the same event twice.
 """
@@ -11,35 +11,38 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.common import utcnow
 from api.errors import Conflict, NotFound
 from api.outbox.models import OutboxEvent
+from api.outbox.service import TEST, emit
+from api.paging import Order, Page, Window, page
 from api.webhooks.endpoints import get_endpoint
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-MayHear = Callable[[str, OutboxEvent], bool | Awaitable[bool]]
+MayHear = Callable[[AsyncSession, UUID, OutboxEvent], bool | Awaitable[bool]]
 Status = Literal["pending", "delivered", "failed"]
 FAN_OUT_BATCH = 500
 
 
-def everyone(client_id: str, event: OutboxEvent) -> bool:
+def everyone(db: AsyncSession, client_id: UUID, event: OutboxEvent) -> bool:
     """Every subscribed client hears of every event (tests; never a deployment's audience)."""
     return True
 
 
-def nobody(client_id: str, event: OutboxEvent) -> bool:
+def nobody(db: AsyncSession, client_id: UUID, event: OutboxEvent) -> bool:
     """No client hears of anything: the audience until scopes and referrals decide it."""
     return False
 
 
-async def _hears(may_hear: MayHear, client_id: str, event: OutboxEvent) -> bool:
-    answer = may_hear(client_id, event)
+async def _hears(db: AsyncSession, may_hear: MayHear, client_id: UUID, event: OutboxEvent) -> bool:
+    answer = may_hear(db, client_id, event)
     return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
 
 
@@ -74,7 +77,7 @@ async def fan_out(
             if (
                 event.type in endpoint.event_types
                 and endpoint.created_at <= event.occurred_at
-                and await _hears(may_hear, endpoint.client_id, event)
+                and await _hears(db, may_hear, endpoint.client_id, event)
             ):
                 db.add(
                     WebhookDelivery(
@@ -124,12 +127,13 @@ class LogEntry:
 async def list_deliveries(
     db: AsyncSession,
     *,
-    client_id: str,
+    client_id: UUID,
     endpoint_id: UUID,
+    window: Window,
     status: Status | None = None,
-    limit: int = 50,
-) -> list[LogEntry]:
-    """The endpoint's delivery log, newest first (404 for another client's endpoint)."""
+) -> Page[LogEntry]:
+    """The endpoint's delivery log, newest first, a page at a time (404 for another client's
+    endpoint)."""
     await get_endpoint(db, client_id=client_id, endpoint_id=endpoint_id)
     query = (
         select(WebhookDelivery, OutboxEvent.type)
@@ -145,19 +149,21 @@ async def list_deliveries(
             col(WebhookDelivery.next_attempt_at).is_(None),
             col(WebhookDelivery.delivered_at).is_(None),
         )
-    rows = await db.execute(
-        query.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id)).limit(
-            max(1, min(limit, 100))
-        )
+    order = Order(col(WebhookDelivery.created_at), col(WebhookDelivery.id), descending=True)
+    found = await page(db, cast(Select[Any], query), order, window)
+    return Page(
+        [LogEntry(delivery=d, event_type=t, status=status_of(d)) for d, t in found.items],
+        found.has_more,
     )
-    return [LogEntry(delivery=d, event_type=t, status=status_of(d)) for d, t in rows.all()]
 
 
-async def redeliver(db: AsyncSession, *, client_id: str, delivery_id: UUID) -> WebhookDelivery:
+async def redeliver(
+    db: AsyncSession, *, client_id: UUID, delivery_id: UUID, endpoint_id: UUID | None = None
+) -> WebhookDelivery:
     """Send this delivery again, soon, as a new round of the retry schedule; the receiver
     gets the same ``webhook-id``, so it can tell it has seen it before."""
     delivery = await db.get(WebhookDelivery, delivery_id)
-    if delivery is None:
+    if delivery is None or endpoint_id not in (None, delivery.endpoint_id):
         raise NotFound("No such delivery.")
     endpoint = await get_endpoint(db, client_id=client_id, endpoint_id=delivery.endpoint_id)
     if not endpoint.enabled:
@@ -167,3 +173,28 @@ async def redeliver(db: AsyncSession, *, client_id: str, delivery_id: UUID) -> W
     delivery.step, delivery.next_attempt_at, delivery.failed_at = 0, utcnow(), None
     await db.flush()
     return delivery
+
+
+async def send_test(db: AsyncSession, *, client_id: UUID, endpoint_id: UUID) -> LogEntry:
+    """A ``webhook.test`` event for this endpoint alone, sent soon (even if it didn't
+    subscribe to the type), so an integrator can check their receiver and its signature."""
+    endpoint = await get_endpoint(db, client_id=client_id, endpoint_id=endpoint_id)
+    if not endpoint.enabled:
+        raise Conflict("This endpoint is disabled; enable it before sending a test.")
+    now = utcnow()
+    event = emit(db, type=TEST, data={"endpoint_id": str(endpoint.id)}, dispatched_at=now)
+    await db.flush()
+    delivery = WebhookDelivery(
+        event_id=event.id, endpoint_id=endpoint.id, created_at=now, next_attempt_at=now
+    )
+    db.add(delivery)
+    await db.flush()
+    return LogEntry(delivery=delivery, event_type=TEST, status=status_of(delivery))
+
+
+async def entry_of(db: AsyncSession, *, delivery: WebhookDelivery) -> LogEntry:
+    """A delivery as a line of the log."""
+    event = await db.get(OutboxEvent, delivery.event_id)
+    return LogEntry(
+        delivery=delivery, event_type=event.type if event else "", status=status_of(delivery)
+    )

@@ -17,11 +17,13 @@ from api.common import utcnow
 from api.db import settings_of
 from api.errors import Invalid, NotFound
 from api.outbox.service import EVENT_TYPES
+from api.paging import Order, Page, Window, page
 from api.webhooks import signing
 from api.webhooks.addresses import check_url
 from api.webhooks.models import WebhookEndpoint, WebhookSecret
 
 LONGEST_DESCRIPTION = 200
+BY_THE_CLIENT = "Disabled by you."  # as api/webhooks/health.py
 
 
 class _Unchanged:
@@ -72,7 +74,7 @@ async def _add_secret(db: AsyncSession, endpoint: WebhookEndpoint, secret: str) 
 async def create_endpoint(
     db: AsyncSession,
     *,
-    client_id: str,
+    client_id: UUID,
     url: str,
     event_types: Iterable[str],
     description: str = "",
@@ -93,17 +95,26 @@ async def create_endpoint(
     return NewSecret(endpoint=endpoint, secret=secret)
 
 
-async def list_endpoints(db: AsyncSession, *, client_id: str) -> list[WebhookEndpoint]:
+def _order() -> Order:
+    return Order(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id), descending=False)
+
+
+async def list_endpoints(db: AsyncSession, *, client_id: UUID) -> list[WebhookEndpoint]:
     """This client's endpoints, oldest first."""
-    found = await db.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.client_id == client_id)
-        .order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
-    )
-    return list(found.all())
+    query = select(WebhookEndpoint).where(WebhookEndpoint.client_id == client_id)
+    return list((await db.scalars(query.order_by(*_order().by()))).all())
 
 
-async def get_endpoint(db: AsyncSession, *, client_id: str, endpoint_id: UUID) -> WebhookEndpoint:
+async def page_of_endpoints(
+    db: AsyncSession, *, client_id: UUID, window: Window
+) -> Page[WebhookEndpoint]:
+    """A page of this client's endpoints, oldest first."""
+    query = select(WebhookEndpoint).where(WebhookEndpoint.client_id == client_id)
+    found = await page(db, query, _order(), window)
+    return Page([row[0] for row in found.items], found.has_more)
+
+
+async def get_endpoint(db: AsyncSession, *, client_id: UUID, endpoint_id: UUID) -> WebhookEndpoint:
     """One of this client's endpoints (404 for anyone else's)."""
     endpoint = await db.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.client_id != client_id:
@@ -114,7 +125,7 @@ async def get_endpoint(db: AsyncSession, *, client_id: str, endpoint_id: UUID) -
 async def update_endpoint(
     db: AsyncSession,
     *,
-    client_id: str,
+    client_id: UUID,
     endpoint_id: UUID,
     url: str | _Unchanged = UNCHANGED,
     event_types: Iterable[str] | _Unchanged = UNCHANGED,
@@ -137,14 +148,14 @@ async def update_endpoint(
             endpoint.disabled_reason = endpoint.disabled_at = endpoint.client_told_at = None
             endpoint.failing_since = None
         else:
-            endpoint.disabled_at, endpoint.disabled_reason = utcnow(), "Disabled by you."
+            endpoint.disabled_at, endpoint.disabled_reason = utcnow(), BY_THE_CLIENT
             endpoint.client_told_at = endpoint.disabled_at  # they did it: nothing to tell
     endpoint.updated_at = utcnow()
     await db.flush()
     return endpoint
 
 
-async def delete_endpoint(db: AsyncSession, *, client_id: str, endpoint_id: UUID) -> None:
+async def delete_endpoint(db: AsyncSession, *, client_id: UUID, endpoint_id: UUID) -> None:
     """Delete the endpoint with its secrets and its delivery log."""
     endpoint = await get_endpoint(db, client_id=client_id, endpoint_id=endpoint_id)
     await db.delete(endpoint)
@@ -152,7 +163,7 @@ async def delete_endpoint(db: AsyncSession, *, client_id: str, endpoint_id: UUID
 
 
 async def rotate_secret(
-    db: AsyncSession, *, client_id: str, endpoint_id: UUID, secret: str | None = None
+    db: AsyncSession, *, client_id: UUID, endpoint_id: UUID, secret: str | None = None
 ) -> NewSecret:
     """A new signing secret. The ones in use keep signing too, for the overlap (24 h by
     default), so every request carries both signatures until the receiver has switched."""

@@ -14,6 +14,7 @@ them); the queue's sweep calls it, and each disabled endpoint is told about once
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from uuid import UUID
 
 import structlog
 from sqlalchemy import update
@@ -26,6 +27,7 @@ log = structlog.get_logger("kindred.webhooks")
 
 GONE = "The endpoint answered 410 Gone, which means it no longer accepts webhooks."
 GIVEN_UP = "given up: the endpoint was disabled"
+BY_THE_CLIENT = "Disabled by you."
 
 
 def failing_for_too_long(days: float) -> str:
@@ -49,7 +51,7 @@ async def disable(
         .values(next_attempt_at=None, failed_at=now, last_error=GIVEN_UP)
     )
     log.warning(
-        "webhook_endpoint_disabled", endpoint_id=str(endpoint.id), client_id=endpoint.client_id
+        "webhook_endpoint_disabled", endpoint_id=str(endpoint.id), client_id=str(endpoint.client_id)
     )
 
 
@@ -88,7 +90,7 @@ async def log_only(endpoint: WebhookEndpoint) -> None:
     log.warning(
         "webhook_endpoint_disabled_client_to_tell",
         endpoint_id=str(endpoint.id),
-        client_id=endpoint.client_id,
+        client_id=str(endpoint.client_id),
     )
 
 
@@ -108,3 +110,25 @@ async def tell_clients(db: AsyncSession, *, tell: Tell, now: datetime) -> int:
         endpoint.client_told_at = now
         told += 1
     return told
+
+
+async def disabled_by_kindred(
+    db: AsyncSession, *, client_ids: list[UUID]
+) -> dict[UUID, list[WebhookEndpoint]]:
+    """Each client's endpoints that Kindred disabled (not those the client turned off),
+    most recent first: what the console's Integrations page shows administrators."""
+    if not client_ids:
+        return {}
+    found = await db.scalars(
+        select(WebhookEndpoint)
+        .where(
+            col(WebhookEndpoint.client_id).in_(client_ids),
+            col(WebhookEndpoint.enabled).is_(False),
+            col(WebhookEndpoint.disabled_reason) != BY_THE_CLIENT,
+        )
+        .order_by(col(WebhookEndpoint.disabled_at).desc())
+    )
+    by_client: dict[UUID, list[WebhookEndpoint]] = {}
+    for endpoint in found.all():
+        by_client.setdefault(endpoint.client_id, []).append(endpoint)
+    return by_client

@@ -15,8 +15,8 @@ class WebhookEndpoint(SQLModel, table=True):
     __tablename__ = "webhook_endpoint"
 
     id: UUID = id_field()
-    # The integrator client that owns it (the clients' table gets its foreign key when it lands).
-    client_id: str = Field(sa_type=String(64), index=True)
+    # The integrator client that owns it; deleting the client deletes its endpoints.
+    client_id: UUID = Field(foreign_key="integrator_client.id", index=True, ondelete="CASCADE")
     url: str = Field(sa_type=String(2000))
     description: str = Field(default="", sa_type=String(200))
     event_types: list = Field(default_factory=list, sa_type=JSON)

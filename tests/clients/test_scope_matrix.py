@@ -18,6 +18,20 @@ KNOWN = {
     ("GET", "/api/v1/integrations/relationships"): {"relationships:read"},
     ("GET", "/api/v1/integrations/taxonomy"): {"referrals:write"},
     ("GET", "/api/v1/integrations/statistics"): {"stats:read"},
+    **{
+        (method, "/api/v1/webhooks/endpoints" + tail): {"webhooks:manage"}
+        for method, tail in [
+            ("POST", ""),
+            ("GET", ""),
+            ("GET", "/{endpoint_id}"),
+            ("PATCH", "/{endpoint_id}"),
+            ("DELETE", "/{endpoint_id}"),
+            ("POST", "/{endpoint_id}/secret/rotate"),
+            ("GET", "/{endpoint_id}/deliveries"),
+            ("POST", "/{endpoint_id}/deliveries/{delivery_id}/redeliver"),
+            ("POST", "/{endpoint_id}/test"),
+        ]
+    },
 }
 
 

@@ -11,6 +11,7 @@ from api.outbox.models import OutboxEvent
 from api.outbox.service import emit, forget_user, prune
 from api.webhooks import deliveries, endpoints
 from api.webhooks.models import WebhookDelivery
+from tests.webhooks.conftest import CLIENT_A, add_clients
 
 
 async def test_a_forgotten_person_is_no_longer_named_in_any_event(db):
@@ -33,10 +34,11 @@ async def test_events_sent_out_longer_ago_than_the_log_is_kept_go_with_their_del
     from api.db import create_sessionmaker
 
     sessions = create_sessionmaker(app.state.engine, hook_settings)
+    await add_clients(sessions, CLIENT_A)
     now = utcnow()
     async with sessions() as db:
         await endpoints.create_endpoint(
-            db, client_id="client-a", url="https://hooks.example.org/", event_types=["session.held"]
+            db, client_id=CLIENT_A, url="https://hooks.example.org/", event_types=["session.held"]
         )
         await db.commit()
     async with sessions() as db:

@@ -5,12 +5,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from uuid import UUID
 
+import httpx
 import pytest
 from sqlalchemy import text
 
+from api.clients.models import IntegratorClient
+from api.clients.scopes import SCOPES
 from api.config import Settings
 from api.db import create_sessionmaker
+from api.main import create_app
 from api.tasks.worker import worker
 from api.webhooks.deliveries import everyone
 from tests.webhooks.receiver import Receiver, receiving
@@ -37,6 +42,31 @@ def hook_settings(settings: Settings) -> Settings:
 def sessions(app, hook_settings):
     """Sessions carrying the webhook settings (what the worker's sessions carry)."""
     return create_sessionmaker(app.state.engine, hook_settings)
+
+
+# Endpoints belong to integrator clients: three of them, made for every test here.
+CLIENT_A, CLIENT_B, CLIENT_C = (UUID(int=n) for n in (0xA, 0xB, 0xC))
+
+
+async def add_clients(sessions, *ids: UUID) -> None:
+    async with sessions() as db:
+        for n, client_id in enumerate(ids):
+            db.add(IntegratorClient(id=client_id, name=f"Client {n}", scopes=list(SCOPES)))
+        await db.commit()
+
+
+@pytest.fixture(autouse=True)
+async def _clients(sessions) -> None:
+    await add_clients(sessions, CLIENT_A, CLIENT_B, CLIENT_C)
+
+
+@pytest.fixture
+async def api(app, hook_settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with the webhook settings (receivers on 127.0.0.1 allowed), same database."""
+    hooked = create_app(hook_settings, engine=app.state.engine)
+    transport = httpx.ASGITransport(app=hooked)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+        yield c
 
 
 @pytest.fixture

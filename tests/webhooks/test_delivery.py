@@ -4,18 +4,20 @@ schedule with the same webhook-id; 410 and Retry-After are honoured; a rollback 
 
 import itertools
 import json
+from uuid import UUID
 
 from sqlalchemy import select
 
 from api.outbox.service import emit
+from api.paging import Window
 from api.webhooks import deliveries, endpoints
 from api.webhooks.health import GIVEN_UP, GONE
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.webhooks.conftest import running, until
+from tests.webhooks.conftest import CLIENT_A, running, until
 from tests.webhooks.receiver import Answer
 
 
-async def _endpoint(sessions, url: str, types=("relationship.ended",), client="client-a"):
+async def _endpoint(sessions, url: str, types=("relationship.ended",), client=CLIENT_A):
     async with sessions() as db:
         made = await endpoints.create_endpoint(
             db, client_id=client, url=url, event_types=list(types)
@@ -155,7 +157,7 @@ async def test_an_endpoint_failing_for_too_long_is_disabled_and_its_client_told(
         update={"webhook_disable_after_seconds": 0.5, "webhook_retry_schedule": [0] + [0.3] * 9}
     )
     broken = await _endpoint(sessions, receiver.script("/broken", Answer(500)))
-    told: list[str] = []
+    told: list[UUID] = []
 
     async def tell(endpoint: WebhookEndpoint) -> None:
         told.append(endpoint.client_id)
@@ -163,12 +165,12 @@ async def test_an_endpoint_failing_for_too_long_is_disabled_and_its_client_told(
     async with running(settings, sessions, tell=tell):
         event_id = await _emit(sessions)
         await until(lambda: _disabled(sessions, broken.endpoint.id))
-        await until(lambda: told == ["client-a"])
+        await until(lambda: told == [CLIENT_A])
         await _emit(sessions)
         waited = len(receiver.at("/broken"))
         await until(lambda: _all_dispatched(sessions))
     assert 2 <= waited <= 4 and len(receiver.at("/broken")) == waited
-    assert told == ["client-a"]  # once
+    assert told == [CLIENT_A]  # once
     async with sessions() as db:
         endpoint = await db.get(WebhookEndpoint, broken.endpoint.id)
         assert endpoint is not None and "No delivery has succeeded" in str(endpoint.disabled_reason)
@@ -196,10 +198,12 @@ async def test_a_failed_delivery_is_sent_again_on_request_with_the_same_webhook_
         delivery = await _delivery(sessions, event_id)
         async with sessions() as db:
             log = await deliveries.list_deliveries(
-                db, client_id="client-a", endpoint_id=made.endpoint.id
+                db, client_id=CLIENT_A, endpoint_id=made.endpoint.id, window=Window()
             )
-            assert [(e.event_type, e.status) for e in log] == [("relationship.ended", "failed")]
-            again = await deliveries.redeliver(db, client_id="client-a", delivery_id=delivery.id)
+            assert [(e.event_type, e.status) for e in log.items] == [
+                ("relationship.ended", "failed")
+            ]
+            again = await deliveries.redeliver(db, client_id=CLIENT_A, delivery_id=delivery.id)
             assert deliveries.status_of(again) == "pending"
             await db.commit()
         await until(lambda: _delivered(sessions, event_id))

@@ -11,6 +11,7 @@ from api.errors import Invalid, NotFound
 from api.webhooks import endpoints
 from api.webhooks.models import WebhookSecret
 from api.webhooks.signing import new_secret
+from tests.webhooks.conftest import CLIENT_A, CLIENT_B
 
 URL = "https://hooks.example.org/kindred"
 
@@ -19,13 +20,13 @@ async def test_a_client_creates_lists_changes_and_deletes_its_own_endpoints(sess
     async with sessions() as db:
         made = await endpoints.create_endpoint(
             db,
-            client_id="client-a",
+            client_id=CLIENT_A,
             url=URL,
             event_types=["relationship.ended", "introduction.created", "relationship.ended"],
             description="  CRM  ",
         )
         await endpoints.create_endpoint(
-            db, client_id="client-b", url=URL, event_types=["session.held"]
+            db, client_id=CLIENT_B, url=URL, event_types=["session.held"]
         )
         await db.commit()
     endpoint = made.endpoint
@@ -34,34 +35,34 @@ async def test_a_client_creates_lists_changes_and_deletes_its_own_endpoints(sess
     assert endpoint.description == "CRM" and endpoint.enabled
 
     async with sessions() as db:
-        mine = await endpoints.list_endpoints(db, client_id="client-a")
+        mine = await endpoints.list_endpoints(db, client_id=CLIENT_A)
         assert [e.id for e in mine] == [endpoint.id]
         with pytest.raises(NotFound):
-            await endpoints.get_endpoint(db, client_id="client-b", endpoint_id=endpoint.id)
+            await endpoints.get_endpoint(db, client_id=CLIENT_B, endpoint_id=endpoint.id)
         with pytest.raises(NotFound):
             await endpoints.update_endpoint(
-                db, client_id="client-b", endpoint_id=endpoint.id, url=URL + "/b"
+                db, client_id=CLIENT_B, endpoint_id=endpoint.id, url=URL + "/b"
             )
         changed = await endpoints.update_endpoint(
-            db, client_id="client-a", endpoint_id=endpoint.id, event_types=["session.held"]
+            db, client_id=CLIENT_A, endpoint_id=endpoint.id, event_types=["session.held"]
         )
         assert changed.event_types == ["session.held"] and changed.url == URL
         off = await endpoints.update_endpoint(
-            db, client_id="client-a", endpoint_id=endpoint.id, enabled=False
+            db, client_id=CLIENT_A, endpoint_id=endpoint.id, enabled=False
         )
         assert not off.enabled and off.disabled_reason == "Disabled by you."
         assert off.client_told_at is not None  # nothing to tell them: they did it
         on = await endpoints.update_endpoint(
-            db, client_id="client-a", endpoint_id=endpoint.id, enabled=True
+            db, client_id=CLIENT_A, endpoint_id=endpoint.id, enabled=True
         )
         assert on.enabled and on.disabled_reason is None and on.disabled_at is None
         with pytest.raises(NotFound):
-            await endpoints.delete_endpoint(db, client_id="client-b", endpoint_id=endpoint.id)
-        await endpoints.delete_endpoint(db, client_id="client-a", endpoint_id=endpoint.id)
+            await endpoints.delete_endpoint(db, client_id=CLIENT_B, endpoint_id=endpoint.id)
+        await endpoints.delete_endpoint(db, client_id=CLIENT_A, endpoint_id=endpoint.id)
         await db.commit()
     async with sessions() as db:
-        assert await endpoints.list_endpoints(db, client_id="client-a") == []
-        assert len(await endpoints.list_endpoints(db, client_id="client-b")) == 1
+        assert await endpoints.list_endpoints(db, client_id=CLIENT_A) == []
+        assert len(await endpoints.list_endpoints(db, client_id=CLIENT_B)) == 1
         # The deleted endpoint's secret went with it.
         assert len((await db.scalars(select(WebhookSecret))).all()) == 1
 
@@ -86,10 +87,10 @@ async def test_bad_input_is_refused_with_the_field_and_a_reason(sessions, change
     arguments = {"url": URL, "event_types": ["session.held"], **changes}
     async with sessions() as db:
         with pytest.raises(Invalid) as refused:
-            await endpoints.create_endpoint(db, client_id="client-a", **arguments)
+            await endpoints.create_endpoint(db, client_id=CLIENT_A, **arguments)
         assert refused.value.errors and refused.value.errors[0].field == field
         assert words in refused.value.errors[0].message
-        assert await endpoints.list_endpoints(db, client_id="client-a") == []
+        assert await endpoints.list_endpoints(db, client_id=CLIENT_A) == []
 
 
 @pytest.mark.parametrize(
@@ -112,11 +113,11 @@ async def test_private_addresses_are_refused_unless_the_deployment_allows_them(
     async with strict() as db:
         with pytest.raises(Invalid, match="public internet"):
             await endpoints.create_endpoint(
-                db, client_id="client-a", url=url, event_types=["session.held"]
+                db, client_id=CLIENT_A, url=url, event_types=["session.held"]
             )
     async with sessions() as db:  # tests and development may allow them
         made = await endpoints.create_endpoint(
-            db, client_id="client-a", url=url, event_types=["session.held"]
+            db, client_id=CLIENT_A, url=url, event_types=["session.held"]
         )
         assert made.endpoint.url == url
 
@@ -125,7 +126,7 @@ async def test_secrets_are_sealed_at_rest_and_a_rotation_keeps_the_old_one_for_a
     own = new_secret()
     async with sessions() as db:
         made = await endpoints.create_endpoint(
-            db, client_id="client-a", url=URL, event_types=["session.held"], secret=own
+            db, client_id=CLIENT_A, url=URL, event_types=["session.held"], secret=own
         )
         await db.commit()
     assert made.secret == own
@@ -135,8 +136,8 @@ async def test_secrets_are_sealed_at_rest_and_a_rotation_keeps_the_old_one_for_a
         assert own.encode() not in bytes(raw) and own[6:].encode() not in bytes(raw)
         assert await endpoints.signing_secrets(db, endpoint_id=endpoint_id) == [own]
         with pytest.raises(NotFound):
-            await endpoints.rotate_secret(db, client_id="client-b", endpoint_id=endpoint_id)
-        rotated = await endpoints.rotate_secret(db, client_id="client-a", endpoint_id=endpoint_id)
+            await endpoints.rotate_secret(db, client_id=CLIENT_B, endpoint_id=endpoint_id)
+        rotated = await endpoints.rotate_secret(db, client_id=CLIENT_A, endpoint_id=endpoint_id)
         await db.commit()
     assert rotated.secret != own
     expires = rotated.previous_expires_at
@@ -150,7 +151,7 @@ async def test_secrets_are_sealed_at_rest_and_a_rotation_keeps_the_old_one_for_a
         after = await endpoints.signing_secrets(db, endpoint_id=endpoint_id, now=later)
         assert after == [rotated.secret]
         # Rotating again shortens nothing already shorter and adds a third, briefly.
-        again = await endpoints.rotate_secret(db, client_id="client-a", endpoint_id=endpoint_id)
+        again = await endpoints.rotate_secret(db, client_id=CLIENT_A, endpoint_id=endpoint_id)
         await db.commit()
         assert await endpoints.signing_secrets(db, endpoint_id=endpoint_id) == [
             again.secret,

@@ -2,6 +2,7 @@
 the audience hook decides which clients hear of an event, and each event is dispatched once."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from api.outbox.models import OutboxEvent
 from api.outbox.service import emit
 from api.webhooks import deliveries, endpoints
 from api.webhooks.models import WebhookDelivery
+from tests.webhooks.conftest import CLIENT_A, CLIENT_B, CLIENT_C
 
 URL = "https://hooks.example.org/"
 
@@ -17,19 +19,19 @@ URL = "https://hooks.example.org/"
 async def test_each_event_goes_once_to_the_subscribed_endpoints_whose_client_may_hear(sessions):
     async with sessions() as db:
         await endpoints.create_endpoint(
-            db, client_id="client-a", url=URL + "a", event_types=["relationship.ended"]
+            db, client_id=CLIENT_A, url=URL + "a", event_types=["relationship.ended"]
         )
         b = await endpoints.create_endpoint(
             db,
-            client_id="client-b",
+            client_id=CLIENT_B,
             url=URL + "b",
             event_types=["relationship.ended", "session.held"],
         )
         off = await endpoints.create_endpoint(
-            db, client_id="client-c", url=URL + "c", event_types=["relationship.ended"]
+            db, client_id=CLIENT_C, url=URL + "c", event_types=["relationship.ended"]
         )
         await endpoints.update_endpoint(
-            db, client_id="client-c", endpoint_id=off.endpoint.id, enabled=False
+            db, client_id=CLIENT_C, endpoint_id=off.endpoint.id, enabled=False
         )
         await db.commit()
     async with sessions() as db:
@@ -38,11 +40,11 @@ async def test_each_event_goes_once_to_the_subscribed_endpoints_whose_client_may
         concern = emit(db, type="concern.raised", data={"concern_id": "c"})
         await db.commit()
 
-    heard: list[tuple[str, str]] = []
+    heard: list[tuple[UUID, str]] = []
 
-    def only_b_hears_of_sessions(client_id: str, event: OutboxEvent) -> bool:
+    def only_b_hears_of_sessions(db, client_id: UUID, event: OutboxEvent) -> bool:
         heard.append((client_id, event.type))
-        return not (client_id == "client-a" and event.type == "relationship.ended")
+        return not (client_id == CLIENT_A and event.type == "relationship.ended")
 
     async with sessions() as db:
         made = await deliveries.fan_out(db, may_hear=only_b_hears_of_sessions)
@@ -57,9 +59,9 @@ async def test_each_event_goes_once_to_the_subscribed_endpoints_whose_client_may
     }
     # The hook is asked only about subscribed, enabled endpoints; client-a was refused.
     assert sorted(heard) == [
-        ("client-a", "relationship.ended"),
-        ("client-b", "relationship.ended"),
-        ("client-b", "session.held"),
+        (CLIENT_A, "relationship.ended"),
+        (CLIENT_B, "relationship.ended"),
+        (CLIENT_B, "session.held"),
     ]
     assert all(e.dispatched_at is not None for e in events.values())  # the concern too
     assert events[concern.id].dispatched_at is not None
@@ -76,7 +78,7 @@ async def test_an_endpoint_hears_only_of_what_happened_after_it_was_made(session
         await db.commit()
     async with sessions() as db:
         await endpoints.create_endpoint(
-            db, client_id="client-a", url=URL, event_types=["session.held"]
+            db, client_id=CLIENT_A, url=URL, event_types=["session.held"]
         )
         await db.commit()
     async with sessions() as db:
@@ -92,7 +94,7 @@ async def test_an_endpoint_hears_only_of_what_happened_after_it_was_made(session
 async def test_an_async_audience_is_awaited_and_nobody_is_the_safe_default(sessions):
     async with sessions() as db:
         await endpoints.create_endpoint(
-            db, client_id="client-a", url=URL, event_types=["session.held"]
+            db, client_id=CLIENT_A, url=URL, event_types=["session.held"]
         )
         await db.commit()
     async with sessions() as db:
@@ -105,7 +107,7 @@ async def test_an_async_audience_is_awaited_and_nobody_is_the_safe_default(sessi
         emit(db, type="session.held", data={"session_id": "s2"})
         await db.commit()
 
-    async def looks_it_up(client_id: str, event: OutboxEvent) -> bool:
+    async def looks_it_up(db, client_id: UUID, event: OutboxEvent) -> bool:
         return event.data["session_id"] == "s2"
 
     async with sessions() as db:

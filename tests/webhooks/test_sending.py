@@ -8,13 +8,14 @@ from api.outbox.service import emit
 from api.webhooks import deliveries, endpoints, sending
 from api.webhooks.addresses import refusal
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.webhooks.conftest import CLIENT_A
 from tests.webhooks.receiver import Answer
 
 
 async def _one_delivery(sessions, url: str) -> tuple[WebhookDelivery, str]:
     async with sessions() as db:
         made = await endpoints.create_endpoint(
-            db, client_id="client-a", url=url, event_types=["session.held"]
+            db, client_id=CLIENT_A, url=url, event_types=["session.held"]
         )
         emit(db, type="session.held", data={"session_id": "s"})
         await db.commit()
@@ -93,7 +94,7 @@ async def test_both_signatures_are_sent_while_a_rotated_secret_overlaps(
     async with sessions() as db:
         endpoint = await db.get(WebhookEndpoint, delivery.endpoint_id)
         assert endpoint is not None
-        new = await endpoints.rotate_secret(db, client_id="client-a", endpoint_id=endpoint.id)
+        new = await endpoints.rotate_secret(db, client_id=CLIENT_A, endpoint_id=endpoint.id)
         claimed = await sending.claim(db, delivery_id=delivery.id, settings=hook_settings)
         await db.commit()
     assert claimed is not None

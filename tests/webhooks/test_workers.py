@@ -15,7 +15,7 @@ from api.outbox.service import emit
 from api.tasks.webhooks import ATTEMPT
 from api.webhooks import endpoints
 from api.webhooks.models import WebhookDelivery
-from tests.webhooks.conftest import running, until
+from tests.webhooks.conftest import CLIENT_A, running, until
 from tests.webhooks.receiver import Answer
 
 WORKERS, EVENTS, DUPLICATES = 3, 12, 3
@@ -33,7 +33,7 @@ async def test_several_workers_deliver_each_event_once_per_endpoint(
         for path in paths:
             url = receiver.script(path, Answer(204, delay=0.05))
             made = await endpoints.create_endpoint(
-                db, client_id=path, url=url, event_types=["session.held"]
+                db, client_id=CLIENT_A, url=url, event_types=["session.held"]
             )
             secrets[path] = made.secret
         await db.commit()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.db import SessionDep
 from api.errors import DomainError, PreconditionFailed
-from api.relationships import agreements, limits
+from api.relationships import agreements
 from api.relationships.agreement_view import Agreement
 from api.relationships.terms import (
     ACKNOWLEDGEMENTS,

@@ -14,6 +14,7 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, Forbidden
 from api.paging import Window
+from api.webhooks import health
 from web.auth import Peer, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
@@ -45,11 +46,13 @@ async def _page(
     found, more = await clients.list_clients(
         db, me, window=Window(limit=50, starting_after=starting_after)
     )
+    disabled = await health.disabled_by_kindred(db, client_ids=[v.client.id for v in found])
     return render(
         request,
         "pages/coordinator_clients.html",
         {
             "clients": found,
+            "disabled": disabled,
             "has_more": more,
             "issued": issued,
             "scopes": SCOPES,
