@@ -101,11 +101,11 @@ async def test_the_demo_gives_every_section_of_the_console_something_true_to_sho
     assert [i["title"] for i in today["introductions_expiring"]["items"]] == ["Lou and Hana"]
 
     for status in ("new", "triaged", "in_progress", "resolved"):
-        assert len(await read(f"concerns?status={status}")) == 1, status
+        assert len((await read(f"concerns?status={status}"))["data"]) == 1, status
     waiting = (await read("waiting-list"))["data"]
     assert [w["seeker_display_name"] for w in waiting if w["coordinator_chooses"]] == ["Yara"]
     assert waiting[0]["seeker_display_name"] == "Noor"  # the longest waiting
-    offers = await read("supporter-offers")
+    offers = (await read("supporter-offers"))["data"]
     assert sorted(o["display_name"] for o in offers) == ["Kai", "Lena"]
     assert all(o["experiences"] for o in offers)
     flagged = {e["display_name"]: e["flags"] for e in (await read("supporters"))["data"]}
