@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import service as auth
+from api.clients import grant
+from api.clients import tokens as client_tokens
 from api.config import Settings
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, Unauthorized
 from api.handlers import REFUSED_BEFORE_ENDPOINT
@@ -208,7 +210,14 @@ async def _settle(
 
 
 async def _principal(db: AsyncSession, settings: Settings, token: str) -> str | None:
-    """Whose key this is: ``user:<id>`` for a person's token, None without a valid login."""
+    """Whose key this is: ``client:<id>`` for an integrator's token, ``user:<id>`` for a
+    person's, None without a valid one."""
+    if client_tokens.read(settings, token) is not None:
+        try:
+            client = await grant.client_principal(db, settings=settings, token=token)
+        except Unauthorized:
+            return None
+        return f"client:{client.client_id}"
     try:
         me = await auth.principal_from_access_token(db, settings=settings, token=token)
     except Unauthorized:

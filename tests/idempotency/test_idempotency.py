@@ -11,6 +11,7 @@ from api.idempotency import service
 from api.idempotency.middleware import _fingerprint
 from api.idempotency.models import IdempotencyRecord
 from api.main import create_app
+from tests.clients.helpers import integrator
 from tests.personas import peer
 
 FEED = "/api/v1/me/calendar-feed"
@@ -209,3 +210,31 @@ async def test_a_server_error_is_kept_and_replayed(settings):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["type"] == "/problems/internal"
     assert runs == [1]
+
+
+async def test_an_integrators_retried_referral_is_made_once(client, db, settings):
+    made = await integrator(client, db, settings)
+    body = {"reference": "RSP-9", "email": "retry.me@example.org"}
+    headers = {**made.headers, "Idempotency-Key": "refer-RSP-9"}
+    first = await client.post("/api/v1/referrals", json=body, headers=headers)
+    again = await client.post("/api/v1/referrals", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    listed = await client.get("/api/v1/referrals", headers=made.headers)
+    assert [r["id"] for r in listed.json()["data"]] == [first.json()["id"]]
+    # The same key for a different referral is refused, and makes nothing.
+    other = await client.post(
+        "/api/v1/referrals", json={**body, "reference": "RSP-10"}, headers=headers
+    )
+    assert other.status_code == 422
+    listed = await client.get("/api/v1/referrals", headers=made.headers)
+    assert len(listed.json()["data"]) == 1
+    # Another client's key space is its own.
+    elsewhere = await integrator(client, db, settings, name="Another surgery", by=made.admin)
+    theirs = await client.post(
+        "/api/v1/referrals",
+        json=body,
+        headers={**elsewhere.headers, "Idempotency-Key": "refer-RSP-9"},
+    )
+    assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs.headers

@@ -7,13 +7,20 @@ from sqlalchemy import update
 
 from api.profiles import own_words
 from api.relationships.models import Relationship
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP
+from tests.browser import (
+    ARGS,
+    ARTIFACTS,
+    CHROMIUM,
+    NEEDS_CHROMIUM,
+    PHONE,
+    REPORT_CSP,
+    axe_violations,
+)
 from tests.clients.helpers import admin, integrator
 from tests.factories import agreeing_pair
 from tests.personas import PASSWORD
 from tests.referrals.helpers import agree_terms, invite_path, person, refer, sessions_held
 from tests.safety.helpers import rid
-from tests.web.test_accessibility import AXE, RUN
 
 playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
@@ -34,8 +41,7 @@ class Screen:
         )
         scroll = await self.page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= self.width, f"{what} scrolls sideways ({scroll}px)"
-        await self.page.evaluate(AXE.read_text() + "\n;true")
-        if found := await self.page.evaluate(RUN):
+        if found := await axe_violations(self.page):
             self.violations[what] = found
 
 
