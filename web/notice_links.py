@@ -23,6 +23,8 @@ LINKS: dict[str, tuple[str, str]] = {
     "sessions_complete": ("home", "See what comes next"),
     "supporter_suspended": ("", "See the relationship"),
     "supporter_reinstated": ("", "See the relationship"),
+    "offer_approved": ("/support/offer", "See your offer"),
+    "offer_declined": ("/support/offer", "See your offer"),
     "referral_summary_question": ("/referral-summaries", "Choose whether to share"),
 }
 DEFAULT = ("safety", "See the relationship")

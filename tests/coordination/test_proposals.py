@@ -69,7 +69,7 @@ async def test_a_proposal_with_notes_reaches_each_person_and_only_their_own_note
     )
     assert declined.status_code == 200
     told = await notices_of(client, sam)
-    assert told[0]["text"].startswith("The supporter a coordinator asked for you")
+    assert told[0]["text"].startswith("The supporter a coordinator suggested for you")
 
 
 async def test_a_proposal_without_notes_and_a_seeker_who_asked_a_coordinator(client, db, settings):

@@ -77,9 +77,11 @@ async def places_taken(db, supporter_id: UUID) -> int:
 
 
 async def notices_of(client, person) -> list[dict]:
+    """The person's notices about their relationships (a supporter is also told, with no
+    relationship, that their offer was approved)."""
     response = await client.get("/api/v1/notices?limit=100", headers=person.headers)
     assert response.status_code == 200, response.text
-    return response.json()["data"]
+    return [n for n in response.json()["data"] if n["relationship_id"] is not None]
 
 
 async def raw_notices(db, user_id: UUID) -> list[Notice]:

@@ -69,7 +69,7 @@ async def sam_asks_a_coordinator_to_choose(j: Journey, sam: Phone) -> None:
     await sam.look("coordinator-chooses")
     # Robin, the coordinator, first picks Cal, who isn't available right now; then Bob.
     waiting = await j.client.get("/api/v1/coordination/waiting-list", headers=j.robin.headers)
-    request_id = waiting.json()[0]["id"]
+    request_id = waiting.json()["data"][0]["id"]
     cal = await ready_supporter(j.client, j.robin, "cal", [(j.tag, "further_along")])
     first = await coordinator_proposes(j, request_id, cal)
     declined = await j.client.post(f"/api/v1/introductions/{first}/decline", headers=cal.headers)
@@ -120,12 +120,13 @@ async def bob_reads_the_introduction_and_accepts(j: Journey, bob: Phone) -> None
 async def sam_is_told_bob_said_yes(j: Journey, sam: Phone) -> None:
     await sam.go("/")
     bell = sam.page.locator("header a.notices-link")
-    await expect(bell.locator(".unread-count")).to_have_text("1")
-    await expect(bell).to_have_attribute("aria-label", "Notices, 1 unread")
+    # Two: the coordinator has asked Bob for her, and Bob has said yes.
+    await expect(bell.locator(".unread-count")).to_have_text("2")
+    await expect(bell).to_have_attribute("aria-label", "Notices, 2 unread")
     await expect(sam.page.locator("main")).to_contain_text("Someone is supporting you now")
     await sam.look("home-with-unread-notice")
     await bell.click()
-    notice = sam.page.locator(".notices li.unread")
+    notice = sam.page.locator(".notices li.unread").first
     await expect(notice).to_contain_text("Bob would be glad to support you")
     await sam.look("notices")
     await notice.get_by_role("link").click()  # straight to where she agrees terms with Bob

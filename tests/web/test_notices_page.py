@@ -35,12 +35,14 @@ async def test_waiting_answers_count_at_once_and_notices_lead_where_to_act(
     assert chosen.status_code == 201, chosen.text
     rid = chosen.json()["id"]
 
-    # Bob's header counts the introduction on the first page he opens, before /notices.
+    # Bob's header counts the introduction on the first page he opens, before /notices
+    # (beside the notice that his offer to support was approved).
     await web_login(other_client, bob.email)
     home = (await other_client.get("/")).text
-    assert bell(home) == "Notices, 1 unread"
+    assert bell(home) == "Notices, 2 unread"
     assert links((await other_client.get("/notices")).text) == [
-        ("/introductions", "Answer the introduction")
+        ("/introductions", "Answer the introduction"),
+        ("/support/offer", "See your offer"),
     ]
 
     accepted = await client.post(f"/api/v1/introductions/{rid}/accept", headers=bob.headers)
