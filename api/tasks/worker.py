@@ -31,6 +31,7 @@ def register(queue: App, settings: Settings) -> None:
     periodic(upkeep.EXPIRE_INTRODUCTIONS, "* * * * *")
     periodic(upkeep.CONTACT_SWEEP, "* * * * *")
     periodic(webhooks.PRUNE, "17 * * * *")
+    periodic(upkeep.PRUNE_IDEMPOTENCY_KEYS, "23 * * * *")
     queue.task(name=webhooks.ATTEMPT, pass_context=True)(webhooks.attempt)
 
 
@@ -39,6 +40,7 @@ _TIMED = {
     upkeep.EXPIRE_INTRODUCTIONS: upkeep.expire_introductions,
     upkeep.CONTACT_SWEEP: upkeep.contact_sweep,
     webhooks.PRUNE: webhooks.prune,
+    upkeep.PRUNE_IDEMPOTENCY_KEYS: upkeep.prune_idempotency_keys,
 }
 
 

@@ -7,10 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from api.common import utcnow
+from api.jobs.queue import make_queue
 from api.main import create_app
 from api.notices.models import Notice
 from api.relationships import lifecycle
 from api.relationships.models import Relationship, State
+from api.tasks.worker import register
 from tests.contact.helpers import agree, contact_pair, windows_around, windows_away_from
 from tests.personas import peer, staff, supporter
 from tests.webhooks.conftest import until
@@ -66,3 +68,10 @@ async def test_the_in_process_worker_expires_introductions_and_releases_held_mes
 
 async def _has(kinds, kind: str) -> bool:
     return kind in await kinds
+
+
+async def test_every_timed_job_is_on_the_queue(settings):
+    queue = make_queue(settings)
+    register(queue, settings)
+    for name in ("matching.expire_introductions", "contact.sweep", "idempotency.prune"):
+        assert name in queue.tasks
