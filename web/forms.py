@@ -9,35 +9,22 @@ from pydantic import ValidationError
 
 from api.errors import DomainError, field_errors_from
 from api.weekly.windows import is_known_timezone
+from api.weekly.zones import AREAS
 from web.render import field_errors
-
-# IANA areas people live in; aliases like "US/Eastern" or "GB" stay out of the list.
-_AREAS = (
-    "Europe",
-    "America",
-    "Africa",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Indian",
-    "Pacific",
-    "Antarctica",
-    "Arctic",
-)
 
 
 def timezone_groups(current: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """Time zones grouped by area and sorted, for a <select>; `current` is always offered."""
-    zones = {z for z in available_timezones() if z.split("/")[0] in _AREAS and is_known_timezone(z)}
+    zones = {z for z in available_timezones() if z.split("/")[0] in AREAS and is_known_timezone(z)}
     zones.add("UTC")
     if current and is_known_timezone(current):
         zones.add(current)
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(zones):
         area, _, place = name.partition("/")
-        group = area if area in _AREAS else "Other"
+        group = area if area in AREAS else "Other"
         groups.setdefault(group, []).append((name, place.replace("_", " ") or name))
-    order = {area: n for n, area in enumerate((*_AREAS, "Other"))}
+    order = {area: n for n, area in enumerate((*AREAS, "Other"))}
     return sorted(groups.items(), key=lambda item: order[item[0]])
 
 
