@@ -176,7 +176,11 @@ async def test_an_integrator_follows_a_referral_by_webhooks_from_invite_to_summa
     ).json()
     assert endpoint["enabled"] is False and "410" in endpoint["disabled_reason"]
     assert endpoint["disabled_at"] is not None
-    assert len(receiver.at("/gone")) == 1
+    # Attempts already in flight when the first 410 came back may also arrive (each answered
+    # 410); nothing emitted after the endpoint was disabled reached it.
+    gone_heard = [a.verified(gone["secret"])["type"] for a in receiver.at("/gone")]
+    assert 1 <= len(gone_heard) < len(EVERY), gone_heard
+    assert "relationship.ended" not in gone_heard and "referral.summary" not in gone_heard
 
     # Administrators see it on the console's Integrations page, beside the client.
     await log_in(client, ada.email)
