@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from api.audit.models import AuditEntry
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
@@ -49,6 +50,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AgreementConsent",
     "AgreementVersion",
+    "AuditEntry",
     "AuthSession",
     "BatchDraft",
     "BatchDraftItem",

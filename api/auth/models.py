@@ -31,6 +31,8 @@ class User(SQLModel, table=True):
     display_name: str = Field(sa_type=String(60))
     password_hash: str = Field(sa_type=String(255))
     role: str = Field(default=Role.peer, sa_type=String(20))
+    # Granted by an administrator to a coordinator or administrator (api/auth/service.py).
+    safeguarding_lead: bool = False
     is_active: bool = True
     created_at: datetime = created_field()
 

@@ -12,6 +12,9 @@ class Principal:
     role: Role
     session_id: UUID
     display_name: str
+    # A coordinator or administrator the service named its safeguarding lead: sees the whole
+    # concerns queue and approves two-person safeguarding access.
+    safeguarding_lead: bool = False
 
     @property
     def is_coordinator(self) -> bool:
@@ -20,3 +23,7 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
+
+    @property
+    def is_safeguarding_lead(self) -> bool:
+        return self.safeguarding_lead and self.is_coordinator

@@ -1,15 +1,12 @@
-"""Accounts: sign up, refresh, log out, roles. The token endpoint (both grants) is in
-api/clients/token_routes.py, the one layer that knows people and integrators' clients."""
-
-from uuid import UUID
+"""Accounts: sign up, refresh, log out (roles are granted in api/admin). The token endpoint
+(both grants) is in api/clients/token_routes.py, the one layer that knows people and
+integrators' clients."""
 
 from fastapi import APIRouter, status
 
 from api.auth import service as auth
-from api.auth.deps import CurrentAdmin, CurrentPrincipal
+from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import (
-    AccountPublic,
-    AccountUpdate,
     RefreshRequest,
     SignUp,
     TokenResponse,
@@ -51,19 +48,3 @@ async def refresh(body: RefreshRequest, db: SessionDep, settings: SettingsDep) -
 async def logout(me: CurrentPrincipal, db: SessionDep) -> None:
     """End this session: its refresh token and every access token from it stop working."""
     await auth.log_out(db, session_id=me.session_id)
-
-
-@router.patch(
-    "/admin/accounts/{user_id}",
-    response_model=AccountPublic,
-    tags=["admin"],
-    responses=problem_response_docs(409),
-)
-async def update_account(
-    user_id: UUID, body: AccountUpdate, admin: CurrentAdmin, db: SessionDep
-) -> AccountPublic:
-    """Grant a role or disable an account (which ends all its sessions at once)."""
-    user = await auth.set_account(
-        db, admin, user_id=user_id, role=body.role, is_active=body.is_active
-    )
-    return AccountPublic.model_validate(user.model_dump())

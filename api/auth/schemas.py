@@ -53,10 +53,26 @@ class RefreshRequest(BaseModel):
 
 class AccountUpdate(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"role": "coordinator", "is_active": True}]}, extra="forbid"
+        json_schema_extra={
+            "examples": [
+                {
+                    "role": "coordinator",
+                    "is_active": True,
+                    "safeguarding_lead": False,
+                    "reason": "Joined the team as a coordinator.",
+                }
+            ]
+        },
+        extra="forbid",
     )
     role: Role | None = None
     is_active: StrictBool | None = None
+    safeguarding_lead: StrictBool | None = Field(
+        default=None, description="The service's safeguarding lead (a coordinator or admin)."
+    )
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why: kept in the audit log."
+    )
 
 
 class AccountPublic(BaseModel):
@@ -64,3 +80,4 @@ class AccountPublic(BaseModel):
     display_name: str
     role: Role
     is_active: bool
+    safeguarding_lead: bool = False

@@ -201,6 +201,7 @@ _WHO = sa_select(
     _U.role,
     _U.display_name,
     _U.is_active,
+    _U.safeguarding_lead,
 ).join(User.__table__, _U.id == _S.user_id)  # type: ignore[attr-defined]
 _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
@@ -213,14 +214,19 @@ async def _principal(
     found = await core_rows(db, statement, parameters)
     if not found:
         return None
-    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active = found[0]
+    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead = found[0]
     if revoked_at or expires_at <= utcnow() or not active:
         return None
     if user_id is not None and uid != user_id:
         return None
-    return Principal(user_id=uid, role=Role(role), session_id=session_id, display_name=name), (
-        last_used_at
+    principal = Principal(
+        user_id=uid,
+        role=Role(role),
+        session_id=session_id,
+        display_name=name,
+        safeguarding_lead=bool(lead),
     )
+    return principal, (last_used_at)
 
 
 async def principal_from_access_token(
@@ -264,16 +270,35 @@ async def get_user(db: AsyncSession, *, user_id: UUID) -> User:
 
 
 async def set_account(
-    db: AsyncSession, actor: Principal, *, user_id: UUID, role: Role | None, is_active: bool | None
+    db: AsyncSession,
+    actor: Principal,
+    *,
+    user_id: UUID,
+    role: Role | None,
+    is_active: bool | None,
+    safeguarding_lead: bool | None = None,
 ) -> User:
-    """Admins grant roles and disable accounts; disabling ends every session of the account."""
+    """Admins grant roles and disable accounts; disabling ends every session of the account.
+    Nobody changes their own roles or access: another administrator does."""
     if not actor.is_admin:
         raise Forbidden("Only an administrator can change roles or disable accounts.")
     user = await get_user(db, user_id=user_id)
-    if user.id == actor.user_id and (is_active is False or (role and role != Role.admin)):
-        raise Conflict("You can't remove your own administrator access.")
+    if user.id == actor.user_id and (
+        is_active is False
+        or (role and role != Role.admin)
+        or (safeguarding_lead is not None and safeguarding_lead != user.safeguarding_lead)
+    ):
+        raise Conflict("You can't change your own roles or access; ask another administrator.")
     if role is not None:
         user.role = role
+        if role == Role.peer:
+            user.safeguarding_lead = False
+    if safeguarding_lead is not None:
+        if safeguarding_lead and user.role == Role.peer:
+            raise Invalid.field(
+                "safeguarding_lead", "Only a coordinator or an administrator can be the lead."
+            )
+        user.safeguarding_lead = safeguarding_lead
     if is_active is not None:
         user.is_active = is_active
         if not is_active:

@@ -14,6 +14,8 @@ from sqlalchemy import Select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.models import Role, User
 from api.auth.principal import Principal
 from api.concerns.models import OPEN_CONCERN, Concern, ConcernEvent, ConcernKind, ConcernStatus
@@ -305,6 +307,16 @@ async def update_concern(
             to_status=status,
             note=note,
         )
+    await audit.record(
+        db,
+        me,
+        action=Action.concern_updated,
+        subject_type="concern",
+        subject_id=concern.id,
+        details={"status": str(concern.status)}
+        | ({"assigned_to": str(concern.assigned_to)} if reassign else {})
+        | ({"note": "added"} if note else {}),
+    )
     return await get_concern(db, me, settings=settings, concern_id=concern_id)
 
 

@@ -160,9 +160,8 @@ async def statistics_csv(
     months: Months = 12,
 ) -> PlainTextResponse:
     """One statistics table as CSV."""
-    found = await stats.statistics(db, me, months=months)
     return PlainTextResponse(
-        stats.as_csv(found, table),
+        await stats.export(db, me, table=table, months=months),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="kindred-{table}.csv"'},
     )

@@ -8,6 +8,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.concerns.models import Concern, ConcernStatus
@@ -84,6 +86,15 @@ async def pause_for_safety(
         db, settings=settings, relationship=relationship, coordinator_id=me.user_id, reason=reason
     )
     await _follow_up(db, settings, me, relationship, concern_id, "safety_pause")
+    await audit.record(
+        db,
+        me,
+        action=Action.relationship_paused,
+        subject_type="relationship",
+        subject_id=relationship.id,
+        reason=reason,
+        details={"concern_id": str(concern_id)} if concern_id else {},
+    )
     return relationship
 
 
@@ -93,6 +104,13 @@ async def lift_safety_pause(
     """Lift a safety pause; the two carry on when both are ready."""
     relationship = await _relationship(db, me, relationship_id)
     await pauses.lift_safety_pause(db, relationship=relationship)
+    await audit.record(
+        db,
+        me,
+        action=Action.safety_pause_lifted,
+        subject_type="relationship",
+        subject_id=relationship.id,
+    )
     return relationship
 
 
@@ -120,6 +138,15 @@ async def end_for_safety(
         concern_id=concern_id,
     )
     await _follow_up(db, settings, me, relationship, concern_id, "safety_end")
+    await audit.record(
+        db,
+        me,
+        action=Action.relationship_ended,
+        subject_type="relationship",
+        subject_id=relationship.id,
+        reason=reason,
+        details={"concern_id": str(concern_id)} if concern_id else {},
+    )
     return relationship
 
 

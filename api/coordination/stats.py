@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns.service import require_coordinator
@@ -278,3 +280,17 @@ def as_csv(stats: Statistics, table: str) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+async def export(db: AsyncSession, me: Principal, *, table: str, months: int) -> str:
+    """One statistics table as CSV for a funder; the export is kept in the audit log."""
+    found = as_csv(await statistics(db, me, months=months), table)
+    await audit.record(
+        db,
+        me,
+        action=Action.statistics_exported,
+        subject_type="statistics",
+        subject_id=table,
+        details={"months": months},
+    )
+    return found

@@ -9,6 +9,8 @@ from sqlalchemy import CursorResult, func, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
@@ -339,6 +341,14 @@ async def send(
     draft.sent_at = utcnow()
     draft.stats = {**draft.stats, "sent": sent, "skipped": skipped}
     await db.flush()
+    await audit.record(
+        db,
+        me,
+        action=Action.batch_sent,
+        subject_type="batch",
+        subject_id=draft.id,
+        details={"sent": sent, "skipped": skipped},
+    )
     return {"sent": sent, "skipped": skipped}
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.config import Settings
@@ -94,6 +96,14 @@ async def propose(
         key=f"introduction/{relationship.id}/proposed",
         actor_id=me.user_id,
         **({"asked": "yes"} if request.coordinator_chooses else {}),
+    )
+    await audit.record(
+        db,
+        me,
+        action=Action.match_proposed,
+        subject_type="relationship",
+        subject_id=relationship.id,
+        details={"request_id": str(request.id), "supporter_id": str(supporter_id)},
     )
     return relationship
 

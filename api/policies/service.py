@@ -17,6 +17,8 @@ from pydantic import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -157,6 +159,9 @@ async def change(
             row.value, row.updated_at, row.updated_by = new, now, me.user_id
         db.add(SettingChange(key=key, old_value=old, new_value=new, at=now, changed_by=me.user_id))
         await db.flush()
+        await audit.record(
+            db, me, action=Action.setting_changed, subject_type="setting", subject_id=key
+        )
     return await current(db, settings)
 
 

@@ -19,6 +19,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -84,6 +86,16 @@ async def grant(
     await db.flush()
     db.add(_entry(access, AuditAction.granted, "content"))
     await db.flush()
+    await audit.record(
+        db,
+        me,
+        action=Action.content_accessed,
+        subject_type="relationship",
+        subject_id=relationship.id,
+        reason=reason,
+        details={"access_id": str(access.id), "minutes": minutes}
+        | ({"concern_id": str(concern_id)} if concern_id else {}),
+    )
     log.info("safeguarding_access_granted", access=str(access.id), minutes=minutes)
     return access
 

@@ -7,6 +7,8 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as audit
+from api.audit.service import Action
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
@@ -112,6 +114,14 @@ async def decide(
     offer.decision_note_sealed = seal(settings_of(db), note, offer.id.bytes)
     offer.updated_at = offer.decided_at
     await db.flush()
+    await audit.record(
+        db,
+        me,
+        action=Action.offer_approved if approve else Action.offer_declined,
+        subject_type="supporter",
+        subject_id=offer.user_id,
+        reason=note,
+    )
     return offer
 
 
@@ -137,6 +147,9 @@ async def suspend(db: AsyncSession, me: Principal, *, user_id: UUID) -> Supporte
     offer.suspended_at, offer.suspended_by = utcnow(), me.user_id
     offer.updated_at = offer.suspended_at
     await db.flush()
+    await audit.record(
+        db, me, action=Action.supporter_suspended, subject_type="supporter", subject_id=user_id
+    )
     return offer
 
 
@@ -152,6 +165,9 @@ async def reinstate(db: AsyncSession, me: Principal, *, user_id: UUID) -> Suppor
     offer.suspended_at = offer.suspended_by = None
     offer.updated_at = utcnow()
     await db.flush()
+    await audit.record(
+        db, me, action=Action.supporter_reinstated, subject_type="supporter", subject_id=user_id
+    )
     return offer
 
 

@@ -112,9 +112,8 @@ async def statistics_csv(
     """The same CSV as the API's, for a coordinator signed in to the PWA."""
     if table not in stats.TABLES:
         raise NotFound("No such table.")
-    found = await stats.statistics(db, me, months=max(1, min(months, 36)))
     return PlainTextResponse(
-        stats.as_csv(found, table),
+        await stats.export(db, me, table=table, months=max(1, min(months, 36))),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="kindred-{table}.csv"'},
     )
