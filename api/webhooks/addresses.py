@@ -4,12 +4,18 @@ An integrator chooses the URL, so it must never become a way into the service's 
 (SSRF): loopback, private, link-local and other special addresses are refused, when the
 endpoint is saved (a literal address) and again before each attempt (what the name resolves
 to), unless ``webhook_allow_private_addresses`` is set for development and tests.
+
+The address checked is the address called: ``destination`` resolves the name once and the
+attempt connects to that address (the Host header and TLS server name stay the endpoint's),
+so a name that answers a public address to the check and a private one to the connection
+(DNS rebinding) cannot reach inside.
 """
 
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from api.errors import Invalid
 
@@ -55,13 +61,27 @@ def check_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
-async def refusal(url: str, *, allow_private: bool) -> str | None:
-    """Why this URL may not be called now (in words for the delivery log), or None."""
+@dataclass(frozen=True)
+class Destination:
+    """Where an attempt connects: the URL to call, and the headers and TLS server name that
+    keep it addressed to the endpoint's host."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    sni_hostname: str | None = None
+
+
+async def destination(url: str, *, allow_private: bool) -> Destination | str:
+    """Where to send an attempt to this URL now, or why it may not be sent (in words for the
+    delivery log)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return "refused: not an http(s) URL"
-    if allow_private:
-        return None
+    literal = _ip(parts.hostname)
+    if literal is not None and not allow_private and not _public(literal):
+        return "refused: the address isn't on the public internet"
+    if literal is not None or allow_private:
+        return Destination(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         found = await asyncio.get_running_loop().getaddrinfo(
@@ -69,9 +89,15 @@ async def refusal(url: str, *, allow_private: bool) -> str | None:
         )
     except OSError:
         return "could not resolve the host name"
-    addresses = {info[4][0] for info in found}
-    if not addresses or any(
-        not _public(ipaddress.ip_address(str(a).split("%")[0])) for a in addresses
-    ):
+    addresses = [str(info[4][0]).split("%")[0] for info in found]
+    if not addresses or any(not _public(ipaddress.ip_address(a)) for a in addresses):
         return "refused: the host name resolves to a private address"
-    return None
+    pinned = ipaddress.ip_address(addresses[0])
+    host = f"[{pinned}]" if pinned.version == 6 else str(pinned)
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return Destination(
+        url=urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
+        headers={"Host": host_header},
+        sni_hostname=parts.hostname if parts.scheme == "https" else None,
+    )

@@ -9,7 +9,8 @@ stays open while a receiver takes its time:
    attempt; if that worker dies, the lease runs out and the queue's sweep tries again
    (at least once overall, every time with the same ``webhook-id``).
 2. ``send`` (no database): a signed POST with a short timeout, never following a redirect,
-   never to a private address; the receiver's body is not read.
+   never to a private address (the address checked is the one called); the receiver's body
+   is not read.
 3. ``record`` (its own transaction): delivered; or the next attempt on Standard Webhooks'
    schedule (a ``Retry-After`` on 429 and 503 is honoured when it asks for longer); or given
    up after the last; ``410 Gone`` disables the endpoint (``health``).
@@ -30,7 +31,7 @@ from api.common import utcnow
 from api.config import Settings
 from api.outbox.models import OutboxEvent
 from api.webhooks import health, signing
-from api.webhooks.addresses import refusal
+from api.webhooks.addresses import destination
 from api.webhooks.endpoints import signing_secrets
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -146,16 +147,20 @@ def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
 
 async def send(claimed: Claim, *, client: httpx.AsyncClient, settings: Settings) -> Outcome:
     """POST the signed event; what came back (the receiver's body is never read)."""
-    refused = await refusal(claimed.url, allow_private=settings.webhook_allow_private_addresses)
-    if refused:
-        return Outcome(status_code=None, error=refused)
+    to = await destination(claimed.url, allow_private=settings.webhook_allow_private_addresses)
+    if isinstance(to, str):
+        return Outcome(status_code=None, error=to)
     if not claimed.secrets:
         return Outcome(status_code=None, error="no signing secret")
     at = utcnow()
     headers = signing.headers(claimed.secrets, msg_id=claimed.msg_id, at=at, body=claimed.body)
     try:
         async with client.stream(
-            "POST", claimed.url, content=claimed.body.encode(), headers=headers
+            "POST",
+            to.url,
+            content=claimed.body.encode(),
+            headers={**headers, **to.headers},
+            extensions={"sni_hostname": to.sni_hostname} if to.sni_hostname else {},
         ) as response:
             code = response.status_code
             wait = None

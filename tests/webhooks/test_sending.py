@@ -2,11 +2,14 @@
 redirects are never followed, addresses outside http(s) and the public internet are refused,
 and both signatures are sent while a rotated secret overlaps the new one."""
 
+import asyncio
+import socket
+
 from sqlalchemy import select
 
 from api.outbox.service import emit
 from api.webhooks import deliveries, endpoints, sending
-from api.webhooks.addresses import refusal
+from api.webhooks.addresses import Destination, destination
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.conftest import CLIENT_A
 from tests.webhooks.receiver import Answer
@@ -78,13 +81,47 @@ async def test_a_redirect_is_never_followed(sessions, hook_settings, receiver):
 
 
 async def test_private_and_non_http_addresses_are_refused_before_sending(sessions, settings):
-    assert await refusal("ftp://example.org/x", allow_private=True) == (
+    assert await destination("ftp://example.org/x", allow_private=True) == (
         "refused: not an http(s) URL"
     )
-    refused = "refused: the host name resolves to a private address"
-    assert await refusal("http://localhost:9/x", allow_private=False) == refused
-    assert await refusal("http://127.0.0.1:9/x", allow_private=False) == refused
-    assert await refusal("http://127.0.0.1:9/x", allow_private=True) is None
+    assert await destination("http://localhost:9/x", allow_private=False) == (
+        "refused: the host name resolves to a private address"
+    )
+    assert await destination("http://127.0.0.1:9/x", allow_private=False) == (
+        "refused: the address isn't on the public internet"
+    )
+    assert await destination("http://127.0.0.1:9/x", allow_private=True) == Destination(
+        "http://127.0.0.1:9/x"
+    )
+
+
+async def test_the_address_checked_is_the_address_called(monkeypatch):
+    """DNS rebinding: a name may answer a public address to the check and a private one a
+    moment later. The attempt connects to the address that was checked, addressed to the
+    endpoint's host (Host header, TLS server name)."""
+    answers = {
+        "hooks.example.org": ["93.184.216.34"],
+        "rebind.example.org": ["93.184.216.34", "10.0.0.7"],
+    }
+
+    async def resolve(host, port, **_):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answers[host]]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
+    to = await destination("https://hooks.example.org/kindred?x=1", allow_private=False)
+    assert to == Destination(
+        url="https://93.184.216.34/kindred?x=1",
+        headers={"Host": "hooks.example.org"},
+        sni_hostname="hooks.example.org",
+    )
+    with_port = await destination("http://hooks.example.org:8443/k", allow_private=False)
+    assert isinstance(with_port, Destination)
+    assert with_port.url == "http://93.184.216.34:8443/k" and with_port.sni_hostname is None
+    assert with_port.headers == {"Host": "hooks.example.org:8443"}
+    # Any private answer among the addresses refuses the attempt.
+    assert await destination("https://rebind.example.org/k", allow_private=False) == (
+        "refused: the host name resolves to a private address"
+    )
 
 
 async def test_both_signatures_are_sent_while_a_rotated_secret_overlaps(
