@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Encrypts free text at rest (own-words experiences, messages, concerns). Keep it apart
     # from SECRET_KEY so the two can be rotated separately; required outside development.
     data_encryption_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Keys DATA_ENCRYPTION_KEY replaced (a JSON list, newest first): they still open what they
+    # sealed until `python -m api.tasks rekey` has re-sealed it (docs/operations.md).
+    data_encryption_keys_old: list[SecretStr] = []
 
     # Tokens and sessions (documented in docs/security.md)
     access_token_minutes: int = 15
