@@ -52,6 +52,10 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     service_name: str = "Kindred"
+    # Who runs this service (the data controller) and how people reach them about their data
+    # and accessibility: shown on /privacy, /accessibility and /terms. Set both in production.
+    organisation_name: str = "The organisation running this service"
+    contact_email: str = "coordinators@kindred.example"
     database_url: str = "sqlite:///./kindred.db"
     database_pool_size: int = 10
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
