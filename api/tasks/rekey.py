@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel, col, select
+from sqlmodel import SQLModel, col
 
 from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings

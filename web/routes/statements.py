@@ -23,11 +23,15 @@ async def accessibility(request: Request, me: MaybePeer) -> HTMLResponse:
 async def privacy_notice(
     request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    tables = [
-        t
-        for t in await service.privacy_summary(db, settings)
-        if t.table not in statements.NOT_ABOUT_PEOPLE
-    ]
+    tables = sorted(
+        (
+            t
+            for t in await service.privacy_summary(db, settings)
+            if t.table not in statements.NOT_ABOUT_PEOPLE
+        ),
+        # The account first, then health information, then the rest.
+        key=lambda t: (t.table != "user_account", not t.health, t.purpose),
+    )
     periods = await policies.retention(db)
     return render(request, "pages/privacy_notice.html", {"tables": tables, "periods": periods})
 
