@@ -52,12 +52,19 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     service_name: str = "Kindred"
+    # Who runs this service (the data controller) and how people reach them about their data
+    # and accessibility: shown on /privacy, /accessibility and /terms. Set both in production.
+    organisation_name: str = "The organisation running this service"
+    contact_email: str = "coordinators@kindred.example"
     database_url: str = "sqlite:///./kindred.db"
     database_pool_size: int = 10
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     # Encrypts free text at rest (own-words experiences, messages, concerns). Keep it apart
     # from SECRET_KEY so the two can be rotated separately; required outside development.
     data_encryption_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Keys DATA_ENCRYPTION_KEY replaced (a JSON list, newest first): they still open what they
+    # sealed until `python -m api.tasks rekey` has re-sealed it (docs/operations.md).
+    data_encryption_keys_old: list[SecretStr] = []
 
     # Tokens and sessions (documented in docs/security.md)
     access_token_minutes: int = 15

@@ -20,6 +20,7 @@ from api.contact.routes import router as contact_router
 from api.coordination.routes import router as coordination_router
 from api.db import create_engine, create_sessionmaker
 from api.errors import problem_response_docs
+from api.evidence.routes import router as evidence_router
 from api.handlers import install_error_handlers
 from api.idempotency.middleware import IdempotencyMiddleware
 from api.integrations import audience
@@ -59,6 +60,7 @@ def api_router() -> APIRouter:
     router.include_router(auth_router)
     router.include_router(admin_router)
     router.include_router(clients_router)
+    router.include_router(evidence_router)
     router.include_router(integrations_router)
     router.include_router(integrations_webhooks_router)
     router.include_router(supporters_router)

@@ -36,6 +36,7 @@ def mount_web(app: FastAPI) -> None:
         safety,
         safety_plan,
         sessions,
+        statements,
         supporting,
     )
 
@@ -57,7 +58,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
-    modules = (*modules, reminders)
+    modules = (*modules, reminders, statements)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:

@@ -26,6 +26,7 @@ LINKS: dict[str, tuple[str, str]] = {
     "offer_approved": ("/support/offer", "See your offer"),
     "offer_declined": ("/support/offer", "See your offer"),
     "referral_summary_question": ("/referral-summaries", "Choose whether to share"),
+    "inactive_warning": ("/account", "See my account and data"),
 }
 DEFAULT = ("safety", "See the relationship")
 

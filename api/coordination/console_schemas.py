@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.config import CrisisResource
+from api.policies.retention import RetentionPeriods
 from api.policies.service import DefaultAgreement, DependencyLimits
 
 T = TypeVar("T")
@@ -87,6 +88,7 @@ class ServiceSettingsOut(BaseModel):
     introduction_ttl_hours: int
     default_agreement: DefaultAgreement
     dependency_limits: DependencyLimits
+    retention: RetentionPeriods
 
 
 class SettingChangeIn(BaseModel):

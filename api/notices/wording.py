@@ -24,6 +24,10 @@ def _until(params: dict) -> str:
     return f" until {date.fromisoformat(until).strftime('%-d %B %Y')}" if until else ""
 
 
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%-d %B %Y")
+
+
 def _left(w: Wording) -> str:
     who = "Your supporter" if w.other_role == "supporter" else "The person you were supporting"
     return f"{who} has left Kindred, so your support has ended." + (
@@ -182,10 +186,22 @@ REFERRAL_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+# The account itself (api/privacy/retention.py). Nothing about anyone's health: the same
+# words go out by e-mail, where others may see them.
+ACCOUNT_WORDING: dict[str, Callable[[Wording], str]] = {
+    "inactive_warning": lambda w: (
+        "Nobody has signed in to your Kindred account for a long time, so it will be deleted, "
+        f"with everything in it, on {_day(w.params['delete_on'])}. To keep it, just sign in "
+        "before then. You can download your data from your account page."
+    ),
+}
+
+
 # Every kind of notice there is.
 WORDING: dict[str, Callable[[Wording], str]] = {
     **RELATIONSHIP_WORDING,
     **CONTACT_WORDING,
     **COORDINATION_WORDING,
     **REFERRAL_WORDING,
+    **ACCOUNT_WORDING,
 }

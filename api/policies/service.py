@@ -25,6 +25,7 @@ from api.common import utcnow
 from api.config import CrisisResource, Settings
 from api.errors import FieldError, Forbidden, Invalid, NotFound
 from api.policies.models import ServiceSetting, SettingChange
+from api.policies.retention import RetentionPeriods
 
 
 class DefaultAgreement(BaseModel):
@@ -62,6 +63,7 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "introduction_ttl_hours": settings.introduction_ttl_hours,
         "default_agreement": DefaultAgreement().model_dump(),
         "dependency_limits": DependencyLimits().model_dump(),
+        "retention": RetentionPeriods().model_dump(),
     }
 
 
@@ -70,7 +72,10 @@ _CHECKS: dict[str, TypeAdapter[Any]] = {
     "introduction_ttl_hours": TypeAdapter(int),
     "default_agreement": TypeAdapter(DefaultAgreement),
     "dependency_limits": TypeAdapter(DependencyLimits),
+    "retention": TypeAdapter(RetentionPeriods),
 }
+# Settings that decide what happens to people's data: administrators only.
+ADMIN_KEYS = frozenset({"retention"})
 KEYS = tuple(_CHECKS)
 TTL_HOURS = (12, 24 * 14)
 
@@ -134,13 +139,22 @@ async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     return DependencyLimits() if row is None else DependencyLimits.model_validate(row.value)
 
 
+async def retention(db: AsyncSession) -> RetentionPeriods:
+    """How long each kind of record is kept (the purge job enforces it)."""
+    row = await db.get(ServiceSetting, "retention")
+    return RetentionPeriods() if row is None else RetentionPeriods.model_validate(row.value)
+
+
 async def change(
     db: AsyncSession, me: Principal, settings: Settings, *, key: str, value: Any
 ) -> dict[str, Any]:
-    """Change one setting (coordinators), recording who, when, and the old and new values."""
+    """Change one setting (coordinators; retention, administrators), recording who, when, and
+    the old and new values."""
     _require_coordinator(me)
     if key not in _CHECKS:
         raise NotFound("No such setting.")
+    if key in ADMIN_KEYS and not me.is_admin:
+        raise Forbidden("Only an administrator can change how long Kindred keeps people's data.")
     new = _check(key, value)
     if key == "default_agreement":
         most = (await dependency_limits(db)).max_sessions_a_week

@@ -243,18 +243,24 @@ async def delete_account(
         raise WrongPassword(
             "Your account is still here: that password isn't right.", headers=limits
         )
-    await relationship_privacy.forget_counted_months(db, user_id=me.user_id)
-    await contact_privacy.forget_counted_months(db, user_id=me.user_id)
-    await _end_everything(db, me.user_id)
-    await contact_privacy.erase(db, user_id=me.user_id)
-    await endings.erase_closing_messages_by(db, user_id=me.user_id)
-    await concerns.erase_details_by(db, user_id=me.user_id)
-    await relationship_privacy.erase_words_of(db, user_id=me.user_id)
-    referrers = await referral_privacy.referrers_of(db, user_id=me.user_id)
-    await outbox.forget_user(db, user_id=me.user_id, kept_for=referrers)
-    await referral_privacy.erase(db, user_id=me.user_id)
-    await notes.erase_for(db, user_id=me.user_id)
-    await auth.delete_account(db, user_id=me.user_id, account_key=account_key)
+    await erase_account(db, user_id=me.user_id, account_key=account_key)
+
+
+async def erase_account(db: AsyncSession, *, user_id: UUID, account_key: str) -> None:
+    """Delete an account and everything in it: its support ended, its words erased (the person
+    asked, or the retention job found it unused past its period; api/privacy/retention.py)."""
+    await relationship_privacy.forget_counted_months(db, user_id=user_id)
+    await contact_privacy.forget_counted_months(db, user_id=user_id)
+    await _end_everything(db, user_id)
+    await contact_privacy.erase(db, user_id=user_id)
+    await endings.erase_closing_messages_by(db, user_id=user_id)
+    await concerns.erase_details_by(db, user_id=user_id)
+    await relationship_privacy.erase_words_of(db, user_id=user_id)
+    referrers = await referral_privacy.referrers_of(db, user_id=user_id)
+    await outbox.forget_user(db, user_id=user_id, kept_for=referrers)
+    await referral_privacy.erase(db, user_id=user_id)
+    await notes.erase_for(db, user_id=user_id)
+    await auth.delete_account(db, user_id=user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 
 

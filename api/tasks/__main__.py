@@ -12,6 +12,7 @@ from api.config import get_settings
 from api.db import create_engine, create_sessionmaker
 from api.integrations import audience
 from api.logs import configure_logging
+from api.tasks import rekey
 from api.tasks.worker import worker
 
 log = structlog.get_logger("kindred.worker")
@@ -40,13 +41,32 @@ async def run(concurrency: int | None) -> None:
         await engine.dispose()
 
 
+async def run_rekey(batch: int) -> None:
+    """Re-seal everything the old data-encryption keys sealed with the current one."""
+    settings = get_settings()
+    engine = create_engine(settings.database_url, settings.database_pool_size)
+    try:
+        done = await rekey.rekey(create_sessionmaker(engine, settings), settings, batch=batch)
+        log.info(
+            "rekeyed",
+            total=sum(done.values()),
+            **{k.replace(".", "__"): v for k, v in done.items()},
+        )
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.tasks")
-    parser.add_argument("command", choices=["worker"])
+    parser.add_argument("command", choices=["worker", "rekey"])
     parser.add_argument("--concurrency", type=int, default=None, help="jobs at once")
+    parser.add_argument("--batch", type=int, default=500, help="rows re-sealed per commit")
     args = parser.parse_args(argv)
     configure_logging()
-    asyncio.run(run(args.concurrency))
+    if args.command == "rekey":
+        asyncio.run(run_rekey(args.batch))
+    else:
+        asyncio.run(run(args.concurrency))
     return 0
 
 

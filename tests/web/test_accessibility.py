@@ -18,6 +18,7 @@ playwright = pytest.importorskip(
 pytestmark = NEEDS_CHROMIUM
 
 SHOTS = {"safety-plan", "safety-plan-edit", "crisis", "not-found", "home-chat", "agreement"}
+SHOTS |= {"accessibility", "privacy-notice", "terms"}
 
 
 async def _people(client, db, settings):
@@ -81,6 +82,9 @@ async def test_axe_finds_nothing_on_any_page_a_seeker_or_supporter_reaches(
         "crisis-public": "/crisis",
         "offline": "/offline",
         "not-found": "/no-such-page",
+        "accessibility": "/accessibility",
+        "privacy-notice": "/privacy",
+        "terms": "/terms",
     }
     seeker = {
         "home": "/",
