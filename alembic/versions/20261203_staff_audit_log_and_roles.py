@@ -17,18 +17,34 @@ down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Entries are never changed; deleted only by retention's purge, which says so first with
-# SET LOCAL kindred.audit_purge = 'on'.
+# Entries are never changed. Two operators' tools may touch them, each saying so first in its
+# own transaction: retention's purge deletes entries past the period
+# (SET LOCAL kindred.audit_purge = 'on'), and re-sealing after a key rotation rewrites the
+# sealed reason and nothing else (SET LOCAL kindred.audit_rekey = 'on').
 _GUARD = """
 CREATE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('kindred.audit_purge', true) = 'on' THEN
         RETURN OLD;
     END IF;
+    IF TG_OP = 'UPDATE' AND current_setting('kindred.audit_rekey', true) = 'on'
+        AND (NEW.id, NEW.at, NEW.actor_id, NEW.actor_name, NEW.actor_roles, NEW.action,
+             NEW.subject_type, NEW.subject_id, NEW.details::text)
+        IS NOT DISTINCT FROM
+            (OLD.id, OLD.at, OLD.actor_id, OLD.actor_name, OLD.actor_roles, OLD.action,
+             OLD.subject_type, OLD.subject_id, OLD.details::text) THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'audit entries cannot be changed or deleted';
 END;
 $$ LANGUAGE plpgsql
 """
+# On SQLite (one process, development) any change but re-sealing the reason is refused.
+_SQLITE_GUARD = (
+    "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OF id, at, actor_id, actor_name, "
+    "actor_roles, action, subject_type, subject_id, details ON audit_entry "
+    "BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END"
+)
 
 
 def upgrade() -> None:
@@ -64,10 +80,7 @@ def upgrade() -> None:
             "FOR EACH ROW EXECUTE FUNCTION audit_entry_is_append_only()"
         )
     else:
-        op.execute(
-            "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE ON audit_entry "
-            "BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END"
-        )
+        op.execute(_SQLITE_GUARD)
 
 
 def downgrade() -> None:

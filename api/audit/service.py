@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select
+from sqlalchemy import Select, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -221,6 +221,21 @@ def _csv(views: Sequence[EntryView]) -> str:
             ]
         )
     return out.getvalue()
+
+
+async def purge(db: AsyncSession, *, before: datetime) -> int:
+    """Retention: delete the entries made before `before` (the one deletion there is; on
+    PostgreSQL the trigger lets it through only inside this transaction). How many went."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SET LOCAL kindred.audit_purge = 'on'"))
+    gone = await db.execute(
+        delete(AuditEntry)
+        .where(col(AuditEntry.at) < before)
+        .execution_options(synchronize_session=False)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SET LOCAL kindred.audit_purge = 'off'"))
+    return int(getattr(gone, "rowcount", 0) or 0)
 
 
 async def export_csv(

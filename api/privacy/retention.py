@@ -4,8 +4,8 @@
 Run daily on the queue (``api/tasks/retention.py``); it returns counts only, and only counts
 are logged. docs/data-inventory.md names which period each column falls under.
 
-The staff audit log (``api/audit``, being added) is kept for ``audit_days`` too: its purge
-belongs beside ``safety_retention.purge_audit`` below, as ``audit.purge(db, before=...)``.
+The staff audit log (``api/audit``) is kept for ``audit_days`` too, purged beside the
+safeguarding audit trail.
 """
 
 from dataclasses import asdict, dataclass
@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.audit import service as staff_audit
 from api.auth import tokens
 from api.auth.models import AuthSession, Role, User
 from api.common import utcnow
@@ -58,7 +59,9 @@ async def purge(db: AsyncSession, settings: Settings, *, now: datetime | None = 
     details = await concern_retention.erase_resolved_details(
         db, resolved_before=now - timedelta(days=periods.resolved_concern_details_days)
     )
-    audit = await safety_retention.purge_audit(db, before=now - timedelta(days=periods.audit_days))
+    audit_before = now - timedelta(days=periods.audit_days)
+    audit = await safety_retention.purge_audit(db, before=audit_before)
+    audit += await staff_audit.purge(db, before=audit_before)
     warned, deleted = await _inactive_accounts(db, settings, periods, now)
     return Purged(messages, details, audit, warned, deleted)
 

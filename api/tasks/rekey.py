@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col
 
+from api.audit.models import AuditEntry
 from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings
 from api.contact.models import ContactSession, Message
@@ -48,6 +49,7 @@ def _by_id(model: type[SQLModel], column: str, suffix: bytes = b"") -> Sealed:
 
 
 SEALED: tuple[Sealed, ...] = (
+    Sealed(AuditEntry, "reason_sealed", ("id",), lambda r: b"audit_entry:" + r.id.bytes),
     Sealed(
         AgreementVersion,
         "topics_sealed",
@@ -143,6 +145,9 @@ async def rekey(
         done[sealed.name] = 0
         async with sessionmaker() as db:
             async for rows in _batches(db, sealed, batch):
+                if sealed.model is AuditEntry and db.get_bind().dialect.name == "postgresql":
+                    # The audit log's trigger lets a re-seal of the reason through, nothing else.
+                    await db.execute(text("SET LOCAL kindred.audit_rekey = 'on'"))
                 for row in rows:
                     fresh = reseal(settings, row[-1], sealed.context(row))
                     if fresh is None:

@@ -156,3 +156,27 @@ async def test_the_database_refuses_to_change_an_entry(client, db, settings, dat
         await db.rollback()
     [kept] = await entries(client, ada)
     assert kept["action"] == "account.changed"
+
+
+async def test_retention_purges_entries_past_the_period_and_no_sooner(client, db, settings):
+    from datetime import timedelta
+
+    from api.common import utcnow
+    from api.policies import service as policies
+    from api.privacy import retention
+
+    ada = await staff(client, db, settings, role=Role.admin, name="ada")
+    robin = await staff(client, db, settings)
+    await client.patch(
+        f"/api/v1/admin/accounts/{robin.id}", json={"safeguarding_lead": True}, headers=ada.headers
+    )
+    days = (await policies.retention(db)).audit_days
+    db.expire_all()
+    kept = await retention.purge(db, settings, now=utcnow() + timedelta(days=days - 1))
+    await db.commit()
+    assert kept.audit_entries == 0 and len(await entries(client, ada)) == 1
+    db.expire_all()
+    gone = await retention.purge(db, settings, now=utcnow() + timedelta(days=days + 1))
+    await db.commit()
+    assert gone.audit_entries >= 1
+    assert (await db.execute(text("SELECT count(*) FROM audit_entry"))).scalar() == 0
