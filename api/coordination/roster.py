@@ -17,6 +17,7 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, SessionStatus
+from api.db import among
 from api.errors import NotFound
 from api.notices.service import notify
 from api.paging import Order, Page, Window, page
@@ -249,7 +250,7 @@ async def roster(
 
 async def entries(db: AsyncSession, user_ids: list[UUID], *, now: datetime) -> list[RosterEntry]:
     """These supporters' lines of the roster, by name."""
-    query = _roster_query(now).where(col(_O.user_id).in_(user_ids))
+    query = _roster_query(now).where(among(db, col(_O.user_id), user_ids))
     rows = (await db.execute(query.order_by(*_order("name").by()))).all()
     return _entries(list(rows))
 

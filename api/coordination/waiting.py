@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
+from api.db import among
 from api.errors import Forbidden, Invalid, NotFound
 from api.matching.models import RequestStatus, SupportRequest
 from api.paging import Page, check_limit
@@ -114,7 +115,9 @@ async def _labels(db: AsyncSession, rows: list[Any]) -> dict[int, str]:
     if not wanted:
         return {}
     found = await db.execute(
-        select(ExperienceTag.id, ExperienceTag.label).where(col(ExperienceTag.id).in_(wanted))
+        select(ExperienceTag.id, ExperienceTag.label).where(
+            among(db, col(ExperienceTag.id), wanted)
+        )
     )
     return {tag_id: label for tag_id, label in found.all() if tag_id is not None}
 
