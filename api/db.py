@@ -119,4 +119,4 @@ def among(db: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement
     wanted = list(values)
     if db.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, wanted, type_=postgresql.ARRAY(column.type)))
-    return column.in_(wanted)  # type: ignore[no-any-return]
+    return column.in_(wanted)

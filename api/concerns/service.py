@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import Select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -147,12 +148,12 @@ _SEEKER, _SUPPORTER = aliased(User), aliased(User)
 async def _pairs(db: AsyncSession, concerns: list[Concern]) -> dict[UUID, Any]:
     """Each concern's relationship: its state, its two people and their names, in one query
     (the ids sent as one parameter), not whole rows and a second query for the names."""
-    rows = await db.execute(
-        select(
-            Relationship.id,
-            Relationship.state,
-            Relationship.seeker_id,
-            Relationship.supporter_id,
+    rows: Any = await db.execute(
+        sa.select(
+            col(Relationship.id),
+            col(Relationship.state),
+            col(Relationship.seeker_id),
+            col(Relationship.supporter_id),
             col(_SEEKER.display_name).label("seeker_name"),
             col(_SUPPORTER.display_name).label("supporter_name"),
         )

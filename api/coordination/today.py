@@ -139,14 +139,14 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
     )
     waiting = col(SupportRequest.status) == RequestStatus.waiting
     due = health_list.reviews_due()
-    concerns = sa.select(
+    concerns: Any = sa.select(
         col(Concern.id).label("id"),
         col(Concern.kind).label("title"),
         col(Concern.created_at).label("since"),
         _NO_TEXT.label("other"),
         _NO_COUNT.label("total"),
     ).where(new)
-    longest = (
+    longest: Any = (
         sa.select(
             col(SupportRequest.id).label("id"),
             col(User.display_name).label("title"),
