@@ -59,12 +59,12 @@ def _count(name: str, table: Any, where: Any) -> Any:
     return (
         sa.select(
             literal(name).label("section"),
-            null().label("id"),
-            null().label("title"),
-            null().label("since"),
-            null().label("other"),
+            _NO_ID.label("id"),
+            _NO_TEXT.label("title"),
+            _NO_TIME.label("since"),
+            _NO_TEXT.label("other"),
             func.count().label("total"),
-            literal(0).label("n"),
+            sa.cast(literal(0), sa.BigInteger).label("n"),
         )
         .select_from(table)
         .where(where)
