@@ -1,10 +1,11 @@
 """Database engines and the request's session: it commits once at the end or rolls back."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, any_, bindparam, event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -109,3 +110,13 @@ async def core_rows(
     a statement built once with bind parameters skips building and caching it again.
     """
     return list((await (await db.connection()).execute(statement, parameters)).all())
+
+
+def among(db: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL sent as one array parameter (``= ANY($1)``), so a
+    long list of ids is neither spelled out as hundreds of parameters nor planned anew for
+    each length of list."""
+    wanted = list(values)
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, wanted, type_=postgresql.ARRAY(column.type)))
+    return column.in_(wanted)

@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import Select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from api.audit import service as audit
@@ -21,6 +23,7 @@ from api.auth.principal import Principal
 from api.concerns.models import OPEN_CONCERN, Concern, ConcernEvent, ConcernKind, ConcernStatus
 from api.config import Settings
 from api.crypto import seal, unseal
+from api.db import among
 from api.errors import Forbidden, Invalid, NotFound
 from api.outbox.service import emit
 from api.paging import Order, Page, Period, Window, page
@@ -133,51 +136,78 @@ class ConcernView:
 
 async def _names(db: AsyncSession, ids: set[UUID | None]) -> dict[UUID, str]:
     wanted = {i for i in ids if i is not None}
-    rows = await db.execute(select(User.id, User.display_name).where(col(User.id).in_(wanted)))
+    if not wanted:
+        return {}
+    rows = await db.execute(
+        select(User.id, User.display_name).where(among(db, col(User.id), wanted))
+    )
     return dict(rows.all())
+
+
+_SEEKER, _SUPPORTER = aliased(User), aliased(User)
+
+
+async def _pairs(db: AsyncSession, concerns: list[Concern]) -> dict[UUID, Any]:
+    """Each concern's relationship: its state, its two people and their names, in one query
+    (the ids sent as one parameter), not whole rows and a second query for the names."""
+    rows: Any = await db.execute(
+        sa.select(
+            col(Relationship.id),
+            col(Relationship.state),
+            col(Relationship.seeker_id),
+            col(Relationship.supporter_id),
+            col(_SEEKER.display_name).label("seeker_name"),
+            col(_SUPPORTER.display_name).label("supporter_name"),
+        )
+        .outerjoin(_SEEKER, col(_SEEKER.id) == Relationship.seeker_id)
+        .outerjoin(_SUPPORTER, col(_SUPPORTER.id) == Relationship.supporter_id)
+        .where(among(db, col(Relationship.id), {c.relationship_id for c in concerns}))
+    )
+    return {r.id: r for r in rows.all()}
+
+
+def _role(pair: Any, user_id: UUID) -> str | None:
+    """Which of the two someone is in the concern's relationship (relationships.role_in)."""
+    if pair.seeker_id == user_id:
+        return "seeker"
+    if pair.supporter_id == user_id:
+        return "supporter"
+    return None
 
 
 async def _views(
     db: AsyncSession, settings: Settings, concerns: list[Concern], with_events: bool
 ) -> list[ConcernView]:
-    relationships = {
-        r.id: r
-        for r in await db.scalars(
-            select(Relationship).where(
-                col(Relationship.id).in_({c.relationship_id for c in concerns})
-            )
-        )
-    }
+    if not concerns:
+        return []
+    pairs = await _pairs(db, concerns)
     events: dict[UUID, list[ConcernEvent]] = {}
     if with_events:
         for event in await db.scalars(
             select(ConcernEvent)
-            .where(col(ConcernEvent.concern_id).in_([c.id for c in concerns]))
+            .where(among(db, col(ConcernEvent.concern_id), [c.id for c in concerns]))
             .order_by(col(ConcernEvent.at))
         ):
             events.setdefault(event.concern_id, []).append(event)
-    people = {u for r in relationships.values() for u in (r.seeker_id, r.supporter_id)}
     actors = {e.actor_id for found in events.values() for e in found}
-    names = await _names(db, people | actors | {c.assigned_to for c in concerns})
+    names = await _names(db, actors | {c.assigned_to for c in concerns})
     views = []
     for concern in concerns:
-        relationship = relationships[concern.relationship_id]
+        pair = pairs[concern.relationship_id]
 
-        def by(event: ConcernEvent, relationship: Relationship = relationship) -> str | None:
+        def by(event: ConcernEvent, pair: Any = pair) -> str | None:
             if event.actor_id is None:
                 return None
-            return role_in(relationship, event.actor_id) or names.get(event.actor_id)
+            return _role(pair, event.actor_id) or names.get(event.actor_id)
 
         views.append(
             ConcernView(
                 concern=concern,
                 details=unseal(settings, concern.details_sealed, concern.id.bytes),
                 assigned_to_name=names.get(concern.assigned_to) if concern.assigned_to else None,
-                relationship_state=relationship.state,
-                seeker_name=names.get(relationship.seeker_id) if relationship.seeker_id else None,
-                supporter_name=(
-                    names.get(relationship.supporter_id) if relationship.supporter_id else None
-                ),
+                relationship_state=pair.state,
+                seeker_name=pair.seeker_name if pair.seeker_id else None,
+                supporter_name=pair.supporter_name if pair.supporter_id else None,
                 events=[
                     EventView(
                         e.at,

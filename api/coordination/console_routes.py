@@ -32,6 +32,9 @@ Limit = Annotated[int, Query(ge=1, le=100, description="How many, 1 to 100")]
 After = Annotated[
     UUID | None, Query(description="The id of the last item of the page before this one")
 ]
+Before = Annotated[
+    UUID | None, Query(description="The id of the first item of the page after this one")
+]
 
 
 @router.get("/today", response_model=TodayOut)
@@ -47,6 +50,7 @@ async def get_roster(
     db: SessionDep,
     limit: Limit = 50,
     starting_after: After = None,
+    ending_before: Before = None,
     sort: roster.RosterSort = "name",
     status: roster.RosterStatus | None = None,
     paused: bool | None = None,
@@ -60,6 +64,7 @@ async def get_roster(
         me,
         limit=limit,
         starting_after=starting_after,
+        ending_before=ending_before,
         sort=sort,
         status=status,
         paused=paused,
@@ -100,6 +105,7 @@ async def list_relationships(
     db: SessionDep,
     limit: Limit = 50,
     starting_after: After = None,
+    ending_before: Before = None,
     sort: health_list.RelationshipSort = "newest",
     state: Annotated[list[State] | None, Query()] = None,
     review_due: bool | None = None,
@@ -114,6 +120,7 @@ async def list_relationships(
         me,
         limit=limit,
         starting_after=starting_after,
+        ending_before=ending_before,
         sort=sort,
         states=state,
         review_due=review_due,

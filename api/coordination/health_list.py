@@ -21,9 +21,9 @@ from api.concerns.models import OPEN_CONCERN, Concern
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, Message, SessionStatus
 from api.coordination import sql
-from api.coordination.paging import Order, Page, page
 from api.coordination.timeline import TimelineEvent, events
 from api.errors import NotFound
+from api.paging import Order, Page, Window, page
 from api.relationships.models import AgreementVersion, Relationship, State
 
 RelationshipSort = Literal["newest", "oldest", "sessions"]
@@ -175,6 +175,7 @@ async def relationships(
     *,
     limit: int = 50,
     starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
     sort: RelationshipSort = "newest",
     states: list[State] | None = None,
     review_due: bool | None = None,
@@ -210,11 +211,15 @@ async def relationships(
     if relationship_id is not None:
         query = query.where(col(_R.id) == relationship_id)
     order = _order(sort)
-    anchor = select(order.key).select_from(_R).where(col(_R.id) == starting_after)
-    rows, more = await page(
-        db, query, order, limit=limit, starting_after=starting_after, anchor=anchor
+    # A cursor is any relationship, still matching the filters or not.
+    shown = await page(
+        db,
+        query,
+        order,
+        Window(limit, starting_after, ending_before),
+        anchor=lambda cursor: select(order.key).select_from(_R).where(col(_R.id) == cursor),
     )
-    return Page([_row(r, now) for r in rows], more)
+    return Page([_row(r, now) for r in shown.items], shown.has_more)
 
 
 async def timeline(

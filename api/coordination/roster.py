@@ -17,9 +17,10 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, SessionStatus
-from api.coordination.paging import Order, Page, page
+from api.db import among
 from api.errors import NotFound
 from api.notices.service import notify
+from api.paging import Order, Page, Window, page
 from api.relationships.models import HOLDS_A_PLACE, EndKind, Relationship, State
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -206,6 +207,7 @@ async def roster(
     *,
     limit: int = 50,
     starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
     sort: RosterSort = "name",
     status: RosterStatus | None = None,
     paused: bool | None = None,
@@ -233,18 +235,22 @@ async def roster(
         flagged = needs_attention(now)
         query = query.where(flagged if attention else ~flagged)
     order = _order(sort)
-    anchor = select(order.key).select_from(_O).where(col(_O.user_id) == starting_after)
-    rows, more = await page(
-        db, query, order, limit=limit, starting_after=starting_after, anchor=anchor
+    # A cursor is any supporter's offer, still on this (filtered) page or not.
+    shown = await page(
+        db,
+        query,
+        order,
+        Window(limit, starting_after, ending_before),
+        anchor=lambda cursor: select(order.key).select_from(_O).where(col(_O.user_id) == cursor),
     )
-    ids = [r.user_id for r in rows]
+    ids = [r.user_id for r in shown.items]
     found = {e.user_id: e for e in await entries(db, ids, now=now)} if ids else {}
-    return Page([found[i] for i in ids], more)
+    return Page([found[i] for i in ids], shown.has_more)
 
 
 async def entries(db: AsyncSession, user_ids: list[UUID], *, now: datetime) -> list[RosterEntry]:
     """These supporters' lines of the roster, by name."""
-    query = _roster_query(now).where(col(_O.user_id).in_(user_ids))
+    query = _roster_query(now).where(among(db, col(_O.user_id), user_ids))
     rows = (await db.execute(query.order_by(*_order("name").by()))).all()
     return _entries(list(rows))
 

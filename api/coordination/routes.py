@@ -46,10 +46,15 @@ async def waiting_list(
     starting_after: Annotated[
         UUID | None, Query(description="The id of the last request of the page before this one")
     ] = None,
+    ending_before: Annotated[
+        UUID | None, Query(description="The id of the first request of the page after this one")
+    ] = None,
 ) -> ListOut[WaitingSeekerOut]:
     """Seekers waiting for a match, a page at a time: first in line first, then the longest
     waiting; what they asked for by name, and whether they asked a coordinator to choose."""
-    found = await waiting.waiting_list(db, coordinator, limit=limit, starting_after=starting_after)
+    found = await waiting.waiting_list(
+        db, coordinator, limit=limit, starting_after=starting_after, ending_before=ending_before
+    )
     return ListOut(
         data=[WaitingSeekerOut.model_validate(w) for w in found.items], has_more=found.has_more
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -72,8 +72,9 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
-    """Days from asking to a supporter accepting, for requests first accepted in the range.
+def _waiting_rows(db: AsyncSession, since: datetime, until: datetime) -> tuple[Any, Any, Any]:
+    """Days from asking to a supporter accepting, for requests first accepted in the range:
+    the rows' select, their month and their days.
 
     Read from the acceptances in the range: for each, when its request was first accepted
     and when it was made are looked up by key, so the work grows with the range, not with
@@ -102,36 +103,42 @@ async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counte
         .select_from(firsts)
         .join(SupportRequest, col(SupportRequest.id) == firsts.c.request_id)
     )
-    found: dict[str, tuple[int, Any, Any]] = {}
-    if dialect(db) == "postgresql":
-        rows = await db.execute(
-            base.add_columns(
-                func.count().label("matched"),
-                func.percentile_cont(0.5).within_group(days).label("median"),
-                func.percentile_cont(0.9).within_group(days).label("p90"),
-            ).group_by(month)
-        )
-        for r in rows.all():
-            found[month_key(r.month)] = (r.matched, r.median, r.p90)
-    else:
-        by_month: dict[str, list[float]] = {}
-        for r in (await db.execute(base.add_columns(days.label("days")))).all():
-            by_month.setdefault(month_key(r.month), []).append(float(r.days))
-        for m, values in by_month.items():
-            found[m] = (len(values), percentile(values, 0.5), percentile(values, 0.9))
+    return base, month, days
 
-    def days_of(value: Any) -> float | None:
-        return None if value is None else round(float(value), 2)
 
+def _waiting_sql(db: AsyncSession, since: datetime, until: datetime) -> Any:
+    """The waiting table counted in SQL (PostgreSQL: percentile_cont)."""
+    base, month, days = _waiting_rows(db, since, until)
+    return base.add_columns(
+        func.count().label("matched"),
+        func.percentile_cont(0.5).within_group(days).label("median_days"),
+        func.percentile_cont(0.9).within_group(days).label("p90_days"),
+    ).group_by(month)
+
+
+def _days_of(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """The waiting table, its percentiles worked out here (SQLite has no percentile_cont)."""
+    base, _month, days = _waiting_rows(db, since, until)
+    by_month: dict[str, list[float]] = {}
+    for r in (await db.execute(base.add_columns(days.label("days")))).all():
+        by_month.setdefault(month_key(r.month), []).append(float(r.days))
     return {
-        m: {"matched": n, "median_days": days_of(median), "p90_days": days_of(p90)}
-        for m, (n, median, p90) in found.items()
+        m: {
+            "matched": len(values),
+            "median_days": _days_of(percentile(values, 0.5)),
+            "p90_days": _days_of(percentile(values, 0.9)),
+        }
+        for m, values in by_month.items()
     }
 
 
-async def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Any:
     month = month_of(db, col(_R.created_at))
-    rows = await db.execute(
+    return (
         sa.select(
             month.label("month"),
             func.count().label("proposed"),
@@ -142,16 +149,13 @@ async def _introductions(db: AsyncSession, since: datetime, until: datetime) -> 
         .where(col(_R.created_at) >= since, col(_R.created_at) < until)
         .group_by(month)
     )
-    return {
-        month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["introductions"]} for r in rows
-    }
 
 
-async def _endings(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+def _endings(db: AsyncSession, since: datetime, until: datetime) -> Any:
     month = month_of(db, col(_R.ended_at))
     early = col(_R.end_kind) != EndKind.completed
     by_person = col(_R.end_kind).in_((EndKind.ended_by_person, EndKind.blocked))
-    rows = await db.execute(
+    return (
         sa.select(
             month.label("month"),
             _count_if(col(_R.end_kind) == EndKind.completed).label("completed"),
@@ -164,10 +168,9 @@ async def _endings(db: AsyncSession, since: datetime, until: datetime) -> Counte
         .where(col(_R.state) == State.ended, col(_R.ended_at) >= since, col(_R.ended_at) < until)
         .group_by(month)
     )
-    return {month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["endings"]} for r in rows}
 
 
-async def _activity(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+def _activity(db: AsyncSession, since: datetime, until: datetime) -> Any:
     """Sessions held, and how many supporters held them. The sessions are counted by
     relationship first, and each relationship's supporter looked up by its key, so a month's
     sessions never wait on a pass over every relationship."""
@@ -194,14 +197,55 @@ async def _activity(db: AsyncSession, since: datetime, until: datetime) -> Count
     with_supporter = sa.select(
         per_relationship.c.month, per_relationship.c.held, supporter.label("supporter_id")
     ).subquery()
-    rows = await db.execute(
-        sa.select(
-            with_supporter.c.month,
-            func.sum(with_supporter.c.held).label("sessions_held"),
-            func.count(func.distinct(with_supporter.c.supporter_id)).label("supporters_active"),
-        ).group_by(with_supporter.c.month)
-    )
-    return {month_key(r.month): {k: int(getattr(r, k)) for k in COLUMNS["activity"]} for r in rows}
+    return sa.select(
+        with_supporter.c.month,
+        func.sum(with_supporter.c.held).label("sessions_held"),
+        func.count(func.distinct(with_supporter.c.supporter_id)).label("supporters_active"),
+    ).group_by(with_supporter.c.month)
+
+
+COUNTED_IN_SQL = {"introductions": _introductions, "endings": _endings, "activity": _activity}
+_WIDEST = max(len(c) for c in COLUMNS.values())
+
+
+def _value(table: str, name: str, value: Any) -> Any:
+    if table == "waiting" and name != "matched":
+        return _days_of(value)
+    return int(value or 0)
+
+
+async def _count_one_by_one(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """Every table of the range, a query each (SQLite: no round trips to save)."""
+    found: dict[str, Counted] = {"waiting": await _waiting(db, since, until)}
+    for table, statement in COUNTED_IN_SQL.items():
+        for r in (await db.execute(statement(db, since, until))).all():
+            row = {k: _value(table, k, getattr(r, k)) for k in COLUMNS[table]}
+            found.setdefault(table, {})[month_key(r.month)] = row
+    return found
+
+
+async def _count_at_once(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """Every table of the range in one round trip (PostgreSQL): the tables' rows side by side,
+    each padded to the widest, as one union."""
+    parts = []
+    statements = {"waiting": _waiting_sql, **COUNTED_IN_SQL}
+    for table, statement in statements.items():
+        rows = statement(db, since, until).subquery()
+        values = [sa.cast(rows.c[k], sa.Float) for k in COLUMNS[table]]
+        values += [sa.cast(null(), sa.Float)] * (_WIDEST - len(values))
+        parts.append(
+            sa.select(
+                literal(table).label("table"),
+                rows.c.month,
+                *[v.label(f"v{i}") for i, v in enumerate(values)],
+            )
+        )
+    found: dict[str, Counted] = {}
+    for r in (await db.execute(sa.union_all(*parts))).all():
+        names = COLUMNS[r.table]
+        row = {k: _value(r.table, k, r[2 + i]) for i, k in enumerate(names)}
+        found.setdefault(r.table, {})[month_key(r.month)] = row
+    return found
 
 
 def _runs(months: list[str]) -> list[list[str]]:
@@ -218,17 +262,14 @@ def _runs(months: list[str]) -> list[list[str]]:
 async def count_months(db: AsyncSession, months: list[str]) -> dict[str, dict[str, Any]]:
     """Each month's row of every table, counted from the records (months oldest first)."""
     counted: dict[str, dict[str, Any]] = {m: {} for m in months}
+    at_once = dialect(db) == "postgresql"
     for run in _runs(months):
         since, until = month_start(run[0]), month_start(month_after(run[-1]))
-        for table, count in (
-            ("waiting", _waiting),
-            ("introductions", _introductions),
-            ("endings", _endings),
-            ("activity", _activity),
-        ):
-            found = await count(db, since, until)
-            for m in run:
-                counted[m][table] = found.get(m, {})
+        count = _count_at_once if at_once else _count_one_by_one
+        found = await count(db, since, until)
+        for m in run:
+            for table in TABLES:
+                counted[m][table] = found.get(table, {}).get(m, {})
     return counted
 
 

@@ -7,13 +7,13 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.auth.models import User
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.common import UTCDateTime, utcnow
 from api.concerns.models import Concern, ConcernStatus
 from api.concerns.service import require_coordinator
 from api.coordination import health_list, roster
@@ -49,60 +49,83 @@ class Today:
     offers_to_review: int
 
 
-def _count(table: Any, where: Any) -> Any:
-    return select(func.count()).select_from(table).where(where).scalar_subquery()
+# Typed blanks: PostgreSQL matches a union's columns by type, and an untyped NULL is text.
+_NO_ID, _NO_TEXT = sa.cast(null(), sa.Uuid), sa.cast(null(), sa.String)
+_NO_TIME, _NO_COUNT = sa.cast(null(), UTCDateTime), sa.cast(null(), sa.BigInteger)
 
 
-async def _first(db: AsyncSession, total: int, rows: Any) -> list[Any]:
-    """The first few rows of a section, if it has any."""
-    return list((await db.execute(rows.limit(SHOWN))).all()) if total else []
+def _count(name: str, table: Any, where: Any) -> Any:
+    """A section's total, as a row of the one query."""
+    return (
+        sa.select(
+            literal(name).label("section"),
+            _NO_ID.label("id"),
+            _NO_TEXT.label("title"),
+            _NO_TIME.label("since"),
+            _NO_TEXT.label("other"),
+            func.count().label("total"),
+            sa.cast(literal(0), sa.BigInteger).label("n"),
+        )
+        .select_from(table)
+        .where(where)
+    )
 
 
 _SEEKER = User.__table__.alias("seeker")  # type: ignore[attr-defined]
 _SUPPORTER = User.__table__.alias("supporter")  # type: ignore[attr-defined]
 
 
-async def _pairs(db: AsyncSession, total: int, where: Any, when: Any) -> Section:
-    """Relationships matching ``where``, named by their pair, oldest ``when`` first."""
-    rows = await _first(
-        db,
-        total,
-        select(Relationship.id, when, _SEEKER.c.display_name, _SUPPORTER.c.display_name.label("s"))
+def _section(name: str, rows: Any, *, by_name: bool = False) -> Any:
+    """A section's first few rows, numbered in its order (oldest first, or by name), as rows
+    of the one query. ``rows`` selects id, title, since, other and total."""
+    key = ("title" if by_name else "since", "id")
+    first = rows.order_by(*[rows.selected_columns[k] for k in key]).limit(SHOWN).subquery()
+    return sa.select(
+        literal(name).label("section"),
+        first.c.id,
+        first.c.title,
+        first.c.since,
+        first.c.other,
+        first.c.total,
+        func.row_number().over(order_by=[first.c[k] for k in key]).label("n"),
+    )
+
+
+def _pairs(where: Any, when: Any) -> Any:
+    """Relationships matching ``where``, named by their pair, by ``when``."""
+    return (
+        sa.select(
+            col(Relationship.id).label("id"),
+            _SEEKER.c.display_name.label("title"),
+            when.label("since"),
+            _SUPPORTER.c.display_name.label("other"),
+            _NO_COUNT.label("total"),
+        )
         .outerjoin(_SEEKER, _SEEKER.c.id == Relationship.seeker_id)
         .outerjoin(_SUPPORTER, _SUPPORTER.c.id == Relationship.supporter_id)
         .where(where)
-        .order_by(when, col(Relationship.id)),
     )
-    return Section(total, [Item(r[0], f"{r.display_name} and {r.s}", r[1]) for r in rows])
 
 
-async def _supporters(db: AsyncSession, now: datetime) -> Section:
-    """Supporters with a burnout flag, found once: the first few by name, with how many in
-    all. (Counted in a subquery of its own, so that the plan finds them all at once rather
-    than walking the names and testing each against the flags.)"""
+def _flagged(now: datetime) -> Any:
+    """Supporters with a burnout flag, found once, with how many in all. (Counted in a
+    subquery of its own, so that the plan finds them all at once rather than walking the
+    names and testing each against the flags.)"""
     flagged = (
         select(
-            col(SupporterOffer.user_id),
-            col(SupporterOffer.display_name),
+            col(SupporterOffer.user_id).label("id"),
+            col(SupporterOffer.display_name).label("title"),
             func.count().over().label("total"),
         )
         .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
         .subquery()
     )
-    first = (
-        await db.execute(
-            select(flagged.c.user_id, flagged.c.total)
-            .order_by(flagged.c.display_name, flagged.c.user_id)
-            .limit(SHOWN)
-        )
-    ).all()
-    found = await roster.entries(db, [r.user_id for r in first], now=now) if first else []
-    return Section(
-        int(first[0].total) if first else 0,
-        [
-            Item(e.user_id, e.display_name, None, "; ".join(roster.FLAG_WORDS[f] for f in e.flags))
-            for e in found
-        ],
+    return sa.select(
+        flagged.c.id,
+        flagged.c.title,
+        _NO_TIME.label("since"),
+        _NO_TEXT.label("other"),
+        flagged.c.total,
     )
 
 
@@ -116,38 +139,71 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
     )
     waiting = col(SupportRequest.status) == RequestStatus.waiting
     due = health_list.reviews_due()
-    # Every section's total in one round trip; then only the sections with something in them.
-    totals = (
-        await db.execute(
-            sa.select(
-                _count(Concern, new).label("concerns"),
-                _count(Relationship, expiring).label("expiring"),
-                _count(SupportRequest, waiting).label("waiting"),
-                _count(Relationship, due).label("reviews"),
-                _count(SupporterOffer, col(SupporterOffer.status) == OfferStatus.pending).label(
-                    "offers"
-                ),
-            )
+    concerns: Any = sa.select(
+        col(Concern.id).label("id"),
+        col(Concern.kind).label("title"),
+        col(Concern.created_at).label("since"),
+        _NO_TEXT.label("other"),
+        _NO_COUNT.label("total"),
+    ).where(new)
+    longest: Any = (
+        sa.select(
+            col(SupportRequest.id).label("id"),
+            col(User.display_name).label("title"),
+            col(SupportRequest.created_at).label("since"),
+            _NO_TEXT.label("other"),
+            _NO_COUNT.label("total"),
         )
-    ).one()
-    rows = await _first(
-        db,
-        totals.concerns,
-        select(Concern.id, Concern.kind, Concern.created_at)
-        .where(new)
-        .order_by(col(Concern.created_at), col(Concern.id)),
-    )
-    concerns = Section(totals.concerns, [Item(r.id, r.kind, r.created_at) for r in rows])
-    introductions = await _pairs(db, totals.expiring, expiring, col(Relationship.expires_at))
-    rows = await _first(
-        db,
-        totals.waiting,
-        select(SupportRequest.id, SupportRequest.created_at, User.display_name)
         .join(User, col(User.id) == SupportRequest.seeker_id)
         .where(waiting)
-        .order_by(col(SupportRequest.created_at), col(SupportRequest.id)),
     )
-    longest = Section(totals.waiting, [Item(r.id, r.display_name, r.created_at) for r in rows])
-    reviews = await _pairs(db, totals.reviews, due, col(Relationship.created_at))
-    supporters = await _supporters(db, now)
-    return Today(concerns, introductions, longest, reviews, supporters, int(totals.offers))
+    # Every section's total and first few rows in one round trip (each part reads its own
+    # index); then the flags of the few supporters shown.
+    parts = [
+        _section("concerns", concerns),
+        _section("expiring", _pairs(expiring, col(Relationship.expires_at))),
+        _section("waiting", longest),
+        _section("reviews", _pairs(due, col(Relationship.created_at))),
+        _section("supporters", _flagged(now), by_name=True),
+        _count("concerns", Concern, new),
+        _count("expiring", Relationship, expiring),
+        _count("waiting", SupportRequest, waiting),
+        _count("reviews", Relationship, due),
+        _count("offers", SupporterOffer, col(SupporterOffer.status) == OfferStatus.pending),
+    ]
+    rows = (await db.execute(sa.union_all(*parts))).all()
+    totals: dict[str, int] = {}
+    first: dict[str, list[Any]] = {}
+    for row in rows:
+        if row.id is None:
+            totals[row.section] = int(row.total)
+        else:
+            first.setdefault(row.section, []).append(row)
+    for found in first.values():
+        found.sort(key=lambda r: r.n)
+
+    def section(name: str, title: Any, detail: Any = lambda r: "") -> Section:
+        items = [Item(r.id, title(r), r.since, detail(r)) for r in first.get(name, [])]
+        return Section(totals.get(name, 0), items)
+
+    flagged = first.get("supporters", [])
+    entries = await roster.entries(db, [r.id for r in flagged], now=now) if flagged else []
+    return Today(
+        section("concerns", lambda r: r.title),
+        section("expiring", lambda r: f"{r.title} and {r.other}"),
+        section("waiting", lambda r: r.title),
+        section("reviews", lambda r: f"{r.title} and {r.other}"),
+        Section(
+            int(flagged[0].total) if flagged else 0,
+            [
+                Item(
+                    e.user_id,
+                    e.display_name,
+                    None,
+                    "; ".join(roster.FLAG_WORDS[f] for f in e.flags),
+                )
+                for e in entries
+            ],
+        ),
+        totals.get("offers", 0),
+    )

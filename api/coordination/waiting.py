@@ -4,9 +4,10 @@ coordinator to choose, and whether they are first in line.
 
 The order is the waiting list's one order (``matching.requests.waiting_order``): first those
 put first in line (whoever was put there first), then the longest waiting; the id breaks ties.
-A page continues after the row ``starting_after`` in that order, even if that person has been
-matched since. Each part of the order is read with its own index-friendly range
-(``ix_support_request_status_line`` and ``ix_support_request_status_created``).
+A page continues after the row ``starting_after`` in that order (or ends just before the row
+``ending_before``), even if that person has been matched since. Each part of the order is read
+with its own index-friendly range (``ix_support_request_status_line`` and
+``ix_support_request_status_created``), forwards or backwards.
 """
 
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from sqlmodel import col, select
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.coordination.paging import Page, check_limit
+from api.db import among
 from api.errors import Forbidden, Invalid, NotFound
 from api.matching.models import RequestStatus, SupportRequest
+from api.paging import Page, check_limit
 from api.profiles.models import ExperienceTag
 
 _Q = SupportRequest
@@ -52,40 +54,58 @@ def _rows() -> Any:
 
 
 async def waiting_list(
-    db: AsyncSession, me: Principal, *, limit: int = 25, starting_after: UUID | None = None
+    db: AsyncSession,
+    me: Principal,
+    *,
+    limit: int = 25,
+    starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
 ) -> Page[WaitingSeeker]:
-    """One page of the waiting list, in its order (coordinators only)."""
+    """One page of the waiting list, in its order (coordinators only): after the request
+    `starting_after`, or the page just before the request `ending_before`."""
     if not me.is_coordinator:
         raise Forbidden("Only coordinators can see the waiting list.")
     check_limit(limit)
+    if starting_after is not None and ending_before is not None:
+        raise Invalid.field("ending_before", "Send starting_after or ending_before, not both.")
+    backwards = ending_before is not None
+    cursor = ending_before if backwards else starting_after
     first = col(_Q.first_in_line_at)
     in_line: Any = _rows().where(first.is_not(None))
-    rest = _rows().where(first.is_(None))
-    if starting_after is not None:
+    rest: Any = _rows().where(first.is_(None))
+    if cursor is not None:
         anchor = (
-            await db.execute(
-                select(_Q.first_in_line_at, _Q.created_at).where(col(_Q.id) == starting_after)
-            )
+            await db.execute(select(_Q.first_in_line_at, _Q.created_at).where(col(_Q.id) == cursor))
         ).first()
         if anchor is None:
-            raise Invalid.field("starting_after", "That request isn't on the waiting list.")
+            name = "ending_before" if backwards else "starting_after"
+            raise Invalid.field(name, "That request isn't on the waiting list.")
         line_at, created_at = anchor
-        if line_at is None:  # past everyone first in line, into the rest
-            in_line = None
-            rest = rest.where(
-                tuple_(col(_Q.created_at), col(_Q.id)) > tuple_(created_at, starting_after)
-            )
-        else:
+        if line_at is None:  # among the rest: everyone first in line lies before it
+            key, bound = tuple_(col(_Q.created_at), col(_Q.id)), tuple_(created_at, cursor)
+            rest = rest.where(key < bound if backwards else key > bound)
+            in_line = in_line if backwards else None
+        else:  # among those first in line: all the rest lie after it
             key = tuple_(first, col(_Q.created_at), col(_Q.id))
-            in_line = in_line.where(key > tuple_(line_at, created_at, starting_after))
+            bound = tuple_(line_at, created_at, cursor)
+            in_line = in_line.where(key < bound if backwards else key > bound)
+            rest = None if backwards else rest
+    # Going forward: those first in line, then the rest; going back: the rest from the end,
+    # then those in line from the end. Each part reads its own index in the needed direction.
+    parts = [
+        (in_line, (first, col(_Q.created_at), col(_Q.id))),
+        (rest, (col(_Q.created_at), col(_Q.id))),
+    ]
+    if backwards:
+        parts = [(q, tuple(c.desc() for c in order)) for q, order in reversed(parts)]
     found: list[Any] = []
-    if in_line is not None:
-        ordered = in_line.order_by(first, col(_Q.created_at), col(_Q.id))
-        found = list((await db.execute(ordered.limit(limit + 1))).all())
-    if len(found) <= limit:
-        ordered = rest.order_by(col(_Q.created_at), col(_Q.id))
-        found += list((await db.execute(ordered.limit(limit + 1 - len(found)))).all())
+    for part, order in parts:
+        if part is None or len(found) > limit:
+            continue
+        found += list((await db.execute(part.order_by(*order).limit(limit + 1 - len(found)))).all())
     page, has_more = found[:limit], len(found) > limit
+    if backwards:
+        page.reverse()
     labels = await _labels(db, page)
     return Page([_seeker(request, name, labels) for request, name in page], has_more)
 
@@ -95,7 +115,9 @@ async def _labels(db: AsyncSession, rows: list[Any]) -> dict[int, str]:
     if not wanted:
         return {}
     found = await db.execute(
-        select(ExperienceTag.id, ExperienceTag.label).where(col(ExperienceTag.id).in_(wanted))
+        select(ExperienceTag.id, ExperienceTag.label).where(
+            among(db, col(ExperienceTag.id), wanted)
+        )
     )
     return {tag_id: label for tag_id, label in found.all() if tag_id is not None}
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import JSON, cast, func, literal, null, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.common import utcnow
+from api.db import among
 from api.monthly.models import MonthChange, MonthFigures
 
 SETTLED = timedelta(days=1)
@@ -59,25 +60,34 @@ async def forget_kept(db: AsyncSession) -> None:
 
 
 async def kept(db: AsyncSession, *, months: list[str]) -> dict[str, Kept]:
-    """For each of these months, its kept figures if they are up to date."""
+    """For each of these months, its kept figures if they are up to date (one round trip:
+    the figures and the changes recorded since, side by side)."""
     if not months:
         return {}
-    changes = dict(
-        (
-            await db.execute(
-                select(MonthChange.month, func.count())
-                .where(col(MonthChange.month).in_(months))
-                .group_by(col(MonthChange.month))
-            )
-        ).all()
-    )
-    rows = await db.execute(
-        select(MonthFigures.month, MonthFigures.changes_seen, MonthFigures.figures).where(
-            col(MonthFigures.month).in_(months)
+    changes: Any = (
+        select(
+            literal("change").label("part"),
+            col(MonthChange.month).label("month"),
+            func.count().label("number"),
+            cast(null(), JSON).label("figures"),
         )
+        .where(among(db, col(MonthChange.month), months))
+        .group_by(col(MonthChange.month))
     )
-    figures = {r.month: r.figures for r in rows if r.changes_seen == changes.get(r.month, 0)}
-    return {m: Kept(int(changes.get(m, 0)), figures.get(m)) for m in months}
+    figures: Any = select(
+        literal("figures").label("part"),
+        col(MonthFigures.month).label("month"),
+        col(MonthFigures.changes_seen).label("number"),
+        col(MonthFigures.figures).label("figures"),
+    ).where(among(db, col(MonthFigures.month), months))
+    rows = (await db.execute(union_all(figures, changes))).all()
+    recorded = {r.month: int(r.number) for r in rows if r.part == "change"}
+    up_to_date = {
+        r.month: r.figures
+        for r in rows
+        if r.part == "figures" and r.number == recorded.get(r.month, 0)
+    }
+    return {m: Kept(recorded.get(m, 0), up_to_date.get(m)) for m in months}
 
 
 async def keep(db: AsyncSession, *, month: str, figures: dict[str, Any], seen: Kept) -> None:

@@ -121,3 +121,20 @@ def test_paging_a_list_in_memory_keeps_the_same_rules():
     assert page.items == items and not page.has_more
     with pytest.raises(Invalid):
         page_of(items, Window(limit=3, starting_after=uuid4()), id_of=lambda i: i)
+
+
+def test_every_list_pages_both_ways(app):
+    """Every operation answering with a page takes limit and both cursors (issue 13)."""
+    document = app.openapi()
+    lists, short = 0, []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            ok = operation.get("responses", {}).get("200", {}).get("content", {})
+            schema = ok.get("application/json", {}).get("schema", {})
+            if not schema.get("$ref", "").rsplit("/", 1)[-1].startswith("ListOut_"):
+                continue
+            lists += 1
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if not {"limit", "starting_after", "ending_before"} <= names:
+                short.append(f"{method.upper()} {path}")
+    assert lists > 15 and not short, short

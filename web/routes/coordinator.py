@@ -19,6 +19,7 @@ from api.deps import SettingsDep
 from api.errors import DomainError, Forbidden, NotFound
 from web.auth import Peer, redirect
 from web.csrf import Checked
+from web.pager import pager
 from web.render import field_errors, render
 
 router = APIRouter()
@@ -131,19 +132,29 @@ async def supporters_page(
     me: Staff,
     db: SessionDep,
     starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
     decided: str | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     """Offers to review (the one place for them) and the roster."""
-    found = await roster.roster(db, me, limit=50, starting_after=starting_after)
+    found = await roster.roster(
+        db, me, limit=50, starting_after=starting_after, ending_before=ending_before
+    )
+    links = pager(
+        found,
+        id_of=lambda e: e.user_id,
+        starting_after=starting_after,
+        ending_before=ending_before,
+    )
     return render(
         request,
         "pages/coordinator_supporters.html",
         {
             "offers": await offers.to_review(db, me),
             "roster": found,
+            "links": links,
             "flag_words": roster.FLAG_WORDS,
             "decided": DECIDED.get(decided or ""),
             "errors": errors or {},
@@ -218,6 +229,7 @@ async def relationships_page(
     me: Staff,
     db: SessionDep,
     starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
     show: str = "all",
 ) -> Response:
     found = await health_list.relationships(
@@ -225,6 +237,7 @@ async def relationships_page(
         me,
         limit=25,
         starting_after=starting_after,
+        ending_before=ending_before,
         stalled=True if show == "stalled" else None,
         review_due=True if show == "review_due" else None,
         has_open_concerns=True if show == "concerns" else None,
@@ -232,7 +245,17 @@ async def relationships_page(
     return render(
         request,
         "pages/coordinator_relationships.html",
-        {"page": found, "show": show, "tab": "relationships"},
+        {
+            "page": found,
+            "links": pager(
+                found,
+                id_of=lambda r: r.id,
+                starting_after=starting_after,
+                ending_before=ending_before,
+            ),
+            "show": show,
+            "tab": "relationships",
+        },
     )
 
 

@@ -17,6 +17,7 @@ from api.matching.deps import IndexDep
 from api.matching.notes import NOTE_MAX
 from web.auth import redirect
 from web.csrf import Checked
+from web.pager import pager
 from web.render import field_errors, render
 from web.routes.coordinator import Staff
 
@@ -49,9 +50,12 @@ async def waiting_page(
     db: SessionDep,
     index: IndexDep,
     starting_after: UUID | None = None,
+    ending_before: UUID | None = None,
     proposed: UUID | None = None,
 ) -> Response:
-    found = await waiting.waiting_list(db, me, limit=PAGE, starting_after=starting_after)
+    found = await waiting.waiting_list(
+        db, me, limit=PAGE, starting_after=starting_after, ending_before=ending_before
+    )
     best = {}
     for seeker in found.items:
         support_request = await requests.get_any_request(db, me, request_id=seeker.request_id)
@@ -65,7 +69,13 @@ async def waiting_page(
             "page": found,
             "best": best,
             "total": await waiting.count_waiting(db, me),
-            "continued": starting_after is not None,
+            "continued": starting_after is not None or ending_before is not None,
+            "links": pager(
+                found,
+                id_of=lambda w: w.request_id,
+                starting_after=starting_after,
+                ending_before=ending_before,
+            ),
             "sent": await _proposed(db, me, proposed),
             "tab": "waiting",
         },
