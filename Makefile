@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev install-similarity migrate demo lint types bench clean
+.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,14 @@ lint: install-dev
 types: install-dev
 	$(BIN)/mypy
 
+# The API's hot paths over HTTP on PostgreSQL against the stack's ceiling, in one run
+# (bench/bench_api.py; needs wrk). A quick run: BENCH_SECONDS=3 BENCH_PEOPLE=20000 make bench.
+# Then the matching kernels (`make bench-matching` alone).
 bench: install-dev
+	$(BIN)/python -m bench.bench_api
+	$(BIN)/python -m bench
+
+bench-matching: install-dev
 	$(BIN)/python -m bench
 
 clean:
