@@ -106,8 +106,9 @@ async def add_pairs(conn: asyncpg.Connection, settings: Settings, n: int) -> lis
         for m in range(MESSAGES_EACH):
             mid, at = uuid.uuid4(), started + timedelta(hours=8 + 12 * m)
             body = f"Message {m}: thank you for listening, it helped more than I can say."
-            sender = seeker if m % 2 else supporter
-            messages.append((mid, rid, sender, seal(settings, body, mid.bytes), at, at, False))
+            sender, to = (seeker, supporter) if m % 2 else (supporter, seeker)
+            sealed = seal(settings, body, mid.bytes)
+            messages.append((mid, rid, sender, to, sealed, at, at, False, at, at))
         pairs.append(
             Pair(rid, _actor(settings, seeker, logins), _actor(settings, supporter, logins), slots)
         )
@@ -151,7 +152,8 @@ async def add_pairs(conn: asyncpg.Connection, settings: Settings, n: int) -> lis
         conn,
         "message",
         messages,
-        "id relationship_id sender_id body_sealed sent_at deliver_at held",
+        "id relationship_id sender_id recipient_id body_sealed sent_at deliver_at held notified_at"
+        " read_at",
     )
     await _copy(
         conn,

@@ -14,7 +14,9 @@ Then the small charity: 1 worker, 1,000 supporters, with the worker's memory.
 Knobs (environment): BENCH_SECONDS (10), BENCH_CLIENTS (32), BENCH_PEOPLE (100000),
 BENCH_RELATIONSHIPS (50000), BENCH_PAIRS (1000), BENCH_WORKERS (2), BENCH_ONLY (comma-
 separated operation names), BENCH_SMALL (1: run the small charity too; 0: skip it),
-BENCH_DATABASE_URL (the server to create the database on). Results: bench/results/api_*.json.
+BENCH_DATABASE_URL (the server to create the database on), BENCH_APP_ROOT (serve the app of
+another checkout, e.g. main's, on the same data: a "before" figure).
+Results: bench/results/api.json.
 """
 
 import asyncio
@@ -76,7 +78,9 @@ def serve(app: str, database_url: str, workers: int) -> tuple[subprocess.Popen, 
     args = [sys.executable, "-m", "uvicorn", *factory, app, "--host", "127.0.0.1"]
     args += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
     args += ["--log-level", "warning"]
-    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
+    # BENCH_APP_ROOT: serve another checkout's app (a "before" figure) on the same data
+    root = os.environ.get("BENCH_APP_ROOT", str(ROOT)) if factory else str(ROOT)
+    proc = subprocess.Popen(args, env=env, cwd=root, stdout=subprocess.DEVNULL)  # noqa: S603
     return proc, f"http://127.0.0.1:{port}"
 
 
