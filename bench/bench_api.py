@@ -86,7 +86,7 @@ def serve(app: str, database_url: str, workers: int) -> tuple[subprocess.Popen, 
 
 async def healthy(url: str, path: str = "/healthz") -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        for _ in range(300):
+        for _ in range(1500):  # five minutes: two workers start slowly on a busy machine
             try:
                 if (await client.get(path)).status_code == 200:
                     return
