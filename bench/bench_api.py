@@ -269,7 +269,7 @@ async def profile(
             shortlist = loaded["ops"]["shortlist"][0]
             # every worker builds its own matching pool on its first shortlist
             await warm_every_worker(
-                base + shortlist.path, {"Authorization": f"Bearer {shortlist.token}"}
+                base + shortlist.path, {"Authorization": f"Bearer {shortlist.token}"}, quick=1.0
             )
             figures = measure(base, ceiling_url, loaded["ops"], seconds, clients)
             memory = memory_mib(app.pid)
