@@ -306,7 +306,7 @@ def report(result: dict[str, Any]) -> str:
             r["p50_ms"],
             r["p95_ms"],
             r["p99_ms"],
-            r["non_2xx"],
+            r["non_2xx"] + r["socket_errors"],
             verdict(n, r),
         )
         for n, r in result["operations"].items()
@@ -316,7 +316,7 @@ def report(result: dict[str, Any]) -> str:
         + "\n"
         + table(
             "",
-            ["operation", "req/s", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "target"],
+            ["operation", "req/s", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "failed", "target"],
             rows,
         )
     )

@@ -74,7 +74,14 @@ def script(calls: list[Call], path: Path) -> Path:
 
 def run(base_url: str, lua: Path | None, clients: int, seconds: float) -> dict[str, Any]:
     """wrk with two threads and ``clients`` connections: req/s, p50/p95/p99 in ms, failures."""
-    args = [shutil.which("wrk") or "wrk", "-t2", f"-c{clients}", f"-d{seconds}s"]
+    args = [
+        shutil.which("wrk") or "wrk",
+        "-t2",
+        f"-c{clients}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+    ]
     if lua is not None:
         args += ["-s", str(lua)]
     else:  # the ceiling: wrk's own GET, with the same latency report
