@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev install-similarity migrate demo lint types bench clean
+.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,26 @@ lint: install-dev
 types: install-dev
 	$(BIN)/mypy
 
+# The API's hot paths over HTTP on PostgreSQL against the stack's ceiling, in one run
+# (bench/bench_api.py; needs wrk). A quick run: BENCH_SECONDS=3 BENCH_PEOPLE=20000 make bench.
+# Then the matching kernels (`make bench-matching` alone).
 bench: install-dev
+	$(BIN)/python -m bench.bench_api
+	$(BIN)/python -m bench
+
+# The API against its OpenAPI document with many more examples than `make test` (schemathesis,
+# --checks all, a fixed seed), and who may reach what (the access matrices), on SQLite and,
+# with TEST_DATABASE_URL, PostgreSQL. FUZZ_EXAMPLES=300 for a longer run.
+FUZZ_EXAMPLES ?= 100
+FUZZ_TESTS := tests/conformance/test_schemathesis.py tests/conformance/test_access_matrix.py \
+	tests/clients/test_scope_matrix.py
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TESTS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KINDRED_TEST_DATABASE_URL="$$TEST_DATABASE_URL" \
+		$(BIN)/pytest $(FUZZ_TESTS); fi
+
+bench-matching: install-dev
 	$(BIN)/python -m bench
 
 clean:

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # The job queue (api/jobs, docs/integrations.md). `make run` sets RUN_WORKER=1 so the app
     # runs a worker in-process; docker-compose runs `python -m api.tasks worker` on its own.
     run_worker: bool = False
+    # GET /metrics (Prometheus; docs/scaling.md): off unless set, and even then never answered
+    # through the proxy (a request carrying X-Forwarded-For is refused).
+    metrics_enabled: bool = False
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     # How often (seconds, dividing 60) the queue sweeps the outbox and the deliveries that are
     # due; the first attempt of a webhook starts within this long of the change.

@@ -6,9 +6,18 @@ import uuid
 from typing import Any
 
 import structlog
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("kindred.access")
+# Labelled by the route's template (never a URL: ids and tokens stay out), method and status.
+REQUESTS = Counter("kindred_http_requests", "Requests answered", ["method", "route", "status"])
+LATENCY = Histogram(
+    "kindred_http_request_duration_seconds",
+    "Time to answer a request, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -41,12 +50,16 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            method, template = scope["method"], route_template(scope)
+            REQUESTS.labels(method, template, str(status)).inc()
+            LATENCY.labels(method, template).observe(seconds)
             log.info(
                 "request",
-                method=scope["method"],
-                route=route_template(scope),
+                method=method,
+                route=template,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
 

@@ -165,14 +165,14 @@ async def add_seeker(conn: asyncpg.Connection, database_url: str) -> uuid.UUID:
     settings = Settings(database_url=database_url)
     seeker = uuid.uuid4()
     await conn.execute(
-        "INSERT INTO user_account VALUES "
-        "($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true, now())",
+        "INSERT INTO user_account (id, email, display_name, password_hash, role, is_active,"
+        " created_at) VALUES ($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true, now())",
         seeker,
         hash_password(settings, PASSWORD),
     )
     await conn.execute(
-        "INSERT INTO profile VALUES ($1, null, '[\"en\"]', 'Europe/London', $2, "
-        "'[\"chat\", \"video\"]', '[]', null, null, now())",
+        "INSERT INTO profile (user_id, languages, timezone, availability, channels, updated_at)"
+        " VALUES ($1, '[\"en\"]', 'Europe/London', $2, '[\"chat\", \"video\"]', now())",
         seeker,
         json.dumps([{"weekday": d, "start": "18:00", "end": "22:00"} for d in range(7)]),
     )
@@ -182,14 +182,16 @@ async def add_seeker(conn: asyncpg.Connection, database_url: str) -> uuid.UUID:
     wanted = [popular[3]["tag_id"], popular[25]["tag_id"], popular[39]["tag_id"]]
     for tag in wanted:
         await conn.execute(
-            "INSERT INTO person_experience VALUES ($1, $2, $3, 'going_through', true, null)",
+            "INSERT INTO person_experience (id, user_id, tag_id, stage, willing_to_talk)"
+            " VALUES ($1, $2, $3, 'going_through', true)",
             uuid.uuid4(),
             seeker,
             tag,
         )
     request_id = uuid.uuid4()
     await conn.execute(
-        "INSERT INTO support_request VALUES ($1, $2, 'waiting', $3, '{}', now(), now())",
+        "INSERT INTO support_request (id, seeker_id, status, tag_ids, preferences, created_at,"
+        " updated_at) VALUES ($1, $2, 'waiting', $3, '{}', now(), now())",
         request_id,
         seeker,
         json.dumps(wanted),

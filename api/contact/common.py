@@ -72,9 +72,10 @@ async def terms_in_force(db: AsyncSession, relationship: Relationship) -> Agreem
 
 async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Contact:
     """One of my relationships with its terms in force; 404 for anyone else, coordinators too."""
-    relationship = await service.mine(db, me, relationship_id=relationship_id)
-    pair = await service.pair(db, me, relationship=relationship)
-    return Contact(relationship, pair, await terms_in_force(db, relationship))
+    relationship, pair, terms = await service.mine_with_pair(
+        db, me, relationship_id=relationship_id
+    )
+    return Contact(relationship, pair, AgreementTerms.model_validate(terms) if terms else None)
 
 
 def require_active(contact: Contact, doing: str) -> AgreementTerms:

@@ -145,6 +145,23 @@ async def retention(db: AsyncSession) -> RetentionPeriods:
     return RetentionPeriods() if row is None else RetentionPeriods.model_validate(row.value)
 
 
+async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, DependencyLimits]:
+    """`default_agreement` and `dependency_limits` in one query (every agreement read needs
+    both)."""
+    rows = await db.scalars(
+        select(ServiceSetting).where(
+            col(ServiceSetting.key).in_(("default_agreement", "dependency_limits"))
+        )
+    )
+    found = {row.key: row.value for row in rows.all()}
+    template = found.get("default_agreement")
+    limits = found.get("dependency_limits")
+    return (
+        DefaultAgreement() if template is None else DefaultAgreement.model_validate(template),
+        DependencyLimits() if limits is None else DependencyLimits.model_validate(limits),
+    )
+
+
 async def change(
     db: AsyncSession, me: Principal, settings: Settings, *, key: str, value: Any
 ) -> dict[str, Any]:

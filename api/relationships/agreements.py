@@ -56,31 +56,34 @@ from api.weekly.windows import FALLBACK_TIMEZONE
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
 
 
-async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> Agreement:
-    versions = list(
-        (
-            await db.scalars(
-                select(AgreementVersion)
-                .where(col(AgreementVersion.relationship_id) == relationship.id)
-                .order_by(col(AgreementVersion.number))
-            )
-        ).all()
+# Every version of one agreement with its consents, oldest first: one round trip.
+_VERSIONS_AND_CONSENTS = (
+    select(AgreementVersion, AgreementConsent)
+    .outerjoin(AgreementConsent, col(AgreementConsent.version_id) == AgreementVersion.id)
+    .order_by(col(AgreementVersion.number), col(AgreementConsent.at))
+)
+
+
+async def _load(
+    db: AsyncSession, me: Principal, relationship: Relationship, pair: service.Pair | None = None
+) -> Agreement:
+    rows = await db.execute(
+        _VERSIONS_AND_CONSENTS.where(col(AgreementVersion.relationship_id) == relationship.id)
     )
+    versions: list[AgreementVersion] = []
     consents: dict[UUID, list[AgreementConsent]] = {}
-    if versions:
-        rows = await db.scalars(
-            select(AgreementConsent)
-            .where(col(AgreementConsent.version_id).in_([v.id for v in versions]))
-            .order_by(col(AgreementConsent.at))
-        )
-        for consent in rows.all():
-            consents.setdefault(consent.version_id, []).append(consent)
-    pair = await service.pair(db, me, relationship=relationship)
+    for version, consent in rows.all():
+        if not versions or versions[-1].id != version.id:
+            versions.append(version)
+        if consent is not None:
+            consents.setdefault(version.id, []).append(consent)
+    if pair is None:
+        pair = await service.pair(db, me, relationship=relationship)
     open_ = (VersionStatus.pending, VersionStatus.agreed)
     carried: dict[Person, dict[str, LimitLevel]] = {}
     if not any(v.status in open_ for v in versions):  # a first proposal starts from the template
         carried = await own_terms.carried_limits(db, relationship=relationship)
-    template, limits = await policies.default_agreement(db), await policies.dependency_limits(db)
+    template, limits = await policies.agreement_bounds(db)
     return Agreement(
         relationship, pair, versions, settings_of(db), consents, template, limits, carried
     )
@@ -88,7 +91,8 @@ async def _load(db: AsyncSession, me: Principal, relationship: Relationship) -> 
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
     """The agreement of a relationship I am in: every version and consent; 404 for others."""
-    return await _load(db, me, await service.mine(db, me, relationship_id=relationship_id))
+    relationship, pair, _ = await service.mine_with_pair(db, me, relationship_id=relationship_id)
+    return await _load(db, me, relationship, pair)
 
 
 async def pending_versions(

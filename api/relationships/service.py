@@ -7,10 +7,13 @@ so it appears here from `agreeing` on. Pausing and ending live in api/safety.
 """
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 
 from api.auth.models import User
@@ -19,7 +22,7 @@ from api.errors import NotFound
 from api.paging import Order, Page, Period, Window, page
 from api.profiles.models import Profile
 from api.profiles.topics import topics_of
-from api.relationships.models import Relationship, State
+from api.relationships.models import AgreementVersion, Relationship, State
 from api.relationships.terms import Person
 
 VISIBLE_STATES = (State.agreeing, State.active, State.paused, State.ended)
@@ -83,6 +86,50 @@ async def mine(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Rel
     return relationship
 
 
+_SEEKER, _SUPPORTER = aliased(User), aliased(User)
+_SEEKER_PROFILE, _SUPPORTER_PROFILE = aliased(Profile), aliased(Profile)
+# A relationship with both people's names and profiles: one round trip where `mine` then
+# `pair` took two (every read of one relationship starts here: shared/performance.md).
+_MINE_WITH_PAIR = (
+    sa_select(
+        Relationship,
+        col(_SEEKER.display_name),
+        _SEEKER_PROFILE,
+        col(_SUPPORTER.display_name),
+        _SUPPORTER_PROFILE,
+        col(AgreementVersion.terms),
+    )
+    .outerjoin(_SEEKER, col(_SEEKER.id) == Relationship.seeker_id)
+    .outerjoin(_SEEKER_PROFILE, col(_SEEKER_PROFILE.user_id) == Relationship.seeker_id)
+    .outerjoin(_SUPPORTER, col(_SUPPORTER.id) == Relationship.supporter_id)
+    .outerjoin(_SUPPORTER_PROFILE, col(_SUPPORTER_PROFILE.user_id) == Relationship.supporter_id)
+    .outerjoin(  # the terms in force (their JSON: contact reads them)
+        AgreementVersion,
+        (col(AgreementVersion.relationship_id) == Relationship.id)
+        & (col(AgreementVersion.number) == Relationship.agreed_version),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
+async def mine_with_pair(
+    db: AsyncSession, me: Principal, *, relationship_id: UUID
+) -> tuple[Relationship, Pair, dict | None]:
+    """`mine` and its `pair` in one query: a relationship I am in, who is who in it, and the
+    stored terms of the version in force (None before any are agreed)."""
+    row = (await db.execute(_MINE_WITH_PAIR.where(col(Relationship.id) == relationship_id))).first()
+    if row is None:
+        raise NotFound("No such relationship.")
+    relationship, seeker_name, seeker_profile, supporter_name, supporter_profile, terms = row
+    if role_in(relationship, me.user_id) is None or relationship.state not in VISIBLE_STATES:
+        raise NotFound("No such relationship.")
+    found = {
+        relationship.seeker_id: (seeker_name, seeker_profile),
+        relationship.supporter_id: (supporter_name, supporter_profile),
+    }
+    return relationship, _pair_of(db, me, relationship, found), terms
+
+
 async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
     """My relationships in both roles, newest first."""
     rows = await db.scalars(
@@ -132,6 +179,13 @@ async def pairs(
         .where(col(User.id).in_(ids))
     )
     found = {uid: (name, profile) for uid, name, profile in rows.all()}
+    return {r.id: _pair_of(db, me, r, found) for r in relationships}
+
+
+def _pair_of(
+    db: AsyncSession, me: Principal, r: Relationship, found: dict[Any, tuple[Any, Any]]
+) -> Pair:
+    """Both sides of one relationship from its people's (name, profile), from my side."""
 
     def side(role: Person, user_id: UUID | None) -> Side:
         name, profile = found.get(user_id, (FORMER_MEMBER, None)) if user_id else (None, None)
@@ -145,15 +199,12 @@ async def pairs(
             topics_to_avoid=tuple(topics_of(db, profile)) if profile else (),
         )
 
-    result = {}
-    for r in relationships:
-        seeker, supporter = side("seeker", r.seeker_id), side("supporter", r.supporter_id)
-        mine_is_seeker = r.seeker_id == me.user_id
-        result[r.id] = Pair(
-            me=seeker if mine_is_seeker else supporter,
-            other=supporter if mine_is_seeker else seeker,
-        )
-    return result
+    seeker, supporter = side("seeker", r.seeker_id), side("supporter", r.supporter_id)
+    mine_is_seeker = r.seeker_id == me.user_id
+    return Pair(
+        me=seeker if mine_is_seeker else supporter,
+        other=supporter if mine_is_seeker else seeker,
+    )
 
 
 async def pair(db: AsyncSession, me: Principal, *, relationship: Relationship) -> Pair:

@@ -1,6 +1,5 @@
 from fastapi import APIRouter, status
 
-from api.auth import service as auth
 from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import UserPublic
 from api.db import SessionDep, settings_of
@@ -14,10 +13,7 @@ router = APIRouter(tags=["supporters"])
 @router.get("/me", response_model=UserPublic, tags=["accounts"])
 async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
     """My account, and whether I support others (so it is answered here, above accounts)."""
-    user = await auth.get_user(db, user_id=me.user_id)
-    return UserPublic.model_validate(
-        {**user.model_dump(), "is_supporter": await service.is_supporter(db, user_id=user.id)}
-    )
+    return UserPublic.model_validate(await service.my_account(db, me))
 
 
 @router.get("/supporter-offer", response_model=OfferPublic)

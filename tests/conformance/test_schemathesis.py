@@ -7,6 +7,7 @@ operations added later are checked without touching this file. To check as anoth
 caller, add a principal to `_principals`.
 
 Bounded and deterministic: a fixed seed, a few examples per operation, no stateful phase.
+`make fuzz` runs the same with many more examples (FUZZ_EXAMPLES, FUZZ_SEED).
 """
 
 import os
@@ -25,8 +26,10 @@ from api.clients.scopes import SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
-SEED = 1
-EXAMPLES = 3
+SEED = int(os.environ.get("FUZZ_SEED", "1"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))  # make fuzz: 100
+# Each principal's run may take this long (a longer run in `make fuzz` takes longer).
+RUN_SECONDS = 300 * max(1, EXAMPLES // 3)
 
 # Never run by the fuzzer: they would end the very session it is testing with (their own
 # tests cover them: tests/auth, tests/safety/test_privacy.py).
@@ -200,7 +203,7 @@ def _run(
         command += ["--exclude-operation-id", operation_id]
     command += extra
     done = subprocess.run(  # noqa: S603 - our own tool
-        command, cwd=out, capture_output=True, text=True, timeout=300, check=False
+        command, cwd=out, capture_output=True, text=True, timeout=RUN_SECONDS, check=False
     )
     (out / f"{name}.txt").write_text(done.stdout)
     return done.stdout if done.returncode == 0 else f"FAILED ({name}):\n{done.stdout[-20000:]}"
