@@ -16,6 +16,7 @@ from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
+from api.crypto import seal, unseal
 from api.db import core_rows
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
@@ -26,6 +27,13 @@ class LoginFailed(Unauthorized):
     type = "login-failed"
     title = "Log in failed"
     keeps_changes = True  # the failed attempt counts towards the throttle
+
+
+class AccountSuspended(Forbidden):
+    """The password was right, but a coordinator has suspended the account for a time."""
+
+    type = "account-suspended"
+    title = "Your account is suspended for now"
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,60 @@ async def log_in(
         limits = await throttle.record_failure(db, settings, account_key, address_key)
         raise LoginFailed(BAD_LOGIN, headers={"WWW-Authenticate": "Bearer", **limits})
     await throttle.forget_failures(db, account_key)
+    # Only someone who knows the password learns that the account is suspended, and why.
+    if user.suspended_until is not None and user.suspended_until > utcnow():
+        raise AccountSuspended(suspension_text(settings, user))
     return await _open_session(db, settings, user, kind)
+
+
+def _suspension_context(user_id: UUID) -> bytes:
+    return user_id.bytes + b"suspension"
+
+
+def suspension_text(settings: Settings, user: User) -> str:
+    """What a suspended person reads when they try to log in: until when, and why."""
+    assert user.suspended_until is not None
+    until = user.suspended_until.strftime("%-d %B %Y at %H:%M UTC")
+    why = unseal(settings, user.suspension_note_sealed, _suspension_context(user.id))
+    text = f"A coordinator has suspended your account until {until}. You can log in again then."
+    if why:
+        text += f" They told us why: {why}"
+    return text + " Once you can log in, you can ask another coordinator to look at it again."
+
+
+async def suspend(
+    db: AsyncSession, settings: Settings, *, user_id: UUID, until: datetime, why: str
+) -> User:
+    """No log-in until `until` (every session ends now); `why` is what the person reads.
+    Moderation (api/moderation) decides it and records the reason."""
+    user = await get_user(db, user_id=user_id)
+    if user.role != Role.peer:
+        raise Conflict("Only a peer's account can be suspended this way.")
+    user.suspended_until = until
+    user.suspension_note_sealed = seal(settings, why, _suspension_context(user.id))
+    await _end_sessions(db, user.id)
+    await db.flush()
+    return user
+
+
+async def lift_suspension(db: AsyncSession, *, user_id: UUID) -> bool:
+    """End a suspension early (an appeal overturned it). True if one was in force."""
+    user = await db.get(User, user_id)
+    if user is None or user.suspended_until is None:
+        return False
+    was_in_force = user.suspended_until > utcnow()
+    user.suspended_until = None
+    user.suspension_note_sealed = None
+    await db.flush()
+    return was_in_force
+
+
+async def _end_sessions(db: AsyncSession, user_id: UUID) -> None:
+    await db.execute(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 async def login_limits(db: AsyncSession, *, settings: Settings, address: str) -> dict[str, str]:
@@ -202,6 +263,7 @@ _WHO = sa_select(
     _U.display_name,
     _U.is_active,
     _U.safeguarding_lead,
+    _U.suspended_until,
 ).join(User.__table__, _U.id == _S.user_id)  # type: ignore[attr-defined]
 _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
@@ -214,8 +276,11 @@ async def _principal(
     found = await core_rows(db, statement, parameters)
     if not found:
         return None
-    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead = found[0]
-    if revoked_at or expires_at <= utcnow() or not active:
+    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead, until = found[
+        0
+    ]
+    now = utcnow()
+    if revoked_at or expires_at <= now or not active or (until is not None and until > now):
         return None
     if user_id is not None and uid != user_id:
         return None
