@@ -1,0 +1,117 @@
+"""One appeal per decision, decided by another coordinator: upheld, or overturned (which shows
+a hidden message again or ends a suspension); the person is told either way."""
+
+from datetime import timedelta
+
+from api.common import utcnow
+from tests.moderation.helpers import COORDINATION, REPORTED, appeal, decide, make_lead, reported
+from tests.personas import token_for
+
+
+def _answer(outcome: str) -> dict:
+    return {"outcome": outcome, "answer": "Thank you for explaining; we've looked again."}
+
+
+async def test_the_deciding_coordinator_cannot_decide_the_appeal(client, db, settings):
+    r = await reported(client, db, settings)
+    made = await decide(client, r, "hide_message")
+    assert (await appeal(client, r.pair.supporter, made["id"])).status_code == 201
+    url = f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision"
+    own = await client.post(url, json=_answer("overturned"), headers=r.pair.coordinator.headers)
+    assert own.status_code == 403 and own.json()["type"] == "/problems/own-decision"
+    assert "another coordinator decides" in own.json()["detail"]
+    # Robin's queue doesn't offer it; Casey's does.
+    robin_q = await client.get(
+        f"{COORDINATION}/moderation/appeals", headers=r.pair.coordinator.headers
+    )
+    assert robin_q.json()["data"] == []
+    casey_q = await client.get(f"{COORDINATION}/moderation/appeals", headers=r.casey.headers)
+    (waiting,) = casey_q.json()["data"]
+    assert waiting["may_decide_appeal"] and waiting["appeal"]["text"] == "I meant my group."
+    # Still hidden: nothing changed.
+    mine = await client.get(f"{r.pair.base}/messages", headers=r.pair.supporter.headers)
+    assert [m["status"] for m in mine.json()["messages"] if m["id"] == r.message_id] == ["hidden"]
+
+
+async def test_one_appeal_only(client, db, settings):
+    r = await reported(client, db, settings)
+    made = await decide(client, r, "warn")
+    assert (await appeal(client, r.pair.supporter, made["id"])).status_code == 201
+    twice = await appeal(client, r.pair.supporter, made["id"], "Please, again.")
+    assert twice.status_code == 409 and "only once" in twice.json()["detail"]
+    empty = await appeal(client, r.pair.supporter, made["id"], "   ")
+    assert empty.status_code in (409, 422)
+
+
+async def test_overturning_a_hide_shows_the_message_again_and_tells_the_person(
+    client, db, settings
+):
+    r = await reported(client, db, settings)
+    made = await decide(client, r, "hide_message")
+    await appeal(client, r.pair.supporter, made["id"])
+    decided = await client.post(
+        f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision",
+        json=_answer("overturned"),
+        headers=r.casey.headers,
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["outcome"] == "overturned" and decided.json()["reversed_at"]
+    theirs = await client.get(f"{r.pair.base}/messages", headers=r.pair.seeker.headers)
+    assert REPORTED in [m["body"] for m in theirs.json()["messages"]]
+    bob = r.pair.supporter
+    notices = (await client.get("/api/v1/notices", headers=bob.headers)).json()["data"]
+    (told,) = [n for n in notices if n["kind"] == "appeal_overturned"]
+    assert "reversed it" in told["text"] and "can be read again" in told["text"]
+    mine = await client.get(f"/api/v1/moderation/decisions/{made['id']}", headers=bob.headers)
+    assert mine.json()["appeal"]["outcome"] == "overturned"
+    assert mine.json()["appeal"]["answer"].startswith("Thank you for explaining")
+    assert not mine.json()["can_appeal"]
+    # Decided once.
+    again = await client.post(
+        f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision",
+        json=_answer("upheld"),
+        headers=r.casey.headers,
+    )
+    assert again.status_code == 409
+
+
+async def test_overturning_a_suspension_lets_them_log_in(client, db, settings):
+    r = await reported(client, db, settings)
+    bob = r.pair.supporter
+    made = await decide(
+        client, r, "suspend", suspend_until=(utcnow() + timedelta(days=3)).date().isoformat()
+    )
+    # The person can't log in to appeal while suspended; the lead or a coordinator can still
+    # overturn only once an appeal exists, so the appeal is made after an early lift here:
+    # lift first through the suspension's expiry, then appeal and overturn.
+    from sqlalchemy import update
+
+    from api.auth.models import User
+
+    await db.execute(update(User).where(User.id == bob.id).values(suspended_until=None))
+    await db.commit()
+    fresh = await token_for(client, bob.email)
+    bob.headers = {"Authorization": f"Bearer {fresh['access_token']}"}
+    assert (await appeal(client, bob, made["id"])).status_code == 201
+    upheld = await client.post(
+        f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision",
+        json=_answer("upheld"),
+        headers=r.casey.headers,
+    )
+    assert upheld.status_code == 200 and upheld.json()["outcome"] == "upheld"
+    notices = (await client.get("/api/v1/notices", headers=bob.headers)).json()["data"]
+    assert any(n["kind"] == "appeal_upheld" for n in notices)
+
+
+async def test_the_safeguarding_lead_sees_every_appeal(client, db, settings):
+    r = await reported(client, db, settings)
+    made = await decide(client, r, "warn", by=r.casey)
+    await appeal(client, r.pair.supporter, made["id"])
+    await make_lead(db, r.casey)
+    seen = await client.get(f"{COORDINATION}/moderation/appeals", headers=r.casey.headers)
+    (item,) = seen.json()["data"]
+    assert item["id"] == made["id"] and not item["may_decide_appeal"]  # their own decision
+    robin = await client.get(
+        f"{COORDINATION}/moderation/appeals", headers=r.pair.coordinator.headers
+    )
+    assert [d["id"] for d in robin.json()["data"]] == [made["id"]]
