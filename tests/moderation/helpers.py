@@ -14,6 +14,7 @@ from tests.personas import Person, staff
 
 LONDON = "Europe/London"
 REPORTED = "Meet me at the pub on Saturday, and don't tell the coordinators."
+WORDS = "Meet me at the pub on Saturday"  # as it appears in HTML too (no apostrophe)
 COORDINATION = "/api/v1/coordination"
 
 

@@ -12,7 +12,7 @@ from api.audit.models import AuditEntry
 from api.auth.models import User
 from api.common import utcnow
 from api.contact.models import Message
-from tests.moderation.helpers import COORDINATION, REPORTED, decide, make_lead, reported
+from tests.moderation.helpers import COORDINATION, REPORTED, WORDS, decide, make_lead, reported
 from tests.personas import PASSWORD, token_for
 
 TOKEN = "/api/v1/auth/token"
@@ -209,3 +209,18 @@ async def test_the_record_lists_filters_and_exports_without_text(client, db, set
         assert words not in exported.text
     exports = await db.scalars(select(AuditEntry).where(AuditEntry.action == "moderation.exported"))
     assert [e.actor_id for e in exports] == [lead.id]
+
+
+async def test_a_hidden_message_is_on_neither_persons_pwa_page(client, db, settings, other_client):
+    r = await reported(client, db, settings)
+    await decide(client, r, "hide_message")
+    home = f"/relationships/{r.pair.relationship_id}/home"
+    for person, browser in ((r.pair.seeker, client), (r.pair.supporter, other_client)):
+        page = await browser.get("/login")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        await browser.post(
+            "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf}
+        )
+        shown = await browser.get(home)
+        assert shown.status_code == 200 and WORDS not in shown.text
+        assert ("Hidden by a coordinator" in shown.text) == (person is r.pair.supporter)

@@ -1,12 +1,12 @@
 """Against a real server in Chromium: a coordinator reads a reported message because of its
-report and hides it (1280×800); the sender reads why and appeals on a phone (390×844); the
+report and hides it (1280x800); the sender reads why and appeals on a phone (390x844); the
 same coordinator is told another must decide; a second coordinator overturns it. Screenshots
 in tests/artifacts/moderation-*.png; axe finds nothing on any page."""
 
 import pytest
 
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, axe_violations
-from tests.moderation.helpers import REPORTED, reported
+from tests.moderation.helpers import REPORTED, WORDS, reported
 from tests.personas import PASSWORD
 
 playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
@@ -59,7 +59,7 @@ async def test_moderate_a_reported_message_and_decide_the_appeal(live_server, cl
             home = f"/relationships/{r.pair.relationship_id}/home"
             bob = await signed_in(browser, live_server, r.pair.supporter, home, PHONE)
             await expect(bob.locator(".message.hidden")).to_contain_text("Hidden by a coordinator")
-            assert REPORTED not in await bob.content()
+            assert WORDS not in await bob.content()
             await bob.locator(".message.hidden").get_by_role("link", name="Read why").click()
             await expect(
                 bob.get_by_role("heading", name="One of your messages was hidden")
