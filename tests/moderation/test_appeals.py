@@ -115,3 +115,28 @@ async def test_the_safeguarding_lead_sees_every_appeal(client, db, settings):
         f"{COORDINATION}/moderation/appeals", headers=r.pair.coordinator.headers
     )
     assert [d["id"] for d in robin.json()["data"]] == [made["id"]]
+
+
+async def test_in_my_export_and_my_appeal_text_goes_with_my_account(client, db, settings):
+    from sqlalchemy import select
+
+    from api.moderation.models import Appeal, ModerationDecision
+    from tests.personas import PASSWORD
+
+    r = await reported(client, db, settings)
+    made = await decide(client, r, "warn")
+    bob = r.pair.supporter
+    await appeal(client, bob, made["id"], "It was about my walking group.")
+    export = (await client.get("/api/v1/me/export", headers=bob.headers)).json()
+    (mine,) = export["moderation_decisions_about_me"]
+    assert mine["kind"] == "warn" and mine["my_appeal"] == "It was about my walking group."
+    assert "reason" not in mine and "outside the agreement" not in str(mine)
+    gone = await client.request(
+        "DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=bob.headers
+    )
+    assert gone.status_code == 204, gone.text
+    db.expire_all()
+    kept = await db.scalar(select(ModerationDecision))
+    assert kept.person_id is None and kept.person_role == "supporter" and kept.outcome == "appealed"
+    left = await db.scalar(select(Appeal))
+    assert left.text_sealed is None and left.appellant_id is None
