@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
 from api.auth.principal import Principal
+from api.auth.suspension import AccountSuspended, is_suspended, suspension_text
 from api.common import utcnow
 from api.config import Settings
-from api.crypto import seal, unseal
 from api.db import core_rows
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
@@ -27,13 +27,6 @@ class LoginFailed(Unauthorized):
     type = "login-failed"
     title = "Log in failed"
     keeps_changes = True  # the failed attempt counts towards the throttle
-
-
-class AccountSuspended(Forbidden):
-    """The password was right, but a coordinator has suspended the account for a time."""
-
-    type = "account-suspended"
-    title = "Your account is suspended for now"
 
 
 @dataclass(frozen=True)
@@ -98,6 +91,16 @@ async def log_in(
     kind: SessionKind,
 ) -> Login:
     """Check the password (throttled per account and per address) and open a session."""
+    user = await _password_checked(db, settings, email, password, address)
+    # Only someone who knows the password learns that the account is suspended, and why.
+    if is_suspended(user):
+        raise AccountSuspended(suspension_text(settings, user))
+    return await _open_session(db, settings, user, kind)
+
+
+async def _password_checked(
+    db: AsyncSession, settings: Settings, email: str, password: str, address: str
+) -> User:
     email = normalise_email(email)
     account_key = tokens.keyed_hash(settings, "login-account", email)
     address_key = tokens.keyed_hash(settings, "login-address", address)
@@ -114,60 +117,18 @@ async def log_in(
         limits = await throttle.record_failure(db, settings, account_key, address_key)
         raise LoginFailed(BAD_LOGIN, headers={"WWW-Authenticate": "Bearer", **limits})
     await throttle.forget_failures(db, account_key)
-    # Only someone who knows the password learns that the account is suspended, and why.
-    if user.suspended_until is not None and user.suspended_until > utcnow():
-        raise AccountSuspended(suspension_text(settings, user))
-    return await _open_session(db, settings, user, kind)
-
-
-def _suspension_context(user_id: UUID) -> bytes:
-    return user_id.bytes + b"suspension"
-
-
-def suspension_text(settings: Settings, user: User) -> str:
-    """What a suspended person reads when they try to log in: until when, and why."""
-    assert user.suspended_until is not None
-    until = user.suspended_until.strftime("%-d %B %Y at %H:%M UTC")
-    why = unseal(settings, user.suspension_note_sealed, _suspension_context(user.id))
-    text = f"A coordinator has suspended your account until {until}. You can log in again then."
-    if why:
-        text += f" They told us why: {why}"
-    return text + " Once you can log in, you can ask another coordinator to look at it again."
-
-
-async def suspend(
-    db: AsyncSession, settings: Settings, *, user_id: UUID, until: datetime, why: str
-) -> User:
-    """No log-in until `until` (every session ends now); `why` is what the person reads.
-    Moderation (api/moderation) decides it and records the reason."""
-    user = await get_user(db, user_id=user_id)
-    if user.role != Role.peer:
-        raise Conflict("Only a peer's account can be suspended this way.")
-    user.suspended_until = until
-    user.suspension_note_sealed = seal(settings, why, _suspension_context(user.id))
-    await _end_sessions(db, user.id)
-    await db.flush()
     return user
 
 
-async def lift_suspension(db: AsyncSession, *, user_id: UUID) -> bool:
-    """End a suspension early (an appeal overturned it). True if one was in force."""
-    user = await db.get(User, user_id)
-    if user is None or user.suspended_until is None:
-        return False
-    was_in_force = user.suspended_until > utcnow()
-    user.suspended_until = None
-    user.suspension_note_sealed = None
-    await db.flush()
-    return was_in_force
-
-
-async def _end_sessions(db: AsyncSession, user_id: UUID) -> None:
-    await db.execute(
-        update(AuthSession)
-        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
-    )
+async def suspended_account(
+    db: AsyncSession, *, settings: Settings, email: str, password: str, address: str
+) -> User:
+    """A suspended person proves who they are with their password (throttled like a log-in)
+    without getting a session, so that they can appeal while they can't log in."""
+    user = await _password_checked(db, settings, email, password, address)
+    if not is_suspended(user):
+        raise Conflict("Your account isn't suspended: log in, and appeal from your decisions.")
+    return user
 
 
 async def login_limits(db: AsyncSession, *, settings: Settings, address: str) -> dict[str, str]:

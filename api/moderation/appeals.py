@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from api.audit import service as audit
 from api.audit.service import Action
 from api.auth import service as auth
+from api.auth import suspension
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns import service as concerns
@@ -182,13 +183,20 @@ async def appeal(
     found = await my_decision(db, me, settings=settings, decision_id=decision_id)
     if found.appeal is not None:
         raise Conflict("You have already appealed this decision; you can appeal only once.")
+    decision = await db.get(ModerationDecision, decision_id)
+    assert decision is not None
+    await _file(db, settings, decision, me.user_id, text)
+    return await my_decision(db, me, settings=settings, decision_id=decision_id)
+
+
+async def _file(
+    db: AsyncSession, settings: Settings, decision: ModerationDecision, user_id: UUID, text: str
+) -> Appeal:
     text = (text or "").strip()
     if not text or len(text) > MAX_APPEAL:
         raise Invalid.field("text", f"Tell us why, in up to {MAX_APPEAL} characters.")
-    made = Appeal(decision_id=decision_id, appellant_id=me.user_id)
+    made = Appeal(decision_id=decision.id, appellant_id=user_id)
     made.text_sealed = seal(settings, text, text_context(made.id))
-    decision = await db.get(ModerationDecision, decision_id)
-    assert decision is not None
     try:
         async with db.begin_nested():  # two appeals at once: the unique decision_id keeps one
             db.add(made)
@@ -198,10 +206,40 @@ async def appeal(
             "You have already appealed this decision; you can appeal only once."
         ) from None
     if decision.concern_id is not None and (c := await db.get(Concern, decision.concern_id)):
-        await concerns.record(
-            db, settings=settings, concern=c, actor_id=me.user_id, action="appealed"
+        await concerns.record(db, settings=settings, concern=c, actor_id=user_id, action="appealed")
+    return made
+
+
+async def appeal_while_suspended(
+    db: AsyncSession,
+    *,
+    settings: Settings,
+    email: str,
+    password: str,
+    address: str,
+    text: str,
+) -> DecisionView:
+    """A suspended person can't log in, so they appeal their suspension with their password
+    instead (throttled like a log-in); once, like any appeal."""
+    user = await auth.suspended_account(
+        db, settings=settings, email=email, password=password, address=address
+    )
+    decision = await db.scalar(
+        select(ModerationDecision)
+        .where(
+            col(ModerationDecision.person_id) == user.id,
+            col(ModerationDecision.kind) == DecisionKind.suspend,
+            col(ModerationDecision.reversed_at).is_(None),
         )
-    return await my_decision(db, me, settings=settings, decision_id=decision_id)
+        .order_by(col(ModerationDecision.decided_at).desc())
+        .limit(1)
+    )
+    if decision is None:
+        raise Conflict("There's no suspension to appeal here. Please contact the service.")
+    if await db.scalar(select(Appeal.id).where(col(Appeal.decision_id) == decision.id)):
+        raise Conflict("You have already appealed this suspension; you can appeal only once.")
+    made = await _file(db, settings, decision, user.id, text)
+    return view(settings, decision, made)
 
 
 def sees_every_appeal(me: Principal) -> bool:
@@ -274,7 +312,7 @@ async def _undo(db: AsyncSession, decision: ModerationDecision) -> None:
                 db, relationship=relationship, message_id=decision.message_id, hidden=False
             )
     elif decision.kind == DecisionKind.suspend and decision.person_id is not None:
-        await auth.lift_suspension(db, user_id=decision.person_id)
+        await suspension.lift(db, user_id=decision.person_id)
     decision.reversed_at = utcnow()
 
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from api.audit import service as audit
 from api.audit.service import Action
-from api.auth import service as auth
+from api.auth import suspension
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.concerns import service as concerns
@@ -139,7 +139,7 @@ async def decide(
     elif kind == DecisionKind.suspend:
         assert person_id is not None and to_person is not None
         decision.suspended_until = _until(suspend_until, now)
-        await auth.suspend(
+        await suspension.suspend(
             db, settings, user_id=person_id, until=decision.suspended_until, why=to_person
         )
     elif kind == DecisionKind.end_relationship:

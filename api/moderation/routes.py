@@ -5,13 +5,13 @@ a decision is about reads it and appeals once (``/moderation/...``)."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from api.auth.deps import CurrentCoordinator, CurrentPrincipal
 from api.db import SessionDep
-from api.deps import PageDep, PeriodDep, SettingsDep
-from api.errors import problem_response_docs
+from api.deps import PageDep, PeriodDep, SettingsDep, client_address
+from api.errors import RATE_LIMITED, problem_response_docs
 from api.moderation import appeals, decisions, records
 from api.moderation.models import DecisionKind, Outcome
 from api.moderation.schemas import (
@@ -21,6 +21,7 @@ from api.moderation.schemas import (
     DecisionIn,
     DecisionOut,
     RecordRowOut,
+    SuspendedAppealIn,
 )
 from api.paging import ListOut, Period, page_of
 
@@ -224,4 +225,28 @@ async def appeal(
     """Ask another coordinator to look at a decision about me again (once)."""
     return DecisionOut.of(
         await appeals.appeal(db, me, settings=settings, decision_id=decision_id, text=body.text)
+    )
+
+
+@router.post(
+    "/moderation/suspension-appeal",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DecisionOut,
+    responses=problem_response_docs(401, 409, 422),
+    openapi_extra={RATE_LIMITED: True},
+)
+async def appeal_suspension(
+    body: SuspendedAppealIn, request: Request, db: SessionDep, settings: SettingsDep
+) -> DecisionOut:
+    """A suspended person can't log in: they appeal their suspension (once) with their email
+    and password instead, throttled like a log-in. Another coordinator decides it."""
+    return DecisionOut.of(
+        await appeals.appeal_while_suspended(
+            db,
+            settings=settings,
+            email=body.email,
+            password=body.password,
+            address=client_address(request),
+            text=body.text,
+        )
     )

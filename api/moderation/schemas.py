@@ -60,6 +60,25 @@ class AppealIn(BaseModel):
     text: str = Field(min_length=1, max_length=1000, description="Why it should be looked at again")
 
 
+class SuspendedAppealIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "sam@example.org",
+                    "password": "a calm walk by the river",
+                    "text": "I was sharing where my group meets, not asking to meet.",
+                }
+            ]
+        },
+    )
+
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+    text: str = Field(min_length=1, max_length=1000, description="Why it should be looked at again")
+
+
 class AppealDecisionIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",

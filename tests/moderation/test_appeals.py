@@ -75,32 +75,61 @@ async def test_overturning_a_hide_shows_the_message_again_and_tells_the_person(
     assert again.status_code == 409
 
 
-async def test_overturning_a_suspension_lets_them_log_in(client, db, settings):
+async def test_a_suspended_person_appeals_with_their_password_and_overturning_lifts_it(
+    client, db, settings
+):
+    from tests.personas import PASSWORD
+
     r = await reported(client, db, settings)
     bob = r.pair.supporter
     made = await decide(
         client, r, "suspend", suspend_until=(utcnow() + timedelta(days=3)).date().isoformat()
     )
-    # The person can't log in to appeal while suspended; the lead or a coordinator can still
-    # overturn only once an appeal exists, so the appeal is made after an early lift here:
-    # lift first through the suspension's expiry, then appeal and overturn.
-    from sqlalchemy import update
+    url = "/api/v1/moderation/suspension-appeal"
+    form = {"email": bob.email, "password": PASSWORD, "text": "It was about my walking group."}
+    wrong = await client.post(url, json={**form, "password": "not my password at all"})
+    assert wrong.status_code == 401 and "suspended" not in wrong.text
+    # Sam isn't suspended: nothing to appeal this way.
+    sam = r.pair.seeker
+    assert (await client.post(url, json={**form, "email": sam.email})).status_code == 409
+    filed = await client.post(url, json=form)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["outcome"] == "appealed" and not filed.json()["can_appeal"]
+    assert (await client.post(url, json=form)).status_code == 409  # once
+    decided = await client.post(
+        f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision",
+        json=_answer("overturned"),
+        headers=r.casey.headers,
+    )
+    assert decided.status_code == 200 and decided.json()["reversed_at"]
+    back = await token_for(client, bob.email)  # the suspension is over
+    notices = await client.get(
+        "/api/v1/notices", headers={"Authorization": f"Bearer {back['access_token']}"}
+    )
+    (told,) = [n for n in notices.json()["data"] if n["kind"] == "appeal_overturned"]
+    assert "no longer suspended" in told["text"]
 
-    from api.auth.models import User
 
-    await db.execute(update(User).where(User.id == bob.id).values(suspended_until=None))
-    await db.commit()
-    fresh = await token_for(client, bob.email)
-    bob.headers = {"Authorization": f"Bearer {fresh['access_token']}"}
-    assert (await appeal(client, bob, made["id"])).status_code == 201
+async def test_an_upheld_suspension_stays(client, db, settings):
+    from tests.personas import PASSWORD
+
+    r = await reported(client, db, settings)
+    bob = r.pair.supporter
+    made = await decide(
+        client, r, "suspend", suspend_until=(utcnow() + timedelta(days=3)).date().isoformat()
+    )
+    form = {"email": bob.email, "password": PASSWORD, "text": "Please look again."}
+    assert (await client.post("/api/v1/moderation/suspension-appeal", json=form)).status_code == 201
     upheld = await client.post(
         f"{COORDINATION}/moderation/decisions/{made['id']}/appeal-decision",
         json=_answer("upheld"),
         headers=r.casey.headers,
     )
     assert upheld.status_code == 200 and upheld.json()["outcome"] == "upheld"
-    notices = (await client.get("/api/v1/notices", headers=bob.headers)).json()["data"]
-    assert any(n["kind"] == "appeal_upheld" for n in notices)
+    refused = await client.post(
+        "/api/v1/auth/token", data={"username": bob.email, "password": PASSWORD}
+    )
+    assert refused.status_code == 403
 
 
 async def test_the_safeguarding_lead_sees_every_appeal(client, db, settings):

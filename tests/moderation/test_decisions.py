@@ -224,3 +224,36 @@ async def test_a_hidden_message_is_on_neither_persons_pwa_page(client, db, setti
         shown = await browser.get(home)
         assert shown.status_code == 200 and WORDS not in shown.text
         assert ("Hidden by a coordinator" in shown.text) == (person is r.pair.supporter)
+
+
+async def test_the_login_page_offers_a_suspended_person_their_appeal(client, db, settings):
+    r = await reported(client, db, settings)
+    bob = r.pair.supporter
+    await decide(
+        client, r, "suspend", suspend_until=(utcnow() + timedelta(days=2)).date().isoformat()
+    )
+    page = await client.get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    refused = await client.post(
+        "/login", data={"email": bob.email, "password": PASSWORD, "csrf_token": csrf}
+    )
+    assert 'href="/moderation/suspended"' in refused.text
+    form = await client.get("/moderation/suspended")
+    csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    empty = await client.post(
+        "/moderation/suspended",
+        data={"email": bob.email, "password": PASSWORD, "text": " ", "csrf_token": csrf},
+    )
+    assert empty.status_code == 422 and "Tell us why" in empty.text
+    filed = await client.post(
+        "/moderation/suspended",
+        data={
+            "email": bob.email,
+            "password": PASSWORD,
+            "text": "Please look again.",
+            "csrf_token": csrf,
+        },
+    )
+    assert filed.status_code == 200 and "A different coordinator will look" in filed.text
+    outcome = (await db.execute(text("SELECT outcome FROM moderation_decision"))).scalar()
+    assert outcome == "appealed"

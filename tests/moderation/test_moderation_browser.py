@@ -102,5 +102,12 @@ async def test_moderate_a_reported_message_and_decide_the_appeal(live_server, cl
             await check(bob, "person-told")
             await bob.goto(f"{live_server}{home}")
             await expect(bob.locator(".message.mine").last).to_contain_text(REPORTED)
+
+            # A suspended person's appeal form, reached from the log-in page, on a phone.
+            context = await browser.new_context(**PHONE, color_scheme="dark")
+            form = await context.new_page()
+            await form.goto(f"{live_server}/moderation/suspended")
+            await expect(form.get_by_label("Why should it be looked at again?")).to_be_visible()
+            await check(form, "suspended-appeal-form")
         finally:
             await browser.close()

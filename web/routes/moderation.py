@@ -1,14 +1,14 @@
 """Decisions coordinators made about me, what they wrote to me, and my one appeal (PWA),
 through the same services as /api/v1/moderation (api/moderation/appeals.py)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, client_address
 from api.errors import DomainError
 from api.moderation import appeals
 from api.paging import Window
@@ -78,3 +78,38 @@ async def appeal(
             status_code=error.status,
         )
     return redirect(request, "/moderation?appealed=1")
+
+
+@router.get("/moderation/suspended", response_class=HTMLResponse)
+async def suspended_page(request: Request) -> Response:
+    """A suspended person can't log in: they appeal with their email and password instead."""
+    return render(request, "pages/moderation_suspended.html", {"values": {}, "errors": {}})
+
+
+@router.post("/moderation/suspended", response_class=HTMLResponse, dependencies=[Checked])
+async def suspended_appeal(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=128)] = "",
+    text: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        await appeals.appeal_while_suspended(
+            db,
+            settings=settings,
+            email=email,
+            password=password,
+            address=client_address(request),
+            text=text,
+        )
+    except DomainError as error:
+        context = {"values": {"email": email, "text": text}, "errors": field_errors(error)}
+        response = render(
+            request, "pages/moderation_suspended.html", context, status_code=error.status
+        )
+        response.headers.update(error.headers)
+        return response
+    done: dict[str, Any] = {"values": {}, "errors": {}, "done": True}
+    return render(request, "pages/moderation_suspended.html", done)
