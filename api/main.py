@@ -31,6 +31,7 @@ from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
 from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from api.moderation.routes import router as moderation_router
 from api.openapi import document
 from api.ops import migration_heads
 from api.ops import router as ops_router
@@ -68,6 +69,7 @@ def api_router() -> APIRouter:
     router.include_router(matching_router)
     router.include_router(safety_router)
     router.include_router(coordination_router)
+    router.include_router(moderation_router)
     router.include_router(privacy_router)
     router.include_router(relationships_router)
     router.include_router(contact_router)

@@ -16,6 +16,7 @@ from api.matching.models import (
     MatchAgain,
     SupportRequest,
 )
+from api.moderation.models import Appeal, ModerationDecision
 from api.monthly.models import MonthFigures
 from api.notices.models import Notice
 from api.outbox.models import OutboxEvent
@@ -50,6 +51,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AgreementConsent",
     "AgreementVersion",
+    "Appeal",
     "AuditEntry",
     "AuthSession",
     "BatchDraft",
@@ -70,6 +72,7 @@ __all__ = [
     "LoginAttempt",
     "MatchAgain",
     "Message",
+    "ModerationDecision",
     "MonthFigures",
     "Notice",
     "OutboxEvent",

@@ -22,10 +22,12 @@ def mount_web(app: FastAPI) -> None:
         coordinator_batches,
         coordinator_clients,
         coordinator_matching,
+        coordinator_moderation,
         coordinator_safety,
         coordinator_settings,
         home,
         matching,
+        moderation,
         privacy,
         profile,
         pwa,
@@ -58,7 +60,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
-    modules = (*modules, reminders, statements)
+    modules = (*modules, reminders, statements, moderation, coordinator_moderation)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:

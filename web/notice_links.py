@@ -27,6 +27,12 @@ LINKS: dict[str, tuple[str, str]] = {
     "offer_declined": ("/support/offer", "See your offer"),
     "referral_summary_question": ("/referral-summaries", "Choose whether to share"),
     "inactive_warning": ("/account", "See my account and data"),
+    "moderation_warn": ("/moderation", "Read why"),
+    "moderation_hide_message": ("/moderation", "Read why"),
+    "moderation_suspend": ("/moderation", "Read why"),
+    "moderation_end_relationship": ("/moderation", "Read why"),
+    "appeal_upheld": ("/moderation", "Read the answer"),
+    "appeal_overturned": ("/moderation", "Read the answer"),
 }
 DEFAULT = ("safety", "See the relationship")
 

@@ -49,6 +49,10 @@ class Action(StrEnum):
     concern_updated = "concern.updated"
     audit_exported = "audit.exported"
     statistics_exported = "statistics.exported"
+    reported_message_read = "moderation.reported_message_read"
+    moderation_decided = "moderation.decided"
+    appeal_decided = "moderation.appeal_decided"
+    moderation_exported = "moderation.exported"
 
 
 LABELS: dict[str, str] = {
@@ -67,6 +71,10 @@ LABELS: dict[str, str] = {
     Action.concern_updated: "Updated a concern",
     Action.audit_exported: "Exported the audit log",
     Action.statistics_exported: "Exported statistics",
+    Action.reported_message_read: "Read a reported message because of its report",
+    Action.moderation_decided: "Made a moderation decision",
+    Action.appeal_decided: "Decided an appeal against a moderation decision",
+    Action.moderation_exported: "Exported the moderation record",
 }
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from api.common import UTCDateTime, created_field, id_field, when_field
@@ -34,6 +34,11 @@ class User(SQLModel, table=True):
     # Granted by an administrator to a coordinator or administrator (api/auth/service.py).
     safeguarding_lead: bool = False
     is_active: bool = True
+    # Suspended by a coordinator's moderation decision: no log-in until then (it lifts by
+    # itself when the moment passes). The words the person reads when they try are sealed,
+    # bound to the account (context: id + b"suspension").
+    suspended_until: datetime | None = when_field()
+    suspension_note_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     created_at: datetime = created_field()
 
 

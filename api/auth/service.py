@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from api.auth import passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
 from api.auth.principal import Principal
+from api.auth.suspension import AccountSuspended, is_suspended, suspension_text
 from api.common import utcnow
 from api.config import Settings
 from api.db import core_rows
@@ -90,6 +91,16 @@ async def log_in(
     kind: SessionKind,
 ) -> Login:
     """Check the password (throttled per account and per address) and open a session."""
+    user = await _password_checked(db, settings, email, password, address)
+    # Only someone who knows the password learns that the account is suspended, and why.
+    if is_suspended(user):
+        raise AccountSuspended(suspension_text(settings, user))
+    return await _open_session(db, settings, user, kind)
+
+
+async def _password_checked(
+    db: AsyncSession, settings: Settings, email: str, password: str, address: str
+) -> User:
     email = normalise_email(email)
     account_key = tokens.keyed_hash(settings, "login-account", email)
     address_key = tokens.keyed_hash(settings, "login-address", address)
@@ -106,7 +117,18 @@ async def log_in(
         limits = await throttle.record_failure(db, settings, account_key, address_key)
         raise LoginFailed(BAD_LOGIN, headers={"WWW-Authenticate": "Bearer", **limits})
     await throttle.forget_failures(db, account_key)
-    return await _open_session(db, settings, user, kind)
+    return user
+
+
+async def suspended_account(
+    db: AsyncSession, *, settings: Settings, email: str, password: str, address: str
+) -> User:
+    """A suspended person proves who they are with their password (throttled like a log-in)
+    without getting a session, so that they can appeal while they can't log in."""
+    user = await _password_checked(db, settings, email, password, address)
+    if not is_suspended(user):
+        raise Conflict("Your account isn't suspended: log in, and appeal from your decisions.")
+    return user
 
 
 async def login_limits(db: AsyncSession, *, settings: Settings, address: str) -> dict[str, str]:
@@ -202,6 +224,7 @@ _WHO = sa_select(
     _U.display_name,
     _U.is_active,
     _U.safeguarding_lead,
+    _U.suspended_until,
 ).join(User.__table__, _U.id == _S.user_id)  # type: ignore[attr-defined]
 _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
@@ -214,8 +237,11 @@ async def _principal(
     found = await core_rows(db, statement, parameters)
     if not found:
         return None
-    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead = found[0]
-    if revoked_at or expires_at <= utcnow() or not active:
+    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead, until = found[
+        0
+    ]
+    now = utcnow()
+    if revoked_at or expires_at <= now or not active or (until is not None and until > now):
         return None
     if user_id is not None and uid != user_id:
         return None

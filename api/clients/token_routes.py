@@ -31,6 +31,12 @@ _OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
         "content": {PROBLEM_MEDIA_TYPE: {}},
         "description": "invalid_client (with WWW-Authenticate: Basic), or a wrong password",
     },
+    403: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "The password was right, but the account is suspended until a date "
+        "(the problem's detail says until when and why)",
+    },
     429: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},

@@ -40,7 +40,10 @@ from api.weekly.occurrences import is_within_windows, next_window_opening
 
 MAX_BODY = 4000
 LATEST = 100
-Status = Literal["delivered", "held", "kept_back", "not_delivered"]
+Status = Literal["delivered", "held", "kept_back", "not_delivered", "hidden"]
+HIDDEN_TEXT = (
+    "A coordinator hid this message. Your notices say why, and how to ask for another look."
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
         Message.relationship_id == relationship_id,
         col(Message.dropped_at).is_(None),
         col(Message.withheld).is_(None),
+        col(Message.hidden_at).is_(None),
         Message.deliver_at <= until,
     )
 
@@ -141,6 +145,8 @@ async def release(
 
 
 def status_of(message: Message, until: datetime) -> Status:
+    if message.hidden_at is not None:
+        return "hidden"
     if message.dropped_at is not None:
         return "not_delivered"
     if message.withheld:
@@ -164,10 +170,15 @@ def _shown(settings: Settings, contact: Contact, message: Message, until: dateti
         )
     elif mine and status == "not_delivered":
         text = "Not delivered: your support ended before its contact time came."
+    elif status == "hidden":
+        text = HIDDEN_TEXT
     return ShownMessage(
         id=message.id,
         mine=mine,
-        body=unseal(settings, message.body_sealed, message.id.bytes) or "",
+        # A hidden message's text is never shown again, not even to its sender.
+        body=""
+        if status == "hidden"
+        else unseal(settings, message.body_sealed, message.id.bytes) or "",
         sent_at=message.sent_at,
         deliver_at=message.deliver_at,
         held=message.held,

@@ -104,6 +104,9 @@ class Message(SQLModel, table=True):
     # Contact details the agreement doesn't allow sharing ("phone,email"): kept back, not
     # delivered, until both people's agreed limits allow them (api/contact/contact_details.py).
     withheld: str | None = Field(default=None, sa_type=String(40))
+    # A coordinator hid it (api/moderation): neither person sees its text any more, the
+    # sender sees that it was hidden; the sealed text stays for the record.
+    hidden_at: datetime | None = when_field()
 
 
 class CalendarFeed(SQLModel, table=True):

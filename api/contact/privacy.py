@@ -38,7 +38,11 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
     )
     received = await db.scalars(
         select(Message)
-        .where(Message.recipient_id == me.user_id, col(Message.dropped_at).is_(None))
+        .where(
+            Message.recipient_id == me.user_id,
+            col(Message.dropped_at).is_(None),
+            col(Message.hidden_at).is_(None),  # hidden by a coordinator: not theirs to read
+        )
         .order_by(col(Message.sent_at))
     )
     sessions = await db.scalars(
@@ -60,6 +64,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
             "deliver_at": m.deliver_at.isoformat(),
             "held": m.held,
             "dropped": m.dropped_at is not None,
+            "hidden_by_a_coordinator": m.hidden_at is not None,
         }
 
     return {

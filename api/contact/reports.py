@@ -16,7 +16,7 @@ from api.contact.common import load
 from api.contact.messages import SafeguardedMessage, cutoff, due, status_of
 from api.contact.models import Message
 from api.crypto import unseal
-from api.errors import NotFound
+from api.errors import Conflict, NotFound
 from api.relationships.models import Relationship
 from api.relationships.terms import ResponseExpectation
 
@@ -64,6 +64,21 @@ async def one_for_safeguarding(
         held=message.held,
         status=status_of(message, await cutoff(db, relationship=relationship, now=utcnow())),
     )
+
+
+async def hide(
+    db: AsyncSession, *, relationship: Relationship, message_id: UUID, hidden: bool
+) -> Message:
+    """Hide a message from both people (a moderation decision), or show it again (its appeal
+    overturned the decision). The sealed text is kept either way."""
+    message = await db.get(Message, message_id)
+    if message is None or message.relationship_id != relationship.id:
+        raise NotFound("That message is no longer there.")
+    if hidden and message.hidden_at is not None:
+        raise Conflict("That message is already hidden.")
+    message.hidden_at = utcnow() if hidden else None
+    await db.flush()
+    return message
 
 
 async def waiting_since(

@@ -198,7 +198,7 @@ class MessageOut(BaseModel):
     sent_at: datetime
     deliver_at: datetime = Field(description="When it reaches (or reached) the other person")
     held: bool = Field(description="Sent outside the agreed contact times")
-    status: Literal["delivered", "held", "kept_back", "not_delivered"]
+    status: Literal["delivered", "held", "kept_back", "not_delivered", "hidden"]
     read: bool
     delivery_text: str | None = Field(description="For my held messages: when, on my clock")
 
@@ -263,7 +263,7 @@ class SafeguardedMessageOut(BaseModel):
     sent_at: datetime
     deliver_at: datetime
     held: bool
-    status: Literal["delivered", "held", "kept_back", "not_delivered"]
+    status: Literal["delivered", "held", "kept_back", "not_delivered", "hidden"]
 
 
 # ---- calendar and push ---------------------------------------------------------------------

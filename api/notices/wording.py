@@ -197,6 +197,44 @@ ACCOUNT_WORDING: dict[str, Callable[[Wording], str]] = {
 }
 
 
+ASK_AGAIN = (
+    " You can read what they wrote to you, and if you think it isn't right, ask another "
+    "coordinator to look at it again."
+)
+UNDONE = {
+    "hide_message": " Your message can be read again.",
+    "suspend": " Your account is no longer suspended.",
+}
+
+# Moderation (api/moderation): what happened and that they may appeal; why is on the page.
+MODERATION_WORDING: dict[str, Callable[[Wording], str]] = {
+    "moderation_warn": lambda w: (
+        "A coordinator has looked at something you wrote and has written to you about it. "
+        "This is a warning, and your support carries on." + ASK_AGAIN
+    ),
+    "moderation_hide_message": lambda w: (
+        "A coordinator has hidden one of your messages, so neither of you can read it now. "
+        "Everything else carries on." + ASK_AGAIN
+    ),
+    "moderation_suspend": lambda w: (
+        f"A coordinator suspended your account{_until(w.params)}. You could not log in or be "
+        "in contact until then." + ASK_AGAIN
+    ),
+    "moderation_end_relationship": lambda w: (
+        "A coordinator ended this support for safety, and has written to you about why." + ASK_AGAIN
+    ),
+    "appeal_upheld": lambda w: (
+        "Another coordinator has looked again at the decision you asked about, and has kept "
+        "it. You can read what they wrote to you."
+    ),
+    "appeal_overturned": lambda w: (
+        "Another coordinator has looked again at the decision you asked about, and has "
+        "reversed it." + UNDONE.get(w.params.get("decision_kind", ""), "") + " You can read "
+        "what they wrote to you. Thank you for telling us."
+    ),
+}
+
+
 # Every kind of notice there is.
 WORDING: dict[str, Callable[[Wording], str]] = {
     **RELATIONSHIP_WORDING,
@@ -204,4 +242,5 @@ WORDING: dict[str, Callable[[Wording], str]] = {
     **COORDINATION_WORDING,
     **REFERRAL_WORDING,
     **ACCOUNT_WORDING,
+    **MODERATION_WORDING,
 }

@@ -29,6 +29,7 @@ from api.crypto import unseal
 from api.errors import Forbidden
 from api.matching import introductions, notes
 from api.matching.models import Block, MatchAgain, SupportRequest
+from api.moderation import privacy as moderation_privacy
 from api.outbox import service as outbox
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
@@ -172,7 +173,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
     sessions = await db.scalars(select(AuthSession).where(AuthSession.user_id == me.user_id))
     return {
         "exported_at": utcnow().isoformat(),
-        "account": _row(user, "password_hash"),
+        "account": _row(user, "password_hash", "suspension_note_sealed"),
         "profile": (
             {**_row(profile, "topics_sealed"), "topics_to_avoid": topics_of(db, profile)}
             if profile
@@ -217,6 +218,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, me, settings=settings),
         "referrals": await referral_privacy.export(db, me),
+        "moderation_decisions_about_me": await moderation_privacy.export(db, me, settings=settings),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 
@@ -260,6 +262,7 @@ async def erase_account(db: AsyncSession, *, user_id: UUID, account_key: str) ->
     await outbox.forget_user(db, user_id=user_id, kept_for=referrers)
     await referral_privacy.erase(db, user_id=user_id)
     await notes.erase_for(db, user_id=user_id)
+    await moderation_privacy.erase(db, user_id=user_id)
     await auth.delete_account(db, user_id=user_id, account_key=account_key)
     db.expunge_all()  # rows deleted or anonymised by the database's ON DELETE rules
 

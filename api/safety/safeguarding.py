@@ -41,6 +41,7 @@ MIN_REASON, MAX_REASON = 20, 2000
 # What the log says was read when a coordinator reads a message because it was reported.
 REPORTED_MESSAGE = "reported_message"
 LONGEST_MINUTES = 24 * 60
+REPORT_IS_THE_REASON = "A person in the relationship reported this message."
 
 
 class NoSafeguardingAccess(Forbidden):
@@ -212,6 +213,16 @@ async def read_reported(
             action=AuditAction.read,
             what=REPORTED_MESSAGE,
         )
+    )
+    # The report is the recorded reason: no safeguarding access is needed for this one message.
+    await audit.record(
+        db,
+        me,
+        action=Action.reported_message_read,
+        subject_type="concern",
+        subject_id=concern.id,
+        reason=REPORT_IS_THE_REASON,
+        details={"relationship_id": str(relationship.id), "message_id": str(found.id)},
     )
     log.info("reported message read", relationship_id=str(relationship.id))
     await db.flush()

@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col
 
 from api.audit.models import AuditEntry
+from api.auth.models import User
 from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings
 from api.contact.models import ContactSession, Message
 from api.crypto import reseal, unsealer
 from api.idempotency.models import IdempotencyRecord
 from api.matching.models import IntroductionNote
+from api.moderation.models import Appeal, ModerationDecision
 from api.profiles.models import OwnWordsVector, PersonExperience, Profile
 from api.referrals.models import Referral
 from api.relationships.models import AgreementVersion
@@ -50,6 +52,11 @@ def _by_id(model: type[SQLModel], column: str, suffix: bytes = b"") -> Sealed:
 
 SEALED: tuple[Sealed, ...] = (
     Sealed(AuditEntry, "reason_sealed", ("id",), lambda r: b"audit_entry:" + r.id.bytes),
+    _by_id(ModerationDecision, "reason_sealed", b"reason"),
+    _by_id(ModerationDecision, "to_person_sealed", b"to_person"),
+    _by_id(Appeal, "text_sealed", b"appeal"),
+    _by_id(Appeal, "answer_sealed", b"answer"),
+    _by_id(User, "suspension_note_sealed", b"suspension"),
     Sealed(
         AgreementVersion,
         "topics_sealed",

@@ -115,6 +115,7 @@ async def test_axe_finds_nothing_on_any_page_a_seeker_or_supporter_reaches(
         "offer": "/support/offer",
         "introductions-none": "/introductions",
         "supporter-notices": "/notices",
+        "supporter-moderation-none": "/moderation",
     }
     found: dict[str, list] = {}
     async with playwright.async_playwright() as p:

@@ -101,6 +101,7 @@ async def login(
             "values": {"email": email},
             "errors": field_errors(error),
             "next": safe_next(next),
+            "suspended": error.type == "account-suspended",  # may appeal: web/routes/moderation
         }
         response = render(
             request, "pages/login.html", context, status_code=error.status, block="form"
