@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.auth.address_routes import router as address_router
 from api.auth.routes import router as auth_router
 from api.clients.routes import router as clients_router
 from api.clients.token_routes import router as token_router
@@ -56,6 +57,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
     router.include_router(token_router)
     router.include_router(auth_router)
+    router.include_router(address_router)
     router.include_router(clients_router)
     router.include_router(integrations_router)
     router.include_router(integrations_webhooks_router)

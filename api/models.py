@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from api.auth.email_models import EmailToken
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
@@ -16,7 +17,8 @@ from api.matching.models import (
     SupportRequest,
 )
 from api.monthly.models import MonthFigures
-from api.notices.models import Notice
+from api.mail.models import MailOut
+from api.notices.models import Notice, NoticeDelivery, NoticePreference
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
 from api.profiles.models import (
@@ -57,6 +59,7 @@ __all__ = [
     "ClientSecret",
     "Concern",
     "ConcernEvent",
+    "EmailToken",
     "ContactSession",
     "Ending",
     "ExperienceCategory",
@@ -66,10 +69,13 @@ __all__ = [
     "IntegratorClient",
     "IntroductionNote",
     "LoginAttempt",
+    "MailOut",
     "MatchAgain",
     "Message",
     "MonthFigures",
     "Notice",
+    "NoticeDelivery",
+    "NoticePreference",
     "OutboxEvent",
     "OwnWordsVector",
     "Pause",

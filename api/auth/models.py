@@ -33,6 +33,9 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.peer, sa_type=String(20))
     is_active: bool = True
     created_at: datetime = created_field()
+    # Set when the person followed the link sent to their address (api/auth/addresses.py);
+    # until then they are never introduced to anyone.
+    email_verified_at: datetime | None = when_field()
 
 
 class AuthSession(SQLModel, table=True):

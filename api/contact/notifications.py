@@ -12,7 +12,6 @@ each with an id derived from what it is about, inserted with ON CONFLICT DO NOTH
 many replicas or requests get there at once, each is made exactly once.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -28,7 +27,6 @@ from api.relationships.agreements import EDITABLE_STATES
 from api.relationships.models import AgreementVersion, Relationship, State, VersionStatus
 
 REMIND_BEFORE = timedelta(hours=24)
-_PUSH_QUEUE = "kindred.push"
 
 
 # What a push says on a lock screen: never a name, never content (phones are shared).
@@ -39,18 +37,13 @@ PUSH_TEXT = {
     "session_confirmed": "A session is confirmed.",
     "session_reminder": "You have a session coming up.",
     "introduction_received": "Someone would like you to support them.",
+    "introduction_expiring": "An introduction is waiting for your answer.",
     "proposal_to_review": "Proposed terms are waiting for you.",
     "introduction_accepted": "There's news about your introduction.",
     "match_proposed": "There's news about your request for support.",
     "introduction_not_available": "There's news about your introduction.",
 }
 PUSH_DEFAULT = "There's something new for you."
-
-
-@dataclass(frozen=True)
-class PushItem:
-    user_id: UUID
-    kind: str
 
 
 async def notify(
@@ -65,19 +58,18 @@ async def notify(
 ) -> bool:
     """Tell one person; with a `key`, at most once ever. True when a notice was made.
 
-    A push to their devices follows after the transaction commits (unless they did it).
+    Pushes and e-mails follow through the one pipeline (api/notices/delivery.py), unless they
+    did it themselves.
     """
-    made = await notices.notify(
-        db, user_id=user_id, relationship_id=relationship_id, kind=kind, key=key, **params
+    return await notices.notify(
+        db,
+        user_id=user_id,
+        relationship_id=relationship_id,
+        kind=kind,
+        key=key,
+        nudge=user_id != actor_id,
+        **params,
     )
-    if made and user_id is not None and user_id != actor_id:
-        db.info.setdefault(_PUSH_QUEUE, []).append(PushItem(user_id, kind))
-    return made
-
-
-def take_pushes(db: AsyncSession) -> list[PushItem]:
-    """The pushes owed for notices made in this session's transaction (emptied)."""
-    return db.info.pop(_PUSH_QUEUE, [])
 
 
 async def zones(db: AsyncSession, *, user_ids: set[UUID]) -> dict[UUID, str]:

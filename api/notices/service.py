@@ -24,6 +24,7 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.errors import NotFound
+from api.notices import delivery, preferences
 from api.notices.models import Notice
 from api.notices.wording import WORDING, Wording
 from api.paging import Order, Page, Period, Window, page
@@ -45,14 +46,21 @@ async def notify(
     relationship_id: UUID | None,
     kind: str,
     key: str | None = None,
+    nudge: bool = True,
     **params: str,
 ) -> bool:
     """Tell one person (nobody, if their account is gone); with a `key`, at most once ever.
-    True when a notice was made."""
+    True when a notice was made.
+
+    The one way anyone is told anything: the notice is in the app at once and, with `nudge`
+    (not when they did it themselves), owed to push and e-mail as they chose
+    (``delivery.route``). A reminder they turned off is not made at all."""
     if user_id is None:
         return False
     if kind not in WORDING:
         raise ValueError(f"no wording for notice kind {kind!r}")
+    if kind in preferences.REMINDERS and kind in (await preferences.of(db, user_id)).reminders_off:
+        return False
     values = {
         "id": notice_id(user_id, key) if key else uuid.uuid4(),
         "user_id": user_id,
@@ -69,7 +77,12 @@ async def notify(
             insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
         ),
     )
-    return bool(result.rowcount == 1)
+    made = bool(result.rowcount == 1)
+    if made and nudge:
+        await delivery.route(
+            db, notice_id=values["id"], user_id=user_id, kind=kind, now=values["created_at"]
+        )
+    return made
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.contact import rules, sessions
 from api.contact.common import channel_words
-from api.contact.routes import push_after_commit
 from api.contact.rules import open_slots
 from api.db import SessionDep
 from api.deps import SettingsDep
@@ -127,7 +126,6 @@ async def propose(
     relationship_id: UUID,
     me: Peer,
     db: SessionDep,
-    background: BackgroundTasks,
     channel: Annotated[str, Form()] = "",
     start_at: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
@@ -165,7 +163,6 @@ async def propose(
         return await _propose_page(
             request, db, me, relationship_id, moving, field_errors(problem), form
         )
-    push_after_commit(background, request, db)
     return redirect(request, home_url(relationship_id, "proposed"))
 
 
@@ -174,7 +171,6 @@ async def _act(
     db: AsyncSession,
     settings: Settings,
     me: Principal,
-    background: BackgroundTasks,
     relationship_id: UUID,
     done: str,
     action: Awaitable[object],
@@ -189,7 +185,6 @@ async def _act(
         context = await home_context(db, settings, me, relationship_id)
         context["errors"] = {"": error.detail or error.title}  # every reason, in one place
         return render(request, "pages/relationship_home.html", context, status_code=error.status)
-    push_after_commit(background, request, db)
     return redirect(request, home_url(relationship_id, done))
 
 
