@@ -4,6 +4,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -26,10 +27,12 @@ from api.integrations import audience
 from api.integrations.routes import router as integrations_router
 from api.integrations.webhook_routes import router as integrations_webhooks_router
 from api.logs import configure_logging
+from api.mail.catcher import catching
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
 from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from api.notices.routes import router as notices_router
 from api.openapi import document
 from api.ops import migration_heads
 from api.ops import router as ops_router
@@ -58,6 +61,7 @@ def api_router() -> APIRouter:
     router.include_router(token_router)
     router.include_router(auth_router)
     router.include_router(address_router)
+    router.include_router(notices_router)
     router.include_router(clients_router)
     router.include_router(integrations_router)
     router.include_router(integrations_webhooks_router)
@@ -86,6 +90,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         gc.collect()
         gc.freeze()
         async with contextlib.AsyncExitStack() as stack:
+            if settings.mail_catcher:  # `make run`: e-mails stay on this machine (/dev/mail)
+                stack.enter_context(
+                    catching(
+                        settings.smtp_host, settings.smtp_port, Path(settings.mail_catcher_dir)
+                    )
+                )
             if settings.run_worker:  # `make run`; docker-compose runs workers on their own
                 await stack.enter_async_context(
                     worker(

@@ -8,6 +8,7 @@ from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.idempotency.models import IdempotencyRecord
+from api.mail.models import MailOut
 from api.matching.models import (
     BatchDraft,
     BatchDraftItem,
@@ -17,7 +18,6 @@ from api.matching.models import (
     SupportRequest,
 )
 from api.monthly.models import MonthFigures
-from api.mail.models import MailOut
 from api.notices.models import Notice, NoticeDelivery, NoticePreference
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
@@ -59,8 +59,8 @@ __all__ = [
     "ClientSecret",
     "Concern",
     "ConcernEvent",
-    "EmailToken",
     "ContactSession",
+    "EmailToken",
     "Ending",
     "ExperienceCategory",
     "ExperienceTag",

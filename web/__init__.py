@@ -26,9 +26,11 @@ def mount_web(app: FastAPI) -> None:
         coordinator_settings,
         home,
         matching,
+        notification_settings,
         privacy,
         profile,
         pwa,
+        recovery,
         referrals,
         relationships,
         reminders,
@@ -57,7 +59,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
-    modules = (*modules, reminders)
+    modules = (*modules, reminders, notification_settings, recovery)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from alembic import op
 import api.common
+from alembic import op
 
 revision: str = "0027"
 down_revision: str | Sequence[str] | None = "0021"

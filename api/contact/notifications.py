@@ -61,14 +61,9 @@ async def notify(
     Pushes and e-mails follow through the one pipeline (api/notices/delivery.py), unless they
     did it themselves.
     """
-    return await notices.notify(
-        db,
-        user_id=user_id,
-        relationship_id=relationship_id,
-        kind=kind,
-        key=key,
-        nudge=user_id != actor_id,
-        **params,
+    tell = notices.notify if user_id != actor_id else notices.notify_in_app
+    return await tell(
+        db, user_id=user_id, relationship_id=relationship_id, kind=kind, key=key, **params
     )
 
 

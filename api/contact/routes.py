@@ -9,7 +9,7 @@ from typing import Annotated, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Header, Path, Request, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentPrincipal
@@ -235,12 +235,10 @@ async def confirm_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Confirm the time the other person proposed (checked again against the terms in force)."""
     session = await sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -253,8 +251,6 @@ async def reschedule_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Suggest another time: the session is proposed again, by me, for the other to confirm."""
     session = await sessions.reschedule(
@@ -265,7 +261,7 @@ async def reschedule_session(
         start_at=body.start_at,
         channel=body.channel,
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -277,8 +273,6 @@ async def cancel_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
     body: CancelIn | None = None,
 ) -> SessionOut:
     """Cancel (or decline) a session that hasn't started. Never penalised; a note is optional."""
@@ -286,7 +280,7 @@ async def cancel_session(
     session = await sessions.cancel(
         db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -299,15 +293,13 @@ async def record_outcome(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Once it has started: was it held or missed? Held ones count towards the agreed number;
     the review point and the planned ending follow from that count."""
     session = await sessions.record_outcome(
         db, me, relationship_id=relationship_id, session_id=session_id, outcome=body.outcome
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 # ---- messages ------------------------------------------------------------------------------

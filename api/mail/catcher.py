@@ -6,6 +6,7 @@ what it caught at /dev/mail. Tests start their own and read ``messages``.
 """
 
 import contextlib
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -48,6 +49,8 @@ def as_message(raw: bytes) -> EmailMessage:
 @contextlib.contextmanager
 def catching(host: str, port: int, folder: Path | None = None) -> Iterator[Catcher]:
     """Run a catcher on host:port (in a thread of its own) until the block ends."""
+    # aiosmtpd logs every envelope (addresses included) at INFO: never personal data in logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     catcher = Catcher(folder)
     controller = Controller(catcher, hostname=host, port=port)
     controller.start()
@@ -83,8 +86,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     return (
-        text.get_content() if text is not None else "",  # type: ignore[attr-defined]
-        html.get_content() if html is not None else "",  # type: ignore[attr-defined]
+        text.get_content() if text is not None else "",
+        html.get_content() if html is not None else "",
     )
 
 

@@ -106,8 +106,7 @@ async def introduce(
         raise Conflict(UNCONFIRMED)
     if not await is_verified(db, user_id=supporter_id):
         raise Conflict(
-            "This supporter hasn't confirmed their e-mail address yet, so they can't be "
-            "introduced."
+            "This supporter hasn't confirmed their e-mail address yet, so they can't be introduced."
         )
     if await pair_has_history(db, seeker_id=request.seeker_id, supporter_id=supporter_id):
         raise Conflict("These two people have already been introduced.")

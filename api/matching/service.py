@@ -25,8 +25,8 @@ from api.config import Settings
 from api.db import core_rows
 from api.errors import Conflict, NotFound
 from api.matching import introductions
-from api.matching.introductions import UNCONFIRMED
 from api.matching.index import MatchingIndex
+from api.matching.introductions import UNCONFIRMED
 from api.matching.models import SupportRequest
 from api.matching.pairs import pairs_kept_apart
 from api.matching.reasons import reasons
@@ -141,9 +141,9 @@ async def _context(
     found = await core_rows(db, _CONTEXT, {"request_id": request_id, "me": seeker_id})
     if not found:
         raise NotFound("No such request.")
-    tag_ids, prefs, timezone, languages, channels, availability, stages, left_out, verified = (
-        found[0]
-    )
+    tag_ids, prefs, timezone, languages, channels, availability, stages, left_out, verified = found[
+        0
+    ]
     if timezone is None:
         raise Conflict("Please set up your profile first.")
     if verified is None:

@@ -96,7 +96,7 @@ async def take_due(
     rows = (
         await db.execute(
             select(NoticeDelivery.notice_id, NoticeDelivery.channel, NoticeDelivery.user_id)
-            .add_columns(Notice.kind)
+            .add_columns(col(Notice.kind))
             .join(Notice, col(Notice.id) == NoticeDelivery.notice_id)
             .where(
                 col(NoticeDelivery.done_at).is_(None),

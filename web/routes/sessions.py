@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -196,10 +196,9 @@ async def confirm(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
 ) -> Response:
     action = sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
-    return await _act(request, db, settings, me, background, relationship_id, "confirmed", action)
+    return await _act(request, db, settings, me, relationship_id, "confirmed", action)
 
 
 @router.post(f"{BASE}/sessions/{{session_id}}/outcome", dependencies=[Checked])
@@ -210,14 +209,13 @@ async def outcome(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     outcome: Annotated[str, Form()] = "",
 ) -> Response:
     result: Literal["held", "missed"] = "held" if outcome == "held" else "missed"
     action = sessions.record_outcome(
         db, me, relationship_id=relationship_id, session_id=session_id, outcome=result
     )
-    return await _act(request, db, settings, me, background, relationship_id, result, action)
+    return await _act(request, db, settings, me, relationship_id, result, action)
 
 
 @router.get(f"{BASE}/sessions/{{session_id}}/cancel", response_class=HTMLResponse)
@@ -247,10 +245,9 @@ async def cancel(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     note: Annotated[str, Form()] = "",
 ) -> Response:
     action = sessions.cancel(
         db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
     )
-    return await _act(request, db, settings, me, background, relationship_id, "cancelled", action)
+    return await _act(request, db, settings, me, relationship_id, "cancelled", action)
