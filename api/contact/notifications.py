@@ -22,11 +22,14 @@ from sqlmodel import col, or_, select
 from api.contact.common import channel_words, local_text_with_zone, zone_of
 from api.contact.models import ContactSession, SessionStatus
 from api.notices import service as notices
+from api.notices.models import NoticePreference
 from api.profiles.models import Profile
 from api.relationships.agreements import EDITABLE_STATES
 from api.relationships.models import AgreementVersion, Relationship, State, VersionStatus
 
-REMIND_BEFORE = timedelta(hours=24)
+REMIND_BEFORE = timedelta(hours=24)  # unless the person chose another time
+REMIND_AT_MOST = timedelta(days=7)  # the longest anyone can choose
+INTRODUCTION_CLOSING = timedelta(hours=12)
 
 
 # What a push says on a lock screen: never a name, never content (phones are shared).
@@ -78,15 +81,27 @@ async def zones(db: AsyncSession, *, user_ids: set[UUID]) -> dict[UUID, str]:
 # ---- notices that follow from time passing ----------------------------------------------------
 
 
+async def _remind_before(db: AsyncSession, people: set[UUID]) -> dict[UUID, timedelta]:
+    """How long before a session each person wants reminding (their notification settings)."""
+    rows = await db.execute(
+        select(NoticePreference.user_id, NoticePreference.remind_before_minutes).where(
+            col(NoticePreference.user_id).in_(people)
+        )
+    )
+    chosen = {uid: timedelta(minutes=minutes) for uid, minutes in rows.all()}
+    return {uid: chosen.get(uid, REMIND_BEFORE) for uid in people}
+
+
 async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None) -> int:
-    """Remind both people of each confirmed session starting within a day (once per time)."""
+    """Remind both people of each confirmed session, as long before as each chose (a day
+    unless they changed it); once per time, and never if they turned these reminders off."""
     query = (
         select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
         .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
         .where(
             ContactSession.status == SessionStatus.confirmed,
             ContactSession.start_at > now,
-            ContactSession.start_at <= now + REMIND_BEFORE,
+            ContactSession.start_at <= now + REMIND_AT_MOST,
             Relationship.state == State.active,
         )
     )
@@ -97,10 +112,13 @@ async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None
     rows = (await db.execute(query)).all()
     people = {uid for _, *pair in rows for uid in pair if uid is not None}
     clocks = await zones(db, user_ids=people)
+    before = await _remind_before(db, people)
     made = 0
     for session, *pair in rows:
         for person in pair:
             if person is None or (user_id is not None and person != user_id):
+                continue
+            if session.start_at - now > before[person]:
                 continue
             made += await notify(
                 db,
@@ -113,6 +131,34 @@ async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None
                 ),
                 channel=channel_words(session.channel),
             )
+    return made
+
+
+async def closing_introductions(
+    db: AsyncSession, *, now: datetime, user_id: UUID | None = None
+) -> int:
+    """Tell a supporter once when an introduction to them closes within 12 hours unanswered."""
+    query = select(Relationship.id, Relationship.supporter_id, Relationship.expires_at).where(
+        Relationship.state == State.introduced,
+        col(Relationship.expires_at) > now,
+        col(Relationship.expires_at) <= now + INTRODUCTION_CLOSING,
+    )
+    if user_id is not None:
+        query = query.where(Relationship.supporter_id == user_id)
+    rows = (await db.execute(query)).all()
+    clocks = await zones(db, user_ids={s for _, s, _ in rows if s is not None})
+    made = 0
+    for relationship_id, supporter_id, expires_at in rows:
+        if supporter_id is None or expires_at is None:
+            continue
+        made += await notify(
+            db,
+            user_id=supporter_id,
+            relationship_id=relationship_id,
+            kind="introduction_expiring",
+            key=f"introduction-closing/{relationship_id}",
+            when=local_text_with_zone(expires_at, clocks.get(supporter_id, zone_of(None, None))),
+        )
     return made
 
 

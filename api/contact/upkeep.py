@@ -55,6 +55,7 @@ async def bring_up_to_date(db: AsyncSession, me: Principal, *, now: datetime | N
     made = await _release_where(db, now, mine)
     made += await notifications.remind(db, now=now, user_id=me.user_id)
     made += await notifications.waiting_answers(db, user_id=me.user_id)
+    made += await notifications.closing_introductions(db, now=now, user_id=me.user_id)
     return made
 
 
@@ -64,6 +65,7 @@ async def sweep(db: AsyncSession, *, now: datetime | None = None) -> int:
     made = await _release_where(db, now)
     made += await notifications.remind(db, now=now)
     made += await notifications.waiting_answers(db)
+    made += await notifications.closing_introductions(db, now=now)
     return made
 
 
