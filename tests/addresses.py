@@ -44,3 +44,11 @@ async def confirm_address(client: httpx.AsyncClient, email: str, app=None) -> No
     token = await link_token(app, email)
     response = await client.post("/api/v1/auth/email-confirmation", json={"token": token})
     assert response.status_code == 204, response.text
+
+
+async def confirm_in_browser(page, base: str, app, email: str) -> None:
+    """Open the confirmation link e-mailed to `email` in the browser and tap the button."""
+    token = await link_token(app, email)
+    await page.goto(f"{base}/confirm-email?token={token}")
+    await page.get_by_role("button", name="Confirm my address").click()
+    await page.get_by_text("your address is confirmed").wait_for()
