@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 
 class NoticeOut(BaseModel):
@@ -39,7 +39,7 @@ class NotificationSettings(BaseModel):
     email_kinds: list[str] = Field(
         default=[], max_length=100, description="Kinds of notice also sent by e-mail"
     )
-    digest: bool = Field(default=False, description="Gather those e-mails in one a day")
+    digest: StrictBool = Field(default=False, description="Gather those e-mails in one a day")
     push_off: list[str] = Field(default=[], max_length=100, description="Kinds never pushed")
     reminders_off: list[str] = Field(
         default=[],
@@ -47,7 +47,7 @@ class NotificationSettings(BaseModel):
         description="Reminders not wanted at all: session_reminder, review_due, "
         "introduction_expiring",
     )
-    remind_before_minutes: int = Field(default=1440, ge=15, le=7 * 24 * 60)
+    remind_before_minutes: StrictInt = Field(default=1440, ge=15, le=7 * 24 * 60)
     quiet_from: str | None = Field(
         default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, my time"
     )
