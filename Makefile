@@ -35,10 +35,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python -m api.demo
 
-# One process: the app runs a job-queue worker in-process (webhooks, expiries, reminders).
+# One process: the app runs a job-queue worker in-process (webhooks, expiries, reminders,
+# e-mails) and a local mail catcher on 127.0.0.1:1025 (what it caught: /dev/mail).
 run: demo
-	@echo "Kindred on http://127.0.0.1:$(PORT)  (PWA /, API /api/v1, docs /docs)"
-	RUN_WORKER=1 $(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
+	@echo "Kindred on http://127.0.0.1:$(PORT)  (PWA /, API /api/v1, docs /docs, e-mails /dev/mail)"
+	RUN_WORKER=1 MAIL_CATCHER=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/uvicorn --factory api.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
 
 # Lint, layers and types, then the whole suite on SQLite, and again on PostgreSQL when
 # TEST_DATABASE_URL is set.

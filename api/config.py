@@ -147,6 +147,27 @@ class Settings(BaseSettings):
     # tests): an integrator's URL must never reach inside the service's own network.
     webhook_allow_private_addresses: bool = False
 
+    # E-mail (api/mail, docs/notifications.md): sent by the job queue through this SMTP server.
+    # `make run` starts a local catcher on 127.0.0.1:1025 (MAIL_CATCHER) and the PWA lists
+    # what it caught at /dev/mail; it is refused outside development.
+    public_url: str = "http://127.0.0.1:8000"  # links in e-mails lead here
+    mail_from: str = "Kindred <no-reply@kindred.example>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False  # STARTTLS after connecting (port 587)
+    smtp_tls: bool = False  # TLS from the start (port 465)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    mail_catcher: bool = False
+    mail_catcher_dir: str = ".mail"
+    # How often (seconds, dividing 60) the queue sends the e-mails and pushes that are due.
+    notice_sweep_seconds: int = Field(default=5, ge=1, le=30)
+    # Retries of an e-mail the server did not take: after these many seconds, then it gives up.
+    mail_retry_schedule: list[float] = [30, 120, 600, 3600, 6 * 3600]
+    password_reset_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    address_link_hours: int = Field(default=72, ge=1)
+
     crisis_resources: list[CrisisResource] = DEFAULT_CRISIS_RESOURCES
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
 
@@ -160,6 +181,10 @@ class Settings(BaseSettings):
             raise ValueError("DATA_ENCRYPTION_KEY must be set outside development")
         if self.environment == "production" and len(secret) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        if self.mail_catcher and self.environment == "production":
+            raise ValueError("MAIL_CATCHER is for development only")
+        if 60 % self.notice_sweep_seconds:
+            raise ValueError("NOTICE_SWEEP_SECONDS must divide 60 (1, 2, 3, 5, 10, 15, 30…)")
         if 60 % self.webhook_sweep_seconds:
             raise ValueError("WEBHOOK_SWEEP_SECONDS must divide 60 (1, 2, 3, 5, 10, 15, 30…)")
         if not self.webhook_retry_schedule or min(self.webhook_retry_schedule) < 0:

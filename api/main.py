@@ -4,6 +4,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -11,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.admin.routes import router as admin_router
+from api.auth.address_routes import router as address_router
 from api.auth.routes import router as auth_router
 from api.clients.routes import router as clients_router
 from api.clients.token_routes import router as token_router
@@ -27,11 +29,13 @@ from api.integrations import audience
 from api.integrations.routes import router as integrations_router
 from api.integrations.webhook_routes import router as integrations_webhooks_router
 from api.logs import configure_logging
+from api.mail.catcher import catching
 from api.matching.index import MatchingIndex
 from api.matching.routes import router as matching_router
 from api.matching.scoring import Weights
 from api.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from api.moderation.routes import router as moderation_router
+from api.notices.routes import router as notices_router
 from api.openapi import document
 from api.ops import migration_heads
 from api.ops import router as ops_router
@@ -60,6 +64,8 @@ def api_router() -> APIRouter:
     router.include_router(token_router)
     router.include_router(auth_router)
     router.include_router(admin_router)
+    router.include_router(address_router)
+    router.include_router(notices_router)
     router.include_router(clients_router)
     router.include_router(evidence_router)
     router.include_router(integrations_router)
@@ -90,6 +96,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         gc.collect()
         gc.freeze()
         async with contextlib.AsyncExitStack() as stack:
+            if settings.mail_catcher:  # `make run`: e-mails stay on this machine (/dev/mail)
+                stack.enter_context(
+                    catching(
+                        settings.smtp_host, settings.smtp_port, Path(settings.mail_catcher_dir)
+                    )
+                )
             if settings.run_worker:  # `make run`; docker-compose runs workers on their own
                 await stack.enter_async_context(
                     worker(

@@ -3,11 +3,13 @@
 from sqlmodel import SQLModel
 
 from api.audit.models import AuditEntry
+from api.auth.email_models import EmailToken
 from api.auth.models import AuthSession, LoginAttempt, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
 from api.idempotency.models import IdempotencyRecord
+from api.mail.models import MailOut
 from api.matching.models import (
     BatchDraft,
     BatchDraftItem,
@@ -18,7 +20,7 @@ from api.matching.models import (
 )
 from api.moderation.models import Appeal, ModerationDecision
 from api.monthly.models import MonthFigures
-from api.notices.models import Notice
+from api.notices.models import Notice, NoticeDelivery, NoticePreference
 from api.outbox.models import OutboxEvent
 from api.policies.models import ServiceSetting, SettingChange
 from api.profiles.models import (
@@ -62,6 +64,7 @@ __all__ = [
     "Concern",
     "ConcernEvent",
     "ContactSession",
+    "EmailToken",
     "Ending",
     "ExperienceCategory",
     "ExperienceTag",
@@ -70,11 +73,14 @@ __all__ = [
     "IntegratorClient",
     "IntroductionNote",
     "LoginAttempt",
+    "MailOut",
     "MatchAgain",
     "Message",
     "ModerationDecision",
     "MonthFigures",
     "Notice",
+    "NoticeDelivery",
+    "NoticePreference",
     "OutboxEvent",
     "OwnWordsVector",
     "Pause",

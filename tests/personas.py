@@ -8,6 +8,8 @@ import httpx
 
 from api.auth.models import Role, User
 from api.auth.passwords import hash_password
+from api.common import utcnow
+from tests.addresses import confirm_address
 
 PASSWORD = "a calm walk by the river"
 _counter = itertools.count(1)
@@ -53,6 +55,7 @@ async def peer(client: httpx.AsyncClient, name: str = "alice") -> Person:
         json={"email": email, "password": PASSWORD, "display_name": name.title()},
     )
     assert response.status_code == 201, response.text
+    await confirm_address(client, email)  # through the link e-mailed to them
     return await _person(client, name, email)
 
 
@@ -66,6 +69,7 @@ async def staff(
             display_name=name.title(),
             password_hash=hash_password(settings, PASSWORD),
             role=role,
+            email_verified_at=utcnow(),
         )
     )
     await db.commit()

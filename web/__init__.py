@@ -28,9 +28,11 @@ def mount_web(app: FastAPI) -> None:
         home,
         matching,
         moderation,
+        notification_settings,
         privacy,
         profile,
         pwa,
+        recovery,
         referrals,
         relationships,
         reminders,
@@ -61,6 +63,7 @@ def mount_web(app: FastAPI) -> None:
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
     modules = (*modules, reminders, statements, moderation, coordinator_moderation)
+    modules = (*modules, notification_settings, recovery)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:

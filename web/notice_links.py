@@ -10,6 +10,7 @@ from uuid import UUID
 # kind -> (where, relative to the relationship unless it starts with "/", words on the link)
 LINKS: dict[str, tuple[str, str]] = {
     "introduction_received": ("/introductions", "Answer the introduction"),
+    "introduction_expiring": ("/introductions", "Answer the introduction"),
     "introduction_accepted": ("", "Agree your terms together"),
     "introduction_not_available": ("/find", "Choose someone else"),
     "proposal_to_review": ("agreement", "See the proposal"),

@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     suspended_until: datetime | None = when_field()
     suspension_note_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     created_at: datetime = created_field()
+    # Set when the person followed the link sent to their address (api/auth/addresses.py);
+    # until then they are never introduced to anyone.
+    email_verified_at: datetime | None = when_field()
 
 
 class AuthSession(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from api.auth import passwords, throttle, tokens
+from api.auth import links, passwords, throttle, tokens
 from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
 from api.auth.principal import Principal
 from api.auth.suspension import AccountSuspended, is_suspended, suspension_text
@@ -78,6 +78,7 @@ async def sign_up(
     user = User(email=email, display_name=display_name, password_hash=password_hash, role=Role.peer)
     db.add(user)
     await db.flush()
+    await links.send_confirmation(db, settings=settings, user=user)
     return user
 
 

@@ -23,8 +23,8 @@ async def sweep() -> int:
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine, settings)
     try:
-        made, pushed = await upkeep.sweep_and_push(sessionmaker, settings=settings)
-        log.info("contact_sweep", notices=made, pushes=pushed)
+        made = await upkeep.sweep_now(sessionmaker)
+        log.info("contact_sweep", notices=made)
         return made
     finally:
         await engine.dispose()

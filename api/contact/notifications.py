@@ -12,7 +12,6 @@ each with an id derived from what it is about, inserted with ON CONFLICT DO NOTH
 many replicas or requests get there at once, each is made exactly once.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -23,12 +22,14 @@ from sqlmodel import col, or_, select
 from api.contact.common import channel_words, local_text_with_zone, zone_of
 from api.contact.models import ContactSession, SessionStatus
 from api.notices import service as notices
+from api.notices.models import NoticePreference
 from api.profiles.models import Profile
 from api.relationships.agreements import EDITABLE_STATES
 from api.relationships.models import AgreementVersion, Relationship, State, VersionStatus
 
-REMIND_BEFORE = timedelta(hours=24)
-_PUSH_QUEUE = "kindred.push"
+REMIND_BEFORE = timedelta(hours=24)  # unless the person chose another time
+REMIND_AT_MOST = timedelta(days=7)  # the longest anyone can choose
+INTRODUCTION_CLOSING = timedelta(hours=12)
 
 
 # What a push says on a lock screen: never a name, never content (phones are shared).
@@ -39,18 +40,13 @@ PUSH_TEXT = {
     "session_confirmed": "A session is confirmed.",
     "session_reminder": "You have a session coming up.",
     "introduction_received": "Someone would like you to support them.",
+    "introduction_expiring": "An introduction is waiting for your answer.",
     "proposal_to_review": "Proposed terms are waiting for you.",
     "introduction_accepted": "There's news about your introduction.",
     "match_proposed": "There's news about your request for support.",
     "introduction_not_available": "There's news about your introduction.",
 }
 PUSH_DEFAULT = "There's something new for you."
-
-
-@dataclass(frozen=True)
-class PushItem:
-    user_id: UUID
-    kind: str
 
 
 async def notify(
@@ -65,19 +61,13 @@ async def notify(
 ) -> bool:
     """Tell one person; with a `key`, at most once ever. True when a notice was made.
 
-    A push to their devices follows after the transaction commits (unless they did it).
+    Pushes and e-mails follow through the one pipeline (api/notices/delivery.py), unless they
+    did it themselves.
     """
-    made = await notices.notify(
+    tell = notices.notify if user_id != actor_id else notices.notify_in_app
+    return await tell(
         db, user_id=user_id, relationship_id=relationship_id, kind=kind, key=key, **params
     )
-    if made and user_id is not None and user_id != actor_id:
-        db.info.setdefault(_PUSH_QUEUE, []).append(PushItem(user_id, kind))
-    return made
-
-
-def take_pushes(db: AsyncSession) -> list[PushItem]:
-    """The pushes owed for notices made in this session's transaction (emptied)."""
-    return db.info.pop(_PUSH_QUEUE, [])
 
 
 async def zones(db: AsyncSession, *, user_ids: set[UUID]) -> dict[UUID, str]:
@@ -91,15 +81,27 @@ async def zones(db: AsyncSession, *, user_ids: set[UUID]) -> dict[UUID, str]:
 # ---- notices that follow from time passing ----------------------------------------------------
 
 
+async def _remind_before(db: AsyncSession, people: set[UUID]) -> dict[UUID, timedelta]:
+    """How long before a session each person wants reminding (their notification settings)."""
+    rows = await db.execute(
+        select(NoticePreference.user_id, NoticePreference.remind_before_minutes).where(
+            col(NoticePreference.user_id).in_(people)
+        )
+    )
+    chosen = {uid: timedelta(minutes=minutes) for uid, minutes in rows.all()}
+    return {uid: chosen.get(uid, REMIND_BEFORE) for uid in people}
+
+
 async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None) -> int:
-    """Remind both people of each confirmed session starting within a day (once per time)."""
+    """Remind both people of each confirmed session, as long before as each chose (a day
+    unless they changed it); once per time, and never if they turned these reminders off."""
     query = (
         select(ContactSession, Relationship.seeker_id, Relationship.supporter_id)
         .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
         .where(
             ContactSession.status == SessionStatus.confirmed,
             ContactSession.start_at > now,
-            ContactSession.start_at <= now + REMIND_BEFORE,
+            ContactSession.start_at <= now + REMIND_AT_MOST,
             Relationship.state == State.active,
         )
     )
@@ -110,10 +112,13 @@ async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None
     rows = (await db.execute(query)).all()
     people = {uid for _, *pair in rows for uid in pair if uid is not None}
     clocks = await zones(db, user_ids=people)
+    before = await _remind_before(db, people)
     made = 0
     for session, *pair in rows:
         for person in pair:
             if person is None or (user_id is not None and person != user_id):
+                continue
+            if session.start_at - now > before[person]:
                 continue
             made += await notify(
                 db,
@@ -126,6 +131,34 @@ async def remind(db: AsyncSession, *, now: datetime, user_id: UUID | None = None
                 ),
                 channel=channel_words(session.channel),
             )
+    return made
+
+
+async def closing_introductions(
+    db: AsyncSession, *, now: datetime, user_id: UUID | None = None
+) -> int:
+    """Tell a supporter once when an introduction to them closes within 12 hours unanswered."""
+    query = select(Relationship.id, Relationship.supporter_id, Relationship.expires_at).where(
+        Relationship.state == State.introduced,
+        col(Relationship.expires_at) > now,
+        col(Relationship.expires_at) <= now + INTRODUCTION_CLOSING,
+    )
+    if user_id is not None:
+        query = query.where(Relationship.supporter_id == user_id)
+    rows = (await db.execute(query)).all()
+    clocks = await zones(db, user_ids={s for _, s, _ in rows if s is not None})
+    made = 0
+    for relationship_id, supporter_id, expires_at in rows:
+        if supporter_id is None or expires_at is None:
+            continue
+        made += await notify(
+            db,
+            user_id=supporter_id,
+            relationship_id=relationship_id,
+            kind="introduction_expiring",
+            key=f"introduction-closing/{relationship_id}",
+            when=local_text_with_zone(expires_at, clocks.get(supporter_id, zone_of(None, None))),
+        )
     return made
 
 

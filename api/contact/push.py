@@ -7,8 +7,9 @@ and lock screens are public); the app shows the rest once opened.
 
 Endpoints are accepted only on the push services in ``settings.web_push_services``: the server
 makes the request, so a subscription naming anywhere else would be a way into our network.
-Pushes are sent after the request's transaction commits (a FastAPI background task), each
-with a short timeout; a subscription the push service says is gone (404/410) is removed.
+Pushes are sent by the job queue once the notice's transaction has committed
+(api/notices/delivery.py, api/tasks/notices.py), each with a short timeout; a subscription
+the push service says is gone (404/410) is removed.
 """
 
 import base64
@@ -31,8 +32,9 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
 from api.contact.models import PushSubscription
-from api.contact.notifications import PUSH_DEFAULT, PUSH_TEXT, PushItem
+from api.contact.notifications import PUSH_DEFAULT, PUSH_TEXT
 from api.errors import Invalid, NotFound
+from api.notices.delivery import PushDue
 
 log = structlog.get_logger("kindred.push")
 
@@ -178,7 +180,7 @@ async def _send(
 
 
 async def deliver(
-    sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings, items: Sequence[PushItem]
+    sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings, items: Sequence[PushDue]
 ) -> int:
     """Push once to every device of each person owed one (after the commit); pushes sent."""
     signer = vapid(settings)

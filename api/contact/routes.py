@@ -9,14 +9,14 @@ from typing import Annotated, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Header, Path, Request, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentPrincipal
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
-from api.contact import messages, notifications, push, rules, sessions
+from api.contact import messages, rules, sessions
 from api.contact.common import Contact, local_text_with_zone
 from api.contact.models import ContactSession
 from api.contact.rules import Counts, open_slots, windows_text
@@ -55,14 +55,6 @@ REFUSALS = problem_response_docs(409, 422)
 ETAG = {"ETag": {"description": "Send back as If-None-Match to poll", "schema": {"type": "string"}}}
 
 
-def push_after_commit(background: BackgroundTasks, request: Request, db: SessionDep) -> None:
-    """Push the notices this request made, once its transaction has committed."""
-    items = notifications.take_pushes(db)
-    if items:
-        state = request.app.state
-        background.add_task(push.deliver, state.sessionmaker, settings=state.settings, items=items)
-
-
 # ---- shaping -------------------------------------------------------------------------------
 def session_out(
     settings: Settings, contact: Contact, session: ContactSession, now: datetime
@@ -99,8 +91,6 @@ async def get_contact(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> ContactOut:
     """The next session, sessions held of agreed, contact times on my clock, unread messages."""
     now = utcnow()
@@ -108,7 +98,6 @@ async def get_contact(
     chat = await messages.conversation(
         db, me, settings=settings, relationship_id=relationship_id, now=now
     )
-    push_after_commit(background, request, db)
     contact, terms = found.contact, found.contact.terms
     nxt = found.next_session
     today = now.astimezone(ZoneInfo(contact.my_tz)).date()
@@ -192,8 +181,6 @@ async def propose_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
     response: Response,
 ) -> SessionOut:
     """Propose a session; the other person confirms it or suggests another time.
@@ -207,7 +194,6 @@ async def propose_session(
         db, me, relationship_id=relationship_id, start_at=body.start_at, channel=body.channel
     )
     contact, _ = await sessions.one(db, me, relationship_id=relationship_id, session_id=session.id)
-    push_after_commit(background, request, db)
     response.headers["Location"] = f"/api/v1/relationships/{relationship_id}/sessions/{session.id}"
     return session_out(settings, contact, session, utcnow())
 
@@ -233,13 +219,10 @@ async def _after(
     relationship_id: UUID,
     session: ContactSession,
     settings: Settings,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     contact, session = await sessions.one(
         db, me, relationship_id=relationship_id, session_id=session.id
     )
-    push_after_commit(background, request, db)
     return session_out(settings, contact, session, utcnow())
 
 
@@ -252,12 +235,10 @@ async def confirm_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Confirm the time the other person proposed (checked again against the terms in force)."""
     session = await sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -270,8 +251,6 @@ async def reschedule_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Suggest another time: the session is proposed again, by me, for the other to confirm."""
     session = await sessions.reschedule(
@@ -282,7 +261,7 @@ async def reschedule_session(
         start_at=body.start_at,
         channel=body.channel,
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -294,8 +273,6 @@ async def cancel_session(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
     body: CancelIn | None = None,
 ) -> SessionOut:
     """Cancel (or decline) a session that hasn't started. Never penalised; a note is optional."""
@@ -303,7 +280,7 @@ async def cancel_session(
     session = await sessions.cancel(
         db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 @router.post(
@@ -316,15 +293,13 @@ async def record_outcome(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> SessionOut:
     """Once it has started: was it held or missed? Held ones count towards the agreed number;
     the review point and the planned ending follow from that count."""
     session = await sessions.record_outcome(
         db, me, relationship_id=relationship_id, session_id=session_id, outcome=body.outcome
     )
-    return await _after(db, me, relationship_id, session, settings, background, request)
+    return await _after(db, me, relationship_id, session, settings)
 
 
 # ---- messages ------------------------------------------------------------------------------
@@ -340,8 +315,6 @@ async def get_messages(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
     response: Response,
     window: PageDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
@@ -352,7 +325,6 @@ async def get_messages(
     found = await messages.conversation(
         db, me, settings=settings, relationship_id=relationship_id, window=window
     )
-    push_after_commit(background, request, db)
     tag = f'"{found.fingerprint}"'
     if if_none_match and tag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
@@ -372,8 +344,6 @@ async def send_message(
     me: CurrentPrincipal,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
-    request: Request,
 ) -> MessageOut:
     """Send a message. Inside the agreed contact times it is delivered at once; outside them
     it is held, and `delivery_text` says when it will arrive, on my clock. 409 unless the
@@ -381,7 +351,6 @@ async def send_message(
     _, sent = await messages.send(
         db, me, settings=settings, relationship_id=relationship_id, body=body.body
     )
-    push_after_commit(background, request, db)
     return message_out(sent)
 
 

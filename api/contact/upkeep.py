@@ -2,8 +2,9 @@
 
 - ``bring_up_to_date`` makes the notices that follow from time passing for one person (held
   messages now delivered, reminders, answers waiting); it runs before their notices are read.
-- ``sweep`` does the same for everyone; ``sweep_and_push`` then pushes what it made. The job
-  queue runs it every minute (``api.tasks``), so pushes reach people who aren't looking
+- ``sweep`` does the same for everyone; ``sweep_now`` runs it in a transaction of its own. The
+  job queue runs it every minute (``api.tasks``), so pushes and e-mails (the notices' own
+  pipeline, api/notices/delivery.py) reach people who aren't looking
   (``python -m api.contact sweep`` runs it once by hand). Both are idempotent and safe to run
   on every replica at once; neither is needed for anything to be *delivered*.
 - ``stop_contact`` is what an ending does to contact (``api.safety.endings.end`` calls it):
@@ -19,8 +20,7 @@ from sqlmodel import col, or_, select
 
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.config import Settings
-from api.contact import held, messages, notifications, push
+from api.contact import held, messages, notifications
 from api.contact.common import local_text_with_zone
 from api.contact.models import OPEN, ContactSession, Message, SessionStatus
 from api.relationships.models import Relationship, State
@@ -55,6 +55,7 @@ async def bring_up_to_date(db: AsyncSession, me: Principal, *, now: datetime | N
     made = await _release_where(db, now, mine)
     made += await notifications.remind(db, now=now, user_id=me.user_id)
     made += await notifications.waiting_answers(db, user_id=me.user_id)
+    made += await notifications.closing_introductions(db, now=now, user_id=me.user_id)
     return made
 
 
@@ -64,19 +65,16 @@ async def sweep(db: AsyncSession, *, now: datetime | None = None) -> int:
     made = await _release_where(db, now)
     made += await notifications.remind(db, now=now)
     made += await notifications.waiting_answers(db)
+    made += await notifications.closing_introductions(db, now=now)
     return made
 
 
-async def sweep_and_push(
-    sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings
-) -> tuple[int, int]:
-    """``sweep`` in a transaction of its own, then the pushes it owes: (notices, pushes)."""
+async def sweep_now(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """``sweep`` in a transaction of its own; how many notices it made."""
     async with sessionmaker() as db:
         made = await sweep(db)
-        owed = notifications.take_pushes(db)
         await db.commit()
-    pushed = await push.deliver(sessionmaker, settings=settings, items=owed)
-    return made, pushed
+    return made
 
 
 async def cancel_when_ended(db: AsyncSession, *, relationship: Relationship) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.audit.service import Action
+from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
@@ -48,7 +49,11 @@ async def _waiting(
     requests = list(
         await db.scalars(
             select(SupportRequest)
-            .where(SupportRequest.status == RequestStatus.waiting)
+            .join(User, col(User.id) == SupportRequest.seeker_id)
+            .where(
+                SupportRequest.status == RequestStatus.waiting,
+                col(User.email_verified_at).is_not(None),  # nobody unconfirmed is introduced
+            )
             .order_by(*waiting_order())
         )
     )

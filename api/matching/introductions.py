@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.auth.addresses import is_verified
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
@@ -22,6 +23,12 @@ from api.relationships import lifecycle
 from api.relationships.models import Relationship, Source, State
 
 NOT_AVAILABLE = "not available right now"
+
+
+UNCONFIRMED = (
+    "Please confirm your e-mail address first: follow the link we sent you. Until then nobody "
+    "is introduced to you."
+)
 
 
 async def expire_due(db: AsyncSession) -> None:
@@ -95,6 +102,12 @@ async def introduce(
         )
     if supporter_id == request.seeker_id:
         raise Conflict("Nobody can be their own supporter.")
+    if not await is_verified(db, user_id=request.seeker_id):
+        raise Conflict(UNCONFIRMED)
+    if not await is_verified(db, user_id=supporter_id):
+        raise Conflict(
+            "This supporter hasn't confirmed their e-mail address yet, so they can't be introduced."
+        )
     if await pair_has_history(db, seeker_id=request.seeker_id, supporter_id=supporter_id):
         raise Conflict("These two people have already been introduced.")
     relationship = Relationship(

@@ -26,6 +26,7 @@ from api.db import core_rows
 from api.errors import Conflict, NotFound
 from api.matching import introductions
 from api.matching.index import MatchingIndex
+from api.matching.introductions import UNCONFIRMED
 from api.matching.models import SupportRequest
 from api.matching.pairs import pairs_kept_apart
 from api.matching.reasons import reasons
@@ -102,6 +103,7 @@ def _context_statement() -> Select:
             _P.availability,
             stages,
             left_out,
+            select(_U.email_verified_at).where(_U.id == _ME).scalar_subquery(),
         )
         .select_from(request_and_profile)
         .where(_Q.id == _REQUEST, _Q.seeker_id == _ME)
@@ -117,6 +119,7 @@ _AVAILABLE = (
     .join(_OFFERS, _O.user_id == _U.id)
     .where(
         _U.id.in_(bindparam("ids", expanding=True)),
+        _U.email_verified_at.is_not(None),
         _O.status == OfferStatus.approved,
         _O.paused.is_(False),
         _O.active_count < _O.capacity,
@@ -138,9 +141,13 @@ async def _context(
     found = await core_rows(db, _CONTEXT, {"request_id": request_id, "me": seeker_id})
     if not found:
         raise NotFound("No such request.")
-    tag_ids, prefs, timezone, languages, channels, availability, stages, left_out = found[0]
+    tag_ids, prefs, timezone, languages, channels, availability, stages, left_out, verified = found[
+        0
+    ]
     if timezone is None:
         raise Conflict("Please set up your profile first.")
+    if verified is None:
+        raise Conflict(UNCONFIRMED)
     mine = dict(item.split(":") for item in (stages or "").split(",") if item)
     wanted = {int(t): stage for t, stage in mine.items() if int(t) in set(tag_ids)}
     prefs = prefs or {}

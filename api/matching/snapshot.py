@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.auth.models import User
 from api.config import Settings
 from api.db import core_rows, create_engine, create_sessionmaker
 from api.matching.availability import WORDS, to_utc_slots
@@ -176,7 +177,11 @@ async def load_snapshot(
                 col(Profile.age_band),
             )
             .join(Profile, col(Profile.user_id) == col(SupporterOffer.user_id))
-            .where(col(SupporterOffer.status) == OfferStatus.approved)
+            .join(User, col(User.id) == col(SupporterOffer.user_id))
+            .where(
+                col(SupporterOffer.status) == OfferStatus.approved,
+                col(User.email_verified_at).is_not(None),  # only confirmed addresses are matched
+            )
             .order_by(col(SupporterOffer.user_id))
         )
     ).all()

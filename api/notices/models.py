@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Index, String
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import UTCDateTime, created_field, id_field, when_field
 
 
 class Notice(SQLModel, table=True):
@@ -28,3 +28,39 @@ class Notice(SQLModel, table=True):
     params: dict = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = created_field()
     read_at: datetime | None = when_field()
+
+
+class NoticeDelivery(SQLModel, table=True):
+    """A notice owed to one more channel (``push``, ``email``, ``digest``), due from ``due_at``
+    (the end of the person's quiet hours); made with the notice, in its transaction, once per
+    channel. ``done_at`` is set when a worker takes it: it is never sent twice."""
+
+    __tablename__ = "notice_delivery"
+    __table_args__ = (Index("ix_notice_delivery_due", "done_at", "due_at"),)
+
+    notice_id: UUID = Field(foreign_key="notice.id", primary_key=True, ondelete="CASCADE")
+    channel: str = Field(sa_type=String(10), primary_key=True)
+    user_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = when_field()
+
+
+class NoticePreference(SQLModel, table=True):
+    """How a person wants to hear of their notices (no row: the defaults). Notices are always
+    in the app; push and e-mail are chosen per kind."""
+
+    __tablename__ = "notice_preference"
+
+    user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    # Kinds sent by e-mail (each at once, or gathered in a daily digest).
+    email_kinds: list = Field(default_factory=list, sa_type=JSON)
+    digest: bool = False
+    # Kinds never pushed (push goes only to devices that subscribed).
+    push_off: list = Field(default_factory=list, sa_type=JSON)
+    # Reminders (session, review point, introduction closing) that are not wanted at all.
+    reminders_off: list = Field(default_factory=list, sa_type=JSON)
+    remind_before_minutes: int = 24 * 60
+    # Quiet hours, minutes after local midnight; pushes and e-mails wait until they end.
+    quiet_from: int | None = None
+    quiet_until: int | None = None
+    updated_at: datetime = created_field()

@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 
 class NoticeOut(BaseModel):
@@ -15,3 +15,42 @@ class NoticeOut(BaseModel):
     text: str
     created_at: datetime
     read: bool
+
+
+class NotificationSettings(BaseModel):
+    """How I hear of my notices beyond the app (every notice is always in the app)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email_kinds": ["message_delivered", "session_reminder"],
+                    "digest": False,
+                    "push_off": [],
+                    "reminders_off": ["review_due"],
+                    "remind_before_minutes": 120,
+                    "quiet_from": "22:00",
+                    "quiet_until": "07:30",
+                }
+            ]
+        },
+    )
+    email_kinds: list[str] = Field(
+        default=[], max_length=100, description="Kinds of notice also sent by e-mail"
+    )
+    digest: StrictBool = Field(default=False, description="Gather those e-mails in one a day")
+    push_off: list[str] = Field(default=[], max_length=100, description="Kinds never pushed")
+    reminders_off: list[str] = Field(
+        default=[],
+        max_length=3,
+        description="Reminders not wanted at all: session_reminder, review_due, "
+        "introduction_expiring",
+    )
+    remind_before_minutes: StrictInt = Field(default=1440, ge=15, le=7 * 24 * 60)
+    quiet_from: str | None = Field(
+        default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, my time"
+    )
+    quiet_until: str | None = Field(
+        default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, my time"
+    )

@@ -24,6 +24,7 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.errors import NotFound
+from api.notices import delivery, preferences
 from api.notices.models import Notice
 from api.notices.wording import WORDING, Wording
 from api.paging import Order, Page, Period, Window, page
@@ -48,18 +49,51 @@ async def notify(
     **params: str,
 ) -> bool:
     """Tell one person (nobody, if their account is gone); with a `key`, at most once ever.
-    True when a notice was made."""
+    True when a notice was made.
+
+    The one way anyone is told anything: the notice is in the app at once and owed to push
+    and e-mail as they chose for its kind (``delivery.route``). A reminder they turned off is
+    not made at all."""
+    return await _make(db, user_id, relationship_id, kind, key, params, nudge=True)
+
+
+async def notify_in_app(
+    db: AsyncSession,
+    *,
+    user_id: UUID | None,
+    relationship_id: UUID | None,
+    kind: str,
+    key: str | None = None,
+    **params: str,
+) -> bool:
+    """``notify``, in the app only: for what the person did themselves."""
+    return await _make(db, user_id, relationship_id, kind, key, params, nudge=False)
+
+
+async def _make(
+    db: AsyncSession,
+    user_id: UUID | None,
+    relationship_id: UUID | None,
+    kind: str,
+    key: str | None,
+    params: dict[str, str],
+    *,
+    nudge: bool,
+) -> bool:
     if user_id is None:
         return False
     if kind not in WORDING:
         raise ValueError(f"no wording for notice kind {kind!r}")
+    if kind in preferences.REMINDERS and kind in (await preferences.of(db, user_id)).reminders_off:
+        return False
+    made_id, now = notice_id(user_id, key) if key else uuid.uuid4(), utcnow()
     values = {
-        "id": notice_id(user_id, key) if key else uuid.uuid4(),
+        "id": made_id,
         "user_id": user_id,
         "relationship_id": relationship_id,
         "kind": kind,
         "params": params,
-        "created_at": utcnow(),
+        "created_at": now,
         "read_at": None,
     }
     insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -69,7 +103,10 @@ async def notify(
             insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
         ),
     )
-    return bool(result.rowcount == 1)
+    made = bool(result.rowcount == 1)
+    if made and nudge:
+        await delivery.route(db, notice_id=made_id, user_id=user_id, kind=kind, now=now)
+    return made
 
 
 @dataclass(frozen=True)

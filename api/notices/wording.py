@@ -93,6 +93,10 @@ CONTACT_WORDING: dict[str, Callable[[Wording], str]] = {
     "introduction_received": lambda w: (
         "Someone would like you to be their peer supporter. Have a look at your introductions."
     ),
+    "introduction_expiring": lambda w: (
+        f"An introduction is waiting for your answer and closes on {w.params.get('when')}. "
+        "Have a look at your introductions."
+    ),
     "introduction_accepted": lambda w: (
         f"{w.other_name} would be glad to support you. Next you agree together how and when "
         "you'll be in contact."

@@ -22,6 +22,7 @@ from api.config import Settings
 from api.contact.models import ContactSession, Message
 from api.crypto import reseal, unsealer
 from api.idempotency.models import IdempotencyRecord
+from api.mail.models import MailOut
 from api.matching.models import IntroductionNote
 from api.moderation.models import Appeal, ModerationDecision
 from api.profiles.models import OwnWordsVector, PersonExperience, Profile
@@ -57,6 +58,7 @@ SEALED: tuple[Sealed, ...] = (
     _by_id(Appeal, "text_sealed", b"appeal"),
     _by_id(Appeal, "answer_sealed", b"answer"),
     _by_id(User, "suspension_note_sealed", b"suspension"),
+    _by_id(MailOut, "body_sealed"),
     Sealed(
         AgreementVersion,
         "topics_sealed",
@@ -132,7 +134,8 @@ async def _batches(db: AsyncSession, sealed: Sealed, size: int) -> Any:
     blob = getattr(sealed.model, sealed.column)
     after: tuple[Any, ...] | None = None
     while True:
-        query = select(*keys, blob).where(col(blob).is_not(None))
+        # An emptied blob (a sent e-mail's body) holds nothing to re-seal.
+        query = select(*keys, blob).where(col(blob).is_not(None), col(blob) != b"")
         if after is not None:
             query = query.where(tuple_(*keys) > tuple_(*after))
         rows = (await db.execute(query.order_by(*keys).limit(size))).all()

@@ -2,12 +2,13 @@
 
 Reading still catches up first where correctness depends on it (introductions expire before
 any list of them is read; a person's notices are brought up to date before they are read);
-these jobs make the same things happen, and their pushes go out, when nobody is looking.
+these jobs make the same things happen when nobody is looking (and so their pushes and
+e-mails go out: api/tasks/notices.py).
 """
 
 from procrastinate import JobContext
 
-from api.contact import notifications, push, upkeep
+from api.contact import upkeep
 from api.idempotency import service as idempotency
 from api.matching import introductions
 from api.tasks.runtime import runtime_of
@@ -18,19 +19,17 @@ PRUNE_IDEMPOTENCY_KEYS = "idempotency.prune"
 
 
 async def expire_introductions(context: JobContext, timestamp: int) -> None:
-    """Unanswered introductions past their time expire; their seekers are told (and pushed)."""
+    """Unanswered introductions past their time expire; their seekers are told."""
     runtime = runtime_of(context)
     async with runtime.sessionmaker() as db:
         await introductions.expire_due(db)
-        owed = notifications.take_pushes(db)
         await db.commit()
-    await push.deliver(runtime.sessionmaker, settings=runtime.settings, items=owed)
 
 
 async def contact_sweep(context: JobContext, timestamp: int) -> None:
     """Held messages whose window opened, session reminders, answers waiting: for everyone."""
     runtime = runtime_of(context)
-    await upkeep.sweep_and_push(runtime.sessionmaker, settings=runtime.settings)
+    await upkeep.sweep_now(runtime.sessionmaker)
 
 
 async def prune_idempotency_keys(context: JobContext, timestamp: int) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.config import Settings
 from api.jobs.queue import make_queue, running_worker
-from api.tasks import retention, upkeep, webhooks
+from api.tasks import notices, retention, upkeep, webhooks
 from api.tasks.runtime import KEY, Runtime
 from api.webhooks.deliveries import MayHear, nobody
 from api.webhooks.health import Tell, log_only
@@ -33,6 +33,8 @@ def register(queue: App, settings: Settings) -> None:
     periodic(webhooks.PRUNE, "17 * * * *")
     periodic(upkeep.PRUNE_IDEMPOTENCY_KEYS, "23 * * * *")
     periodic(retention.PURGE, "41 3 * * *")
+    periodic(notices.SWEEP, f"* * * * * */{settings.notice_sweep_seconds}")
+    periodic(notices.PRUNE_MAIL, "29 * * * *")
     queue.task(name=webhooks.ATTEMPT, pass_context=True)(webhooks.attempt)
 
 
@@ -43,6 +45,8 @@ _TIMED = {
     webhooks.PRUNE: webhooks.prune,
     upkeep.PRUNE_IDEMPOTENCY_KEYS: upkeep.prune_idempotency_keys,
     retention.PURGE: retention.purge,
+    notices.SWEEP: notices.sweep,
+    notices.PRUNE_MAIL: notices.prune_mail,
 }
 
 

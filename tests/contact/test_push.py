@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from api.contact import push
 from api.contact.models import PushSubscription
-from api.contact.notifications import PushItem
+from api.notices.delivery import PushDue
+from api.tasks.notices import deliver_due
 from tests.contact.helpers import contact_pair, next_weekday
 
 
@@ -190,7 +191,7 @@ async def test_subscriptions_only_on_known_push_services(client, db, settings):
 
 
 async def test_a_notice_pushes_an_anonymous_signed_encrypted_nudge(
-    client, db, push_on, push_service, vapid_key
+    client, db, app, push_on, push_service, vapid_key
 ):
     settings = push_on
     pair = await contact_pair(client, db, settings)
@@ -203,7 +204,8 @@ async def test_a_notice_pushes_an_anonymous_signed_encrypted_nudge(
     )
     assert made.status_code == 201, made.text
 
-    # Sam proposes a session: Bob's phone gets a push once the request has committed.
+    # Sam proposes a session: Bob's phone gets a push from the job queue's next sweep (the
+    # one pipeline), once however often it sweeps.
     start = next_weekday(1, time(19), "Europe/London").isoformat()
     proposed = await client.post(
         f"{pair.base}/sessions",
@@ -211,6 +213,9 @@ async def test_a_notice_pushes_an_anonymous_signed_encrypted_nudge(
         headers=pair.seeker.headers,
     )
     assert proposed.status_code == 201
+    assert push_service.received == []  # never in the request itself
+    assert (await deliver_due(app.state.sessionmaker, settings=settings))[0] == 1
+    assert (await deliver_due(app.state.sessionmaker, settings=settings))[0] == 0
     assert len(push_service.received) == 1
     sent = push_service.received[0]
     assert sent["path"] == "/push/bob-phone"
@@ -248,7 +253,7 @@ async def test_a_subscription_the_push_service_says_is_gone_is_removed(
     await db.commit()
     sub_id = sub.id
     push_service.status = 500
-    items = [PushItem(pair.supporter.id, "message_delivered")]
+    items = [PushDue(pair.supporter.id, "message_delivered")]
     assert await push.deliver(app.state.sessionmaker, settings=settings, items=items) == 0
     db.expire_all()
     assert (await db.get(PushSubscription, sub_id)).failures == 1
@@ -275,7 +280,7 @@ async def test_an_unreachable_push_service_doesnt_break_anything(db, push_on, cl
         auth=b64(browser.auth),
     )
     await db.commit()
-    items = [PushItem(pair.seeker.id, "session_confirmed")]
+    items = [PushDue(pair.seeker.id, "session_confirmed")]
     assert await push.deliver(app.state.sessionmaker, settings=settings, items=items) == 0
 
 

@@ -11,6 +11,7 @@ from api.outbox.models import OutboxEvent
 from api.relationships.models import Relationship, State, VersionStatus
 from api.relationships.sealed_topics import new_version
 from api.relationships.terms import AgreementTerms
+from tests.addresses import confirm_address
 from tests.clients.helpers import Integrator
 from tests.factories import agreeable_terms
 from tests.personas import PASSWORD, Person, token_for
@@ -63,7 +64,11 @@ async def join(
         "password": PASSWORD,
         "tag": [str(t) for t in (tags or [])],
     }
-    return await browser.post(path, data=form)
+    joined = await browser.post(path, data=form)
+    app = getattr(browser._transport, "app", None)
+    if joined.status_code < 400 and app is not None:
+        await confirm_address(browser, email, app)  # the link e-mailed when they joined
+    return joined
 
 
 async def person(client: httpx.AsyncClient, name: str, email: str) -> Person:

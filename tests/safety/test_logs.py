@@ -2,7 +2,11 @@
 
 import io
 import logging
+import socket
 
+from api.mail.catcher import catching
+from api.tasks.notices import deliver_due
+from tests.addresses import confirm_address
 from tests.personas import PASSWORD, staff
 
 SEEKER = {"email": "quillon.marsh@example.org", "display_name": "Quillon Marsh"}
@@ -25,6 +29,7 @@ PROFILE = {
 async def _sign_up(client, person: dict) -> dict[str, str]:
     created = await client.post("/api/v1/auth/signup", json={**person, "password": PASSWORD})
     assert created.status_code == 201, created.text
+    await confirm_address(client, person["email"])
     token = await client.post(
         "/api/v1/auth/token", data={"username": person["email"], "password": PASSWORD}
     )
@@ -94,6 +99,17 @@ async def _journey(client, db, settings) -> None:
     )
     await client.post(f"{base}/concerns", content=CONCERN.encode(), headers=seeker)
     await client.post("/api/v1/auth/signup", json={**SEEKER, "password": PASSWORD})
+    # E-mails go out through a real SMTP server (the server's own logs included).
+    await client.post("/api/v1/auth/password-reset", json={"email": SEEKER["email"]})
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with catching("127.0.0.1", port) as smtp:
+        await deliver_due(
+            client._transport.app.state.sessionmaker,
+            settings=settings.model_copy(update={"smtp_port": port}),
+        )
+    assert any(SEEKER["email"] in str(m["To"]) for m in smtp.messages)
     wrong = await client.request(
         "DELETE", "/api/v1/me", json={"password": "wrong guess 123"}, headers=seeker
     )

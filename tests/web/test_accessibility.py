@@ -19,6 +19,7 @@ pytestmark = NEEDS_CHROMIUM
 
 SHOTS = {"safety-plan", "safety-plan-edit", "crisis", "not-found", "home-chat", "agreement"}
 SHOTS |= {"accessibility", "privacy-notice", "terms"}
+SHOTS |= {"notification-settings", "confirm-email"}
 
 
 async def _people(client, db, settings):
@@ -79,6 +80,10 @@ async def test_axe_finds_nothing_on_any_page_a_seeker_or_supporter_reaches(
     public = {
         "sign-up": "/signup",
         "log-in": "/login",
+        "forgot-password": "/forgot-password",
+        "reset-password": "/reset-password?token=not-a-real-one",
+        "confirm-email": "/confirm-email?token=not-a-real-one",
+        "unsubscribe": "/unsubscribe/not-a-real-one",
         "crisis-public": "/crisis",
         "offline": "/offline",
         "not-found": "/no-such-page",
@@ -104,6 +109,7 @@ async def test_axe_finds_nothing_on_any_page_a_seeker_or_supporter_reaches(
         "notices": "/notices",
         "account": "/account",
         "reminders": "/reminders",
+        "notification-settings": "/settings/notifications",
         "crisis": "/crisis",
         "safety-plan": "/safety-plan",
         "safety-plan-edit": "/safety-plan?edit=true",

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,6 @@ from api.common import utcnow
 from api.config import Settings
 from api.contact import messages, rules, sessions
 from api.contact.common import channel_words, local_text
-from api.contact.routes import push_after_commit
 from api.contact.rules import windows_text
 from api.db import SessionDep
 from api.deps import SettingsDep
@@ -126,11 +125,9 @@ async def home(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     done: str | None = None,
 ) -> Response:
     context = await home_context(db, settings, me, relationship_id)
-    push_after_commit(background, request, db)
     context["done"] = DONE.get(done or "")
     return render(request, "pages/relationship_home.html", context)
 
@@ -142,7 +139,6 @@ async def chat_log(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     seen: str | None = None,
 ) -> Response:
     """The chat log alone, for the 5-second poll: 204 when nothing has changed. Opened
@@ -150,7 +146,6 @@ async def chat_log(
     context = await _chat_context(db, settings, me, relationship_id, utcnow())
     if not request.headers.get("hx-request") or request.headers.get("hx-boosted"):
         return redirect(request, home_url(relationship_id) + "#chat")
-    push_after_commit(background, request, db)
     if seen and seen == context["chat"].fingerprint:
         return Response(status_code=204)
     return render(request, "pages/relationship_home.html", context, block="chat_log")
@@ -163,7 +158,6 @@ async def send_message(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     body: Annotated[str, Form()] = "",
 ) -> Response:
     errors: dict[str, str] = {}
@@ -178,7 +172,6 @@ async def send_message(
             raise
         await db.rollback()
         errors = field_errors(error)
-    push_after_commit(background, request, db)
     if not request.headers.get("hx-request"):
         return redirect(request, home_url(relationship_id) + "#chat")
     context = await home_context(db, settings, me, relationship_id)

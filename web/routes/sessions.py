@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,6 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.contact import rules, sessions
 from api.contact.common import channel_words
-from api.contact.routes import push_after_commit
 from api.contact.rules import open_slots
 from api.db import SessionDep
 from api.deps import SettingsDep
@@ -127,7 +126,6 @@ async def propose(
     relationship_id: UUID,
     me: Peer,
     db: SessionDep,
-    background: BackgroundTasks,
     channel: Annotated[str, Form()] = "",
     start_at: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
@@ -165,7 +163,6 @@ async def propose(
         return await _propose_page(
             request, db, me, relationship_id, moving, field_errors(problem), form
         )
-    push_after_commit(background, request, db)
     return redirect(request, home_url(relationship_id, "proposed"))
 
 
@@ -174,7 +171,6 @@ async def _act(
     db: AsyncSession,
     settings: Settings,
     me: Principal,
-    background: BackgroundTasks,
     relationship_id: UUID,
     done: str,
     action: Awaitable[object],
@@ -189,7 +185,6 @@ async def _act(
         context = await home_context(db, settings, me, relationship_id)
         context["errors"] = {"": error.detail or error.title}  # every reason, in one place
         return render(request, "pages/relationship_home.html", context, status_code=error.status)
-    push_after_commit(background, request, db)
     return redirect(request, home_url(relationship_id, done))
 
 
@@ -201,10 +196,9 @@ async def confirm(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
 ) -> Response:
     action = sessions.confirm(db, me, relationship_id=relationship_id, session_id=session_id)
-    return await _act(request, db, settings, me, background, relationship_id, "confirmed", action)
+    return await _act(request, db, settings, me, relationship_id, "confirmed", action)
 
 
 @router.post(f"{BASE}/sessions/{{session_id}}/outcome", dependencies=[Checked])
@@ -215,14 +209,13 @@ async def outcome(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     outcome: Annotated[str, Form()] = "",
 ) -> Response:
     result: Literal["held", "missed"] = "held" if outcome == "held" else "missed"
     action = sessions.record_outcome(
         db, me, relationship_id=relationship_id, session_id=session_id, outcome=result
     )
-    return await _act(request, db, settings, me, background, relationship_id, result, action)
+    return await _act(request, db, settings, me, relationship_id, result, action)
 
 
 @router.get(f"{BASE}/sessions/{{session_id}}/cancel", response_class=HTMLResponse)
@@ -252,10 +245,9 @@ async def cancel(
     me: Peer,
     db: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     note: Annotated[str, Form()] = "",
 ) -> Response:
     action = sessions.cancel(
         db, me, settings=settings, relationship_id=relationship_id, session_id=session_id, note=note
     )
-    return await _act(request, db, settings, me, background, relationship_id, "cancelled", action)
+    return await _act(request, db, settings, me, relationship_id, "cancelled", action)
