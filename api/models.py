@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from api.audit.models import AuditEntry
-from api.auth.models import AuthSession, LoginAttempt, User
+from api.auth.models import AuthSession, LoginAttempt, RecoveryCode, SecondFactor, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
@@ -78,6 +78,7 @@ __all__ = [
     "PersonExperience",
     "Profile",
     "PushSubscription",
+    "RecoveryCode",
     "Referral",
     "ReferralSummary",
     "Relationship",
@@ -85,6 +86,7 @@ __all__ = [
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
     "SafetyPlan",
+    "SecondFactor",
     "ServiceSetting",
     "SettingChange",
     "SupportRequest",

@@ -10,7 +10,12 @@ WEB_ROOT = Path(__file__).resolve().parent
 
 def mount_web(app: FastAPI) -> None:
     from web.assets import Assets, static_router
-    from web.auth import LoginRequired, login_required_handler
+    from web.auth import (
+        LoginRequired,
+        SecondFactorFirst,
+        login_required_handler,
+        second_factor_first_handler,
+    )
     from web.render import error_page, templates
     from web.routes import (
         account,
@@ -35,6 +40,7 @@ def mount_web(app: FastAPI) -> None:
         reports,
         safety,
         safety_plan,
+        second_factor,
         sessions,
         supporting,
     )
@@ -45,6 +51,7 @@ def mount_web(app: FastAPI) -> None:
     templates.env.globals["static"] = assets.url
     app.include_router(static_router(assets), include_in_schema=False)
     app.add_exception_handler(LoginRequired, login_required_handler)
+    app.add_exception_handler(SecondFactorFirst, second_factor_first_handler)
     modules: tuple[ModuleType, ...] = (
         pwa,
         home,
@@ -57,7 +64,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
-    modules = (*modules, reminders)
+    modules = (*modules, reminders, second_factor)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:
