@@ -19,6 +19,7 @@ def mount_web(app: FastAPI) -> None:
     from web.render import error_page, templates
     from web.routes import (
         account,
+        admin,
         aftercare,
         agreement,
         agreement_builder,
@@ -67,5 +68,6 @@ def mount_web(app: FastAPI) -> None:
     modules = (*modules, reminders, second_factor)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
+    modules = (*modules, admin)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

@@ -113,3 +113,20 @@ async def find_accounts(db: AsyncSession, me: Principal, *, email: str = "") -> 
         )
         for u in users
     ]
+
+
+async def account(db: AsyncSession, me: Principal, *, user_id: UUID) -> AccountRow:
+    """One account as the administrators' page shows it."""
+    if not me.is_admin:
+        raise Forbidden("Only an administrator can look up accounts.")
+    user = await auth.get_user(db, user_id=user_id)
+    enabled = await second_factor.enabled_for(db, [user.id])
+    return AccountRow(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=Role(user.role),
+        is_active=user.is_active,
+        safeguarding_lead=user.safeguarding_lead,
+        second_factor=user.id in enabled,
+    )

@@ -311,3 +311,20 @@ async def enabled_for(db: AsyncSession, user_ids: list[UUID]) -> set[UUID]:
         )
     )
     return set(rows.all())
+
+
+async def set_up_directly(db: AsyncSession, settings: Settings, *, user_id: UUID) -> str:
+    """A confirmed second factor made without a code: only the demo's loader uses it (its
+    staff's secrets are printed, so a newcomer can sign in with ``api.auth.totp_code``)."""
+    secret = totp.new_secret()
+    sealed = seal(settings, secret, _context(user_id))
+    assert sealed is not None
+    db.add(SecondFactor(user_id=user_id, secret_sealed=sealed, confirmed_at=utcnow()))
+    await db.flush()
+    return secret
+
+
+async def secret_of(db: AsyncSession, settings: Settings, *, user_id: UUID) -> str | None:
+    """The demo's staff's secret, to print again on a later run (development only)."""
+    factor = await _factor(db, user_id)
+    return unseal(settings, factor.secret_sealed, _context(user_id)) if factor else None
