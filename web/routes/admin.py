@@ -147,8 +147,9 @@ def _period(start: date | None, end: date | None) -> Period:
 
 
 def _filters(
-    action: str, actor: str, start: date | None, end: date | None
+    action: str, actor: str, start_text: str, end_text: str
 ) -> tuple[audit.Filters, dict[str, str]]:
+    start, end = _day(start_text, "from"), _day(end_text, "to")
     if action and action not in set(audit.Action):
         raise Invalid.field("action", "Choose an action from the list.")
     try:
@@ -162,8 +163,18 @@ def _filters(
 
 Action = Annotated[str, Query(max_length=60)]
 Actor = Annotated[str, Query(max_length=40)]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+From = Annotated[str, Query(alias="from", max_length=10)]
+To = Annotated[str, Query(alias="to", max_length=10)]
+
+
+def _day(value: str, field: str) -> date | None:
+    """A date from the form's date field; empty means no limit."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid.field(field, "Use a date like 2026-05-04.") from None
 
 
 @router.get("/admin/audit-log", response_class=HTMLResponse)
@@ -174,8 +185,8 @@ async def audit_log_page(
     settings: SettingsDep,
     action: Action = "",
     actor: Actor = "",
-    start: From = None,
-    end: To = None,
+    start: From = "",
+    end: To = "",
     starting_after: UUID | None = None,
     ending_before: UUID | None = None,
 ) -> Response:
@@ -218,8 +229,8 @@ async def audit_log_csv(
     settings: SettingsDep,
     action: Action = "",
     actor: Actor = "",
-    start: From = None,
-    end: To = None,
+    start: From = "",
+    end: To = "",
 ) -> Response:
     """The selection as CSV, oldest first (the export is itself recorded)."""
     try:
