@@ -3,10 +3,11 @@
 
 Staff must have it before the console or any staff endpoint answers (api/auth/deps.py, and
 ``Principal.is_coordinator``); peers may opt in. Secrets are sealed, bound to their account;
-recovery codes are kept only as keyed hashes, each good once; wrong codes count towards the
+recovery codes are kept only as argon2id hashes, each good once; wrong codes count towards the
 same throttle as wrong passwords.
 """
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -15,7 +16,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from api.auth import throttle, tokens, totp
+from api.auth import passwords, throttle, tokens, totp
 from api.auth.models import AuthSession, RecoveryCode, SecondFactor, SessionKind, User
 from api.auth.principal import Principal
 from api.auth.service import STAFF, Login, open_session
@@ -80,8 +81,17 @@ def _context(user_id: UUID) -> bytes:
     return b"second_factor:" + user_id.bytes
 
 
-def _code_hash(settings: Settings, user_id: UUID, code: str) -> str:
-    return tokens.keyed_hash(settings, "recovery-code", f"{user_id}:{totp.normalised(code)}")
+def _hash_codes(settings: Settings, codes: list[str]) -> list[str]:
+    return [passwords.hash_password(settings, totp.normalised(c)) for c in codes]
+
+
+def _matching(settings: Settings, code: str, stored: list[tuple[int, str]]) -> int | None:
+    """Which unused code (by id) `code` is, checking every one (no early exit)."""
+    found = None
+    for code_id, code_hash in stored:
+        if passwords.verify_password(settings, totp.normalised(code), code_hash):
+            found = code_id
+    return found
 
 
 def _throttle_keys(settings: Settings, user_id: UUID, address: str) -> tuple[str, str]:
@@ -174,9 +184,8 @@ async def _refuse(
 async def _new_codes(db: AsyncSession, settings: Settings, user_id: UUID) -> list[str]:
     await db.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
     codes = [totp.new_recovery_code() for _ in range(settings.recovery_code_count)]
-    db.add_all(
-        RecoveryCode(user_id=user_id, code_hash=_code_hash(settings, user_id, c)) for c in codes
-    )
+    hashes = await asyncio.to_thread(_hash_codes, settings, codes)
+    db.add_all(RecoveryCode(user_id=user_id, code_hash=h) for h in hashes)
     await db.flush()
     return codes
 
@@ -238,13 +247,19 @@ async def turn_off(db: AsyncSession, me: Principal) -> None:
 async def _use_recovery_code(
     db: AsyncSession, settings: Settings, user_id: UUID, code: str
 ) -> bool:
-    spent = await db.execute(
-        update(RecoveryCode)
-        .where(
-            col(RecoveryCode.user_id) == user_id,
-            col(RecoveryCode.code_hash) == _code_hash(settings, user_id, code),
-            col(RecoveryCode.used_at).is_(None),
+    """Spend the recovery code `code` if it is one of the account's unused ones."""
+    rows = await db.execute(
+        select(RecoveryCode.id, RecoveryCode.code_hash).where(
+            col(RecoveryCode.user_id) == user_id, col(RecoveryCode.used_at).is_(None)
         )
+    )
+    stored = [(int(i), str(h)) for i, h in rows.all() if i is not None]
+    code_id = await asyncio.to_thread(_matching, settings, code, stored)
+    if code_id is None:
+        return False
+    spent = await db.execute(  # once: a second use at the same moment finds it spent
+        update(RecoveryCode)
+        .where(col(RecoveryCode.id) == code_id, col(RecoveryCode.used_at).is_(None))
         .values(used_at=utcnow())
     )
     return bool(spent.rowcount)  # type: ignore[attr-defined]
