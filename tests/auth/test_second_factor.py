@@ -220,3 +220,17 @@ async def test_peers_may_opt_in_and_out_staff_may_not_opt_out(client, db, settin
     assert await db.get(SecondFactor, robin.id) is not None
     again = await client.post(ME, headers=robin.headers)
     assert again.status_code == 409  # set up already: starting again would replace it
+
+
+async def test_a_staff_members_app_session_ends_after_the_short_idle_time(client, db, settings):
+    from tests.web.pages import log_in
+
+    robin = await staff(client, db, settings)
+    assert (await log_in(client, robin.email)).status_code == 303
+    assert (await client.get("/coordinator")).status_code == 200
+    idle = utcnow() - timedelta(minutes=settings.staff_session_idle_minutes + 1)
+    await db.execute(update(AuthSession).where(AuthSession.kind == "web").values(last_used_at=idle))
+    await db.commit()
+    for _ in range(2):  # and stays ended
+        ended = await client.get("/coordinator")
+        assert ended.status_code == 303 and ended.headers["location"].startswith("/login")

@@ -70,7 +70,7 @@ def _serve(settings, port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(  # noqa: S603 - our own server
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # importing the app takes 30 s+ on a busy 2-core machine
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
