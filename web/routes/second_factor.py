@@ -54,14 +54,14 @@ async def enter_code(
         return redirect(request, "/login?expired=1")
     except DomainError as error:
         context = {"next": safe_next(next), "errors": field_errors(error)}
-        response = render(
+        page = render(
             request, "pages/login_code.html", context, status_code=error.status, block="form"
         )
-        response.headers.update(error.headers)
-        return response
-    response = start_session(redirect(request, safe_next(next)), settings, login)
-    response.delete_cookie(step_cookie_name(settings), path="/", secure=settings.cookie_secure)
-    return response
+        page.headers.update(error.headers)
+        return page
+    done = start_session(redirect(request, safe_next(next)), settings, login)
+    done.delete_cookie(step_cookie_name(settings), path="/", secure=settings.cookie_secure)
+    return done
 
 
 async def _set_up_page(
