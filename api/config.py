@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     web_session_idle_minutes: int = 24 * 60
     web_session_absolute_days: int = 14
     jwt_audience: str = "kindred-api"
+    # Staff (coordinators, administrators) hold everyone's data: their sessions end sooner,
+    # and they sign in with a second factor (TOTP; nothing turns that off for staff).
+    staff_session_absolute_hours: float = Field(default=8, gt=0, le=24)
+    staff_session_idle_minutes: float = Field(default=30, gt=0, le=240)
+    # Between the password and the code at login: the mfa_token lasts this long.
+    second_factor_step_minutes: int = Field(default=5, ge=1, le=15)
+    recovery_code_count: int = Field(default=10, ge=5, le=20)
     jwt_issuer: str = "kindred"
     # Integrators' client-credentials tokens: their own audience (and signing key), so a
     # person's token is never taken for a client's or the other way round.

@@ -6,6 +6,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from api.auth import second_factor
 from api.auth.models import Role, User
 from api.auth.passwords import hash_password
 from api.common import utcnow
@@ -342,16 +343,18 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
         email_verified_at=utcnow(),
     )
     db.add(coordinator)
-    db.add(
-        User(
-            email=ADMIN[0],
-            display_name=ADMIN[1],
-            password_hash=password_hash,
-            role=Role.admin,
-            email_verified_at=utcnow(),
-        )
+    admin = User(
+        email=ADMIN[0],
+        display_name=ADMIN[1],
+        password_hash=password_hash,
+        role=Role.admin,
+        email_verified_at=utcnow(),
     )
+    db.add(admin)
     await db.flush()
+    # Staff sign in with a second factor; the demo's are printed (development only).
+    for user in (coordinator, admin):
+        await second_factor.set_up_directly(db, settings, user_id=user.id)
     supporters = []
     for i, spec in enumerate(SUPPORTERS):
         user = await _person(db, settings, password_hash, spec)
@@ -386,16 +389,33 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     return True
 
 
+async def staff_secrets(db: AsyncSession, settings: Settings) -> dict[str, str]:
+    """The demo staff's TOTP secrets by e-mail (development and tests only)."""
+    found = {}
+    for email, _name in (COORDINATOR, ADMIN):
+        user_id = await db.scalar(select(User.id).where(User.email == email))
+        secret = user_id and await second_factor.secret_of(db, settings, user_id=user_id)
+        if secret:
+            found[email] = secret
+    return found
+
+
 async def main() -> None:
     settings = get_settings()
     engine = create_engine(settings.database_url)
     async with create_sessionmaker(engine, settings)() as db:
         loaded = await load(db, settings)
         await db.commit()
+        secrets = await staff_secrets(db, settings)
     await engine.dispose()
     state = "Loaded the demo data." if loaded else "Demo data already present."
     print(f"{state} Every demo account's password is: {DEMO_PASSWORD}")
     print(f"  coordinator: {COORDINATOR[0]}   admin: {ADMIN[0]}")
+    print("  Staff log in with a code too. Add these keys to an authenticator app, or run the")
+    print("  one-liner for the code it would show now:")
+    for email, secret in secrets.items():
+        print(f"    {email}: {secret}")
+        print(f"      python -m api.auth.totp_code {secret}")
     print(f"  supporters:  {', '.join(s[0] for s in SUPPORTERS[:3])}, …")
     print(f"  seekers:     {', '.join(s[0] for s in SEEKERS + MORE_SEEKERS)}")
     print("  Sam and Amara are active, Vic and Ben agreeing, Uma waits for Chen's answer,")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.admin.routes import router as admin_router
 from api.auth.address_routes import router as address_router
 from api.auth.routes import router as auth_router
+from api.auth.second_factor_routes import router as second_factor_router
 from api.clients.routes import router as clients_router
 from api.clients.token_routes import router as token_router
 from api.config import Settings, get_settings
@@ -63,6 +64,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
     router.include_router(token_router)
     router.include_router(auth_router)
+    router.include_router(second_factor_router)
     router.include_router(admin_router)
     router.include_router(address_router)
     router.include_router(notices_router)

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from api.audit.models import AuditEntry
 from api.auth.email_models import EmailToken
-from api.auth.models import AuthSession, LoginAttempt, User
+from api.auth.models import AuthSession, LoginAttempt, RecoveryCode, SecondFactor, User
 from api.clients.models import ClientSecret, IntegratorClient
 from api.concerns.models import Concern, ConcernEvent
 from api.contact.models import CalendarFeed, ContactSession, Message, PushSubscription
@@ -87,6 +87,7 @@ __all__ = [
     "PersonExperience",
     "Profile",
     "PushSubscription",
+    "RecoveryCode",
     "Referral",
     "ReferralSummary",
     "Relationship",
@@ -94,6 +95,7 @@ __all__ = [
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
     "SafetyPlan",
+    "SecondFactor",
     "ServiceSetting",
     "SettingChange",
     "SupportRequest",

@@ -51,3 +51,13 @@ async def axe_violations(page) -> list[dict]:
     """What axe-core finds wrong on the page as it is now (an empty list when nothing)."""
     await page.evaluate(AXE.read_text() + "\n;true")
     return await page.evaluate(_RUN_AXE)
+
+
+async def enter_code(page, email: str) -> None:
+    """After the password, an account with a second factor (all staff) is asked for the code
+    its authenticator app shows: computed here from the account's secret."""
+    from tests.personas import totp_code
+
+    await page.wait_for_url("**/login/code**")
+    await page.get_by_label("Code").fill(totp_code(email))
+    await page.get_by_role("button", name="Log in").click()

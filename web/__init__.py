@@ -10,10 +10,16 @@ WEB_ROOT = Path(__file__).resolve().parent
 
 def mount_web(app: FastAPI) -> None:
     from web.assets import Assets, static_router
-    from web.auth import LoginRequired, login_required_handler
+    from web.auth import (
+        LoginRequired,
+        SecondFactorFirst,
+        login_required_handler,
+        second_factor_first_handler,
+    )
     from web.render import error_page, templates
     from web.routes import (
         account,
+        admin,
         aftercare,
         agreement,
         agreement_builder,
@@ -39,6 +45,7 @@ def mount_web(app: FastAPI) -> None:
         reports,
         safety,
         safety_plan,
+        second_factor,
         sessions,
         statements,
         supporting,
@@ -50,6 +57,7 @@ def mount_web(app: FastAPI) -> None:
     templates.env.globals["static"] = assets.url
     app.include_router(static_router(assets), include_in_schema=False)
     app.add_exception_handler(LoginRequired, login_required_handler)
+    app.add_exception_handler(SecondFactorFirst, second_factor_first_handler)
     modules: tuple[ModuleType, ...] = (
         pwa,
         home,
@@ -63,8 +71,9 @@ def mount_web(app: FastAPI) -> None:
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
     modules = (*modules, reminders, statements, moderation, coordinator_moderation)
-    modules = (*modules, notification_settings, recovery)
+    modules = (*modules, notification_settings, recovery, second_factor)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
+    modules = (*modules, admin)
     for module in modules:
         app.include_router(module.router, include_in_schema=False)

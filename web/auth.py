@@ -11,6 +11,7 @@ from api.auth.principal import Principal
 from api.config import Settings
 from api.contact import inbox
 from api.db import SessionDep
+from api.errors import Forbidden
 
 
 def session_cookie_name(settings: Settings) -> str:
@@ -56,6 +57,41 @@ async def required_principal(
 
 MaybePeer = Annotated[Principal | None, Depends(optional_principal)]
 Peer = Annotated[Principal, Depends(required_principal)]
+
+
+class SecondFactorFirst(Exception):
+    """A staff member whose session hasn't proved a second factor asked for a staff page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+SET_UP_PAGE = "/account/second-factor"
+
+
+async def staff_principal(request: Request, me: Peer) -> Principal:
+    """A coordinator or administrator who signed in with their second factor; staff without
+    one are sent to set it up, anyone else is refused."""
+    if not me.is_staff:
+        raise Forbidden("This page is for coordinators.")
+    if not me.second_factor:
+        raise SecondFactorFirst(request.url.path)
+    return me
+
+
+async def admin_principal(me: Annotated[Principal, Depends(staff_principal)]) -> Principal:
+    if not me.is_admin:
+        raise Forbidden("This page is for administrators.")
+    return me
+
+
+Staff = Annotated[Principal, Depends(staff_principal)]
+Admin = Annotated[Principal, Depends(admin_principal)]
+
+
+async def second_factor_first_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SecondFactorFirst)
+    return redirect(request, f"{SET_UP_PAGE}?next={quote(exc.next_url)}")
 
 
 async def login_required_handler(request: Request, exc: Exception) -> Response:

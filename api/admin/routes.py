@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.admin import service
 from api.audit import service as audit
@@ -39,6 +39,28 @@ async def update_account(
         safeguarding_lead=body.safeguarding_lead,
         reason=body.reason,
     )
+    return AccountPublic.model_validate(user.model_dump())
+
+
+class ResetIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Lost their phone; checked by a call."}]},
+    )
+    reason: str | None = Field(default=None, max_length=500, description="Why: kept in the log.")
+
+
+@router.post(
+    "/admin/accounts/{user_id}/second-factor/reset",
+    response_model=AccountPublic,
+    responses=problem_response_docs(404, 409),
+)
+async def reset_second_factor(
+    user_id: UUID, body: ResetIn, admin: CurrentAdmin, db: SessionDep
+) -> AccountPublic:
+    """Remove someone else's second factor (a lost phone): every session of theirs ends and
+    they set it up again at their next login. Kept in the audit log with the reason."""
+    user = await service.reset_second_factor(db, admin, user_id=user_id, reason=body.reason)
     return AccountPublic.model_validate(user.model_dump())
 
 

@@ -42,6 +42,7 @@ class Action(StrEnum):
     batch_sent = "batch.sent"
     setting_changed = "setting.changed"
     account_changed = "account.changed"
+    second_factor_reset = "account.second_factor_reset"
     content_accessed = "safeguarding.content_accessed"
     relationship_paused = "relationship.paused_for_safety"
     relationship_ended = "relationship.ended_for_safety"
@@ -64,6 +65,7 @@ LABELS: dict[str, str] = {
     Action.batch_sent: "Sent a batch of matches",
     Action.setting_changed: "Changed a setting",
     Action.account_changed: "Changed an account's roles or access",
+    Action.second_factor_reset: "Reset someone's second factor",
     Action.content_accessed: "Opened a relationship's content for safeguarding",
     Action.relationship_paused: "Paused a relationship for safety",
     Action.relationship_ended: "Ended a relationship for safety",

@@ -6,7 +6,9 @@ from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
 from api.auth import service as auth
+from api.auth.models import Role
 from api.auth.principal import Principal
+from api.auth.second_factor import SecondFactorRequired
 from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import Forbidden, Unauthorized
@@ -26,14 +28,18 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 async def current_coordinator(me: CurrentPrincipal) -> Principal:
-    if not me.is_coordinator:
+    if not me.is_staff:
         raise Forbidden("This needs a coordinator.")
+    if not me.second_factor:
+        raise SecondFactorRequired()
     return me
 
 
 async def current_admin(me: CurrentPrincipal) -> Principal:
-    if not me.is_admin:
+    if me.role != Role.admin:
         raise Forbidden("This needs an administrator.")
+    if not me.second_factor:
+        raise SecondFactorRequired()
     return me
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import BigInteger, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from api.common import UTCDateTime, created_field, id_field, when_field
@@ -60,6 +60,9 @@ class AuthSession(SQLModel, table=True):
     last_used_at: datetime = created_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = when_field()
+    # When this login proved the second factor (a code at login, or setting it up). Staff
+    # sessions without it reach nothing of the console (api/auth/deps.py).
+    second_factor_at: datetime | None = when_field()
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -71,3 +74,29 @@ class LoginAttempt(SQLModel, table=True):
     account_key: str = Field(sa_type=String(64), index=True)
     address_key: str = Field(sa_type=String(64), index=True)
     at: datetime = created_field(index=True)
+
+
+class SecondFactor(SQLModel, table=True):
+    """An account's TOTP secret (RFC 6238), sealed, bound to the account. Unconfirmed while
+    being set up: it counts only once a code from it has been checked."""
+
+    __tablename__ = "second_factor"
+
+    user_id: UUID = Field(primary_key=True, foreign_key="user_account.id", ondelete="CASCADE")
+    secret_sealed: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = created_field()
+    confirmed_at: datetime | None = when_field()
+    # The last time step a code was accepted for: a code is never taken twice (RFC 6238 §5.2).
+    last_step: int = Field(default=0, sa_type=BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code: kept only as an argon2id hash (with its own random salt, as
+    ASVS 5.0 6.5.2 asks of lookup secrets under 112 bits); used once, then spent."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(sa_type=String(255))
+    used_at: datetime | None = when_field()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.auth import links, passwords, throttle, tokens
-from api.auth.models import AuthSession, LoginAttempt, Role, SessionKind, User
+from api.auth.models import AuthSession, LoginAttempt, Role, SecondFactor, SessionKind, User
 from api.auth.principal import Principal
 from api.auth.suspension import AccountSuspended, is_suspended, suspension_text
 from api.common import utcnow
@@ -34,6 +34,18 @@ class Login:
     user: User
     session: AuthSession
     secret: str  # the cookie value or refresh token; only its hash is stored
+
+
+@dataclass(frozen=True)
+class SecondFactorStep:
+    """The password was right and the account has a second factor: the code comes next,
+    with this short-lived token (api/auth/second_factor.complete_login)."""
+
+    mfa_token: str
+    expires_in: int
+
+
+STAFF = (Role.coordinator, Role.admin)
 
 
 @dataclass(frozen=True)
@@ -90,13 +102,22 @@ async def log_in(
     password: str,
     address: str,
     kind: SessionKind,
-) -> Login:
-    """Check the password (throttled per account and per address) and open a session."""
+) -> Login | SecondFactorStep:
+    """Check the password (throttled per account and per address) and open a session, or,
+    when the account has a second factor, say that a code is needed first."""
     user = await _password_checked(db, settings, email, password, address)
     # Only someone who knows the password learns that the account is suspended, and why.
     if is_suspended(user):
         raise AccountSuspended(suspension_text(settings, user))
-    return await _open_session(db, settings, user, kind)
+    confirmed = await db.scalar(
+        select(SecondFactor.confirmed_at).where(SecondFactor.user_id == user.id)
+    )
+    if confirmed is not None:
+        return SecondFactorStep(
+            mfa_token=tokens.mint_step_token(settings, user.id, kind),
+            expires_in=settings.second_factor_step_minutes * 60,
+        )
+    return await open_session(db, settings, user, kind)
 
 
 async def _password_checked(
@@ -138,20 +159,38 @@ async def login_limits(db: AsyncSession, *, settings: Settings, address: str) ->
     return throttle.headers_for(settings, await throttle.address_quota(db, settings, address_key))
 
 
-async def _open_session(
-    db: AsyncSession, settings: Settings, user: User, kind: SessionKind
+def session_lifetime(settings: Settings, role: str, kind: str) -> timedelta:
+    """How long a login lasts at most: staff's end sooner than peers' (docs/security.md)."""
+    if role in STAFF:
+        return timedelta(hours=settings.staff_session_absolute_hours)
+    if kind == SessionKind.web:
+        return timedelta(days=settings.web_session_absolute_days)
+    return timedelta(days=settings.refresh_token_days)
+
+
+def idle_limit(settings: Settings, role: str) -> timedelta:
+    if role in STAFF:
+        return timedelta(minutes=settings.staff_session_idle_minutes)
+    return timedelta(minutes=settings.web_session_idle_minutes)
+
+
+async def open_session(
+    db: AsyncSession,
+    settings: Settings,
+    user: User,
+    kind: SessionKind | str,
+    *,
+    second_factor: bool = False,
 ) -> Login:
+    """A new login for `user` (after the password, and the code where there is one)."""
     secret = tokens.new_secret()
-    lifetime = (
-        timedelta(days=settings.web_session_absolute_days)
-        if kind == SessionKind.web
-        else timedelta(days=settings.refresh_token_days)
-    )
+    now = utcnow()
     session = AuthSession(
         user_id=user.id,
         kind=kind,
         secret_hash=tokens.hash_secret(secret),
-        expires_at=utcnow() + lifetime,
+        expires_at=now + session_lifetime(settings, user.role, kind),
+        second_factor_at=now if second_factor else None,
     )
     db.add(session)
     await db.flush()
@@ -184,7 +223,13 @@ async def refresh(db: AsyncSession, *, settings: Settings, refresh_token: str) -
             raise _RefreshReused()
         raise Unauthorized("That refresh token is not valid. Please log in again.")
     user = await db.get(User, session.user_id)
-    if session.revoked_at or session.expires_at <= now or user is None or not user.is_active:
+    if (
+        session.revoked_at
+        or session.expires_at <= now
+        or user is None
+        or not user.is_active
+        or _staff_session_over(settings, user.role, session.created_at, session.last_used_at)
+    ):
         raise Unauthorized("That session has ended. Please log in again.")
     secret = tokens.new_secret()
     session.previous_secret_hash = session.secret_hash
@@ -220,6 +265,8 @@ _WHO = sa_select(
     _S.revoked_at,
     _S.expires_at,
     _S.last_used_at,
+    _S.created_at,
+    _S.second_factor_at,
     _U.id,
     _U.role,
     _U.display_name,
@@ -231,18 +278,38 @@ _BY_SESSION = _WHO.where(_S.id == bindparam("session_id"))
 _BY_COOKIE = _WHO.where(_S.secret_hash == bindparam("secret_hash"), _S.kind == SessionKind.web)
 
 
+def _staff_session_over(
+    settings: Settings, role: str, created_at: datetime, last_used_at: datetime
+) -> bool:
+    """A staff member's login ends after its absolute time or a short idle time, whatever
+    its kind and whenever the role was granted."""
+    if role not in STAFF:
+        return False
+    now = utcnow()
+    return now - created_at > timedelta(
+        hours=settings.staff_session_absolute_hours
+    ) or now - last_used_at > idle_limit(settings, role)
+
+
 async def _principal(
-    db: AsyncSession, statement: Select, parameters: dict, user_id: UUID | None = None
+    db: AsyncSession,
+    settings: Settings,
+    statement: Select,
+    parameters: dict,
+    user_id: UUID | None = None,
 ) -> tuple[Principal, datetime] | None:
     """Who is behind a live session, with when it was last used."""
     found = await core_rows(db, statement, parameters)
     if not found:
         return None
-    session_id, revoked_at, expires_at, last_used_at, uid, role, name, active, lead, until = found[
-        0
-    ]
+    session_id, revoked_at, expires_at, last_used_at, created_at, verified_at = found[0][:6]
+    uid, role, name, active, lead, until = found[0][6:]
     now = utcnow()
     if revoked_at or expires_at <= now or not active or (until is not None and until > now):
+        return None
+    if role in STAFF and utcnow() - created_at > timedelta(
+        hours=settings.staff_session_absolute_hours
+    ):
         return None
     if user_id is not None and uid != user_id:
         return None
@@ -252,6 +319,7 @@ async def _principal(
         session_id=session_id,
         display_name=name,
         safeguarding_lead=bool(lead),
+        second_factor=verified_at is not None,
     )
     return principal, (last_used_at)
 
@@ -262,7 +330,9 @@ async def principal_from_access_token(
     claims = tokens.read_access_token(settings, token)
     if claims is None:
         raise Unauthorized("Your access token is missing, expired or not valid.")
-    found = await _principal(db, _BY_SESSION, {"session_id": claims.session_id}, claims.user_id)
+    found = await _principal(
+        db, settings, _BY_SESSION, {"session_id": claims.session_id}, claims.user_id
+    )
     if found is None:
         raise Unauthorized("That session has ended. Please log in again.")
     return found[0]
@@ -272,12 +342,12 @@ async def principal_from_cookie(
     db: AsyncSession, *, settings: Settings, secret: str
 ) -> Principal | None:
     """The person behind a PWA session cookie, or None; slides the idle timeout."""
-    found = await _principal(db, _BY_COOKIE, {"secret_hash": tokens.hash_secret(secret)})
+    found = await _principal(db, settings, _BY_COOKIE, {"secret_hash": tokens.hash_secret(secret)})
     if found is None:
         return None
     principal, last_used_at = found
     now = utcnow()
-    if now - last_used_at > timedelta(minutes=settings.web_session_idle_minutes):
+    if now - last_used_at > idle_limit(settings, principal.role):
         await log_out(db, session_id=principal.session_id)
         return None
     if now - last_used_at > timedelta(minutes=5):  # avoid a write on every request

@@ -90,3 +90,52 @@ def hash_secret(secret: str) -> str:
 
 def keyed_hash(settings: Settings, purpose: str, value: str) -> str:
     return hmac.new(signing_key(settings, purpose), value.encode(), hashlib.sha256).hexdigest()
+
+
+STEP_TYPE = "second_factor_step"
+STEP_CLAIMS = ["exp", "iat", "sub", "jti", "aud", "iss", "typ", "kind"]
+
+
+@dataclass(frozen=True)
+class StepClaims:
+    user_id: UUID
+    kind: str  # the SessionKind the login will open
+
+
+def _step_audience(settings: Settings) -> str:
+    return f"{settings.jwt_audience}:second-factor"
+
+
+def mint_step_token(settings: Settings, user_id: UUID, kind: str) -> str:
+    """Between a right password and the code: says only "this account, for a few minutes".
+    Its own key, audience and type, so it is never taken for an access token."""
+    now = utcnow()
+    claims = {
+        "sub": str(user_id),
+        "typ": STEP_TYPE,
+        "kind": kind,
+        "jti": uuid4().hex,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.second_factor_step_minutes),
+        "aud": _step_audience(settings),
+        "iss": settings.jwt_issuer,
+    }
+    return jwt.encode(claims, signing_key(settings, "second-factor-step"), algorithm=ALGORITHM)
+
+
+def read_step_token(settings: Settings, token: str) -> StepClaims | None:
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key(settings, "second-factor-step"),
+            algorithms=[ALGORITHM],
+            audience=_step_audience(settings),
+            issuer=settings.jwt_issuer,
+            options={"require": STEP_CLAIMS},
+            leeway=LEEWAY_SECONDS,
+        )
+        if claims["typ"] != STEP_TYPE:
+            return None
+        return StepClaims(user_id=UUID(claims["sub"]), kind=str(claims["kind"]))
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+        return None

@@ -49,6 +49,40 @@ class InvalidRequest(OAuthError):
     pass
 
 
+class SecondFactorProblem(OAuthProblem):
+    """The password was right; the account's second factor comes next."""
+
+    mfa_token: str
+    expires_in: int
+    complete_at: str
+
+
+class SecondFactorNeeded(OAuthError):
+    """The password grant's answer for an account with a second factor (as Auth0's
+    `mfa_required`): no tokens yet, an `mfa_token` to send with the code."""
+
+    status = 403
+    type = "mfa-required"
+    title = "Enter the code from your authenticator app"
+    error = "mfa_required"
+    keeps_changes = True  # the right password clears the account's failed attempts
+
+    def __init__(self, mfa_token: str, expires_in: int, complete_at: str) -> None:
+        super().__init__(
+            f"This account has a second factor. POST the mfa_token and a code to "
+            f"{complete_at} within {expires_in // 60} minutes."
+        )
+        self.mfa_token, self.expires_in, self.complete_at = mfa_token, expires_in, complete_at
+
+    def problem(self, instance: str | None = None) -> Problem:
+        return SecondFactorProblem(
+            **super().problem(instance).model_dump(),
+            mfa_token=self.mfa_token,
+            expires_in=self.expires_in,
+            complete_at=self.complete_at,
+        )
+
+
 class InvalidClient(OAuthError):
     status = 401
     type = "invalid-client"

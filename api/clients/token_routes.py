@@ -12,6 +12,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from api.auth import service as auth
 from api.auth.models import SessionKind
+from api.auth.second_factor import COMPLETE_LOGIN
 from api.clients import grant
 from api.clients.schemas import TokenOut
 from api.db import SessionDep
@@ -32,10 +33,13 @@ _OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "invalid_client (with WWW-Authenticate: Basic), or a wrong password",
     },
     403: {
-        "model": Problem,
+        "model": grant.SecondFactorProblem,
         "content": {PROBLEM_MEDIA_TYPE: {}},
-        "description": "The password was right, but the account is suspended until a date "
-        "(the problem's detail says until when and why)",
+        "description": "mfa_required: the password was right and the account has a second "
+        "factor. The problem carries an `mfa_token` (valid `expires_in` seconds); POST it with "
+        "a code from the authenticator app (or a recovery code) to `complete_at` "
+        "(/api/v1/auth/second-factor) for the tokens. Or account-suspended: the password was "
+        "right, but the account is suspended until a date (the detail says until when and why).",
     },
     429: {
         "model": Problem,
@@ -111,7 +115,9 @@ async def token(
     """OAuth 2.0 token endpoint (form-encoded).
 
     - `grant_type=password` (people): `username` (email) and `password` give a 15-minute
-      access token and a revocable refresh token.
+      access token and a revocable refresh token. An account with a second factor (all
+      staff) gets 403 `mfa_required` instead, with an `mfa_token`: POST it with a code from
+      the authenticator app to `/api/v1/auth/second-factor` for the tokens.
     - `grant_type=client_credentials` (integrators, RFC 6749 §4.4): authenticate the client
       with HTTP Basic (`client_id:client_secret`) or the form's `client_id` and
       `client_secret` (not both); `scope` (space-separated) may narrow the client's scopes.
@@ -133,6 +139,8 @@ async def token(
             address=address,
             kind=SessionKind.api,
         )
+        if isinstance(login, auth.SecondFactorStep):
+            raise grant.SecondFactorNeeded(login.mfa_token, login.expires_in, COMPLETE_LOGIN)
         response.headers.update(await auth.login_limits(db, settings=settings, address=address))
         return TokenOut(**auth.token_pair(settings, login).__dict__)
     if grant_type != "client_credentials":

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col
 
 from api.audit.models import AuditEntry
-from api.auth.models import User
+from api.auth.models import SecondFactor, User
 from api.concerns.models import Concern, ConcernEvent
 from api.config import Settings
 from api.contact.models import ContactSession, Message
@@ -59,6 +59,9 @@ SEALED: tuple[Sealed, ...] = (
     _by_id(Appeal, "answer_sealed", b"answer"),
     _by_id(User, "suspension_note_sealed", b"suspension"),
     _by_id(MailOut, "body_sealed"),
+    Sealed(
+        SecondFactor, "secret_sealed", ("user_id",), lambda r: b"second_factor:" + r.user_id.bytes
+    ),
     Sealed(
         AgreementVersion,
         "topics_sealed",

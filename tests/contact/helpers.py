@@ -34,7 +34,7 @@ def rid(pair: Pair) -> UUID:
 
 
 def principal(person, role: str = "peer") -> Principal:
-    return Principal(person.id, role, person.id, person.name.title())  # type: ignore[arg-type]
+    return Principal(person.id, role, person.id, person.name.title(), second_factor=True)  # type: ignore[arg-type]
 
 
 def terms(**changes: Any) -> dict[str, Any]:

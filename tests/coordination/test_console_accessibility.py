@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, enter_code
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer, staff
 from tests.web.test_accessibility import _check
@@ -41,15 +41,21 @@ async def test_axe_finds_nothing_on_the_matching_desk_and_offers(live_server, cl
     async with playwright.async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
+            signed_in = None  # one login (password and code), its cookies for every screen
             for screen in (PHONE, LAPTOP):
                 for scheme in ("light", "dark"):
-                    context = await browser.new_context(**screen, color_scheme=scheme)
+                    context = await browser.new_context(
+                        **screen, color_scheme=scheme, storage_state=signed_in
+                    )
                     page = await context.new_page()
-                    await page.goto(f"{live_server}/login")
-                    await page.get_by_label("Email").fill(robin.email)
-                    await page.get_by_label("Password").fill(PASSWORD)
-                    await page.get_by_role("button", name="Log in").click()
-                    await page.wait_for_url(f"{live_server}/coordinator")
+                    if signed_in is None:
+                        await page.goto(f"{live_server}/login")
+                        await page.get_by_label("Email").fill(robin.email)
+                        await page.get_by_label("Password").fill(PASSWORD)
+                        await page.get_by_role("button", name="Log in").click()
+                        await enter_code(page, robin.email)
+                        await page.wait_for_url(f"{live_server}/coordinator")
+                        signed_in = await context.storage_state()
                     width = screen["viewport"]["width"]
                     await _check(context, live_server, pages, f"{scheme} {width}", found)
                     await context.close()

@@ -4,7 +4,7 @@ it, approve (with a note) and suspend a supporter, read the statistics."""
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, enter_code
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer
 from tests.safety.helpers import active_pair, rid
@@ -75,6 +75,7 @@ async def test_a_coordinators_day_in_the_console(live_server, client, db, settin
             await page.get_by_label("Email").fill(robin.email)
             await page.get_by_label("Password").fill(PASSWORD)
             await page.get_by_role("button", name="Log in").click()
+            await enter_code(page, robin.email)
             await expect(page.get_by_role("heading", level=1)).to_have_text("Today")
             await shot("1-today")
 

@@ -241,7 +241,7 @@ async def test_deleting_an_account_counts_the_months_that_named_it_again(client,
 
 async def test_the_month_just_ended_is_counted_live_for_a_day(client, db, settings):
     robin = await staff(client, db, settings)
-    me = Principal(robin.id, Role.coordinator, robin.id, "Robin")
+    me = Principal(robin.id, Role.coordinator, robin.id, "Robin", second_factor=True)
     this_month = month_start(months_back(1)[0])
     found = await stats.statistics(db, me, months=3, now=this_month + timedelta(hours=10))
     await db.commit()

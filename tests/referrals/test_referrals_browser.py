@@ -15,6 +15,7 @@ from tests.browser import (
     PHONE,
     REPORT_CSP,
     axe_violations,
+    enter_code,
 )
 from tests.clients.helpers import admin, integrator
 from tests.factories import agreeing_pair
@@ -147,6 +148,7 @@ async def test_an_administrator_creates_and_rotates_a_client(
             await page.get_by_label("Email").fill(ada.email)
             await page.get_by_label("Password").fill(PASSWORD)
             await page.get_by_role("button", name="Log in").click()
+            await enter_code(page, ada.email)
             await page.get_by_role("link", name="Integrations").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Integrations")
             await screen.shot("clients")

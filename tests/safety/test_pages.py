@@ -9,6 +9,7 @@ import pytest
 
 from tests.personas import PASSWORD, peer
 from tests.safety.helpers import active_pair, notices_of, places_taken, relationship
+from tests.web.pages import code_step
 
 HTMX = {"HX-Request": "true"}
 MESSAGE = "Thank you, Bob. I'm going to try the Thursday group now."
@@ -28,7 +29,8 @@ def words(page: str) -> str:
 async def login(browser: httpx.AsyncClient, email: str) -> None:
     page = await browser.get("/login")
     form = {"csrf_token": token(page.text), "email": email, "password": PASSWORD, "next": "/"}
-    assert (await browser.post("/login", data=form)).status_code == 303
+    answer = await code_step(browser, await browser.post("/login", data=form), email)
+    assert answer.status_code == 303
 
 
 @pytest.fixture

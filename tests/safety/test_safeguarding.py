@@ -129,7 +129,7 @@ async def test_require_content_access_for_each_kind_of_principal(client, db, set
     eve = await peer(client, "eve")
 
     def principal(person, role="peer"):
-        return Principal(person.id, role, person.id, person.name)
+        return Principal(person.id, role, person.id, person.name, second_factor=True)
 
     for person in (pair.seeker, pair.supporter):
         assert (

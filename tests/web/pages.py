@@ -1,11 +1,12 @@
 """Helpers for driving the PWA like a browser without JavaScript (and like htmx)."""
 
+import html
 import re
 
 import httpx
 from sqlalchemy import func, select
 
-from tests.personas import PASSWORD
+from tests.personas import PASSWORD, totp_code
 
 SESSION = "__Host-kindred_session"
 CSRF = "__Host-kindred_csrf"
@@ -80,7 +81,27 @@ async def log_in(
         "password": password,
         "next": next_url,
     }
-    return await client.post("/login", data=form, headers=_htmx(page) if htmx else {})
+    answer = await client.post("/login", data=form, headers=_htmx(page) if htmx else {})
+    return await code_step(client, answer, email, htmx=htmx)
+
+
+async def code_step(
+    client: httpx.AsyncClient, answer: httpx.Response, email: str, htmx: bool = False
+) -> httpx.Response:
+    """When the password's answer leads to the code page (staff, and peers who opted in),
+    type the code the account's authenticator app would show; otherwise the answer as is."""
+    target = answer.headers.get("HX-Redirect") or answer.headers.get("location") or ""
+    if not target.startswith("/login/code"):
+        return answer
+    page = await client.get(target)
+    assert page.status_code == 200, page.text
+    next_url = re.search(r'name="next" value="([^"]*)"', page.text)
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "code": totp_code(email),
+        "next": html.unescape(next_url.group(1)) if next_url else "/",
+    }
+    return await client.post("/login/code", data=form, headers=_htmx(page) if htmx else {})
 
 
 async def token(client: httpx.AsyncClient, path: str = "/") -> str:

@@ -9,6 +9,7 @@ from api.matching.models import SupportRequest
 from api.profiles.models import PersonExperience, Profile
 from tests.matching.people import ready_supporter, set_up
 from tests.personas import PASSWORD, Person, peer, staff
+from tests.web.pages import code_step
 
 GOING, FURTHER = "going_through", "further_along"
 SUPPORTERS_WORDS = "Only my sister knows how bad the first winter was."
@@ -27,6 +28,7 @@ async def log_in(client: httpx.AsyncClient, person: Person) -> None:
         "/login",
         data={"csrf_token": csrf_token(page.text), "email": person.email, "password": PASSWORD},
     )
+    response = await code_step(client, response, person.email)
     assert response.status_code == 303, response.text
 
 

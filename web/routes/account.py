@@ -1,6 +1,7 @@
 """Sign up, log in, log out: forms that work without JavaScript, enhanced by htmx."""
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,14 +19,37 @@ from web.render import field_errors, render
 router = APIRouter()
 
 
-def start_session(response: Response, settings: Settings, secret: str) -> Response:
+def start_session(response: Response, settings: Settings, login: auth.Login) -> Response:
+    lifetime = auth.session_lifetime(settings, login.user.role, SessionKind.web)
     response.set_cookie(
         session_cookie_name(settings),
-        secret,
-        max_age=settings.web_session_absolute_days * 86400,
+        login.secret,
+        max_age=int(lifetime.total_seconds()),
         httponly=True,
         secure=settings.cookie_secure,
         samesite="lax",
+        path="/",
+    )
+    return response
+
+
+def step_cookie_name(settings: Settings) -> str:
+    return "__Host-kindred_step" if settings.cookie_secure else "kindred_step"
+
+
+def code_page(next_url: str | None) -> str:
+    return f"/login/code?next={quote(safe_next(next_url))}"
+
+
+def start_step(response: Response, settings: Settings, step: auth.SecondFactorStep) -> Response:
+    """Between the password and the code: the step's token in its own short-lived cookie."""
+    response.set_cookie(
+        step_cookie_name(settings),
+        step.mfa_token,
+        max_age=step.expires_in,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
         path="/",
     )
     return response
@@ -49,17 +73,10 @@ async def signup(
 ) -> Response:
     values = {"email": email, "display_name": display_name}
     try:
-        await auth.sign_up(
+        user = await auth.sign_up(
             db, settings=settings, email=email, password=password, display_name=display_name
         )
-        login = await auth.log_in(
-            db,
-            settings=settings,
-            email=email,
-            password=password,
-            address=client_address(request),
-            kind=SessionKind.web,
-        )
+        login = await auth.open_session(db, settings, user, SessionKind.web)
     except DomainError as error:
         return render(
             request,
@@ -68,7 +85,7 @@ async def signup(
             status_code=error.status,
             block="form",
         )
-    return start_session(redirect(request, "/"), settings, login.secret)
+    return start_session(redirect(request, "/"), settings, login)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -108,7 +125,9 @@ async def login(
         )
         response.headers.update(error.headers)
         return response
-    return start_session(redirect(request, safe_next(next)), settings, login.secret)
+    if isinstance(login, auth.SecondFactorStep):
+        return start_step(redirect(request, code_page(next)), settings, login)
+    return start_session(redirect(request, safe_next(next)), settings, login)
 
 
 @router.post("/logout", dependencies=[Checked])

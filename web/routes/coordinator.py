@@ -7,17 +7,16 @@ import calendar
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.auth.principal import Principal
 from api.concerns import service as concerns
 from api.concerns.models import ConcernStatus
 from api.coordination import health_list, offers, roster, stats, today
 from api.db import SessionDep
 from api.deps import SettingsDep
-from api.errors import DomainError, Forbidden, NotFound
-from web.auth import Peer, redirect
+from api.errors import DomainError, NotFound
+from web.auth import Staff, redirect
 from web.csrf import Checked
 from web.pager import pager
 from web.render import field_errors, render
@@ -25,13 +24,6 @@ from web.render import field_errors, render
 router = APIRouter()
 
 
-async def coordinator(me: Peer) -> Principal:
-    if not me.is_coordinator:
-        raise Forbidden("This page is for coordinators.")
-    return me
-
-
-Staff = Annotated[Principal, Depends(coordinator)]
 STATUS_WORDS = {
     "new": "New",
     "triaged": "Triaged",

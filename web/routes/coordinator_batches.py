@@ -14,10 +14,9 @@ from api.errors import DomainError
 from api.matching import drafts
 from api.matching.deps import IndexDep
 from api.profiles.service import display_names
-from web.auth import redirect
+from web.auth import Staff, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
-from web.routes.coordinator import Staff
 
 router = APIRouter()
 ALTERNATIVES = 6

@@ -4,7 +4,7 @@ secret shown once, to copy), rotate a secret with an overlap, revoke a client.""
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth.principal import Principal
@@ -12,24 +12,15 @@ from api.clients import service as clients
 from api.clients.scopes import SCOPES
 from api.db import SessionDep
 from api.deps import SettingsDep
-from api.errors import DomainError, Forbidden
+from api.errors import DomainError
 from api.paging import Window
 from api.webhooks import health
-from web.auth import Peer, redirect
+from web.auth import Admin, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
 
 router = APIRouter()
 OVERLAPS = ((0, "Stop the old one now"), (1, "1 hour"), (24, "1 day"), (168, "1 week"))
-
-
-async def administrator(me: Peer) -> Principal:
-    if not me.is_admin:
-        raise Forbidden("This page is for administrators.")
-    return me
-
-
-Admin = Annotated[Principal, Depends(administrator)]
 
 
 async def _page(

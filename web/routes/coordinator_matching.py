@@ -15,11 +15,10 @@ from api.errors import DomainError
 from api.matching import proposals, requests, service
 from api.matching.deps import IndexDep
 from api.matching.notes import NOTE_MAX
-from web.auth import redirect
+from web.auth import Staff, redirect
 from web.csrf import Checked
 from web.pager import pager
 from web.render import field_errors, render
-from web.routes.coordinator import Staff
 
 router = APIRouter()
 PAGE = 20

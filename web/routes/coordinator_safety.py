@@ -13,10 +13,9 @@ from api.db import SessionDep
 from api.deps import SettingsDep
 from api.errors import DomainError, NotFound
 from api.safety import safeguarding
-from web.auth import redirect
+from web.auth import Staff, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
-from web.routes.coordinator import Staff
 
 router = APIRouter()
 ACTIONS = ("pause", "lift", "end", "access")

@@ -16,10 +16,9 @@ from api.policies import service as policies
 from api.profiles import service as profiles
 from api.profiles.models import ExperienceTag
 from api.profiles.schemas import TagIn, TaxonomyChange
-from web.auth import redirect
+from web.auth import Staff, redirect
 from web.csrf import Checked
 from web.render import field_errors, render
-from web.routes.coordinator import Staff
 
 router = APIRouter()
 SPARE_RESOURCE_ROWS = 1

@@ -11,7 +11,7 @@ from api.relationships import service as relationships
 from api.relationships.models import HOLDS_A_PLACE, State
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus
-from web.auth import MaybePeer, redirect
+from web.auth import SET_UP_PAGE, MaybePeer, redirect
 from web.render import render
 
 router = APIRouter()
@@ -21,6 +21,8 @@ router = APIRouter()
 async def home(request: Request, me: MaybePeer, db: SessionDep, settings: SettingsDep) -> Response:
     if me is None:
         return render(request, "pages/welcome.html")
+    if me.is_staff and not me.second_factor:
+        return redirect(request, SET_UP_PAGE)  # staff set up their second factor first
     if me.is_coordinator and request.query_params.get("view") != "peer":
         return redirect(request, "/coordinator")  # staff land on the console
     offer = await supporters.my_offer(db, me)

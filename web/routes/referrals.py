@@ -12,7 +12,7 @@ from api.auth import service as auth
 from api.auth.models import Role, SessionKind
 from api.auth.principal import Principal
 from api.db import SessionDep
-from api.deps import SettingsDep, client_address
+from api.deps import SettingsDep
 from api.errors import DomainError
 from api.profiles import own_words
 from api.referrals import service as referrals
@@ -72,7 +72,7 @@ async def join(
     tag: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     """Sign up (or, signed in, accept as myself) and keep the suggestions I left ticked."""
-    secret = None
+    login: auth.Login | None = None
     if tag:  # the experiences' model loads before anything is written (see save_experiences)
         await own_words.prepare(settings)
     try:
@@ -80,15 +80,7 @@ async def join(
             user = await auth.sign_up(
                 db, settings=settings, email=email, password=password, display_name=display_name
             )
-            login = await auth.log_in(
-                db,
-                settings=settings,
-                email=email,
-                password=password,
-                address=client_address(request),
-                kind=SessionKind.web,
-            )
-            secret = login.secret
+            login = await auth.open_session(db, settings, user, SessionKind.web)
             me = Principal(
                 user_id=user.id,
                 role=Role(user.role),
@@ -103,14 +95,14 @@ async def join(
             request,
             db,
             settings,
-            None if secret else me,
+            None if login else me,
             token,
             values=values,
             errors=field_errors(error),
             status_code=error.status,
         )
     response = redirect(request, "/profile?welcome=referral")
-    return start_session(response, settings, secret) if secret else response
+    return start_session(response, settings, login) if login else response
 
 
 @router.post("/invite/{token}/refuse", response_class=HTMLResponse, dependencies=[Checked])
