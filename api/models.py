@@ -42,6 +42,7 @@ from api.safety.models import (
     SafeguardingAuditEntry,
     SafetyPlan,
 )
+from api.screening.models import DebriefNote, ScreeningRecord, SupervisionSession
 from api.supporters.models import SupporterOffer
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 
@@ -60,6 +61,7 @@ __all__ = [
     "Concern",
     "ConcernEvent",
     "ContactSession",
+    "DebriefNote",
     "Ending",
     "ExperienceCategory",
     "ExperienceTag",
@@ -85,8 +87,10 @@ __all__ = [
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
     "SafetyPlan",
+    "ScreeningRecord",
     "ServiceSetting",
     "SettingChange",
+    "SupervisionSession",
     "SupportRequest",
     "SupporterOffer",
     "User",

@@ -49,6 +49,12 @@ class Action(StrEnum):
     concern_updated = "concern.updated"
     audit_exported = "audit.exported"
     statistics_exported = "statistics.exported"
+    screening_recorded = "screening.recorded"
+    supervision_logged = "supervision.logged"
+    debriefs_read = "supervision.debriefs_read"
+    content_access_requested = "safeguarding.access_requested"
+    content_access_approved = "safeguarding.access_approved"
+    content_access_refused = "safeguarding.access_refused"
 
 
 LABELS: dict[str, str] = {
@@ -67,6 +73,12 @@ LABELS: dict[str, str] = {
     Action.concern_updated: "Updated a concern",
     Action.audit_exported: "Exported the audit log",
     Action.statistics_exported: "Exported statistics",
+    Action.screening_recorded: "Recorded a supporter's screening or training",
+    Action.supervision_logged: "Logged a supervision session",
+    Action.debriefs_read: "Read a supporter's debrief notes",
+    Action.content_access_requested: "Asked to open a relationship's content (two-person rule)",
+    Action.content_access_approved: "Approved another coordinator's safeguarding access",
+    Action.content_access_refused: "Refused another coordinator's safeguarding access",
 }
 
 

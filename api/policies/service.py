@@ -24,6 +24,13 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import CrisisResource, Settings
 from api.errors import FieldError, Forbidden, Invalid, NotFound
+from api.policies.governance import (
+    DEFAULT_CHECKLIST,
+    Checklist,
+    ChecklistItem,
+    Supervision,
+    TwoPersonAccess,
+)
 from api.policies.models import ServiceSetting, SettingChange
 
 
@@ -62,6 +69,9 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "introduction_ttl_hours": settings.introduction_ttl_hours,
         "default_agreement": DefaultAgreement().model_dump(),
         "dependency_limits": DependencyLimits().model_dump(),
+        "screening_checklist": [i.model_dump() for i in DEFAULT_CHECKLIST],
+        "supervision": Supervision().model_dump(),
+        "two_person_access": TwoPersonAccess().model_dump(),
     }
 
 
@@ -70,6 +80,9 @@ _CHECKS: dict[str, TypeAdapter[Any]] = {
     "introduction_ttl_hours": TypeAdapter(int),
     "default_agreement": TypeAdapter(DefaultAgreement),
     "dependency_limits": TypeAdapter(DependencyLimits),
+    "screening_checklist": Checklist,
+    "supervision": TypeAdapter(Supervision),
+    "two_person_access": TypeAdapter(TwoPersonAccess),
 }
 KEYS = tuple(_CHECKS)
 TTL_HOURS = (12, 24 * 14)
@@ -132,6 +145,24 @@ async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
     row = await db.get(ServiceSetting, "dependency_limits")
     return DependencyLimits() if row is None else DependencyLimits.model_validate(row.value)
+
+
+async def screening_checklist(db: AsyncSession) -> list[ChecklistItem]:
+    """The screening and training checklist every supporter is recorded against."""
+    row = await db.get(ServiceSetting, "screening_checklist")
+    return list(DEFAULT_CHECKLIST) if row is None else Checklist.validate_python(row.value)
+
+
+async def supervision(db: AsyncSession) -> Supervision:
+    """How often supporters have supervision."""
+    row = await db.get(ServiceSetting, "supervision")
+    return Supervision() if row is None else Supervision.model_validate(row.value)
+
+
+async def two_person_access(db: AsyncSession) -> TwoPersonAccess:
+    """Whether safeguarding access to content needs a second coordinator's approval."""
+    row = await db.get(ServiceSetting, "two_person_access")
+    return TwoPersonAccess() if row is None else TwoPersonAccess.model_validate(row.value)
 
 
 async def change(
