@@ -101,7 +101,7 @@ async def test_the_service_sets_its_checklist(client, db, settings):
 
     twice = await client.put(
         "/api/v1/coordination/settings/screening_checklist",
-        json={"value": checklist + [checklist[0]]},
+        json={"value": [*checklist, checklist[0]]},
         headers=robin.headers,
     )
     assert twice.status_code == 422 and twice.headers["content-type"] == "application/problem+json"
