@@ -21,9 +21,11 @@ def mount_web(app: FastAPI) -> None:
         coordinator,
         coordinator_batches,
         coordinator_clients,
+        coordinator_governance,
         coordinator_matching,
         coordinator_safety,
         coordinator_settings,
+        debriefs,
         home,
         matching,
         privacy,
@@ -57,7 +59,7 @@ def mount_web(app: FastAPI) -> None:
         agreement_builder,
     )
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
-    modules = (*modules, reminders)
+    modules = (*modules, reminders, debriefs, coordinator_governance)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     for module in modules:

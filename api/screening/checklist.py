@@ -289,3 +289,10 @@ async def due(db: AsyncSession, me: Principal, *, on: date | None = None) -> lis
         )
         for r in rows.all()
     ]
+
+
+async def supporter_name(db: AsyncSession, me: Principal, *, user_id: UUID) -> tuple[str, str]:
+    """A supporter's name and where their offer stands, for the console's pages."""
+    require_coordinator(me)
+    offer = await offer_of(db, user_id)
+    return offer.display_name, offer.status

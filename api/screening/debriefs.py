@@ -129,3 +129,28 @@ async def for_coordinators(db: AsyncSession, me: Principal, *, user_id: UUID) ->
         details={"debriefs": len(found)},
     )
     return found
+
+
+@dataclass(frozen=True)
+class ToDebrief:
+    session_id: UUID
+    start_at: datetime
+    other_person: str | None
+
+
+async def to_write(db: AsyncSession, me: Principal, *, limit: int = 20) -> list[ToDebrief]:
+    """Sessions I held as the supporter, newest first, that I haven't debriefed."""
+    rows = await db.execute(
+        select(ContactSession.id, ContactSession.start_at, User.display_name)
+        .join(Relationship, col(Relationship.id) == ContactSession.relationship_id)
+        .outerjoin(User, col(User.id) == Relationship.seeker_id)
+        .outerjoin(DebriefNote, col(DebriefNote.session_id) == ContactSession.id)
+        .where(
+            col(Relationship.supporter_id) == me.user_id,
+            col(ContactSession.status) == SessionStatus.held,
+            col(DebriefNote.id).is_(None),
+        )
+        .order_by(col(ContactSession.start_at).desc(), col(ContactSession.id))
+        .limit(limit)
+    )
+    return [ToDebrief(*r) for r in rows.all()]
