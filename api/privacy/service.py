@@ -47,6 +47,7 @@ from api.relationships.sealed_topics import full_terms
 from api.relationships.service import VISIBLE_STATES, other_of
 from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
+from api.screening import privacy as screening_privacy
 from api.supporters import service as supporters
 from api.supporters.models import SupporterOffer
 
@@ -217,6 +218,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
         "contact": await contact_privacy.export(db, me, settings=settings),
         "referrals": await referral_privacy.export(db, me),
+        "supporting": await screening_privacy.export(db, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 

@@ -65,6 +65,12 @@ async def test_a_debrief_is_for_its_author_and_coordinators_only(client, db, set
     assert entries[-1].actor_id == pair.coordinator.id
     assert entries[-1].subject_id == str(pair.supporter.id)
 
+    # It is in the author's export, and not in the other person's.
+    exported = await client.get("/api/v1/me/export", headers=pair.supporter.headers)
+    assert [d["text"] for d in exported.json()["supporting"]["debriefs"]] == [WORDS]
+    theirs = await client.get("/api/v1/me/export", headers=pair.seeker.headers)
+    assert WORDS not in theirs.text
+
     # The author reads and deletes it: gone for coordinators too.
     mine = await client.get(MINE, headers=pair.supporter.headers)
     assert [d["id"] for d in mine.json()["data"]] == [note_id]
