@@ -15,6 +15,7 @@ from api.crypto import seal
 from api.db import create_engine, create_sessionmaker
 from api.demo_console import PEOPLE as CONSOLE_PEOPLE
 from api.demo_console import load as load_console
+from api.demo_governance import load as load_governance
 from api.demo_relationships import SEEKERS as MORE_SEEKERS
 from api.demo_relationships import load as load_relationships
 from api.matching.models import SupportRequest
@@ -383,6 +384,7 @@ async def load(db: AsyncSession, settings: Settings) -> bool:
     tags = {slug: tag_id for slug, tag_id in rows.all() if tag_id is not None}
     await load_relationships(db, settings, people=people, tags=tags)
     await load_console(db, settings, people=people, tags=tags, coordinator=coordinator)
+    await load_governance(db, people=people, coordinator=coordinator)
     # The demo writes its history straight into the tables: months already kept count again.
     await monthly.forget_kept(db)
     await similarity.refresh_people(db, settings, [u.id for u in supporters + seekers + others])

@@ -44,6 +44,7 @@ from api.privacy.routes import router as privacy_router
 from api.profiles.routes import router as profiles_router
 from api.relationships.routes import router as relationships_router
 from api.safety.routes import router as safety_router
+from api.screening.routes import router as screening_router
 from api.supporters.routes import router as supporters_router
 from api.tasks.worker import worker
 
@@ -73,6 +74,7 @@ def api_router() -> APIRouter:
     router.include_router(integrations_router)
     router.include_router(integrations_webhooks_router)
     router.include_router(supporters_router)
+    router.include_router(screening_router)
     router.include_router(profiles_router)
     router.include_router(matching_router)
     router.include_router(safety_router)

@@ -45,6 +45,7 @@ from api.safety.models import (
     SafeguardingAuditEntry,
     SafetyPlan,
 )
+from api.screening.models import DebriefNote, ScreeningRecord, SupervisionSession
 from api.supporters.models import SupporterOffer
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
 
@@ -64,6 +65,7 @@ __all__ = [
     "Concern",
     "ConcernEvent",
     "ContactSession",
+    "DebriefNote",
     "EmailToken",
     "Ending",
     "ExperienceCategory",
@@ -95,9 +97,11 @@ __all__ = [
     "SafeguardingAccess",
     "SafeguardingAuditEntry",
     "SafetyPlan",
+    "ScreeningRecord",
     "SecondFactor",
     "ServiceSetting",
     "SettingChange",
+    "SupervisionSession",
     "SupportRequest",
     "SupporterOffer",
     "User",

@@ -5,6 +5,7 @@ code computed here, as an authenticator app would."""
 import itertools
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 
 import httpx
@@ -143,6 +144,28 @@ async def staff(
     return await enrol(client, person) if second_factor else person
 
 
+# The shipped checklist's required items (api/policies/governance.DEFAULT_CHECKLIST).
+REQUIRED_SCREENING = ("references", "training", "code_of_conduct")
+
+
+async def screen(
+    client: httpx.AsyncClient,
+    coordinator: Person,
+    user_id: UUID,
+    items: tuple[str, ...] = REQUIRED_SCREENING,
+    done_on: str | None = None,
+) -> None:
+    """A coordinator records each required screening item for someone, through the API (so
+    their offer can be approved)."""
+    for item in items:
+        recorded = await client.post(
+            f"/api/v1/coordination/supporters/{user_id}/screening",
+            json={"item": item, "done_on": done_on or date.today().isoformat()},
+            headers=coordinator.headers,
+        )
+        assert recorded.status_code == 201, recorded.text
+
+
 async def supporter(
     client: httpx.AsyncClient, coordinator: Person, name: str = "bob", capacity: int = 2
 ) -> Person:
@@ -151,6 +174,7 @@ async def supporter(
         "/api/v1/supporter-offer", json={"capacity": capacity}, headers=person.headers
     )
     assert offer.status_code == 201, offer.text
+    await screen(client, coordinator, person.id)
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{offer.json()['id']}/approve",
         headers=coordinator.headers,

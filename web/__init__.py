@@ -27,10 +27,12 @@ def mount_web(app: FastAPI) -> None:
         coordinator,
         coordinator_batches,
         coordinator_clients,
+        coordinator_governance,
         coordinator_matching,
         coordinator_moderation,
         coordinator_safety,
         coordinator_settings,
+        debriefs,
         home,
         matching,
         moderation,
@@ -72,6 +74,7 @@ def mount_web(app: FastAPI) -> None:
     modules = (*modules, safety, safety_plan, aftercare, reports, privacy, contact, sessions)
     modules = (*modules, reminders, statements, moderation, coordinator_moderation)
     modules = (*modules, notification_settings, recovery, second_factor)
+    modules = (*modules, debriefs, coordinator_governance)
     modules = (*modules, coordinator, coordinator_matching, coordinator_safety)
     modules = (*modules, coordinator_batches, coordinator_settings, coordinator_clients, referrals)
     modules = (*modules, admin)

@@ -54,6 +54,12 @@ class Action(StrEnum):
     moderation_decided = "moderation.decided"
     appeal_decided = "moderation.appeal_decided"
     moderation_exported = "moderation.exported"
+    screening_recorded = "screening.recorded"
+    supervision_logged = "supervision.logged"
+    debriefs_read = "supervision.debriefs_read"
+    content_access_requested = "safeguarding.access_requested"
+    content_access_approved = "safeguarding.access_approved"
+    content_access_refused = "safeguarding.access_refused"
 
 
 LABELS: dict[str, str] = {
@@ -77,6 +83,12 @@ LABELS: dict[str, str] = {
     Action.moderation_decided: "Made a moderation decision",
     Action.appeal_decided: "Decided an appeal against a moderation decision",
     Action.moderation_exported: "Exported the moderation record",
+    Action.screening_recorded: "Recorded a supporter's screening or training",
+    Action.supervision_logged: "Logged a supervision session",
+    Action.debriefs_read: "Read a supporter's debrief notes",
+    Action.content_access_requested: "Asked to open a relationship's content (two-person rule)",
+    Action.content_access_approved: "Approved another coordinator's safeguarding access",
+    Action.content_access_refused: "Refused another coordinator's safeguarding access",
 }
 
 

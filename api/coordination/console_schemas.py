@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.config import CrisisResource
+from api.policies.governance import ChecklistItem, Supervision, TwoPersonAccess
 from api.policies.retention import RetentionPeriods
 from api.policies.service import DefaultAgreement, DependencyLimits
 
@@ -36,6 +37,11 @@ class TodayOut(_Out):
     longest_waiting: TodaySection
     reviews_due: TodaySection
     supporters_needing_attention: TodaySection
+    screening_due: TodaySection = Field(description="Screening items expiring within 30 days")
+    supervision_overdue: TodaySection
+    access_requests: TodaySection = Field(
+        description="Requests for safeguarding access waiting for a second coordinator"
+    )
     offers_to_review: int
 
 
@@ -89,6 +95,9 @@ class ServiceSettingsOut(BaseModel):
     default_agreement: DefaultAgreement
     dependency_limits: DependencyLimits
     retention: RetentionPeriods
+    screening_checklist: list[ChecklistItem]
+    supervision: Supervision
+    two_person_access: TwoPersonAccess
 
 
 class SettingChangeIn(BaseModel):

@@ -13,6 +13,7 @@ from sqlmodel import col
 from api.auth.principal import Principal
 from api.notices.service import notify
 from api.profiles.models import ExperienceTag, PersonExperience
+from api.screening import checklist
 from api.supporters import service as supporters
 from api.supporters.models import OfferStatus, SupporterOffer
 
@@ -79,7 +80,11 @@ async def decide(
     db: AsyncSession, me: Principal, *, offer_id: UUID, approve: bool, note: str | None = None
 ) -> SupporterOffer:
     """Approve or decline an offer, with an optional note; the person is told kindly and
-    reads the note on their supporter page."""
+    reads the note on their supporter page. Approval waits until every required screening
+    item is recorded and in date (409, naming them)."""
+    pending = await db.get(SupporterOffer, offer_id)
+    if approve and me.is_coordinator and pending and pending.status == OfferStatus.pending:
+        await checklist.require_screened(db, user_id=pending.user_id, name=pending.display_name)
     offer = await supporters.decide(db, me, offer_id=offer_id, approve=approve, note=note)
     await notify(
         db,

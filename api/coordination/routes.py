@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import CurrentCoordinator
-from api.coordination import console_routes, offers, safety_routes, waiting
+from api.coordination import console_routes, governance_routes, offers, safety_routes, waiting
 from api.coordination.schemas import OfferDecisionIn, OfferToReviewOut, WaitingSeekerOut
 from api.db import SessionDep
 from api.deps import PageDep, PeriodDep, SettingsDep
@@ -33,6 +33,7 @@ from api.supporters.schemas import OfferPublic
 router = APIRouter(prefix="/coordination", tags=["coordination"])
 router.include_router(safety_routes.router)
 router.include_router(console_routes.router)
+router.include_router(governance_routes.router)
 
 
 # ---- waiting list and proposals -----------------------------------------------------------

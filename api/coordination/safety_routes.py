@@ -207,7 +207,10 @@ async def open_access(
     body: AccessIn, me: CurrentCoordinator, db: SessionDep, settings: SettingsDep
 ) -> AccessOut:
     """Open a time-limited access to one relationship's content, with a written reason. The
-    two people can see that it happened (GET /relationships/{id}/safeguarding-log)."""
+    two people can see that it happened (GET /relationships/{id}/safeguarding-log). Where the
+    service has turned on the two-person rule, this is a request (`approved_at` null) that
+    opens only once another coordinator or the safeguarding lead approves it
+    (POST /coordination/safeguarding-access/{id}/approve) before `request_expires_at`."""
     access = await safeguarding.grant(
         db,
         me,

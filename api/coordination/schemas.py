@@ -132,6 +132,13 @@ class AccessOut(_Out):
     granted_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    approved_at: datetime | None = Field(
+        default=None, description="When it opened (none: waiting for a second coordinator)"
+    )
+    request_expires_at: datetime | None = Field(
+        default=None, description="Two-person rule: approve by then, or it never opens"
+    )
+    refused_at: datetime | None = None
 
 
 class CoordinatorAuditEntryOut(_Out):

@@ -2,7 +2,7 @@
 longest, reviews due and supporters needing attention, each with how many in all."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +17,11 @@ from api.common import UTCDateTime, utcnow
 from api.concerns.models import Concern, ConcernStatus
 from api.concerns.service import require_coordinator
 from api.coordination import health_list, roster
+from api.db import settings_of
 from api.matching.models import RequestStatus, SupportRequest
 from api.relationships.models import Relationship, State
+from api.safety import two_person
+from api.screening import checklist, supervision
 from api.supporters.models import OfferStatus, SupporterOffer
 
 SHOWN = 5
@@ -47,6 +50,9 @@ class Today:
     reviews_due: Section
     supporters_needing_attention: Section
     offers_to_review: int
+    screening_due: Section
+    supervision_overdue: Section
+    access_requests: Section
 
 
 # Typed blanks: PostgreSQL matches a union's columns by type, and an untyped NULL is text.
@@ -206,4 +212,57 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
             ],
         ),
         totals.get("offers", 0),
+        *await _governance(db, me, now),
     )
+
+
+def _on(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+async def _governance(
+    db: AsyncSession, me: Principal, now: datetime
+) -> tuple[Section, Section, Section]:
+    """Screening that expires within 30 days or has; supervision overdue; requests for
+    safeguarding access waiting for a second coordinator (the two-person rule)."""
+    due = await checklist.due(db, me, on=now.date())
+    screening = Section(
+        len(due),
+        [
+            Item(
+                d.user_id,
+                d.display_name,
+                _on(d.expires_on),
+                f"{d.item_name}: {'expired' if d.state == 'expired' else 'expires'} "
+                f"{d.expires_on:%-d %b %Y}",
+            )
+            for d in due[:SHOWN]
+        ],
+    )
+    late = await supervision.overdue(db, me, on=now.date())
+    overdue = Section(
+        len(late),
+        [
+            Item(
+                o.user_id,
+                o.display_name,
+                _on(o.due_on),
+                "No supervision yet" if o.never else f"Supervision due {o.due_on:%-d %b %Y}",
+            )
+            for o in late[:SHOWN]
+        ],
+    )
+    asked = await two_person.pending(db, me, settings=settings_of(db))
+    requests = Section(
+        len(asked),
+        [
+            Item(
+                r.id,
+                f"{r.requested_by or 'A coordinator'} asks to open content",
+                r.asked_at,
+                f"Answer by {r.answer_by:%-d %b %H:%M} UTC",
+            )
+            for r in asked[:SHOWN]
+        ],
+    )
+    return screening, overdue, requests

@@ -24,6 +24,13 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import CrisisResource, Settings
 from api.errors import FieldError, Forbidden, Invalid, NotFound
+from api.policies.governance import (
+    DEFAULT_CHECKLIST,
+    Checklist,
+    ChecklistItem,
+    Supervision,
+    TwoPersonAccess,
+)
 from api.policies.models import ServiceSetting, SettingChange
 from api.policies.retention import RetentionPeriods
 
@@ -64,6 +71,9 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "default_agreement": DefaultAgreement().model_dump(),
         "dependency_limits": DependencyLimits().model_dump(),
         "retention": RetentionPeriods().model_dump(),
+        "screening_checklist": [i.model_dump() for i in DEFAULT_CHECKLIST],
+        "supervision": Supervision().model_dump(),
+        "two_person_access": TwoPersonAccess().model_dump(),
     }
 
 
@@ -73,6 +83,9 @@ _CHECKS: dict[str, TypeAdapter[Any]] = {
     "default_agreement": TypeAdapter(DefaultAgreement),
     "dependency_limits": TypeAdapter(DependencyLimits),
     "retention": TypeAdapter(RetentionPeriods),
+    "screening_checklist": Checklist,
+    "supervision": TypeAdapter(Supervision),
+    "two_person_access": TypeAdapter(TwoPersonAccess),
 }
 # Settings that decide what happens to people's data: administrators only.
 ADMIN_KEYS = frozenset({"retention"})
@@ -160,6 +173,24 @@ async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, Dependen
         DefaultAgreement() if template is None else DefaultAgreement.model_validate(template),
         DependencyLimits() if limits is None else DependencyLimits.model_validate(limits),
     )
+
+
+async def screening_checklist(db: AsyncSession) -> list[ChecklistItem]:
+    """The screening and training checklist every supporter is recorded against."""
+    row = await db.get(ServiceSetting, "screening_checklist")
+    return list(DEFAULT_CHECKLIST) if row is None else Checklist.validate_python(row.value)
+
+
+async def supervision(db: AsyncSession) -> Supervision:
+    """How often supporters have supervision."""
+    row = await db.get(ServiceSetting, "supervision")
+    return Supervision() if row is None else Supervision.model_validate(row.value)
+
+
+async def two_person_access(db: AsyncSession) -> TwoPersonAccess:
+    """Whether safeguarding access to content needs a second coordinator's approval."""
+    row = await db.get(ServiceSetting, "two_person_access")
+    return TwoPersonAccess() if row is None else TwoPersonAccess.model_validate(row.value)
 
 
 async def change(

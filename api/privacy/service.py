@@ -48,6 +48,7 @@ from api.relationships.sealed_topics import full_terms
 from api.relationships.service import VISIBLE_STATES, other_of
 from api.safety import endings, plan, safeguarding, status
 from api.safety.models import Feedback
+from api.screening import privacy as screening_privacy
 from api.supporters import service as supporters
 from api.supporters.models import SupporterOffer
 
@@ -219,6 +220,7 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "contact": await contact_privacy.export(db, me, settings=settings),
         "referrals": await referral_privacy.export(db, me),
         "moderation_decisions_about_me": await moderation_privacy.export(db, me, settings=settings),
+        "supporting": await screening_privacy.export(db, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
     }
 

@@ -93,6 +93,19 @@ class SafeguardingAccess(SQLModel, table=True):
     granted_at: datetime = created_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = when_field()
+    # Under the two-person rule an access is first a request: closed until a second
+    # coordinator (or the safeguarding lead) approves it before `request_expires_at`. Without
+    # the rule it is approved as it is granted. The access then lasts as long as was asked,
+    # from its approval.
+    approved_at: datetime | None = when_field()
+    approved_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    request_expires_at: datetime | None = when_field()
+    refused_at: datetime | None = when_field()
+    refused_by: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class AuditAction(StrEnum):

@@ -30,6 +30,7 @@ from api.config import Settings
 from api.contact import messages, reports
 from api.crypto import seal, unseal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.policies import service as policies
 from api.profiles.models import ExperienceCategory, ExperienceTag, PersonExperience
 from api.relationships.models import Relationship
 from api.relationships.service import VISIBLE_STATES, mine, role_in
@@ -83,9 +84,30 @@ async def grant(
     )
     access.expires_at = access.granted_at + timedelta(minutes=minutes)
     access.reason_sealed = seal(settings, reason, access.id.bytes) or b""
+    rule = await policies.two_person_access(db)
+    details = {"access_id": str(access.id), "minutes": minutes} | (
+        {"concern_id": str(concern_id)} if concern_id else {}
+    )
+    if rule.enabled:
+        # Closed until a second coordinator (or the safeguarding lead) approves it.
+        access.request_expires_at = access.granted_at + timedelta(hours=rule.request_hours)
+        db.add(access)
+        await db.flush()
+        await audit.record(
+            db,
+            me,
+            action=Action.content_access_requested,
+            subject_type="relationship",
+            subject_id=relationship.id,
+            reason=reason,
+            details=details,
+        )
+        log.info("safeguarding_access_requested", access=str(access.id), minutes=minutes)
+        return access
+    access.approved_at = access.granted_at
     db.add(access)
     await db.flush()
-    db.add(_entry(access, AuditAction.granted, "content"))
+    db.add(log_entry(access, AuditAction.granted, "content"))
     await db.flush()
     await audit.record(
         db,
@@ -94,14 +116,13 @@ async def grant(
         subject_type="relationship",
         subject_id=relationship.id,
         reason=reason,
-        details={"access_id": str(access.id), "minutes": minutes}
-        | ({"concern_id": str(concern_id)} if concern_id else {}),
+        details=details,
     )
     log.info("safeguarding_access_granted", access=str(access.id), minutes=minutes)
     return access
 
 
-def _entry(access: SafeguardingAccess, action: AuditAction, what: str) -> SafeguardingAuditEntry:
+def log_entry(access: SafeguardingAccess, action: AuditAction, what: str) -> SafeguardingAuditEntry:
     return SafeguardingAuditEntry(
         relationship_id=access.relationship_id,
         access_id=access.id,
@@ -120,7 +141,8 @@ async def revoke(db: AsyncSession, me: Principal, *, access_id: UUID) -> Safegua
     if access.revoked_at is not None or access.expires_at <= utcnow():
         raise Conflict("This access has already ended.")
     access.revoked_at = utcnow()
-    db.add(_entry(access, AuditAction.revoked, "content"))
+    if access.approved_at is not None:  # a request never opened is only withdrawn
+        db.add(log_entry(access, AuditAction.revoked, "content"))
     await db.flush()
     return access
 
@@ -147,6 +169,7 @@ async def require_content_access(
             SafeguardingAccess.relationship_id == relationship_id,
             SafeguardingAccess.coordinator_id == principal.user_id,
             col(SafeguardingAccess.revoked_at).is_(None),
+            col(SafeguardingAccess.approved_at).is_not(None),
             SafeguardingAccess.expires_at > now,
         )
         .order_by(col(SafeguardingAccess.expires_at).desc())
@@ -164,9 +187,10 @@ async def require_content_access(
         await db.flush()
         raise NoSafeguardingAccess(
             "Coordinators can read what people share only through a safeguarding access: "
-            "POST /api/v1/coordination/safeguarding-access with a written reason."
+            "POST /api/v1/coordination/safeguarding-access with a written reason (where the "
+            "service asks for two people, once a second coordinator has approved it)."
         )
-    db.add(_entry(access, AuditAction.read, what))
+    db.add(log_entry(access, AuditAction.read, what))
     await db.flush()
     return access
 
@@ -307,4 +331,8 @@ async def log_for_coordinators(
 
 
 def active(access: SafeguardingAccess, now: datetime | None = None) -> bool:
-    return access.revoked_at is None and access.expires_at > (now or utcnow())
+    return (
+        access.revoked_at is None
+        and access.approved_at is not None
+        and access.expires_at > (now or utcnow())
+    )

@@ -29,6 +29,7 @@ from api.profiles.models import OwnWordsVector, PersonExperience, Profile
 from api.referrals.models import Referral
 from api.relationships.models import AgreementVersion
 from api.safety.models import Ending, Feedback, Pause, SafeguardingAccess, SafetyPlan
+from api.screening.models import DebriefNote, ScreeningRecord, SupervisionSession
 from api.supporters.models import SupporterOffer
 from api.webhooks.models import WebhookSecret
 
@@ -59,6 +60,9 @@ SEALED: tuple[Sealed, ...] = (
     _by_id(Appeal, "answer_sealed", b"answer"),
     _by_id(User, "suspension_note_sealed", b"suspension"),
     _by_id(MailOut, "body_sealed"),
+    _by_id(ScreeningRecord, "note_sealed"),
+    _by_id(SupervisionSession, "note_sealed"),
+    Sealed(DebriefNote, "body_sealed", ("id",), lambda r: b"debrief_note:" + r.id.bytes),
     Sealed(
         SecondFactor, "secret_sealed", ("user_id",), lambda r: b"second_factor:" + r.user_id.bytes
     ),

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from api.auth.models import Role
-from tests.personas import peer, staff
+from tests.personas import peer, screen, staff
 
 LOG = "/api/v1/admin/audit-log"
 
@@ -24,6 +24,7 @@ async def test_staff_actions_are_kept_with_who_what_and_why(client, db, settings
     robin = await staff(client, db, settings)
     ada = await staff(client, db, settings, role=Role.admin, name="ada")
     offer = (await client.post("/api/v1/supporter-offer", json={}, headers=alice.headers)).json()
+    await screen(client, robin, alice.id)
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{offer['id']}/approve",
         json={"note": "References checked; welcome aboard."},
@@ -46,8 +47,9 @@ async def test_staff_actions_are_kept_with_who_what_and_why(client, db, settings
         "account.changed",
         "supporter.suspended",
         "offer.approved",
+        *["screening.recorded"] * 3,  # the required items, before the approval
     ]
-    lead, suspension, approval = log
+    lead, suspension, approval = log[:3]
     assert approval["actor_id"] == str(robin.id) and approval["actor_roles"] == ["coordinator"]
     assert approval["subject_type"] == "supporter" and approval["subject_id"] == str(alice.id)
     assert approval["reason"] == "References checked; welcome aboard."
@@ -60,6 +62,7 @@ async def test_staff_actions_are_kept_with_who_what_and_why(client, db, settings
     assert {e["action"] for e in await entries(client, ada, actor_id=str(robin.id))} == {
         "supporter.suspended",
         "offer.approved",
+        "screening.recorded",
     }
     assert len(await entries(client, ada, action="offer.approved")) == 1
     bad = await client.get(LOG, params={"action": "offer.eaten"}, headers=ada.headers)

@@ -1,5 +1,5 @@
 from api.auth.models import Role
-from tests.personas import peer, staff, supporter
+from tests.personas import peer, screen, staff, supporter
 
 
 async def test_a_peer_applies_and_a_coordinator_approves(client, db, settings):
@@ -11,6 +11,7 @@ async def test_a_peer_applies_and_a_coordinator_approves(client, db, settings):
     assert applied.status_code == 201 and applied.json()["status"] == "pending"
     pending = await client.get("/api/v1/coordination/supporter-offers", headers=robin.headers)
     assert [o["user_id"] for o in pending.json()["data"]] == [str(alice.id)]
+    await screen(client, robin, alice.id)
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{applied.json()['id']}/approve",
         headers=robin.headers,

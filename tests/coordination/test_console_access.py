@@ -35,6 +35,16 @@ ROUTES = [
     ("PATCH", f"/api/v1/coordination/concerns/{ANY}"),
     ("GET", f"/api/v1/coordination/relationships/{ANY}/safety"),
     ("GET", "/api/v1/coordination/feedback"),
+    ("GET", f"/api/v1/coordination/supporters/{ANY}/screening"),
+    ("POST", f"/api/v1/coordination/supporters/{ANY}/screening"),
+    ("GET", "/api/v1/coordination/screening/due"),
+    ("GET", f"/api/v1/coordination/supporters/{ANY}/supervision"),
+    ("POST", f"/api/v1/coordination/supporters/{ANY}/supervision"),
+    ("GET", "/api/v1/coordination/supervision/overdue"),
+    ("GET", f"/api/v1/coordination/supporters/{ANY}/debriefs"),
+    ("GET", "/api/v1/coordination/safeguarding-access/requests"),
+    ("POST", f"/api/v1/coordination/safeguarding-access/{ANY}/approve"),
+    ("POST", f"/api/v1/coordination/safeguarding-access/{ANY}/refuse"),
 ]
 BODIES = {
     "PUT": {"value": 48},
@@ -70,6 +80,9 @@ async def test_the_list_covers_every_coordination_route(app):
             or "batches" in path
             or "supporter-offers" in path
             or path == "/api/v1/coordination/relationships"
+            or "screening" in path
+            or "supervision" in path
+            or "safeguarding-access/" in path
         ):
             shape = path.split("/api/v1")[1]
             for name in (

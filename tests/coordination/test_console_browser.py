@@ -7,6 +7,7 @@ import pytest
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, enter_code
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer
+from tests.personas import screen as record_screening
 from tests.safety.helpers import active_pair, rid
 
 playwright = pytest.importorskip(
@@ -45,6 +46,7 @@ async def test_a_coordinators_day_in_the_console(live_server, client, db, settin
         "/api/v1/supporter-offer", json={"capacity": 1}, headers=finn.headers
     )
     assert offered.status_code == 201, offered.text
+    await record_screening(client, robin, finn.id)
 
     console: list[str] = []
     errors: list[str] = []

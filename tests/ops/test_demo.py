@@ -124,3 +124,22 @@ async def test_the_demo_gives_every_section_of_the_console_something_true_to_sho
     yara = next(w for w in waiting if w["seeker_display_name"] == "Yara")
     shortlist = await read(f"support-requests/{yara['id']}/shortlist")
     assert "Amara" in [c["display_name"] for c in shortlist]
+
+
+async def test_the_demo_shows_screening_and_supervision(client, db, settings):
+    assert await demo.load(db, settings) is True
+    await db.commit()
+    robin = await _headers(client, "coordinator@demo.kindred")
+    today = (await client.get("/api/v1/coordination/today", headers=robin)).json()
+    assert today["screening_due"]["total"] == 1
+    assert today["supervision_overdue"]["total"] == 1
+    offers = (await client.get("/api/v1/coordination/supporter-offers", headers=robin)).json()
+    by_name = {o["display_name"]: o["id"] for o in offers["data"]}
+    kai = await client.post(
+        f"/api/v1/coordination/supporter-offers/{by_name['Kai']}/approve", headers=robin
+    )
+    assert kai.status_code == 409 and "Peer support training" in kai.json()["detail"]
+    lena = await client.post(
+        f"/api/v1/coordination/supporter-offers/{by_name['Lena']}/approve", headers=robin
+    )
+    assert lena.status_code == 200, lena.text

@@ -7,7 +7,7 @@ import socket
 from api.mail.catcher import catching
 from api.tasks.notices import deliver_due
 from tests.addresses import confirm_address
-from tests.personas import PASSWORD, staff
+from tests.personas import PASSWORD, screen, staff
 
 SEEKER = {"email": "quillon.marsh@example.org", "display_name": "Quillon Marsh"}
 SUPPORTER = {"email": "orrin.vale@example.org", "display_name": "Orrin Vale"}
@@ -40,6 +40,7 @@ async def _journey(client, db, settings) -> None:
     robin = await staff(client, db, settings)
     seeker, helper = await _sign_up(client, SEEKER), await _sign_up(client, SUPPORTER)
     offer = await client.post("/api/v1/supporter-offer", json={"capacity": 2}, headers=helper)
+    await screen(client, robin, (await client.get("/api/v1/me", headers=helper)).json()["id"])
     await client.post(
         f"/api/v1/coordination/supporter-offers/{offer.json()['id']}/approve",
         headers=robin.headers,

@@ -60,6 +60,8 @@ async def test_a_coordinator_approves_an_offer_through_the_pwa(client, other_cli
     await sign_up(client, name="Sam")
     await client.post("/support/offer", data={"csrf_token": await token(client), "capacity": "2"})
     coordinator = await personas.staff(other_client, db, settings, name="robin")
+    sam = await db.scalar(select(SupporterOffer.user_id))
+    await personas.screen(other_client, coordinator, sam)
     assert (await log_in(other_client, coordinator.email)).status_code == 303
 
     assert (await other_client.get("/")).headers["location"] == "/coordinator"  # the console

@@ -183,6 +183,8 @@ async def decide(
         await offers.decide(db, me, offer_id=offer_id, approve=decision == "approve", note=note)
     except DomainError as error:
         problems = {f"{offer_id}:{k}": v for k, v in field_errors(error).items()}
+        if f"{offer_id}:note" not in problems:  # e.g. screening not complete: say what's missing
+            problems[f"{offer_id}:"] = error.detail or error.title
         return await supporters_page(
             request,
             me,

@@ -82,7 +82,7 @@ async def safety_action(
                 db, me, settings=settings, relationship_id=relationship_id, reason=reason
             )
         else:
-            await safeguarding.grant(
+            access = await safeguarding.grant(
                 db,
                 me,
                 settings=settings,
@@ -90,6 +90,8 @@ async def safety_action(
                 reason=reason,
                 minutes=minutes,
             )
+            if access.approved_at is None:  # the two-person rule: a request for now
+                action = "requested"
     except DomainError as error:
         return await relationship_page(
             request,

@@ -1,0 +1,1 @@
+"""Supporters' screening and training records, supervision sessions, and their private debriefs."""
