@@ -28,6 +28,12 @@ def ours(name: str | None, type_: str, parent_names: object) -> bool:
 
 
 def run_with(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite alters a table by copying it (batch mode); with foreign keys on, dropping the
+        # old copy would cascade to every row that refers to it. Off for the migration only
+        # (outside a transaction, where SQLite honours it); the app's connections turn it on.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # ends SQLAlchemy's implicit transaction; the migrations run in their own
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -69,10 +69,12 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_audit_entry_subject_id"), ["subject_id"], unique=False
         )
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("safeguarding_lead", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Not batch: on SQLite that would copy user_account, and dropping the old copy would
+    # cascade to every row that refers to an account. SQLite adds and drops a column in place.
+    op.add_column(
+        "user_account",
+        sa.Column("safeguarding_lead", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_GUARD)
         op.execute(
@@ -89,8 +91,7 @@ def downgrade() -> None:
     ))
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS audit_entry_is_append_only()")
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_column("safeguarding_lead")
+    op.drop_column("user_account", "safeguarding_lead")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entry_subject_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_at"))

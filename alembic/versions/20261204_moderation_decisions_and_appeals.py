@@ -72,16 +72,15 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hidden_at', api.common.UTCDateTime(timezone=True), nullable=True))
 
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('suspended_until', api.common.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('suspension_note_sealed', sa.LargeBinary(), nullable=True))
+    # Not batch (see 0022): user_account is never copied on SQLite.
+    op.add_column('user_account', sa.Column('suspended_until', api.common.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('user_account', sa.Column('suspension_note_sealed', sa.LargeBinary(), nullable=True))
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('suspension_note_sealed')
-        batch_op.drop_column('suspended_until')
+    op.drop_column('user_account', 'suspension_note_sealed')
+    op.drop_column('user_account', 'suspended_until')
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_column('hidden_at')

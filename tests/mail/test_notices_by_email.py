@@ -19,7 +19,7 @@ from api.notices import service as notices
 from api.notices.models import NoticeDelivery
 from tests.mail.conftest import free_port
 from tests.mail.helpers import deliver, to
-from tests.personas import peer, staff
+from tests.personas import peer, screen, staff
 
 UPDATE = "You have a new update on Kindred"
 DIGEST = "Your updates on Kindred"
@@ -37,6 +37,7 @@ async def become_supporter(client, coordinator, person) -> None:
         "/api/v1/supporter-offer", json={"capacity": 2}, headers=person.headers
     )
     assert offer.status_code == 201
+    await screen(client, coordinator, person.id)
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{offer.json()['id']}/approve",
         headers=coordinator.headers,

@@ -4,7 +4,7 @@ one and tells the old one."""
 
 from tests.mail.helpers import CONFIRM, deliver, to, token_in, unconfirmed_peer
 from tests.matching.people import ready_supporter, set_up
-from tests.personas import PASSWORD, staff
+from tests.personas import PASSWORD, screen, staff
 
 CHANGED = "Your Kindred e-mail address was changed"
 NEW = "Please confirm your new e-mail address for Kindred"
@@ -77,6 +77,7 @@ async def test_an_unconfirmed_supporter_is_never_suggested(client, db, settings,
     uma = await unconfirmed_peer(client, "uma")
     offer = await client.post("/api/v1/supporter-offer", json={"capacity": 2}, headers=uma.headers)
     assert offer.status_code == 201
+    await screen(client, robin, uma.id)
     approved = await client.post(
         f"/api/v1/coordination/supporter-offers/{offer.json()['id']}/approve",
         headers=robin.headers,

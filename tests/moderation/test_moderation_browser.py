@@ -5,9 +5,17 @@ in tests/artifacts/moderation-*.png; axe finds nothing on any page."""
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, axe_violations
+from tests.browser import (
+    ARGS,
+    ARTIFACTS,
+    CHROMIUM,
+    NEEDS_CHROMIUM,
+    PHONE,
+    axe_violations,
+    enter_code,
+)
 from tests.moderation.helpers import REPORTED, WORDS, reported
-from tests.personas import PASSWORD
+from tests.personas import PASSWORD, SECRETS
 
 playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 pytestmark = NEEDS_CHROMIUM
@@ -22,6 +30,8 @@ async def signed_in(browser, live_server, person, next_url, screen, scheme="ligh
     await page.get_by_label("Email").fill(person.email)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
+    if person.email in SECRETS:  # staff sign in with a code from their authenticator app
+        await enter_code(page, person.email)
     await page.wait_for_url(f"{live_server}{next_url}")
     return page
 

@@ -1,10 +1,16 @@
 from api import demo
-from tests.personas import token_for
+from tests.personas import SECRETS, token_for
 
 
 async def _headers(client, email: str) -> dict[str, str]:
     tokens = await token_for(client, email, demo.DEMO_PASSWORD)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def _staff(client, db, settings, email: str) -> dict[str, str]:
+    """A demo staff member signs in with the code from the secret `make run` prints."""
+    SECRETS.update(await demo.staff_secrets(db, settings))
+    return await _headers(client, email)
 
 
 async def test_demo_data_loads_once_and_gives_a_meaningful_shortlist(client, db, settings):
@@ -19,7 +25,7 @@ async def test_demo_data_loads_once_and_gives_a_meaningful_shortlist(client, db,
     ).json()
     assert found[0]["display_name"] == "Jo"
     assert any("divorce" in r for r in found[0]["reasons"])
-    coordinator = await _headers(client, "coordinator@demo.kindred")
+    coordinator = await _staff(client, db, settings, "coordinator@demo.kindred")
     waiting = await client.get("/api/v1/coordination/waiting-list", headers=coordinator)
     names = [w["seeker_display_name"] for w in waiting.json()["data"]]
     assert sorted(names) == ["Noor", "Omar", "Taylor", "Yara"]
@@ -68,7 +74,7 @@ async def test_the_demo_shows_relationships_in_every_state(client, db, settings)
     safety = (await client.get(f"/api/v1/relationships/{wid}/safety", headers=wren)).json()
     assert safety["pause"]["until"]
     # The coordinator sees health, never content.
-    coordinator = await _headers(client, "coordinator@demo.kindred")
+    coordinator = await _staff(client, db, settings, "coordinator@demo.kindred")
     health = await client.get(
         f"/api/v1/coordination/relationships/{rid}/safety", headers=coordinator
     )
@@ -80,7 +86,7 @@ async def test_the_demo_gives_every_section_of_the_console_something_true_to_sho
 ):
     assert await demo.load(db, settings) is True
     await db.commit()
-    robin = await _headers(client, "coordinator@demo.kindred")
+    robin = await _staff(client, db, settings, "coordinator@demo.kindred")
 
     async def read(path: str):
         response = await client.get(f"/api/v1/coordination/{path}", headers=robin)
@@ -129,7 +135,7 @@ async def test_the_demo_gives_every_section_of_the_console_something_true_to_sho
 async def test_the_demo_shows_screening_and_supervision(client, db, settings):
     assert await demo.load(db, settings) is True
     await db.commit()
-    robin = await _headers(client, "coordinator@demo.kindred")
+    robin = await _staff(client, db, settings, "coordinator@demo.kindred")
     today = (await client.get("/api/v1/coordination/today", headers=robin)).json()
     assert today["screening_due"]["total"] == 1
     assert today["supervision_overdue"]["total"] == 1

@@ -20,7 +20,9 @@ OVERDUE = "/api/v1/coordination/supervision/overdue"
 def _principal(person) -> Principal:
     from api.auth.models import Role
 
-    return Principal(person.id, Role.coordinator, person.id, person.name.title())
+    return Principal(
+        person.id, Role.coordinator, person.id, person.name.title(), second_factor=True
+    )
 
 
 async def test_training_that_expires_is_a_reminder_before_and_after(client, db, settings):

@@ -17,9 +17,10 @@ from tests.browser import (
     PHONE,
     REPORT_CSP,
     axe_violations,
+    enter_code,
 )
 from tests.contact.helpers import add_session
-from tests.personas import PASSWORD
+from tests.personas import PASSWORD, SECRETS
 from tests.safety.helpers import active_pair
 from tests.screening.helpers import offering
 
@@ -38,6 +39,8 @@ async def _log_in(page, base: str, email: str) -> None:
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
+    if email in SECRETS:  # staff sign in with a code from their authenticator app
+        await enter_code(page, email)
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
