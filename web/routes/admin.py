@@ -98,20 +98,34 @@ async def change_roles(
             reason=_reason(reason, "roles"),
         )
     except DomainError as error:
-        await db.rollback()
-        errors = field_errors(error)
-        if "" in errors:
-            errors = {"roles": errors[""]}
-        return await _account_page(
-            request,
-            me,
-            db,
-            user_id,
-            errors=errors,
-            values={"roles_reason": reason},
-            status_code=error.status,
-        )
+        return await _refused(request, me, db, user_id, error, form="roles", reason=reason)
     return redirect(request, f"/admin/accounts/{user_id}?done=roles")
+
+
+async def _refused(
+    request: Request,
+    me: Principal,
+    db: SessionDep,
+    user_id: UUID,
+    error: DomainError,
+    *,
+    form: str,
+    reason: str,
+) -> Response:
+    """The account page again with why one of its forms was refused; nothing changed."""
+    await db.rollback()
+    errors = field_errors(error)
+    if "" in errors:
+        errors = {form: errors[""]}
+    return await _account_page(
+        request,
+        me,
+        db,
+        user_id,
+        errors=errors,
+        values={f"{form}_reason": reason},
+        status_code=error.status,
+    )
 
 
 @router.post("/admin/accounts/{user_id}/second-factor/reset", dependencies=[Checked])
@@ -121,19 +135,7 @@ async def reset_second_factor(
     try:
         await admin.reset_second_factor(db, me, user_id=user_id, reason=_reason(reason, "reset"))
     except DomainError as error:
-        await db.rollback()
-        errors = field_errors(error)
-        if "" in errors:
-            errors = {"reset": errors[""]}
-        return await _account_page(
-            request,
-            me,
-            db,
-            user_id,
-            errors=errors,
-            values={"reset_reason": reason},
-            status_code=error.status,
-        )
+        return await _refused(request, me, db, user_id, error, form="reset", reason=reason)
     return redirect(request, f"/admin/accounts/{user_id}?done=reset")
 
 
