@@ -1,11 +1,14 @@
-"""axe-core on the matching desk and the supporters' offers (the console's newest pages), at
-390x844 and 1280x800, in light and dark mode: any violation fails."""
+"""axe-core on the matching desk, the supporters' offers, settings and the administrators' pages
+(integrations, accounts, the audit log), at 390x844 and 1280x800, in light and dark mode: any
+violation fails."""
 
 import json
 
 import pytest
 
+from api.auth.models import Role
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, enter_code
+from tests.clients.helpers import integrator
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer, staff
 from tests.web.test_accessibility import _check
@@ -19,7 +22,8 @@ LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 async def test_axe_finds_nothing_on_the_matching_desk_and_offers(live_server, client, db, settings):
     ARTIFACTS.mkdir(exist_ok=True)
-    robin = await staff(client, db, settings)
+    robin = await staff(client, db, settings, Role.admin)  # the administrators' pages too
+    await integrator(client, db, settings, scopes=["stats:read"], by=robin)
     await ready_supporter(client, robin, "cleo", [(1, "further_along")], capacity=1)
     await ready_supporter(client, robin, "gail", [(1, "further_along")], capacity=1)
     _dana, request = await seeker_with_request(client, "dana", [(1, "going_through")])
@@ -36,6 +40,10 @@ async def test_axe_finds_nothing_on_the_matching_desk_and_offers(live_server, cl
         "change-pair": f"/coordinator/batches/{draft['id']}/items/{item['id']}",
         "supporters": "/coordinator/supporters",
         "settings": "/coordinator/settings",
+        "integrations": "/coordinator/clients",
+        "accounts": "/admin/accounts",
+        "account": f"/admin/accounts/{finn.id}",
+        "audit-log": "/admin/audit-log",
     }
     found: dict[str, list] = {}
     async with playwright.async_playwright() as p:
