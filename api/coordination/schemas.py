@@ -178,6 +178,12 @@ class WaitingSeekerOut(_Out):
     first_in_line: bool = Field(
         description="At the front of the list: their supporter never answered in time"
     )
+    address_confirmed: bool = Field(
+        description=(
+            "They have confirmed their e-mail address. Nobody is introduced before they do: "
+            "proposing a match for them is refused (409) until then."
+        )
+    )
 
 
 class OfferExperienceOut(_Out):

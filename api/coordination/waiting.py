@@ -1,6 +1,7 @@
 """The waiting list as coordinators read it, a page at a time: who is waiting, for how long,
 what they asked for (the experiences' names), their preferences, whether they asked a
-coordinator to choose, and whether they are first in line.
+coordinator to choose, whether they are first in line, and whether their e-mail address is
+confirmed (nobody is introduced before it is, so no match can be proposed for them yet).
 
 The order is the waiting list's one order (``matching.requests.waiting_order``): first those
 put first in line (whoever was put there first), then the longest waiting; the id breaks ties.
@@ -43,11 +44,12 @@ class WaitingSeeker:
     preferences: dict[str, Any]
     coordinator_chooses: bool
     first_in_line: bool
+    address_confirmed: bool  # until they follow the link we sent, nobody is introduced to them
 
 
 def _rows() -> Any:
     return (
-        select(_Q, User.display_name)
+        select(_Q, User.display_name, col(User.email_verified_at).is_not(None))
         .join(User, col(User.id) == _Q.seeker_id)
         .where(col(_Q.status) == RequestStatus.waiting)
     )
@@ -107,11 +109,13 @@ async def waiting_list(
     if backwards:
         page.reverse()
     labels = await _labels(db, page)
-    return Page([_seeker(request, name, labels) for request, name in page], has_more)
+    return Page(
+        [_seeker(request, name, confirmed, labels) for request, name, confirmed in page], has_more
+    )
 
 
 async def _labels(db: AsyncSession, rows: list[Any]) -> dict[int, str]:
-    wanted = {t for request, _ in rows for t in request.tag_ids}
+    wanted = {t for request, *_ in rows for t in request.tag_ids}
     if not wanted:
         return {}
     found = await db.execute(
@@ -122,7 +126,9 @@ async def _labels(db: AsyncSession, rows: list[Any]) -> dict[int, str]:
     return {tag_id: label for tag_id, label in found.all() if tag_id is not None}
 
 
-def _seeker(request: SupportRequest, name: str, labels: dict[int, str]) -> WaitingSeeker:
+def _seeker(
+    request: SupportRequest, name: str, confirmed: bool, labels: dict[int, str]
+) -> WaitingSeeker:
     since = request.created_at
     return WaitingSeeker(
         request_id=request.id,
@@ -134,6 +140,7 @@ def _seeker(request: SupportRequest, name: str, labels: dict[int, str]) -> Waiti
         preferences=dict(request.preferences or {}),
         coordinator_chooses=request.coordinator_chooses,
         first_in_line=request.first_in_line_at is not None,
+        address_confirmed=bool(confirmed),
     )
 
 
@@ -153,11 +160,11 @@ async def one(db: AsyncSession, me: Principal, *, request_id: UUID) -> WaitingSe
         raise Forbidden("Only coordinators can see the waiting list.")
     found = (
         await db.execute(
-            select(_Q, User.display_name)
+            select(_Q, User.display_name, col(User.email_verified_at).is_not(None))
             .join(User, col(User.id) == _Q.seeker_id)
             .where(col(_Q.id) == request_id)
         )
     ).first()
     if found is None:
         raise NotFound("No such request.")
-    return _seeker(found[0], found[1], await _labels(db, [found]))
+    return _seeker(found[0], found[1], found[2], await _labels(db, [found]))

@@ -133,3 +133,48 @@ async def test_only_i_see_or_change_my_address(client):
         await client.put("/api/v1/me/email", json={"email": "a@example.org", "password": "x"})
     ).status_code == 401
     assert (await client.post("/api/v1/me/email-confirmation")).status_code == 401
+
+
+async def test_coordinators_see_who_has_not_confirmed_and_can_propose_once_they_do(
+    client, db, settings, app, smtp
+):
+    from tests.web.pages import log_in
+
+    robin = await staff(client, db, settings)
+    bob = await ready_supporter(client, robin, "bob", [(1, FURTHER)])
+    una = await unconfirmed_peer(client, "una")
+    await set_up(client, una, [(1, GOING)])
+    asked = await client.post(
+        "/api/v1/support-requests", json={"tag_ids": [1], "preferences": {}}, headers=una.headers
+    )
+    request_id = asked.json()["id"]
+
+    async def listed() -> dict:
+        found = await client.get("/api/v1/coordination/waiting-list", headers=robin.headers)
+        assert found.status_code == 200, found.text
+        [row] = [r for r in found.json()["data"] if r["id"] == request_id]
+        return row
+
+    assert (await listed())["address_confirmed"] is False
+    propose = {"request_id": request_id, "supporter_id": str(bob.id)}
+    url = "/api/v1/coordination/proposals"
+    refused = await client.post(url, json=propose, headers=robin.headers)
+    assert refused.status_code == 409, refused.text
+    # The console says why instead of offering candidates and a proposal that would be refused.
+    await log_in(client, robin.email)
+    waiting = (await client.get("/coordinator/waiting")).text
+    assert "E-mail not confirmed yet" in waiting and "Propose a match for Una" not in waiting
+    page = await client.get(f"/coordinator/waiting/{request_id}")
+    assert page.status_code == 200
+    assert "hasn't confirmed their e-mail address yet" in page.text
+    assert "Send the introduction" not in page.text and "Bob" not in page.text
+
+    await deliver(app)
+    token = token_in(to(smtp, una.email, CONFIRM)[0], "/confirm-email")
+    assert (
+        await client.post("/api/v1/auth/email-confirmation", json={"token": token})
+    ).status_code == 204
+    assert (await listed())["address_confirmed"] is True
+    page = await client.get(f"/coordinator/waiting/{request_id}")
+    assert "hasn't confirmed" not in page.text and "Send the introduction" in page.text
+    assert (await client.post(url, json=propose, headers=robin.headers)).status_code == 201

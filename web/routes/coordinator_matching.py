@@ -57,6 +57,8 @@ async def waiting_page(
     )
     best = {}
     for seeker in found.items:
+        if not seeker.address_confirmed:  # nobody can be introduced to them yet
+            continue
         support_request = await requests.get_any_request(db, me, request_id=seeker.request_id)
         best[seeker.request_id] = await service.suggest(
             db, index=index, request=support_request, k=SHOWN_INLINE
@@ -95,11 +97,14 @@ async def _candidates(
     status_code: int = 200,
 ) -> Response:
     support_request = await requests.get_any_request(db, me, request_id=request_id)
-    found = await service.suggest(
-        db, index=index, request=support_request, k=MORE if more else SHOWN
-    )
+    shown = await waiting.one(db, me, request_id=request_id)
+    found = []
+    if shown.address_confirmed:  # nobody is introduced to them before they confirm
+        found = await service.suggest(
+            db, index=index, request=support_request, k=MORE if more else SHOWN
+        )
     named: list[proposals.Option] = []
-    if name:
+    if name and shown.address_confirmed:
         try:
             named = await proposals.supporters_named(
                 db, me, index=index, request=support_request, name=name
@@ -107,7 +112,6 @@ async def _candidates(
         except DomainError as error:
             errors = {**(errors or {}), **field_errors(error)}
     listed = {c.supporter_id for c in found}
-    shown = await waiting.one(db, me, request_id=request_id)
     return render(
         request,
         "pages/coordinator_candidates.html",
