@@ -12,10 +12,6 @@ from api.notices.schemas import NotificationSettings
 router = APIRouter(tags=["notices"])
 
 
-def _clock(minute: int | None) -> str | None:
-    return None if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def _minute(clock: str | None) -> int | None:
     if clock is None:
         return None
@@ -24,15 +20,7 @@ def _minute(clock: str | None) -> int | None:
 
 
 def settings_out(found: NoticePreference) -> NotificationSettings:
-    return NotificationSettings(
-        email_kinds=list(found.email_kinds),
-        digest=found.digest,
-        push_off=list(found.push_off),
-        reminders_off=list(found.reminders_off),
-        remind_before_minutes=found.remind_before_minutes,
-        quiet_from=_clock(found.quiet_from),
-        quiet_until=_clock(found.quiet_until),
-    )
+    return NotificationSettings.of(found)
 
 
 def choices_of(body: NotificationSettings) -> preferences.Choices:

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from api.notices.models import NoticePreference
+
 
 class NoticeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -54,3 +56,20 @@ class NotificationSettings(BaseModel):
     quiet_until: str | None = Field(
         default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, my time"
     )
+
+    @classmethod
+    def of(cls, found: NoticePreference) -> "NotificationSettings":
+        """The stored choices as a person reads them (quiet hours as clock times)."""
+        return cls(
+            email_kinds=list(found.email_kinds),
+            digest=found.digest,
+            push_off=list(found.push_off),
+            reminders_off=list(found.reminders_off),
+            remind_before_minutes=found.remind_before_minutes,
+            quiet_from=_clock(found.quiet_from),
+            quiet_until=_clock(found.quiet_until),
+        )
+
+
+def _clock(minute: int | None) -> str | None:
+    return None if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, or_, select
 
-from api.auth import passwords, throttle, tokens
+from api.auth import passwords, second_factor, throttle, tokens
 from api.auth import service as auth
 from api.auth.models import AuthSession, User
 from api.auth.principal import Principal
@@ -30,6 +30,8 @@ from api.errors import Forbidden
 from api.matching import introductions, notes
 from api.matching.models import Block, MatchAgain, SupportRequest
 from api.moderation import privacy as moderation_privacy
+from api.notices import preferences
+from api.notices.schemas import NotificationSettings
 from api.outbox import service as outbox
 from api.profiles.models import Profile
 from api.profiles.service import display_names, my_experiences
@@ -217,11 +219,27 @@ async def export(db: AsyncSession, me: Principal, *, settings: Settings) -> dict
         "glad_to_match_again": [str(g.relationship_id) for g in glad.all()],
         "safety_plan": await _safety_plan(db, me, settings),
         "notices": [n.__dict__ for n in await inbox.my_notices(db, me, limit=10_000)],
+        # How I asked to hear of them (the defaults if I never changed them).
+        "notification_settings": NotificationSettings.of(
+            await preferences.of(db, me.user_id)
+        ).model_dump(),
+        # Whether I sign in with a second factor; never its secret or recovery codes.
+        "second_factor": await _second_factor(db, me),
         "contact": await contact_privacy.export(db, me, settings=settings),
         "referrals": await referral_privacy.export(db, me),
         "moderation_decisions_about_me": await moderation_privacy.export(db, me, settings=settings),
         "supporting": await screening_privacy.export(db, me),
         "sessions": [_row(s, "secret_hash", "previous_secret_hash") for s in sessions.all()],
+    }
+
+
+async def _second_factor(db: AsyncSession, me: Principal) -> dict[str, Any]:
+    found = await second_factor.status(db, me)
+    confirmed = found.confirmed_at.isoformat() if found.confirmed_at else None
+    return {
+        "enabled": found.enabled,
+        "since": confirmed,
+        "recovery_codes_left": found.recovery_codes_left,
     }
 
 

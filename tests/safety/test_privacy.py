@@ -69,6 +69,9 @@ async def _zed_with_history(client, db, settings):
 async def test_download_all_my_data(client, db, settings):
     pair, cal, _second = await _zed_with_history(client, db, settings)
     zed = pair.seeker
+    quiet = {"email_kinds": ["session_reminder"], "quiet_from": "22:00", "quiet_until": "07:30"}
+    changed = await client.put("/api/v1/me/notification-settings", json=quiet, headers=zed.headers)
+    assert changed.status_code == 200, changed.text
     response = await client.get("/api/v1/me/export", headers=zed.headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-disposition"].startswith("attachment;")
@@ -87,6 +90,10 @@ async def test_download_all_my_data(client, db, settings):
     assert data["feedback_given"][0]["text"] == FEEDBACK
     assert data["blocked"][0]["person"] == "Cal"
     assert data["sessions"] and "secret_hash" not in data["sessions"][0]
+    # How Zed asked to hear of notices, as the settings page shows it; whether a second factor
+    # guards the account (never its secret).
+    assert data["notification_settings"] == changed.json()
+    assert data["second_factor"] == {"enabled": False, "since": None, "recovery_codes_left": 0}
     # Nothing private of anyone else.
     assert pair.supporter.email not in response.text and cal.email not in response.text
     anonymous = await client.get("/api/v1/me/export")
