@@ -53,7 +53,7 @@ class ConcernForCoordinators(BaseModel):
 
 class ConcernUpdate(_In):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "in_review", "note": "Called the supporter."}]}
+        json_schema_extra={"examples": [{"status": "in_progress", "note": "Called the supporter."}]}
     )
 
     status: ConcernStatus | None = None
