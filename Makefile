@@ -75,7 +75,7 @@ bench: install-dev
 # with TEST_DATABASE_URL, PostgreSQL. FUZZ_EXAMPLES=300 for a longer run.
 FUZZ_EXAMPLES ?= 100
 FUZZ_TESTS := tests/conformance/test_schemathesis.py tests/conformance/test_access_matrix.py \
-	tests/clients/test_scope_matrix.py
+	tests/conformance/test_resource_access.py tests/clients/test_scope_matrix.py
 fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TESTS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

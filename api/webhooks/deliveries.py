@@ -161,11 +161,17 @@ async def redeliver(
     db: AsyncSession, *, client_id: UUID, delivery_id: UUID, endpoint_id: UUID | None = None
 ) -> WebhookDelivery:
     """Send this delivery again, soon, as a new round of the retry schedule; the receiver
-    gets the same ``webhook-id``, so it can tell it has seen it before."""
+    gets the same ``webhook-id``, so it can tell it has seen it before. Another client's
+    delivery is answered as one that doesn't exist, in the same words."""
     delivery = await db.get(WebhookDelivery, delivery_id)
-    if delivery is None or endpoint_id not in (None, delivery.endpoint_id):
+    endpoint = None if delivery is None else await db.get(WebhookEndpoint, delivery.endpoint_id)
+    if (
+        delivery is None
+        or endpoint is None
+        or endpoint.client_id != client_id
+        or endpoint_id not in (None, endpoint.id)
+    ):
         raise NotFound("No such delivery.")
-    endpoint = await get_endpoint(db, client_id=client_id, endpoint_id=delivery.endpoint_id)
     if not endpoint.enabled:
         raise Conflict("This endpoint is disabled; enable it before sending again.")
     if delivery.next_attempt_at is not None:

@@ -36,6 +36,7 @@ class Callers:
 
     coordinator: Person
     admin: Person
+    unproven: Person  # a coordinator whose session hasn't proved a second factor: a peer
     peer: Person  # another peer, who owns nothing here
     integrator: Integrator  # another integrator, holding every scope
 
@@ -204,16 +205,24 @@ async def _access(client, by: Person, relationship_id: str) -> dict:
     return opened.json()
 
 
+OWN_WORDS = "The winter after my father died I stopped answering the door."
+
+
 async def relationship(client, db, settings, who: Callers) -> Made:
     r = await reported(client, db, settings)
     rid = str(r.pair.relationship_id)
-    for staff in (who.coordinator, who.admin):  # so both may read what was written
-        await _access(client, staff, rid)
+    told = await client.put(
+        "/api/v1/profile/experiences",
+        json=[{"tag_id": 1, "stage": "going_through", "description": OWN_WORDS}],
+        headers=r.pair.seeker.headers,
+    )
+    assert told.status_code == 200, told.text
+    await _access(client, who.coordinator, rid)  # the administrator has none
     return Made(
         {"relationship_id": rid},
         r.pair.seeker,
         [r.pair.supporter],
-        secrets=["Sam", "Bob", REPORTED],
+        secrets=["Sam", "Bob", REPORTED, OWN_WORDS],
     )
 
 

@@ -7,8 +7,10 @@ test_access_matrix.py; integrators' routes by every scope in tests/clients/test_
 | who asks                          | people's routes | /coordination | /admin | integrators' |
 | --------------------------------- | --------------- | ------------- | ------ | ------------ |
 | anonymous                         | 401             | 401           | 401    | 401          |
-| its own person (or integrator)    | yes             | 403           | 403    | yes          |
+| its own person                    | yes             | 403           | 403    |              |
+| its own integrator                | 401             | 401           | 401    | yes          |
 | another peer (the other of a pair)| hidden          | 403           | 403    | 401          |
+| a coordinator without 2nd factor  | hidden          | 403           | 403    | 401          |
 | a coordinator                     | hidden          | yes           | 403    | 401          |
 | an administrator                  | hidden          | yes           | yes    | 401          |
 | another integrator (every scope)  | 401             | 401           | 401    | hidden       |
@@ -21,9 +23,11 @@ a made-up one is a 404 for everyone, the real one a calendar without a login.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
 from api.clients.scopes import SCOPES
@@ -35,7 +39,6 @@ from tests.personas import Person, peer, staff
 API = "/api/v1"
 ELSEWHERE = "/relationships/{relationship_id}"  # test_access_matrix.py
 HIDDEN = {400, 404, 422, 428}
-UNKNOWN_FEED = "k" * 43 + ".ics"
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,14 @@ EXPECTED = {
                     "coordinator": "401", "administrator": "401", "without the scope": "403"},
 }  # fmt: skip
 # Narrower than the audience: the whole moderation record is the safeguarding lead's and
-# administrators' (a coordinator who isn't the lead: 403).
+# administrators' (a coordinator who isn't the lead: 403); what two people wrote to each other
+# only through a safeguarding access, which the coordinator has opened and the administrator
+# hasn't (403, and not a word of it).
 NARROWER = {
     ("/coordination/moderation/decisions", "coordinator"): "403",
     ("/coordination/moderation/decisions.csv", "coordinator"): "403",
+    ("/coordination/relationships/{relationship_id}/messages", "administrator"): "403",
+    ("/coordination/relationships/{relationship_id}/own-words", "administrator"): "403",
 }
 
 
@@ -227,6 +234,7 @@ async def _callers(client, db, settings) -> Callers:
     return Callers(
         coordinator=await staff(client, db, settings),
         admin=ada,
+        unproven=await staff(client, db, settings, name="tobin", second_factor=False),
         peer=await peer(client, "eve"),
         integrator=await integrator(client, db, settings, name="Elsewhere CRM", by=ada),
     )
@@ -239,7 +247,7 @@ ENDINGS = ("/revoke", "/refuse", "/decline", "/safety-end")
 def _order(operations: list[Operation]) -> list[Operation]:
     """Reads first; then a person's changes before the staff's (an appeal, then its decision),
     and deleting or ending it last."""
-    rank = ["people", "integrators", "staff", "admins"]
+    rank = ["anyone with the link", "people", "integrators", "staff", "admins"]
 
     def key(o: Operation) -> tuple[int, int, bool]:
         if o.reads:
@@ -256,6 +264,7 @@ async def _as_everyone(client, op: Operation, made: Made, who: Callers, narrow: 
         "anonymous": ("anonymous", {}),
         "another integrator": ("integrator", who.integrator.headers),
         "another peer": ("peer", who.peer.headers),
+        "a coordinator without a second factor": ("peer", who.unproven.headers),
         **{f"the other person, {p.name}": ("peer", p.headers) for p in made.bystanders},
         "a coordinator": ("coordinator", who.coordinator.headers),
         "an administrator": ("administrator", who.admin.headers),
@@ -283,20 +292,49 @@ async def _as_everyone(client, op: Operation, made: Made, who: Callers, narrow: 
             op.method, _url(op.path, made.ids), json=op.body, headers=headers[name][1]
         )
         problem = _problem(expected[name], op, answer.status_code, answer.text, made)
+        if not problem and expected[name] == "hidden" and answer.status_code == 404:
+            problem = await _told_apart(client, op, made, headers[name][1], answer)
         if problem:
             wrong.append((name, op.method, op.path, answer.status_code, problem, answer.text[:200]))
     return wrong
 
 
-async def _calendar(client, made: Made, who: Callers) -> list:
+def _gist(answer: httpx.Response) -> tuple[int, dict]:
+    problem = answer.json()
+    return answer.status_code, {k: v for k, v in problem.items() if k != "instance"}
+
+
+async def _told_apart(client, op: Operation, made: Made, headers: dict, answer) -> str | None:
+    """Hidden means as if it didn't exist: the same answer as for an id nobody was given."""
+    nobody = {name: str(uuid.uuid4()) for name in made.ids}
+    made_up = await client.request(op.method, _url(op.path, nobody), json=op.body, headers=headers)
+    if _gist(made_up) != _gist(answer):
+        return f"answers a made-up id otherwise: {made_up.status_code} {made_up.text[:200]}"
+    return None
+
+
+def _made_up(value: str) -> list[str]:
+    """Keys nobody was given: one of the same shape, and the real one a character off."""
+    stem, dot, tail = value.rpartition(".") if "." in value else (value, "", "")
+    near = stem[:-1] + ("k" if stem[-1] != "k" else "m")
+    return ["k" * len(stem) + dot + tail, near + dot + tail]
+
+
+async def _by_its_key(client, op: Operation, made: Made, who: Callers) -> list:
+    """A route whose id is its own key (a calendar feed): a made-up key is a 404 for everyone,
+    never an answer; the real one answers without a login."""
     wrong = []
-    for headers in ({}, who.peer.headers, who.coordinator.headers, who.integrator.headers):
-        guessed = await client.get(f"{API}/calendar/{UNKNOWN_FEED}", headers=headers)
-        if guessed.status_code != 404 or _leaks(guessed.text, made):
-            wrong.append(("a made-up feed", guessed.status_code, guessed.text[:200]))
-    real = await client.get(_url("/calendar/{file}", made.ids))
-    if real.status_code != 200 or not real.text.startswith("BEGIN:VCALENDAR"):
-        wrong.append(("the feed itself, without a login", real.status_code, real.text[:200]))
+    callers = [{}, who.peer.headers, who.coordinator.headers, who.integrator.headers]
+    for param, value in made.ids.items():
+        for guess in _made_up(value):
+            url = _url(op.path, {**made.ids, param: guess})
+            for headers in callers:
+                answer = await client.request(op.method, url, headers=headers)
+                if answer.status_code != 404 or _leaks(answer.text, made):
+                    wrong.append(("a made-up key", op.path, answer.status_code, answer.text[:200]))
+    real = await client.request(op.method, _url(op.path, made.ids))
+    if not 200 <= real.status_code < 300:
+        wrong.append(("the real key, without a login", op.path, real.status_code, real.text[:200]))
     return wrong
 
 
@@ -306,10 +344,10 @@ async def test_who_reaches_each_kind_of_thing(client, db, settings, row: Row):
     assert operations, row.kind
     who = await _callers(client, db, settings)
     made = await row.make(client, db, settings, who)
-    if row.kind == "calendar feed":
-        wrong = await _calendar(client, made, who)
-    else:
-        wrong = []
-        for op in _order(operations):
+    wrong = []
+    for op in _order(operations):
+        if op.audience == "anyone with the link":
+            wrong += await _by_its_key(client, op, made, who)
+        else:
             wrong += await _as_everyone(client, op, made, who, NARROWER)
     assert not wrong, "\n".join(map(str, wrong))
