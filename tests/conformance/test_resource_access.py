@@ -16,8 +16,9 @@ test_access_matrix.py; integrators' routes by every scope in tests/clients/test_
 | another integrator (every scope)  | 401             | 401           | 401    | hidden       |
 | its integrator without the scope  |                 |               |        | 403          |
 
-"yes": a read answers 2xx, a change never 401 or 403; "hidden": 404 (or a 400, 422 or 428
-about the request, read before the 404), never a name or anything written. Never a 5xx for
+"yes": a read answers 2xx, a change never 401 or 403; "hidden": 404, word for word the answer
+to an id nobody was given (or a 400, 422 or 428 about the request, read before the 404), never
+a name or anything written. Never a 5xx for
 anyone, and no refusal carries a name or what people wrote. A calendar feed is its own key:
 a made-up one is a 404 for everyone, the real one a calendar without a login.
 """
@@ -306,7 +307,7 @@ def _gist(answer: httpx.Response) -> tuple[int, dict]:
 
 async def _told_apart(client, op: Operation, made: Made, headers: dict, answer) -> str | None:
     """Hidden means as if it didn't exist: the same answer as for an id nobody was given."""
-    nobody = {name: str(uuid.uuid4()) for name in made.ids}
+    nobody = {k: "987654" if v.isdigit() else str(uuid.uuid4()) for k, v in made.ids.items()}
     made_up = await client.request(op.method, _url(op.path, nobody), json=op.body, headers=headers)
     if _gist(made_up) != _gist(answer):
         return f"answers a made-up id otherwise: {made_up.status_code} {made_up.text[:200]}"
