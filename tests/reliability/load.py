@@ -19,6 +19,7 @@ class Tally:
     statuses: Counter = field(default_factory=Counter)  # (operation, status)
     transport_errors: Counter = field(default_factory=Counter)  # operation
     server_errors: list[str] = field(default_factory=list)  # "operation status: body"
+    server_error_times: list[float] = field(default_factory=list)  # time.monotonic()
     # The first answer of each kind (operation, status, problem title), to read what happened.
     samples: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
@@ -38,6 +39,7 @@ class Tally:
             self.samples.setdefault((op, response.status_code, title), response.text[:400])
         if response.status_code >= 500:
             self.server_errors.append(f"{op} {response.status_code}: {response.text[:300]}")
+            self.server_error_times.append(time.monotonic())
         return response
 
     def count(self, *, status: int | None = None, op: str | None = None) -> int:

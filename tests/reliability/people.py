@@ -44,7 +44,7 @@ async def _people(conn: asyncpg.Connection, settings: Settings, who: str, n: int
         )
         await conn.execute(
             "INSERT INTO profile (user_id, languages, timezone, availability, channels,"
-            " updated_at) VALUES ($1, '[\"en\"]', $2, $3, '[\"chat\", \"video\"]', $4)",
+            ' updated_at) VALUES ($1, \'["en"]\', $2, $3, \'["chat", "video"]\', $4)',
             uid,
             ZONE,
             ALL_WEEK,
@@ -101,7 +101,7 @@ def bearer(actor: Actor) -> dict[str, str]:
 
 
 async def pairs(conn: asyncpg.Connection, settings: Settings, n: int) -> list[Pair]:
-    """n active relationships with agreed terms (every day 07:00–22:00 London, chat and video,
+    """n active relationships with agreed terms (every day 07:00 to 22:00 London, chat and video,
     seven sessions a week), a conversation, and tokens for both people; everyone confirmed."""
     made = await add_pairs(conn, settings, n)
     ids = [p.seeker.user_id for p in made] + [p.supporter.user_id for p in made]

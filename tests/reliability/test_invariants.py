@@ -332,9 +332,7 @@ async def run(cluster: Cluster, conn: asyncpg.Connection, settings) -> Run:
         await asyncio.gather(*work)
 
     began = time.perf_counter()
-    await asyncio.wait_for(
-        started(seekers_then_done(), *supporter_tasks, *others), timeout=300
-    )
+    await asyncio.wait_for(started(seekers_then_done(), *supporter_tasks, *others), timeout=300)
     the_run.seconds = round(time.perf_counter() - began, 1)
     return the_run
 
@@ -432,9 +430,7 @@ async def test_no_version_is_in_force_without_both_consents(
     assert sum(1 for _ in run.consents) > 0
 
 
-async def test_no_acknowledged_agreement_change_is_lost(
-    run: Run, conn: asyncpg.Connection
-) -> None:
+async def test_no_acknowledged_agreement_change_is_lost(run: Run, conn: asyncpg.Connection) -> None:
     revisions = {
         r["id"]: r["agreement_revision"]
         for r in await conn.fetch(
