@@ -132,6 +132,11 @@ def replica(name: str, env: dict[str, str], logs: Path) -> Replica:
         "--no-access-log",
         "--log-level",
         "warning",
+        # Longer than any client here stays idle between two requests on one connection (as
+        # behind a proxy): otherwise a request sent just as the server closes an idle
+        # connection gets no answer, a race of keep-alive itself, not of the app.
+        "--timeout-keep-alive",
+        "75",
     ]
     return Replica(name, argv, env, logs / f"{name}.log", port=port)
 

@@ -17,7 +17,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "reliabili
 @dataclass
 class Tally:
     statuses: Counter = field(default_factory=Counter)  # (operation, status)
-    transport_errors: Counter = field(default_factory=Counter)  # operation
+    transport_errors: Counter = field(default_factory=Counter)  # "operation error-class"
     server_errors: list[str] = field(default_factory=list)  # "operation status: body"
     server_error_times: list[float] = field(default_factory=list)  # time.monotonic()
     # The first answer of each kind (operation, status, problem title), to read what happened.
@@ -29,8 +29,8 @@ class Tally:
         """One request; None when it never got an answer (the server was killed, say)."""
         try:
             response = await client.request(method, url, **options)
-        except httpx.TransportError:
-            self.transport_errors[op] += 1
+        except httpx.TransportError as exc:
+            self.transport_errors[f"{op} {type(exc).__name__}"] += 1
             return None
         self.statuses[(op, response.status_code)] += 1
         if response.status_code >= 400:
@@ -62,6 +62,7 @@ class Tally:
             "precondition_failed_412": self.count(status=412),
             "refused_422": self.count(status=422),
             "no_answer": sum(self.transport_errors.values()),
+            "no_answer_by_kind": dict(self.transport_errors),
             "refusals": sorted(f"{op} {status} {title}" for op, status, title in self.samples),
             "by_operation": {
                 op: {str(s): n for (o, s), n in sorted(self.statuses.items()) if o == op}
