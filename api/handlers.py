@@ -140,15 +140,16 @@ def allowed_methods(request: Request, named: str) -> list[str]:
     return sorted(methods)
 
 
-# SQLSTATE classes of a database that can't be reached right now: connection exceptions (08),
-# and the server shutting down, restarting or not yet accepting connections (57P01-57P03).
-UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLSTATEs of a database that can't take this request right now: connection exceptions (08),
+# no connection left on the server (53300), the server shutting down, restarting or not yet
+# accepting connections (57P01-57P03).
+UNREACHABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
 RETRY_AFTER_SECONDS = 2
 
 
 def database_unreachable(exc: BaseException) -> bool:
-    """The database is restarting, failing over or out of reach: nothing is wrong with the
-    request, and the same request will work again in a moment."""
+    """The database is restarting, failing over, out of reach or out of connections: nothing
+    is wrong with the request, and the same request will work again in a moment."""
     if isinstance(exc, ConnectionError | TimeoutError):  # refused, reset, timed out
         return True
     if isinstance(exc, DBAPIError):

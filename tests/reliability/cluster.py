@@ -44,7 +44,9 @@ def server_env(settings: Settings, database_url: str | None = None) -> dict[str,
         ENVIRONMENT="test",
         SECRET_KEY=settings.secret_key.get_secret_value(),
         DATA_ENCRYPTION_KEY=settings.data_encryption_key.get_secret_value(),
-        DATABASE_POOL_SIZE="8",
+        # Four connections (and four more at a peak) per process: three replicas and a worker
+        # stay well inside a shared server's max_connections.
+        DATABASE_POOL_SIZE="4",
         PYTHONPATH=str(ROOT),
         **WEBHOOK_ENV,
     )
