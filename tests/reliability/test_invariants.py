@@ -96,7 +96,8 @@ async def _supporter(run: Run, supporter: Actor, go: asyncio.Event, done: asynci
         while True:
             finished = done.is_set()
             inbox = await run.tally.call(clients[0], "inbox", "GET", f"{BASE}/introductions")
-            waiting = [i["id"] for i in inbox.json()["data"]] if inbox is not None else []
+            answered = inbox is not None and inbox.status_code == 200
+            waiting = [i["id"] for i in inbox.json()["data"]] if answered else []
             answers = await asyncio.gather(
                 *(
                     run.tally.call(
