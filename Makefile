@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching fuzz clean
+.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching fuzz reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,13 @@ fuzz: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KINDRED_TEST_DATABASE_URL="$$TEST_DATABASE_URL" \
 		$(BIN)/pytest $(FUZZ_TESTS); fi
+
+# Invariants under concurrency (over 50 clients, 3 API processes on one database) and faults
+# (a replica killed mid-load, PostgreSQL restarted, the matching index's freshness), on
+# PostgreSQL: TEST_DATABASE_URL, or the local server. Figures: bench/results/reliability.json.
+RELIABILITY_DATABASE_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)
+reliability: install-dev
+	KINDRED_TEST_DATABASE_URL="$(RELIABILITY_DATABASE_URL)" $(BIN)/pytest tests/reliability -m reliability
 
 bench-matching: install-dev
 	$(BIN)/python -m bench

@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import PROBLEM_MEDIA_TYPE, DomainError, FieldError, Problem, Unauthorized
@@ -139,8 +140,38 @@ def allowed_methods(request: Request, named: str) -> list[str]:
     return sorted(methods)
 
 
+# SQLSTATEs of a database that can't take this request right now: connection exceptions (08),
+# no connection left on the server (53300), the server shutting down, restarting or not yet
+# accepting connections (57P01-57P03).
+UNREACHABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
+RETRY_AFTER_SECONDS = 2
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database is restarting, failing over, out of reach or out of connections: nothing
+    is wrong with the request, and the same request will work again in a moment."""
+    if isinstance(exc, ConnectionError | TimeoutError):  # refused, reset, timed out
+        return True
+    if isinstance(exc, DBAPIError):
+        state = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
+        return exc.connection_invalidated or state.startswith(UNREACHABLE_SQLSTATES)
+    return False
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     # Only the exception's class: its message may carry personal data.
+    if database_unreachable(exc):
+        log.warning("database_unreachable", error=type(exc).__name__)
+        unavailable = Problem(
+            type="/problems/unavailable",
+            title="Kindred is briefly unavailable",
+            status=503,
+            detail="The service can't reach its database just now. Please try again in a moment.",
+            instance=request.url.path,
+        )
+        return problem_response(
+            request, unavailable, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
     log.error("unhandled_error", error=type(exc).__name__)
     problem = Problem(
         type="/problems/internal",
