@@ -106,29 +106,18 @@ def _last_active() -> Any:
 def needs_attention(now: datetime) -> ColumnElement[bool]:
     """Any burnout flag, in SQL: membership of the union of three sets, each computed once (a
     subquery per supporter was too slow at service scale)."""
-    # Held sessions are counted by relationship first, from the index alone, then each of those
-    # relationships' supporter is looked up by key: the work grows with the last four weeks'
-    # sessions, not with every relationship there has been.
-    per_relationship = (
-        select(col(_S.relationship_id).label("relationship_id"), func.count().label("held"))
+    # Held sessions are counted by supporter straight from an index (each session keeps its
+    # relationship's supporter): the work grows with the last four weeks' sessions, not with
+    # every relationship there has been.
+    busy = (
+        select(col(_S.supporter_id))
         .where(
             col(_S.status) == SessionStatus.held,
             col(_S.start_at) >= now - timedelta(days=28),
             col(_S.start_at) <= now,
         )
-        .group_by(col(_S.relationship_id))
-        .subquery()
-    )
-    supporter = (
-        select(col(_R.supporter_id))
-        .where(col(_R.id) == per_relationship.c.relationship_id)
-        .scalar_subquery()
-    )
-    held = sa.select(supporter.label("supporter_id"), per_relationship.c.held).subquery()
-    busy = (
-        sa.select(held.c.supporter_id)
-        .group_by(held.c.supporter_id)
-        .having(func.sum(held.c.held) >= BUSY_SESSIONS_IN_4_WEEKS)
+        .group_by(col(_S.supporter_id))
+        .having(func.count() >= BUSY_SESSIONS_IN_4_WEEKS)
     )
     early = (
         select(col(_R.supporter_id))
