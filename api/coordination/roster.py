@@ -8,7 +8,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, and_, func, union
+from sqlalchemy import ColumnElement, and_, func, literal, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -103,14 +103,14 @@ def _last_active() -> Any:
     )
 
 
-def needs_attention(now: datetime) -> ColumnElement[bool]:
-    """Any burnout flag, in SQL: membership of the union of three sets, each computed once (a
-    subquery per supporter was too slow at service scale)."""
+def _flag_sets(now: datetime) -> dict[str, Any]:
+    """The supporters with each burnout flag, each set computed once (a subquery per supporter
+    was too slow at service scale), by flag."""
     # Held sessions are counted by supporter straight from an index (each session keeps its
     # relationship's supporter): the work grows with the last four weeks' sessions, not with
     # every relationship there has been.
     busy = (
-        select(col(_S.supporter_id))
+        select(col(_S.supporter_id).label("supporter_id"))
         .where(
             col(_S.status) == SessionStatus.held,
             col(_S.start_at) >= now - timedelta(days=28),
@@ -119,8 +119,9 @@ def needs_attention(now: datetime) -> ColumnElement[bool]:
         .group_by(col(_S.supporter_id))
         .having(func.count() >= BUSY_SESSIONS_IN_4_WEEKS)
     )
+    # Early endings lately, from a partial index of them alone.
     early = (
-        select(col(_R.supporter_id))
+        select(col(_R.supporter_id).label("supporter_id"))
         .where(
             col(_R.state) == State.ended,
             col(_R.end_kind) != EndKind.completed,
@@ -129,9 +130,31 @@ def needs_attention(now: datetime) -> ColumnElement[bool]:
         .group_by(col(_R.supporter_id))
         .having(func.count() >= EARLY_ENDINGS)
     )
-    full = select(col(_O.user_id)).where(_full_for_long(now))
+    full = select(col(_O.user_id).label("supporter_id")).where(_full_for_long(now))
+    return {"full_for_long": full, "many_sessions": busy, "early_endings": early}
+
+
+def needs_attention(now: datetime) -> ColumnElement[bool]:
+    """Any burnout flag, in SQL: membership of the union of the flags' sets."""
     # One IN over a union, so PostgreSQL joins against the set instead of probing per row.
-    return col(_O.user_id).in_(union(busy, early, full))
+    return col(_O.user_id).in_(union(*_flag_sets(now).values()))
+
+
+def flags(now: datetime) -> Any:
+    """Each burnout flag a supporter has, a row each (supporter_id, flag): what
+    ``needs_attention`` tests, with the flags' names (read them back with ``flag_names``)."""
+    return union_all(
+        *[
+            sa.select(ids.subquery().c.supporter_id, literal(name).label("flag"))
+            for name, ids in _flag_sets(now).items()
+        ]
+    )
+
+
+def flag_names(found: str | None) -> list[str]:
+    """The flags of a supporter, in the roster's order, from their names joined by commas."""
+    named = set((found or "").split(","))
+    return [name for name in FLAG_WORDS if name in named]
 
 
 def _entries(rows: list[Any]) -> list[RosterEntry]:
