@@ -68,6 +68,18 @@ class Statistics:
     activity: list[dict[str, Any]]
 
 
+def _months(db: AsyncSession, column: Any, since: datetime, until: datetime) -> tuple[Any, list]:
+    """The month of each row and what to group by. A range of one month (the usual read: this
+    month) needs neither: every row is in it, so the month is a constant and the rows are
+    counted as one group, not each row's month worked out. (With no rows, one row of zeros
+    comes back instead of none: the same figures.)"""
+    first = month_key(since)
+    if month_start(month_after(first)) == until:
+        return sa.cast(literal(first), sa.String).label("month"), []
+    month = month_of(db, column)
+    return month, [month]
+
+
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -96,24 +108,24 @@ def _waiting_rows(db: AsyncSession, since: datetime, until: datetime) -> tuple[A
         .subquery()
     )
     # ...with when it was asked for.
-    month = month_of(db, firsts.c.answered_at)
+    month, groups = _months(db, firsts.c.answered_at, since, until)
     days = days_between(db, col(SupportRequest.created_at), firsts.c.answered_at)
     base = (
         sa.select(month.label("month"))
         .select_from(firsts)
         .join(SupportRequest, col(SupportRequest.id) == firsts.c.request_id)
     )
-    return base, month, days
+    return base, groups, days
 
 
 def _waiting_sql(db: AsyncSession, since: datetime, until: datetime) -> Any:
     """The waiting table counted in SQL (PostgreSQL: percentile_cont)."""
-    base, month, days = _waiting_rows(db, since, until)
+    base, groups, days = _waiting_rows(db, since, until)
     return base.add_columns(
         func.count().label("matched"),
         func.percentile_cont(0.5).within_group(days).label("median_days"),
         func.percentile_cont(0.9).within_group(days).label("p90_days"),
-    ).group_by(month)
+    ).group_by(*groups)
 
 
 def _days_of(value: Any) -> float | None:
@@ -122,7 +134,7 @@ def _days_of(value: Any) -> float | None:
 
 async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
     """The waiting table, its percentiles worked out here (SQLite has no percentile_cont)."""
-    base, _month, days = _waiting_rows(db, since, until)
+    base, _groups, days = _waiting_rows(db, since, until)
     by_month: dict[str, list[float]] = {}
     for r in (await db.execute(base.add_columns(days.label("days")))).all():
         by_month.setdefault(month_key(r.month), []).append(float(r.days))
@@ -137,7 +149,7 @@ async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counte
 
 
 def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Any:
-    month = month_of(db, col(_R.created_at))
+    month, groups = _months(db, col(_R.created_at), since, until)
     return (
         sa.select(
             month.label("month"),
@@ -147,12 +159,12 @@ def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Any:
             _count_if(col(_R.state) == State.expired).label("expired"),
         )
         .where(col(_R.created_at) >= since, col(_R.created_at) < until)
-        .group_by(month)
+        .group_by(*groups)
     )
 
 
 def _endings(db: AsyncSession, since: datetime, until: datetime) -> Any:
-    month = month_of(db, col(_R.ended_at))
+    month, groups = _months(db, col(_R.ended_at), since, until)
     early = col(_R.end_kind) != EndKind.completed
     by_person = col(_R.end_kind).in_((EndKind.ended_by_person, EndKind.blocked))
     return (
@@ -166,14 +178,14 @@ def _endings(db: AsyncSession, since: datetime, until: datetime) -> Any:
             _count_if(col(_R.end_kind) == EndKind.account_deleted).label("account_closed"),
         )
         .where(col(_R.state) == State.ended, col(_R.ended_at) >= since, col(_R.ended_at) < until)
-        .group_by(month)
+        .group_by(*groups)
     )
 
 
 def _activity(db: AsyncSession, since: datetime, until: datetime) -> Any:
     """Sessions held, and how many supporters held them, from one index alone (each session
     keeps its relationship's supporter): counted by supporter first, then by month."""
-    month = month_of(db, col(_S.start_at))
+    month, groups = _months(db, col(_S.start_at), since, until)
     per_supporter = (
         sa.select(
             month.label("month"),
@@ -185,15 +197,16 @@ def _activity(db: AsyncSession, since: datetime, until: datetime) -> Any:
             col(_S.start_at) >= since,
             col(_S.start_at) < until,
         )
-        .group_by(month, col(_S.supporter_id))
+        .group_by(*groups, col(_S.supporter_id))
         .subquery()
     )
+    by_month = [per_supporter.c.month] if groups else []
     return sa.select(
-        per_supporter.c.month,
+        by_month[0] if by_month else month,
         func.sum(per_supporter.c.held).label("sessions_held"),
         # A supporter whose account is gone (NULL) held sessions but is not counted.
         func.count(per_supporter.c.supporter_id).label("supporters_active"),
-    ).group_by(per_supporter.c.month)
+    ).group_by(*by_month)
 
 
 COUNTED_IN_SQL = {"introductions": _introductions, "endings": _endings, "activity": _activity}
