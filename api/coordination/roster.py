@@ -109,7 +109,7 @@ def _flag_sets(now: datetime) -> dict[str, Any]:
     # Held sessions are counted by supporter straight from an index (each session keeps its
     # relationship's supporter): the work grows with the last four weeks' sessions, not with
     # every relationship there has been.
-    busy = (
+    busy: Any = (
         select(col(_S.supporter_id).label("supporter_id"))
         .where(
             col(_S.status) == SessionStatus.held,
@@ -120,7 +120,7 @@ def _flag_sets(now: datetime) -> dict[str, Any]:
         .having(func.count() >= BUSY_SESSIONS_IN_4_WEEKS)
     )
     # Early endings lately, from a partial index of them alone.
-    early = (
+    early: Any = (
         select(col(_R.supporter_id).label("supporter_id"))
         .where(
             col(_R.state) == State.ended,
@@ -130,7 +130,7 @@ def _flag_sets(now: datetime) -> dict[str, Any]:
         .group_by(col(_R.supporter_id))
         .having(func.count() >= EARLY_ENDINGS)
     )
-    full = select(col(_O.user_id).label("supporter_id")).where(_full_for_long(now))
+    full: Any = select(col(_O.user_id).label("supporter_id")).where(_full_for_long(now))
     return {"full_for_long": full, "many_sessions": busy, "early_endings": early}
 
 
