@@ -114,16 +114,17 @@ def _pairs(where: Any, when: Any) -> Any:
     )
 
 
-def _flagged(db: AsyncSession, now: datetime) -> Any:
+def _flagged(dialect: str) -> Any:
     """Supporters with a burnout flag, found once, with their flags (in ``other``) and how
     many in all. (Each flag's set is counted in a subquery of its own, so that the plan finds
     them all at once rather than walking the names and testing each against the flags.)"""
-    found = roster.flags(now).subquery()
+    bounds = {name: sa.bindparam(name, type_=UTCDateTime) for name in roster.FLAG_BOUNDS}
+    found = roster.flags(bounds).subquery()
     flagged = (
         sa.select(
             col(SupporterOffer.user_id).label("id"),
             col(SupporterOffer.display_name).label("title"),
-            sql.joined(db, found.c.flag).label("other"),
+            sql.joined_in(dialect, found.c.flag).label("other"),
             func.count().over().label("total"),
         )
         .join(found, found.c.supporter_id == SupporterOffer.user_id)
@@ -140,13 +141,15 @@ def _flagged(db: AsyncSession, now: datetime) -> Any:
     )
 
 
-async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
-    require_coordinator(me)
-    now = now or utcnow()
+def _statement(dialect: str) -> Any:
+    """Every section's total and first few rows, as one query (each part reads its own
+    index). Built once for each dialect with the moments it depends on as parameters
+    (``expiring_by`` and ``roster.flag_bounds``): building it, and working out its cache key,
+    took longer than running it."""
     new = col(Concern.status) == ConcernStatus.new
     expiring = and_(
         col(Relationship.state) == State.introduced,
-        col(Relationship.expires_at) <= now + EXPIRING_WITHIN,
+        col(Relationship.expires_at) <= sa.bindparam("expiring_by", type_=UTCDateTime),
     )
     waiting = col(SupportRequest.status) == RequestStatus.waiting
     due = health_list.reviews_due()
@@ -168,21 +171,31 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
         .join(User, col(User.id) == SupportRequest.seeker_id)
         .where(waiting)
     )
-    # Every section's total and first few rows in one round trip (each part reads its own
-    # index); then the flags of the few supporters shown.
-    parts = [
+    return sa.union_all(
         _section("concerns", concerns),
         _section("expiring", _pairs(expiring, col(Relationship.expires_at))),
         _section("waiting", longest),
         _section("reviews", _pairs(due, col(Relationship.created_at))),
-        _section("supporters", _flagged(db, now), by_name=True),
+        _section("supporters", _flagged(dialect), by_name=True),
         _count("concerns", Concern, new),
         _count("expiring", Relationship, expiring),
         _count("waiting", SupportRequest, waiting),
         _count("reviews", Relationship, due),
         _count("offers", SupporterOffer, col(SupporterOffer.status) == OfferStatus.pending),
-    ]
-    rows = (await db.execute(sa.union_all(*parts))).all()
+    )
+
+
+_STATEMENTS: dict[str, Any] = {}  # by dialect
+
+
+async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
+    require_coordinator(me)
+    now = now or utcnow()
+    dialect = sql.dialect(db)
+    if dialect not in _STATEMENTS:
+        _STATEMENTS[dialect] = _statement(dialect)
+    moments = {"expiring_by": now + EXPIRING_WITHIN, **roster.flag_bounds(now)}
+    rows = (await db.execute(_STATEMENTS[dialect], moments)).all()
     totals: dict[str, int] = {}
     first: dict[str, list[Any]] = {}
     for row in rows:
