@@ -224,6 +224,7 @@ async def load(
         db.add(
             ContactSession(
                 relationship_id=active.id,
+                supporter_id=amara.id,
                 proposed_by=amara.id,
                 start_at=at,
                 minutes=45,

@@ -132,6 +132,7 @@ class DemoRows:
             self.db.add(
                 ContactSession(
                     relationship_id=relationship.id,
+                    supporter_id=relationship.supporter_id,
                     proposed_by=relationship.supporter_id,
                     start_at=at,
                     minutes=45,

@@ -121,7 +121,19 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
             for s in range(held):
                 at = answered + timedelta(days=7 * (s + 1))
                 sessions.append(
-                    (uuid.uuid4(), rid, supporter, min(at, now), 60, "chat", "held", 1, 1, answered)
+                    (
+                        uuid.uuid4(),
+                        rid,
+                        supporter,
+                        supporter,
+                        min(at, now),
+                        60,
+                        "chat",
+                        "held",
+                        1,
+                        1,
+                        answered,
+                    )
                 )
             if state in ("active", "paused"):
                 for m in range(int(rng.integers(0, 6))):
@@ -188,6 +200,7 @@ async def add_relationships(conn: asyncpg.Connection, n: int, seed: int = 5) -> 
         [
             "id",
             "relationship_id",
+            "supporter_id",
             "proposed_by",
             "start_at",
             "minutes",
@@ -283,7 +296,7 @@ async def run(people: int, relationships: int, repeat: int) -> dict:
         fill_seconds = time.perf_counter() - started
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine, Settings(database_url=url))
-        me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
+        me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C", second_factor=True)
         settings = Settings()
         figures: dict[str, dict[str, float]] = {}
         # As the app does at start-up (api/main.py): what lives as long as the process is

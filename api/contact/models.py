@@ -41,10 +41,19 @@ class ContactSession(SQLModel, table=True):
         Index(
             "ix_contact_session_relationship_status_start", "relationship_id", "status", "start_at"
         ),
+        # Held sessions of a period by supporter, from the index alone (statistics' supporters
+        # active, the roster's burnout flag), without looking up each session's relationship.
+        Index("ix_contact_session_status_start_supporter", "status", "start_at", "supporter_id"),
     )
 
     id: UUID = id_field()
     relationship_id: UUID = Field(foreign_key="relationship.id", ondelete="CASCADE")
+    # The relationship's supporter, kept here when the session is made (a relationship never
+    # changes supporter) so that sessions can be counted by supporter from an index; like
+    # the relationship's, it goes (NULL) with the supporter's account.
+    supporter_id: UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
     # Who proposed the time now on the table (a new time proposed by the other person
     # makes them the proposer, and the first person confirms).
     proposed_by: UUID | None = Field(

@@ -181,6 +181,7 @@ async def propose(
     _check(contact, terms, found, start=start, channel=channel, now=now)
     session = ContactSession(
         relationship_id=contact.id,
+        supporter_id=contact.relationship.supporter_id,
         proposed_by=me.user_id,
         start_at=start,
         minutes=terms.session_minutes,

@@ -2,13 +2,14 @@
 suspended, last active, sessions in the last four weeks and burnout flags. Coordinators never
 change a supporter's own boundaries (capacity, pause); they can suspend and reinstate."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, and_, func, union
+from sqlalchemy import ColumnElement, and_, func, literal, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -55,13 +56,14 @@ class RosterEntry:
     flags: list[str] = field(default_factory=list)
 
 
-def _full_for_long(now: datetime) -> ColumnElement[bool]:
+def _full_for_long(answered_since: Any) -> ColumnElement[bool]:
+    """Full, and no one accepted since ``answered_since`` (``now - FULL_FOR``)."""
     recent = (
         select(_R.id)
         .where(
             col(_R.supporter_id) == _O.user_id,
             col(_R.state).in_(HOLDS_A_PLACE),
-            col(_R.answered_at) > now - FULL_FOR,
+            col(_R.answered_at) > answered_since,
         )
         .exists()
     )
@@ -103,46 +105,76 @@ def _last_active() -> Any:
     )
 
 
-def needs_attention(now: datetime) -> ColumnElement[bool]:
-    """Any burnout flag, in SQL: membership of the union of three sets, each computed once (a
-    subquery per supporter was too slow at service scale)."""
-    # Held sessions are counted by relationship first, from the index alone, then each of those
-    # relationships' supporter is looked up by key: the work grows with the last four weeks'
-    # sessions, not with every relationship there has been.
-    per_relationship = (
-        select(col(_S.relationship_id).label("relationship_id"), func.count().label("held"))
+def flag_bounds(now: datetime) -> dict[str, datetime]:
+    """The moments the burnout flags are counted from, by name: the values of the parameters
+    of ``flags`` when its statement is built once with ``bindparam`` (``FLAG_BOUNDS``)."""
+    return {
+        "flags_now": now,
+        "sessions_since": now - timedelta(days=28),
+        "endings_since": now - EARLY_ENDINGS_WITHIN,
+        "answered_since": now - FULL_FOR,
+    }
+
+
+FLAG_BOUNDS = tuple(flag_bounds(datetime(2000, 1, 1)))
+
+
+def _flag_sets(bounds: Mapping[str, Any]) -> dict[str, Any]:
+    """The supporters with each burnout flag, each set computed once (a subquery per supporter
+    was too slow at service scale), by flag. ``bounds``: ``flag_bounds(now)``, or a bound
+    parameter of each of its names."""
+    # Held sessions are counted by supporter straight from an index (each session keeps its
+    # relationship's supporter): the work grows with the last four weeks' sessions, not with
+    # every relationship there has been.
+    busy: Any = (
+        select(col(_S.supporter_id).label("supporter_id"))
         .where(
             col(_S.status) == SessionStatus.held,
-            col(_S.start_at) >= now - timedelta(days=28),
-            col(_S.start_at) <= now,
+            col(_S.start_at) >= bounds["sessions_since"],
+            col(_S.start_at) <= bounds["flags_now"],
         )
-        .group_by(col(_S.relationship_id))
-        .subquery()
+        .group_by(col(_S.supporter_id))
+        .having(func.count() >= BUSY_SESSIONS_IN_4_WEEKS)
     )
-    supporter = (
-        select(col(_R.supporter_id))
-        .where(col(_R.id) == per_relationship.c.relationship_id)
-        .scalar_subquery()
-    )
-    held = sa.select(supporter.label("supporter_id"), per_relationship.c.held).subquery()
-    busy = (
-        sa.select(held.c.supporter_id)
-        .group_by(held.c.supporter_id)
-        .having(func.sum(held.c.held) >= BUSY_SESSIONS_IN_4_WEEKS)
-    )
-    early = (
-        select(col(_R.supporter_id))
+    # Early endings lately, from a partial index of them alone.
+    early: Any = (
+        select(col(_R.supporter_id).label("supporter_id"))
         .where(
             col(_R.state) == State.ended,
             col(_R.end_kind) != EndKind.completed,
-            col(_R.ended_at) >= now - EARLY_ENDINGS_WITHIN,
+            col(_R.ended_at) >= bounds["endings_since"],
         )
         .group_by(col(_R.supporter_id))
         .having(func.count() >= EARLY_ENDINGS)
     )
-    full = select(col(_O.user_id)).where(_full_for_long(now))
+    full: Any = select(col(_O.user_id).label("supporter_id")).where(
+        _full_for_long(bounds["answered_since"])
+    )
+    return {"full_for_long": full, "many_sessions": busy, "early_endings": early}
+
+
+def needs_attention(now: datetime) -> ColumnElement[bool]:
+    """Any burnout flag, in SQL: membership of the union of the flags' sets."""
     # One IN over a union, so PostgreSQL joins against the set instead of probing per row.
-    return col(_O.user_id).in_(union(busy, early, full))
+    return col(_O.user_id).in_(union(*_flag_sets(flag_bounds(now)).values()))
+
+
+def flags(bounds: Mapping[str, Any]) -> Any:
+    """Each burnout flag a supporter has, a row each (supporter_id, flag): what
+    ``needs_attention`` tests, with the flags' names (read them back with ``flag_names``).
+    ``bounds`` as for ``_flag_sets``."""
+    return union_all(
+        *[
+            sa.select(ids.subquery().c.supporter_id, literal(name).label("flag"))
+            for name, ids in _flag_sets(bounds).items()
+        ]
+    )
+
+
+def flag_names(found: str | None) -> list[str]:
+    """The flags of a supporter, in the roster's order, from their names joined by commas."""
+    named = set((found or "").split(","))
+    return [name for name in FLAG_WORDS if name in named]
 
 
 def _entries(rows: list[Any]) -> list[RosterEntry]:
@@ -189,7 +221,7 @@ def _roster_query(now: datetime) -> Any:
         _last_active().label("last_active"),
         _sessions_4_weeks(now).label("sessions"),
         _early_endings(now).label("early"),
-        _full_for_long(now).label("full_for_long"),
+        _full_for_long(now - FULL_FOR).label("full_for_long"),
     )
 
 

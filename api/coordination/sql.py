@@ -25,6 +25,13 @@ def month_key(value: datetime | str) -> str:
     return value if isinstance(value, str) else f"{value.year:04d}-{value.month:02d}"
 
 
+def joined_in(dialect: str, column: Any) -> Any:
+    """A group's texts joined by commas, in no particular order, in this dialect."""
+    if dialect == "postgresql":
+        return func.string_agg(column, literal(","))
+    return func.group_concat(column, literal(","))
+
+
 def days_between(db: AsyncSession, start: Any, end: Any) -> Any:
     """(end - start) in days, as a float."""
     if dialect(db) == "postgresql":

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from api.audit import service as audit
 from api.audit.service import Action
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.common import UTCDateTime, utcnow
 from api.concerns.service import require_coordinator
 from api.contact.models import ContactSession, SessionStatus
 from api.coordination.sql import (
@@ -68,11 +68,32 @@ class Statistics:
     activity: list[dict[str, Any]]
 
 
+def _months(db: AsyncSession, column: Any, month: Any) -> tuple[Any, list]:
+    """The month of each row and what to group by. A range of one month (the usual read: this
+    month) needs neither: ``month`` is then that month, a constant, and the rows are counted
+    as one group, not each row's month worked out. (With no rows, one row of zeros comes back
+    instead of none: the same figures.)"""
+    if month is not None:
+        return month, []
+    each = month_of(db, column)
+    return each, [each]
+
+
+def _one_month(since: datetime, until: datetime) -> str | None:
+    """The month a range is, if it is exactly one."""
+    first = month_key(since)
+    return first if month_start(month_after(first)) == until else None
+
+
+def _constant(month: str | None) -> Any:
+    return None if month is None else sa.cast(literal(month), sa.String).label("month")
+
+
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _waiting_rows(db: AsyncSession, since: datetime, until: datetime) -> tuple[Any, Any, Any]:
+def _waiting_rows(db: AsyncSession, since: Any, until: Any, month: Any) -> tuple[Any, Any, Any]:
     """Days from asking to a supporter accepting, for requests first accepted in the range:
     the rows' select, their month and their days.
 
@@ -96,24 +117,24 @@ def _waiting_rows(db: AsyncSession, since: datetime, until: datetime) -> tuple[A
         .subquery()
     )
     # ...with when it was asked for.
-    month = month_of(db, firsts.c.answered_at)
+    month, groups = _months(db, firsts.c.answered_at, month)
     days = days_between(db, col(SupportRequest.created_at), firsts.c.answered_at)
     base = (
         sa.select(month.label("month"))
         .select_from(firsts)
         .join(SupportRequest, col(SupportRequest.id) == firsts.c.request_id)
     )
-    return base, month, days
+    return base, groups, days
 
 
-def _waiting_sql(db: AsyncSession, since: datetime, until: datetime) -> Any:
+def _waiting_sql(db: AsyncSession, since: Any, until: Any, month: Any = None) -> Any:
     """The waiting table counted in SQL (PostgreSQL: percentile_cont)."""
-    base, month, days = _waiting_rows(db, since, until)
+    base, groups, days = _waiting_rows(db, since, until, month)
     return base.add_columns(
         func.count().label("matched"),
         func.percentile_cont(0.5).within_group(days).label("median_days"),
         func.percentile_cont(0.9).within_group(days).label("p90_days"),
-    ).group_by(month)
+    ).group_by(*groups)
 
 
 def _days_of(value: Any) -> float | None:
@@ -122,7 +143,7 @@ def _days_of(value: Any) -> float | None:
 
 async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counted:
     """The waiting table, its percentiles worked out here (SQLite has no percentile_cont)."""
-    base, _month, days = _waiting_rows(db, since, until)
+    base, _groups, days = _waiting_rows(db, since, until, _constant(_one_month(since, until)))
     by_month: dict[str, list[float]] = {}
     for r in (await db.execute(base.add_columns(days.label("days")))).all():
         by_month.setdefault(month_key(r.month), []).append(float(r.days))
@@ -136,8 +157,8 @@ async def _waiting(db: AsyncSession, since: datetime, until: datetime) -> Counte
     }
 
 
-def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Any:
-    month = month_of(db, col(_R.created_at))
+def _introductions(db: AsyncSession, since: Any, until: Any, month: Any = None) -> Any:
+    month, groups = _months(db, col(_R.created_at), month)
     return (
         sa.select(
             month.label("month"),
@@ -147,12 +168,12 @@ def _introductions(db: AsyncSession, since: datetime, until: datetime) -> Any:
             _count_if(col(_R.state) == State.expired).label("expired"),
         )
         .where(col(_R.created_at) >= since, col(_R.created_at) < until)
-        .group_by(month)
+        .group_by(*groups)
     )
 
 
-def _endings(db: AsyncSession, since: datetime, until: datetime) -> Any:
-    month = month_of(db, col(_R.ended_at))
+def _endings(db: AsyncSession, since: Any, until: Any, month: Any = None) -> Any:
+    month, groups = _months(db, col(_R.ended_at), month)
     early = col(_R.end_kind) != EndKind.completed
     by_person = col(_R.end_kind).in_((EndKind.ended_by_person, EndKind.blocked))
     return (
@@ -166,19 +187,18 @@ def _endings(db: AsyncSession, since: datetime, until: datetime) -> Any:
             _count_if(col(_R.end_kind) == EndKind.account_deleted).label("account_closed"),
         )
         .where(col(_R.state) == State.ended, col(_R.ended_at) >= since, col(_R.ended_at) < until)
-        .group_by(month)
+        .group_by(*groups)
     )
 
 
-def _activity(db: AsyncSession, since: datetime, until: datetime) -> Any:
-    """Sessions held, and how many supporters held them. The sessions are counted by
-    relationship first, and each relationship's supporter looked up by its key, so a month's
-    sessions never wait on a pass over every relationship."""
-    month = month_of(db, col(_S.start_at))
-    per_relationship = (
+def _activity(db: AsyncSession, since: Any, until: Any, month: Any = None) -> Any:
+    """Sessions held, and how many supporters held them, from one index alone (each session
+    keeps its relationship's supporter): counted by supporter first, then by month."""
+    month, groups = _months(db, col(_S.start_at), month)
+    per_supporter = (
         sa.select(
             month.label("month"),
-            col(_S.relationship_id).label("relationship_id"),
+            col(_S.supporter_id).label("supporter_id"),
             func.count().label("held"),
         )
         .where(
@@ -186,22 +206,16 @@ def _activity(db: AsyncSession, since: datetime, until: datetime) -> Any:
             col(_S.start_at) >= since,
             col(_S.start_at) < until,
         )
-        .group_by(month, col(_S.relationship_id))
+        .group_by(*groups, col(_S.supporter_id))
         .subquery()
     )
-    supporter = (
-        sa.select(col(_R.supporter_id))
-        .where(col(_R.id) == per_relationship.c.relationship_id)
-        .scalar_subquery()
-    )
-    with_supporter = sa.select(
-        per_relationship.c.month, per_relationship.c.held, supporter.label("supporter_id")
-    ).subquery()
+    by_month = [per_supporter.c.month] if groups else []
     return sa.select(
-        with_supporter.c.month,
-        func.sum(with_supporter.c.held).label("sessions_held"),
-        func.count(func.distinct(with_supporter.c.supporter_id)).label("supporters_active"),
-    ).group_by(with_supporter.c.month)
+        by_month[0] if by_month else month,
+        func.sum(per_supporter.c.held).label("sessions_held"),
+        # A supporter whose account is gone (NULL) held sessions but is not counted.
+        func.count(per_supporter.c.supporter_id).label("supporters_active"),
+    ).group_by(*by_month)
 
 
 COUNTED_IN_SQL = {"introductions": _introductions, "endings": _endings, "activity": _activity}
@@ -218,19 +232,20 @@ async def _count_one_by_one(db: AsyncSession, since: datetime, until: datetime) 
     """Every table of the range, a query each (SQLite: no round trips to save)."""
     found: dict[str, Counted] = {"waiting": await _waiting(db, since, until)}
     for table, statement in COUNTED_IN_SQL.items():
-        for r in (await db.execute(statement(db, since, until))).all():
+        month = _constant(_one_month(since, until))
+        for r in (await db.execute(statement(db, since, until, month))).all():
             row = {k: _value(table, k, getattr(r, k)) for k in COLUMNS[table]}
             found.setdefault(table, {})[month_key(r.month)] = row
     return found
 
 
-async def _count_at_once(db: AsyncSession, since: datetime, until: datetime) -> Counted:
-    """Every table of the range in one round trip (PostgreSQL): the tables' rows side by side,
-    each padded to the widest, as one union."""
+def _union(db: AsyncSession, since: Any, until: Any, month: Any) -> Any:
+    """Every table of the range as one query: the tables' rows side by side, each padded to
+    the widest, as one union."""
     parts = []
     statements = {"waiting": _waiting_sql, **COUNTED_IN_SQL}
     for table, statement in statements.items():
-        rows = statement(db, since, until).subquery()
+        rows = statement(db, since, until, month).subquery()
         values = [sa.cast(rows.c[k], sa.Float) for k in COLUMNS[table]]
         values += [sa.cast(null(), sa.Float)] * (_WIDEST - len(values))
         parts.append(
@@ -240,8 +255,31 @@ async def _count_at_once(db: AsyncSession, since: datetime, until: datetime) -> 
                 *[v.label(f"v{i}") for i, v in enumerate(values)],
             )
         )
+    return sa.union_all(*parts)
+
+
+_ONE_MONTH: dict[str, Any] = {}  # by dialect: one month's union, its range as parameters
+
+
+async def _count_at_once(db: AsyncSession, since: datetime, until: datetime) -> Counted:
+    """Every table of the range in one round trip (PostgreSQL). One month's query (nearly
+    every read's) is built once, its range and month as parameters: building it, and working
+    out its cache key, took longer than running it."""
+    one = _one_month(since, until)
+    if one is None:
+        statement, values = _union(db, since, until, None), {}
+    else:
+        dialect_name = dialect(db)
+        if dialect_name not in _ONE_MONTH:
+            _ONE_MONTH[dialect_name] = _union(
+                db,
+                sa.bindparam("since", type_=UTCDateTime),
+                sa.bindparam("until", type_=UTCDateTime),
+                sa.cast(sa.bindparam("month", type_=sa.String), sa.String).label("month"),
+            )
+        statement, values = _ONE_MONTH[dialect_name], {"since": since, "until": until, "month": one}
     found: dict[str, Counted] = {}
-    for r in (await db.execute(sa.union_all(*parts))).all():
+    for r in (await db.execute(statement, values)).all():
         names = COLUMNS[r.table]
         row = {k: _value(r.table, k, r[2 + i]) for i, k in enumerate(names)}
         found.setdefault(r.table, {})[month_key(r.month)] = row

@@ -9,16 +9,17 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy import and_, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import UTCDateTime, utcnow
 from api.concerns.models import Concern, ConcernStatus
 from api.concerns.service import require_coordinator
-from api.coordination import health_list, roster
+from api.coordination import health_list, roster, sql
 from api.db import settings_of
 from api.matching.models import RequestStatus, SupportRequest
+from api.policies import service as policies
 from api.relationships.models import Relationship, State
 from api.safety import two_person
 from api.screening import checklist, supervision
@@ -113,35 +114,42 @@ def _pairs(where: Any, when: Any) -> Any:
     )
 
 
-def _flagged(now: datetime) -> Any:
-    """Supporters with a burnout flag, found once, with how many in all. (Counted in a
-    subquery of its own, so that the plan finds them all at once rather than walking the
-    names and testing each against the flags.)"""
+def _flagged(dialect: str) -> Any:
+    """Supporters with a burnout flag, found once, with their flags (in ``other``) and how
+    many in all. (Each flag's set is counted in a subquery of its own, so that the plan finds
+    them all at once rather than walking the names and testing each against the flags.)"""
+    bounds = {name: sa.bindparam(name, type_=UTCDateTime) for name in roster.FLAG_BOUNDS}
+    found = roster.flags(bounds).subquery()
     flagged = (
-        select(
+        sa.select(
             col(SupporterOffer.user_id).label("id"),
             col(SupporterOffer.display_name).label("title"),
+            sql.joined_in(dialect, found.c.flag).label("other"),
             func.count().over().label("total"),
         )
-        .where(col(SupporterOffer.status) == OfferStatus.approved, roster.needs_attention(now))
+        .join(found, found.c.supporter_id == SupporterOffer.user_id)
+        .where(col(SupporterOffer.status) == OfferStatus.approved)
+        .group_by(col(SupporterOffer.user_id), col(SupporterOffer.display_name))
         .subquery()
     )
     return sa.select(
         flagged.c.id,
         flagged.c.title,
         _NO_TIME.label("since"),
-        _NO_TEXT.label("other"),
+        flagged.c.other,
         flagged.c.total,
     )
 
 
-async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
-    require_coordinator(me)
-    now = now or utcnow()
+def _statement(dialect: str) -> Any:
+    """Every section's total and first few rows, as one query (each part reads its own
+    index). Built once for each dialect with the moments it depends on as parameters
+    (``expiring_by`` and ``roster.flag_bounds``): building it, and working out its cache key,
+    took longer than running it."""
     new = col(Concern.status) == ConcernStatus.new
     expiring = and_(
         col(Relationship.state) == State.introduced,
-        col(Relationship.expires_at) <= now + EXPIRING_WITHIN,
+        col(Relationship.expires_at) <= sa.bindparam("expiring_by", type_=UTCDateTime),
     )
     waiting = col(SupportRequest.status) == RequestStatus.waiting
     due = health_list.reviews_due()
@@ -163,21 +171,31 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
         .join(User, col(User.id) == SupportRequest.seeker_id)
         .where(waiting)
     )
-    # Every section's total and first few rows in one round trip (each part reads its own
-    # index); then the flags of the few supporters shown.
-    parts = [
+    return sa.union_all(
         _section("concerns", concerns),
         _section("expiring", _pairs(expiring, col(Relationship.expires_at))),
         _section("waiting", longest),
         _section("reviews", _pairs(due, col(Relationship.created_at))),
-        _section("supporters", _flagged(now), by_name=True),
+        _section("supporters", _flagged(dialect), by_name=True),
         _count("concerns", Concern, new),
         _count("expiring", Relationship, expiring),
         _count("waiting", SupportRequest, waiting),
         _count("reviews", Relationship, due),
         _count("offers", SupporterOffer, col(SupporterOffer.status) == OfferStatus.pending),
-    ]
-    rows = (await db.execute(sa.union_all(*parts))).all()
+    )
+
+
+_STATEMENTS: dict[str, Any] = {}  # by dialect
+
+
+async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None) -> Today:
+    require_coordinator(me)
+    now = now or utcnow()
+    dialect = sql.dialect(db)
+    if dialect not in _STATEMENTS:
+        _STATEMENTS[dialect] = _statement(dialect)
+    moments = {"expiring_by": now + EXPIRING_WITHIN, **roster.flag_bounds(now)}
+    rows = (await db.execute(_STATEMENTS[dialect], moments)).all()
     totals: dict[str, int] = {}
     first: dict[str, list[Any]] = {}
     for row in rows:
@@ -187,29 +205,22 @@ async def today(db: AsyncSession, me: Principal, *, now: datetime | None = None)
             first.setdefault(row.section, []).append(row)
     for found in first.values():
         found.sort(key=lambda r: r.n)
+    if first.get("supporters"):  # counted beside each of its rows (count() over the flagged)
+        totals["supporters"] = int(first["supporters"][0].total)
 
     def section(name: str, title: Any, detail: Any = lambda r: "") -> Section:
         items = [Item(r.id, title(r), r.since, detail(r)) for r in first.get(name, [])]
         return Section(totals.get(name, 0), items)
 
-    flagged = first.get("supporters", [])
-    entries = await roster.entries(db, [r.id for r in flagged], now=now) if flagged else []
     return Today(
         section("concerns", lambda r: r.title),
         section("expiring", lambda r: f"{r.title} and {r.other}"),
         section("waiting", lambda r: r.title),
         section("reviews", lambda r: f"{r.title} and {r.other}"),
-        Section(
-            int(flagged[0].total) if flagged else 0,
-            [
-                Item(
-                    e.user_id,
-                    e.display_name,
-                    None,
-                    "; ".join(roster.FLAG_WORDS[f] for f in e.flags),
-                )
-                for e in entries
-            ],
+        section(
+            "supporters",
+            lambda r: r.title,
+            lambda r: "; ".join(roster.FLAG_WORDS[f] for f in roster.flag_names(r.other)),
         ),
         totals.get("offers", 0),
         *await _governance(db, me, now),
@@ -225,7 +236,8 @@ async def _governance(
 ) -> tuple[Section, Section, Section]:
     """Screening that expires within 30 days or has; supervision overdue; requests for
     safeguarding access waiting for a second coordinator (the two-person rule)."""
-    due = await checklist.due(db, me, on=now.date())
+    items, policy = await policies.screening_and_supervision(db)
+    due = await checklist.due(db, me, on=now.date(), checklist=items)
     screening = Section(
         len(due),
         [
@@ -239,7 +251,7 @@ async def _governance(
             for d in due[:SHOWN]
         ],
     )
-    late = await supervision.overdue(db, me, on=now.date())
+    late = await supervision.overdue(db, me, on=now.date(), policy=policy)
     overdue = Section(
         len(late),
         [

@@ -187,6 +187,20 @@ async def supervision(db: AsyncSession) -> Supervision:
     return Supervision() if row is None else Supervision.model_validate(row.value)
 
 
+async def screening_and_supervision(db: AsyncSession) -> tuple[list[ChecklistItem], Supervision]:
+    """The screening checklist and how often supervision is due, read in one round trip (the
+    console's today page needs both)."""
+    keys = ("screening_checklist", "supervision")
+    found = await db.scalars(select(ServiceSetting).where(col(ServiceSetting.key).in_(keys)))
+    rows = {row.key: row.value for row in found.all()}
+    checklist = rows.get("screening_checklist")
+    supervision = rows.get("supervision")
+    return (
+        list(DEFAULT_CHECKLIST) if checklist is None else Checklist.validate_python(checklist),
+        Supervision() if supervision is None else Supervision.model_validate(supervision),
+    )
+
+
 async def two_person_access(db: AsyncSession) -> TwoPersonAccess:
     """Whether safeguarding access to content needs a second coordinator's approval."""
     row = await db.get(ServiceSetting, "two_person_access")

@@ -39,6 +39,8 @@ class EndKind(StrEnum):
 # A review is due from the agreed session on (with the state active or paused: the index on
 # it leads with the state).
 REVIEW_DUE = "review_at_session IS NOT NULL AND sessions_held >= review_at_session"
+# A relationship that ended some other way than completed (the partial index's condition).
+ENDED_EARLY = "state = 'ended' AND end_kind <> 'completed'"
 
 
 class Source(StrEnum):
@@ -68,6 +70,14 @@ class Relationship(SQLModel, table=True):
             "supporter_id",
             "seeker_id",
             "ended_by",
+        ),
+        # Early endings lately by supporter (the burnout flag), without the completed ones.
+        Index(
+            "ix_relationship_ended_early",
+            "ended_at",
+            "supporter_id",
+            postgresql_where=text(ENDED_EARLY),
+            sqlite_where=text(ENDED_EARLY),
         ),
         # Reviews due, oldest first (api/coordination/health_list.review_due).
         Index(

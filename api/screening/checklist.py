@@ -242,13 +242,20 @@ class Due:
     state: str  # due_soon or expired
 
 
-async def due(db: AsyncSession, me: Principal, *, on: date | None = None) -> list[Due]:
-    """Approved supporters' items that expire within 30 days or have expired, soonest first."""
+async def due(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    on: date | None = None,
+    checklist: list[ChecklistItem] | None = None,
+) -> list[Due]:
+    """Approved supporters' items that expire within 30 days or have expired, soonest first
+    (against ``checklist`` if the caller has read it already)."""
     require_coordinator(me)
     on = on or today()
-    names = {
-        i.key: i.name for i in await policies.screening_checklist(db) if i.expires_after_months
-    }
+    if checklist is None:
+        checklist = await policies.screening_checklist(db)
+    names = {i.key: i.name for i in checklist if i.expires_after_months}
     if not names:
         return []
     latest = (

@@ -19,6 +19,7 @@ from api.crypto import seal, unseal
 from api.db import settings_of
 from api.errors import Invalid
 from api.policies import service as policies
+from api.policies.governance import Supervision
 from api.screening.checklist import check_date, clean_note, offer_of, require_coordinator, today
 from api.screening.models import SupervisionSession
 from api.supporters.models import OfferStatus, SupporterOffer
@@ -113,11 +114,20 @@ class Overdue:
     never: bool  # no supervision logged since they were approved
 
 
-async def overdue(db: AsyncSession, me: Principal, *, on: date | None = None) -> list[Overdue]:
-    """Approved supporters whose supervision is overdue, longest overdue first."""
+async def overdue(
+    db: AsyncSession,
+    me: Principal,
+    *,
+    on: date | None = None,
+    policy: Supervision | None = None,
+) -> list[Overdue]:
+    """Approved supporters whose supervision is overdue, longest overdue first (against
+    ``policy`` if the caller has read it already)."""
     require_coordinator(me)
     on = on or today()
-    interval = timedelta(days=(await policies.supervision(db)).interval_days)
+    if policy is None:
+        policy = await policies.supervision(db)
+    interval = timedelta(days=policy.interval_days)
     latest = (
         select(
             col(SupervisionSession.user_id),

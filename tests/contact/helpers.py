@@ -175,6 +175,7 @@ async def add_session(db, pair: Pair, start: datetime, status: str = "confirmed"
 
     session = ContactSession(
         relationship_id=rid(pair),
+        supporter_id=pair.supporter.id,
         proposed_by=pair.seeker.id,
         start_at=start,
         minutes=45,

@@ -110,6 +110,7 @@ async def test_monthly_statistics_match_an_independent_count(client, db, setting
                 db.add(
                     ContactSession(
                         relationship_id=r.id,
+                        supporter_id=r.supporter_id,
                         start_at=start,
                         minutes=60,
                         channel="video",

@@ -89,6 +89,7 @@ async def test_months_that_are_over_are_kept_and_read_back_the_same(client, db, 
             db.add(
                 ContactSession(
                     relationship_id=r.id,
+                    supporter_id=r.supporter_id,
                     start_at=start,
                     minutes=60,
                     channel="chat",
