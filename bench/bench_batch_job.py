@@ -79,7 +79,7 @@ async def run(seekers: int, supporters: int) -> dict:
         await conn.close()
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine, Settings(database_url=url))
-        me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C")
+        me = Principal(coordinator, Role.coordinator, uuid.uuid4(), "C", second_factor=True)
         index = MatchingIndex()
         async with sessionmaker() as db:
             started = time.perf_counter()
