@@ -13,19 +13,23 @@ the table's and indexes' sizes.
 Knobs: ``BENCH_GROWTH_MAX`` (largest pool, 1,000,000), ``BENCH_GROWTH_MAX_MESSAGES``
 (10,000,000), ``BENCH_GROWTH_ONLY`` (``pool`` or ``messages``), ``BENCH_GROWTH_MINUTES`` (each
 part's time budget, 12: sizes not started by then are skipped and extrapolated, marked so),
-``BENCH_GROWTH_CALLS`` (calls per operation and size, 200), ``BENCH_GROWTH_RELATIONSHIPS``
+``BENCH_GROWTH_NAME`` (the results file's name), ``BENCH_GROWTH_CALLS`` (calls per operation
+and size, 200), ``BENCH_GROWTH_RELATIONSHIPS``
 (background relationships the messages spread over, 40,000). Results:
 ``bench/results/growth.json``.
 """
 
 import asyncio
+import json
 import math
 import os
+import sys
 from typing import Any
 
 from bench import growth_messages, growth_pool
-from bench.common import context, table, write_results
+from bench.common import RESULTS, context, table, write_results
 
+NAME = os.environ.get("BENCH_GROWTH_NAME", "growth")  # bench/results/<NAME>.json
 POOL_SIZES = (10_000, 100_000, 300_000, 1_000_000)
 MESSAGE_SIZES = (100_000, 1_000_000, 10_000_000)
 POOL_METRICS = ("build_s", "build_database_s", "build_records_s", "build_arrays_s")
@@ -56,7 +60,9 @@ def extrapolate(measured: list[dict], target: int, size: str, metrics: tuple) ->
 
 
 def growth(results: list[dict], size: str, metrics: tuple, note: str) -> dict[str, Any]:
-    """Ratios to the smallest size, each metric's growth exponent, and which grows worst."""
+    """Ratios to the smallest size, each metric's growth exponent over the whole range and
+    between the two largest sizes (where fixed costs no longer hide it), and which metric
+    grows worst there."""
     measured = [r for r in results if "skipped" not in r]
     if len(measured) < 2:
         return {"note": "fewer than two sizes measured"}
@@ -65,14 +71,14 @@ def growth(results: list[dict], size: str, metrics: tuple, note: str) -> dict[st
         str(r[size]): {m: round(r[m] / first[m], 2) for m in metrics if r.get(m) and first.get(m)}
         for r in measured
     }
-    exponents = {m: exponent(first, last, size, m) for m in metrics}
-    known = {m: b for m, b in exponents.items() if b is not None}
-    worst = max(known, key=lambda m: known[m]) if known else None
+    upper = {m: exponent(measured[-2], last, size, m) for m in metrics}
+    known = {m: b for m, b in upper.items() if b is not None}
     missing = [r[size] for r in results if "skipped" in r]
     return {
         "ratios_to_smallest": ratios,
-        "exponents": exponents,
-        "grows_worst": worst,
+        "exponents": {m: exponent(first, last, size, m) for m in metrics},
+        "exponents_upper": upper,
+        "grows_worst": max(known, key=lambda m: known[m]) if known else None,
         "note": note,
         "extrapolated": [extrapolate(measured, n, size, metrics) for n in missing],
     }
@@ -84,10 +90,30 @@ def _ops(result: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def _messages_part(found: list[dict]) -> dict[str, Any]:
+    flat = [{"messages": r["messages"], **_ops(r)} if "ops" in r else r for r in found]
+    metrics = tuple(k for k in (flat[0] if flat else {}) if k.endswith("_ms"))
+    return {
+        "results": found,
+        "growth": growth(flat, "messages", metrics, "messages x10: latency x10^b"),
+    }
+
+
+def _previous() -> dict[str, Any]:
+    """The last run's results: a run of one part keeps the other part's figures."""
+    path = RESULTS / f"{NAME}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 async def run() -> dict[str, Any]:
     only = os.environ.get("BENCH_GROWTH_ONLY", "")
     budget = _env("BENCH_GROWTH_MINUTES", 12) * 60
+    previous = _previous()
     payload: dict[str, Any] = {"before": context()}
+    if only == "messages" and "pool" in previous:
+        payload["pool"] = {**previous["pool"], "from_run": previous.get("context")}
+    if only == "pool" and "messages" in previous:
+        payload["messages"] = {**previous["messages"], "from_run": previous.get("context")}
     if only in ("", "pool"):
         sizes = [n for n in POOL_SIZES if n <= _env("BENCH_GROWTH_MAX", POOL_SIZES[-1])]
         pool = await growth_pool.measure(sizes, budget)
@@ -95,20 +121,21 @@ async def run() -> dict[str, Any]:
             "results": pool,
             "growth": growth(pool, "supporters", POOL_METRICS, "supporters x10: metric x10^b"),
         }
+        write_results(NAME, payload)  # kept if the messages part fails
     if only in ("", "messages"):
         sizes = [n for n in MESSAGE_SIZES if n <= _env("BENCH_GROWTH_MAX_MESSAGES", 10**7)]
+
+        def progress(found: list[dict]) -> None:
+            write_results(NAME, {**payload, "messages": _messages_part(found)})
+
         found = await growth_messages.measure(
             sizes,
             budget,
             _env("BENCH_GROWTH_CALLS", 200),
             _env("BENCH_GROWTH_RELATIONSHIPS", 40_000),
+            progress,
         )
-        flat = [{"messages": r["messages"], **_ops(r)} if "ops" in r else r for r in found]
-        metrics = tuple(k for k in (flat[0] if flat else {}) if k.endswith("_ms"))
-        payload["messages"] = {
-            "results": found,
-            "growth": growth(flat, "messages", metrics, "messages x10: latency x10^b"),
-        }
+        payload["messages"] = _messages_part(found)
     return payload
 
 
@@ -126,8 +153,7 @@ def report(payload: dict[str, Any]) -> str:
         header = ["supporters", "build s", "db s", "records s", "arrays s", "arrays MiB"]
         header += ["RSS +MiB", "p50 ms", "p99 ms", "best p99 ms"]
         parts.append(table("matching pool (one replica)", header, rows))
-        g = payload["pool"]["growth"]
-        parts.append(f"exponents {g.get('exponents')}; grows worst: {g.get('grows_worst')}")
+        parts.append(_exponents(payload["pool"]["growth"]))
     if "messages" in payload:
         rows = []
         for r in payload["messages"]["results"]:
@@ -142,14 +168,40 @@ def report(payload: dict[str, Any]) -> str:
         first = next((r for r in payload["messages"]["results"] if "ops" in r), None)
         header = ["messages", "table MiB", "indexes MiB", *(first["ops"] if first else [])]
         parts.append(table("messages: p50 / p99 ms per call, in process", header, rows))
-        g = payload["messages"]["growth"]
-        parts.append(f"exponents {g.get('exponents')}; grows worst: {g.get('grows_worst')}")
+        parts.append(_exponents(payload["messages"]["growth"]))
     return "\n\n".join(parts)
 
 
+def _exponents(found: dict[str, Any]) -> str:
+    """metric ~ size^b, between the two largest sizes measured; 1 is linear."""
+    upper = found.get("exponents_upper") or {}
+    shown = ", ".join(f"{m} {b}" for m, b in upper.items() if b is not None)
+    return f"growth exponents (two largest sizes): {shown}\ngrows worst: {found.get('grows_worst')}"
+
+
+def regrow(payload: dict[str, Any]) -> dict[str, Any]:
+    """The derived figures again from the measured ones (``python -m bench.bench_growth
+    report`` prints the last run's tables without measuring anything)."""
+    if "pool" in payload:
+        payload["pool"]["growth"] = growth(
+            payload["pool"]["results"], "supporters", POOL_METRICS, "supporters x10: x10^b"
+        )
+    if "messages" in payload:
+        payload["messages"] = {
+            **payload["messages"],
+            **_messages_part(payload["messages"]["results"]),
+        }
+    return payload
+
+
 def main() -> None:
+    if sys.argv[1:] == ["report"]:
+        payload = regrow(_previous())
+        (RESULTS / f"{NAME}.json").write_text(json.dumps(payload, indent=2) + "\n")
+        print(report(payload))
+        return
     payload = asyncio.run(run())
-    written = write_results("growth", payload)
+    written = write_results(NAME, payload)
     print(report(payload))
     print(f"wrote {written}")
 

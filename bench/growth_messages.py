@@ -183,13 +183,19 @@ async def _middle(conn: asyncpg.Connection, hot: Pair) -> uuid.UUID:
 
 
 async def measure(
-    sizes: list[int], budget_s: float, calls: int, relationships: int
+    sizes: list[int],
+    budget_s: float,
+    calls: int,
+    relationships: int,
+    progress: Callable[[list[dict[str, Any]]], None] = lambda _: None,
 ) -> list[dict[str, Any]]:
-    """Grow one database through ``sizes`` messages; at each, time list and send."""
+    """Grow one database through ``sizes`` messages; at each, time list and send (and hand
+    the results so far to ``progress``)."""
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
     async with migrated_database(ROOT) as (url, connect):
-        settings = Settings(database_url=url, environment="development")
+        # Tokens that outlive the run (loading 10M messages takes longer than the default 15 min).
+        settings = Settings(database_url=url, environment="development", access_token_minutes=600)
         conn = await asyncpg.connect(**connect)
         await conn.execute("SET session_replication_role = replica")  # bulk load: see growth_pool
         await fill(conn, relationships // 8)
@@ -228,6 +234,7 @@ async def measure(
                     found = await _at_size(client, conn, hot, typical, captured, calls)
                     results.append({**await _sizes(conn, hot), **loaded, **found})
                     print(f"  messages {total:>11,}: {results[-1]['ops']}", flush=True)
+                    progress(results)
         finally:
             await app.state.engine.dispose()
             await conn.close()
