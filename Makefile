@@ -86,7 +86,7 @@ bench-matching: install-dev
 	$(BIN)/python -m bench
 
 # Growth on PostgreSQL: the matching pool from 10k to 1M supporters, messages from 100k to 10M
-# (bench/bench_growth.py; about 20 minutes). BENCH_GROWTH_MAX=300000 for a shorter run.
+# (bench/bench_growth.py; 20–40 minutes on a shared 2-core machine). BENCH_GROWTH_MAX=300000 for a shorter run.
 bench-growth: install-dev
 	$(BIN)/python -m bench.bench_growth
 
