@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///./kindred.db
 
-.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching fuzz reliability clean
+.PHONY: run test install install-dev install-similarity migrate demo lint types bench bench-matching bench-growth fuzz reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ reliability: install-dev
 
 bench-matching: install-dev
 	$(BIN)/python -m bench
+
+# Growth on PostgreSQL: the matching pool from 10k to 1M supporters, messages from 100k to 10M
+# (bench/bench_growth.py; 20–40 minutes on a shared 2-core machine). BENCH_GROWTH_MAX=300000 for a shorter run.
+bench-growth: install-dev
+	$(BIN)/python -m bench.bench_growth
 
 clean:
 	rm -rf $(VENV) kindred.db kindred.db-* .pytest_cache tests/artifacts

@@ -43,7 +43,7 @@ async def add_seekers(conn: asyncpg.Connection, n: int, seed: int = 11) -> None:
     users, profiles, experiences, requests = [], [], [], []
     for i in range(n):
         uid = uuid.uuid4()
-        users.append((uid, f"k{i}@bench.kindred", f"Seeker {i}", "x", "peer", True, now))
+        users.append((uid, f"k{i}@bench.kindred", f"Seeker {i}", "x", "peer", True, now, now))
         z = rng.choice(len(ZONES), p=zone_p)
         profiles.append(
             (

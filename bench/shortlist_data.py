@@ -35,20 +35,22 @@ def _channels(rng: np.random.Generator) -> list[str]:
     return chosen or ["chat"]
 
 
-async def fill(conn: asyncpg.Connection, n: int, seed: int = 7) -> dict:
-    """COPY n approved supporters with profiles and ~10 experiences each (Zipf popularity)."""
+async def fill(conn: asyncpg.Connection, n: int, seed: int = 7, first: int = 0) -> dict:
+    """COPY n approved supporters with profiles and ~10 experiences each (Zipf popularity);
+    ``first`` numbers their addresses on from supporters added before."""
     rng = np.random.default_rng(seed)
     tags = [r["id"] for r in await conn.fetch("SELECT id FROM experience_tag ORDER BY id")]
     popularity = 1.0 / np.arange(1, len(tags) + 1) ** 1.1
-    popularity = rng.permutation(popularity / popularity.sum())
+    # The same tags are popular in every fill, whatever its seed (fills add up: bench_growth).
+    popularity = np.random.default_rng(7).permutation(popularity / popularity.sum())
     zone_names = [z[0] for z in ZONES]
     zone_p = np.array([z[1] for z in ZONES])
     zone_p /= zone_p.sum()
     now = datetime.now(UTC)
     users, offers, profiles, experiences = [], [], [], []
-    for i in range(n):
+    for i in range(first, first + n):
         uid = uuid.uuid4()
-        users.append((uid, f"s{i}@bench.kindred", f"Supporter {i}", "x", "peer", True, now))
+        users.append((uid, f"s{i}@bench.kindred", f"Supporter {i}", "x", "peer", True, now, now))
         capacity = int(rng.integers(1, 6))
         active = int(rng.integers(0, capacity + 1)) if rng.random() < 0.3 else 0
         paused = bool(rng.random() < 0.05)
@@ -108,6 +110,7 @@ COLUMNS = {
         "role",
         "is_active",
         "created_at",
+        "email_verified_at",  # only confirmed addresses are matched
     ],
     "supporter_offer": [
         "id",

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String, text
 from sqlmodel import Field, SQLModel
 
 from api.common import UTCDateTime, created_field, id_field, when_field
@@ -80,6 +80,9 @@ class ContactSession(SQLModel, table=True):
     )
 
 
+WAITING = text("notified_at IS NULL AND dropped_at IS NULL")
+
+
 class Message(SQLModel, table=True):
     """One chat message. Sent outside the agreed windows it is held until ``deliver_at``.
 
@@ -91,6 +94,14 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         Index("ix_message_relationship_sent", "relationship_id", "sent_at"),
         Index("ix_message_undelivered", "notified_at", "deliver_at"),
+        # Waiting messages of a relationship (held.waiting): few, however long the conversation.
+        Index(
+            "ix_message_waiting",
+            "relationship_id",
+            "deliver_at",
+            postgresql_where=WAITING,
+            sqlite_where=WAITING,
+        ),
     )
 
     id: UUID = id_field()
