@@ -227,9 +227,8 @@ async def fast_rows(
     try:
         return await adapter.driver_connection.fetch(prepared.sql, *values)
     except Exception as error:
-        adapter._handle_exception(
-            error
-        )  # raised as the adapter's DB-API errors, as SQLAlchemy would
+        # raised as the adapter's DB-API errors, as SQLAlchemy's own path would
+        adapter._handle_exception(error)
         raise
 
 
