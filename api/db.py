@@ -215,7 +215,7 @@ async def fast_rows(
     conn = await db.connection()
     if conn.dialect.name != "postgresql":
         return await core_rows(db, statement, parameters)
-    adapter = (await conn.get_raw_connection()).dbapi_connection
+    adapter: Any = (await conn.get_raw_connection()).dbapi_connection  # asyncpg's adapter
     if adapter._transaction is None and adapter.isolation_level != "autocommit":
         return await core_rows(db, statement, parameters)
     prepared = _prepared(statement, conn.dialect)

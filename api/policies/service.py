@@ -170,7 +170,7 @@ _BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
 async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, DependencyLimits]:
     """`default_agreement` and `dependency_limits` in one query (every agreement read needs
     both)."""
-    found = dict(await fast_rows(db, _BOUNDS))
+    found: dict[str, Any] = {key: value for key, value in await fast_rows(db, _BOUNDS)}
     template = found.get("default_agreement")
     limits = found.get("dependency_limits")
     return (
