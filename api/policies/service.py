@@ -149,22 +149,23 @@ async def default_agreement(db: AsyncSession) -> DefaultAgreement:
     return DefaultAgreement() if row is None else DefaultAgreement.model_validate(row.value)
 
 
+_SETTING = ServiceSetting.__table__.c  # type: ignore[attr-defined]
+_BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
+    or_(_SETTING.key == "default_agreement", _SETTING.key == "dependency_limits")
+)
+_LIMITS = sa_select(_SETTING.value).where(_SETTING.key == "dependency_limits")
+
+
 async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
-    row = await db.get(ServiceSetting, "dependency_limits")
-    return DependencyLimits() if row is None else DependencyLimits.model_validate(row.value)
+    found = await fast_rows(db, _LIMITS)  # every conversation read and message sent asks
+    return DependencyLimits.model_validate(found[0][0]) if found else DependencyLimits()
 
 
 async def retention(db: AsyncSession) -> RetentionPeriods:
     """How long each kind of record is kept (the purge job enforces it)."""
     row = await db.get(ServiceSetting, "retention")
     return RetentionPeriods() if row is None else RetentionPeriods.model_validate(row.value)
-
-
-_SETTING = ServiceSetting.__table__.c  # type: ignore[attr-defined]
-_BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
-    or_(_SETTING.key == "default_agreement", _SETTING.key == "dependency_limits")
-)
 
 
 async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, DependencyLimits]:
