@@ -1,6 +1,8 @@
 """Database engines and the request's session: it commits once at the end or rolls back."""
 
-from collections.abc import AsyncIterator, Iterable
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -50,9 +52,67 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         return engine
     # No pre-ping (a round trip on every checkout); connections are recycled hourly instead,
     # and a request that meets a dropped connection fails once with a 500 problem and retries.
-    return create_async_engine(
-        async_url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600
+    # At most twice pool_size connections as before, but every one opened is kept: "overflow"
+    # connections were closed on return and opened again by the next request (a connection,
+    # its codecs and its prepared statements anew), which cost /me 40 % of its throughput
+    # under 32 clients (docs/scaling.md). They are still opened only when needed.
+    engine = create_async_engine(
+        async_url, pool_size=2 * pool_size, max_overflow=0, pool_recycle=3600
     )
+    begin_at_first_write(engine)
+    return engine
+
+
+# A statement that only reads: a SELECT that takes no lock and calls nothing with an effect.
+_READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+_NOT_ONLY_READING = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b"
+    r"|\b(INSERT|UPDATE|DELETE|MERGE)\b|advisory|nextval|setval|set_config",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=2048)  # SQLAlchemy sends the same few hundred strings again and again
+def reads_only(statement: str) -> bool:
+    """Whether a statement only reads: it may run outside a transaction."""
+    return bool(_READS.match(statement)) and not _NOT_ONLY_READING.search(statement)
+
+
+def begin_at_first_write(engine: AsyncEngine) -> None:
+    """On PostgreSQL, open the transaction at a connection's first statement that writes or
+    locks, not at its first statement (SQLite's driver already does this).
+
+    Under READ COMMITTED every statement reads its own snapshot inside a transaction or
+    outside one, so a read sent before BEGIN sees what it would have seen after it. A request
+    that only reads then costs no BEGIN and no COMMIT (two round trips of its three or four);
+    one that writes begins just before its first write (or ``SELECT … FOR UPDATE``, ``SET
+    LOCAL``, a savepoint: anything but a plain read) and commits or rolls back as before.
+    A connection given an isolation level of its own (``execution_options``) is left alone.
+    """
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "checkout")
+    def _lazy(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # asyncpg's adapter begins before a statement unless its level is "autocommit"
+        if getattr(dbapi_connection, "_isolation_setting", "") is None:
+            dbapi_connection.isolation_level = "autocommit"
+
+    @event.listens_for(sync, "before_cursor_execute")
+    def _begin_before_writing(
+        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        adapter = conn.connection.dbapi_connection
+        if (
+            adapter.isolation_level == "autocommit"
+            and adapter._isolation_setting is None
+            and not reads_only(statement)
+        ):
+            adapter.isolation_level = None  # the driver sends BEGIN before this statement
+
+    @event.listens_for(sync, "checkin")
+    def _as_found(dbapi_connection: Any, _record: Any) -> None:
+        if getattr(dbapi_connection, "_isolation_setting", "") is None:
+            dbapi_connection.isolation_level = None
 
 
 async def checkpoint_after_erasure(engine: AsyncEngine) -> None:
@@ -110,6 +170,70 @@ async def core_rows(
     a statement built once with bind parameters skips building and caching it again.
     """
     return list((await (await db.connection()).execute(statement, parameters)).all())
+
+
+class _Prepared:
+    """A Core select compiled once for asyncpg: its SQL, its parameters' order and their
+    conversions (what SQLAlchemy would do to each value before sending it)."""
+
+    __slots__ = ("defaults", "names", "processors", "sql")
+
+    def __init__(self, statement: Any, dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            raise ValueError("fast_rows takes statements without expanding parameters")
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or [])
+        processors = compiled._bind_processors
+        self.processors = [processors.get(name) for name in self.names]
+        binds = compiled.binds  # the values written into the statement (``kind == 'web'``)
+        self.defaults = {n: binds[n].effective_value for n in self.names if not binds[n].required}
+
+
+_PREPARED: dict[int, tuple[Any, _Prepared]] = {}
+
+
+def _prepared(statement: Any, dialect: Any) -> _Prepared:
+    known = _PREPARED.get(id(statement))
+    if known is None or known[0] is not statement:
+        known = (statement, _Prepared(statement, dialect))
+        _PREPARED[id(statement)] = known  # statements built once, at import: a few dozen
+    return known[1]
+
+
+async def fast_rows(
+    db: AsyncSession, statement: Any, parameters: dict[str, Any] | None = None
+) -> Sequence[Sequence[Any]]:
+    """Rows of a Core select built once at import (never per call: each is compiled once and
+    kept), indexed by position only.
+
+    On PostgreSQL the compiled SQL goes straight to asyncpg on the session's connection:
+    SQLAlchemy's execution and result layers cost ~0.1 ms a statement, asyncpg's ~0.02 ms
+    (docs/scaling.md). Results are what asyncpg reads (UUIDs, aware datetimes, decoded
+    JSON), as SQLAlchemy would give them for these types; what the session holds unwritten is
+    flushed first, as before an ORM query. Anywhere else, or inside a
+    transaction that SQLAlchemy has yet to begin on the driver, it is ``core_rows``.
+    """
+    if db.new or db.dirty or db.deleted:
+        await db.flush()  # as the ORM would before a query: it reads what this request wrote
+    conn = await db.connection()
+    if conn.dialect.name != "postgresql":
+        return await core_rows(db, statement, parameters)
+    adapter: Any = (await conn.get_raw_connection()).dbapi_connection  # asyncpg's adapter
+    if adapter._transaction is None and adapter.isolation_level != "autocommit":
+        return await core_rows(db, statement, parameters)
+    prepared = _prepared(statement, conn.dialect)
+    given = parameters or {}
+    values = []
+    for name, process in zip(prepared.names, prepared.processors, strict=True):
+        value = given[name] if name in given else prepared.defaults[name]
+        values.append(process(value) if process is not None and value is not None else value)
+    try:
+        return await adapter.driver_connection.fetch(prepared.sql, *values)
+    except Exception as error:
+        # raised as the adapter's DB-API errors, as SQLAlchemy's own path would
+        adapter._handle_exception(error)
+        raise
 
 
 def among(db: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

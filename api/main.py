@@ -62,27 +62,31 @@ same endpoint, and a token carrying the scopes each of their routes names
 
 
 def api_router() -> APIRouter:
+    """Every API route. FastAPI finds a request's route by trying each in turn (~4 µs each
+    here), so the routers people use most come first: a relationship's routes were 157
+    tries away at the end. No two routers' paths overlap (tests/ops/test_routing.py), so
+    the order changes no answer."""
     router = APIRouter(prefix=API_PREFIX, responses=problem_response_docs(400, 401, 403, 404, 422))
+    router.include_router(relationships_router)
+    router.include_router(contact_router)
+    router.include_router(supporters_router)
+    router.include_router(matching_router)
+    router.include_router(notices_router)
     router.include_router(token_router)
     router.include_router(auth_router)
+    router.include_router(coordination_router)
     router.include_router(second_factor_router)
     router.include_router(admin_router)
     router.include_router(address_router)
-    router.include_router(notices_router)
     router.include_router(clients_router)
     router.include_router(evidence_router)
     router.include_router(integrations_router)
     router.include_router(integrations_webhooks_router)
-    router.include_router(supporters_router)
     router.include_router(screening_router)
     router.include_router(profiles_router)
-    router.include_router(matching_router)
     router.include_router(safety_router)
-    router.include_router(coordination_router)
     router.include_router(moderation_router)
     router.include_router(privacy_router)
-    router.include_router(relationships_router)
-    router.include_router(contact_router)
     router.include_router(contact_account_router)
     return router
 

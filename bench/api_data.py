@@ -178,17 +178,18 @@ def _actor(settings: Settings, user_id: uuid.UUID, logins: list[tuple]) -> Actor
 
 
 async def add_coordinator(conn: asyncpg.Connection, settings: Settings) -> Actor:
-    """A coordinator with a live session."""
+    """A coordinator with a live session that proved the second factor (staff need it)."""
     uid, session_id = uuid.uuid4(), uuid.uuid4()
     await conn.execute(
         "INSERT INTO user_account (id, email, display_name, password_hash, role, is_active"
-        " , created_at) VALUES ($1, 'coordinator@pairs.bench', 'Coordinator', 'x', 'coordinator',"
-        " true, now())",
+        " , created_at, email_verified_at) VALUES ($1, 'coordinator@pairs.bench', 'Coordinator',"
+        " 'x', 'coordinator', true, now(), now())",
         uid,
     )
     await conn.execute(
         "INSERT INTO auth_session (id, user_id, kind, secret_hash, created_at, last_used_at,"
-        " expires_at) VALUES ($1, $2, 'api', $3, now(), now(), now() + interval '1 day')",
+        " expires_at, second_factor_at)"
+        " VALUES ($1, $2, 'api', $3, now(), now(), now() + interval '1 day', now())",
         session_id,
         uid,
         hash_secret(new_secret()),

@@ -15,7 +15,9 @@ Knobs (environment): BENCH_SECONDS (10), BENCH_CLIENTS (32), BENCH_PEOPLE (10000
 BENCH_RELATIONSHIPS (50000), BENCH_PAIRS (1000), BENCH_WORKERS (2), BENCH_ONLY (comma-
 separated operation names), BENCH_SMALL (1: run the small charity too; 0: skip it),
 BENCH_DATABASE_URL (the server to create the database on), BENCH_APP_ROOT (serve the app of
-another checkout, e.g. main's, on the same data: a "before" figure).
+another checkout, e.g. main's, on the same data: a "before" figure), BENCH_BEFORE_ROOT (serve
+another checkout as well and run each operation on it just before this one: before and after
+in the same run, as "before x" and "before p99").
 Results: bench/results/api.json.
 """
 
@@ -69,7 +71,9 @@ def _env(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def serve(app: str, database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(
+    app: str, database_url: str, workers: int, root: str | None = None
+) -> tuple[subprocess.Popen, str]:
     """uvicorn with the flags a deployment uses, on a free port of 127.0.0.1."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "ENVIRONMENT": "development"}
@@ -79,7 +83,7 @@ def serve(app: str, database_url: str, workers: int) -> tuple[subprocess.Popen, 
     args += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
     args += ["--log-level", "warning"]
     # BENCH_APP_ROOT: serve another checkout's app (a "before" figure) on the same data
-    root = os.environ.get("BENCH_APP_ROOT", str(ROOT)) if factory else str(ROOT)
+    root = root or (os.environ.get("BENCH_APP_ROOT", str(ROOT)) if factory else str(ROOT))
     proc = subprocess.Popen(args, env=env, cwd=root, stdout=subprocess.DEVNULL)  # noqa: S603
     return proc, f"http://127.0.0.1:{port}"
 
@@ -200,9 +204,16 @@ async def load(
 
 
 def measure(
-    base: str, ceiling_url: str, ops: dict[str, list[Call]], seconds: int, clients: int
+    base: str,
+    ceiling_url: str,
+    ops: dict[str, list[Call]],
+    seconds: int,
+    clients: int,
+    before: str | None = None,
 ) -> dict[str, Any]:
-    """The ceiling, each operation alone, the mixes, the ceiling again: all in one run."""
+    """The ceiling, each operation alone, the mixes, the ceiling again: all in one run. With
+    ``before`` (another checkout's app on the same data), each operation runs on it too, just
+    before it runs on this one."""
     only = [o for o in os.environ.get("BENCH_ONLY", "").split(",") if o]
     folder = Path(tempfile.mkdtemp(prefix="kindred_bench_"))
     scripts = {
@@ -213,22 +224,27 @@ def measure(
     scripts["read mix"] = wrk_scripts.script(mixed(ops, reads), folder / "reads.lua")
     scripts["mix"] = wrk_scripts.script(mixed(ops, MIX), folder / "mix.lua")
     wrk_scripts.script([Call("GET", "/", "x")], wrk_scripts.lua_path_for_ceiling())
-    wrk_scripts.run(base, scripts["read mix"], clients, 2)  # warm: plans cached, pages in memory
+    for url in (base, before) if before else (base,):
+        wrk_scripts.run(url, scripts["read mix"], clients, 2)  # warm: plans cached, pages in memory
     results: dict[str, Any] = {}
+    earlier: dict[str, Any] = {}
     with Stolen() as stolen:
-        before = wrk_scripts.run(ceiling_url, None, clients, seconds)
+        first = wrk_scripts.run(ceiling_url, None, clients, seconds)
         for name, lua in scripts.items():
             if only and name not in only:
                 continue
+            if before:
+                earlier[name] = wrk_scripts.run(before, lua, clients, seconds)
             results[name] = wrk_scripts.run(base, lua, clients, seconds)
-        after = wrk_scripts.run(ceiling_url, None, clients, seconds)
-    ceiling = (before["rps"] + after["rps"]) / 2
-    for r in results.values():
+        last = wrk_scripts.run(ceiling_url, None, clients, seconds)
+    ceiling = (first["rps"] + last["rps"]) / 2
+    for r in (*results.values(), *earlier.values()):
         r["ratio"] = round(r["rps"] / ceiling, 4)
     shutil.rmtree(folder, ignore_errors=True)
     return {
-        "ceiling": {"before": before, "after": after, "rps": round(ceiling, 1)},
+        "ceiling": {"before": first, "after": last, "rps": round(ceiling, 1)},
         "operations": results,
+        **({"operations_before": earlier} if before else {}),
         "cpu_stolen_share": stolen.share,
     }
 
@@ -263,19 +279,28 @@ async def profile(
             await conn.close()
         app, base = serve("api.main:create_app", url, workers)
         hello, ceiling_url = serve("bench.hello:app", url, workers)
+        # BENCH_BEFORE_ROOT: another checkout served too, each operation measured on both
+        other_root = os.environ.get("BENCH_BEFORE_ROOT")
+        other, before = (
+            serve("api.main:create_app", url, workers, other_root) if other_root else (None, None)
+        )
         try:
-            await healthy(base)
-            await healthy(ceiling_url, "/")
             shortlist = loaded["ops"]["shortlist"][0]
-            # every worker builds its own matching pool on its first shortlist
-            await warm_every_worker(
-                base + shortlist.path, {"Authorization": f"Bearer {shortlist.token}"}, quick=1.0
-            )
-            figures = measure(base, ceiling_url, loaded["ops"], seconds, clients)
+            for url_ in (base, before) if before else (base,):
+                await healthy(url_)
+                # every worker builds its own matching pool on its first shortlist
+                await warm_every_worker(
+                    url_ + shortlist.path,
+                    {"Authorization": f"Bearer {shortlist.token}"},
+                    quick=1.0,
+                )
+            await healthy(ceiling_url, "/")
+            figures = measure(base, ceiling_url, loaded["ops"], seconds, clients, before)
             memory = memory_mib(app.pid)
         finally:
-            stop(app)
-            stop(hello)
+            for proc in (app, hello, other):
+                if proc is not None:
+                    stop(proc)
     return {
         "profile": label,
         "workers": workers,
@@ -298,6 +323,7 @@ def report(result: dict[str, Any]) -> str:
         f"(before {c['before']['rps']:,.0f}, after {c['after']['rps']:,.0f}; "
         f"p99 {c['before']['p99_ms']} ms)"
     )
+    earlier = result.get("operations_before", {})
     rows = [
         (
             n,
@@ -308,18 +334,14 @@ def report(result: dict[str, Any]) -> str:
             r["p99_ms"],
             r["non_2xx"] + r["socket_errors"],
             verdict(n, r),
+            *((earlier[n]["ratio"], earlier[n]["p99_ms"]) if n in earlier else ()),
         )
         for n, r in result["operations"].items()
     ]
-    return (
-        head
-        + "\n"
-        + table(
-            "",
-            ["operation", "req/s", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "failed", "target"],
-            rows,
-        )
-    )
+    header = ["operation", "req/s", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "failed", "target"]
+    if earlier:
+        header += ["before x", "before p99"]
+    return head + "\n" + table("", header, rows)
 
 
 def main() -> None:

@@ -37,10 +37,17 @@ async def run(names: list[str], calls: int) -> None:
         app = create_app(Settings(database_url=url, environment="development"))
         transport = httpx.ASGITransport(app=app)
         statements: list[str] = []
+        sync_engine = app.state.engine.sync_engine
+        # SQLAlchemy's statements, and what goes to asyncpg directly (BEGIN, COMMIT, fast_rows)
         event.listen(
-            app.state.engine.sync_engine,
-            "before_cursor_execute",
-            lambda _c, _cur, sql, *_: statements.append(sql),
+            sync_engine, "before_cursor_execute", lambda _c, _cur, sql, *_: statements.append(sql)
+        )
+        event.listen(
+            sync_engine,
+            "connect",
+            lambda dbapi, _r: dbapi.driver_connection.add_query_logger(
+                lambda q: statements.append(q.query)
+            ),
         )
         RESULTS.mkdir(exist_ok=True)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -62,8 +69,8 @@ async def run(names: list[str], calls: int) -> None:
                     await call(i + 1000)
                 statements.clear()
                 await call(0)
-                trips = len(statements) + 2  # and BEGIN, COMMIT (the driver's own)
-                shown = "\n".join(s.split("\n")[0][:110] for s in statements)
+                trips = len(statements)  # BEGIN and COMMIT included, when sent
+                shown = "\n".join(s.strip().split("\n")[0][:110] for s in statements)
                 profiler = Profiler(interval=0.0002, async_mode="enabled")
                 started = time.perf_counter()
                 with profiler:

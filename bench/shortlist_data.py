@@ -169,7 +169,8 @@ async def add_seeker(conn: asyncpg.Connection, database_url: str) -> uuid.UUID:
     seeker = uuid.uuid4()
     await conn.execute(
         "INSERT INTO user_account (id, email, display_name, password_hash, role, is_active,"
-        " created_at) VALUES ($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true, now())",
+        " created_at, email_verified_at)"
+        " VALUES ($1, 'seeker@bench.kindred', 'Seeker', $2, 'peer', true, now(), now())",
         seeker,
         hash_password(settings, PASSWORD),
     )

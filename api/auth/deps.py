@@ -16,11 +16,18 @@ from api.errors import Forbidden, Unauthorized
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def current_principal(
-    db: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
-) -> Principal:
+async def bearer_token(token: Annotated[str | None, Depends(_bearer)]) -> str:
+    """The access token sent; for a route that re-checks the session in its own statement
+    (``auth.principal_and``) rather than through ``CurrentPrincipal``."""
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
+    return token
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+async def current_principal(db: SessionDep, settings: SettingsDep, token: BearerToken) -> Principal:
     return await auth.principal_from_access_token(db, settings=settings, token=token)
 
 

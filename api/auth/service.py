@@ -2,8 +2,10 @@
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, bindparam, delete, update
@@ -17,7 +19,7 @@ from api.auth.principal import Principal
 from api.auth.suspension import AccountSuspended, is_suspended, suspension_text
 from api.common import utcnow
 from api.config import Settings
-from api.db import core_rows
+from api.db import fast_rows
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
 BAD_LOGIN = "That email and password don't match an account."
@@ -291,19 +293,20 @@ def _staff_session_over(
     ) or now - last_used_at > idle_limit(settings, role)
 
 
-async def _principal(
-    db: AsyncSession,
-    settings: Settings,
-    statement: Select,
-    parameters: dict,
-    user_id: UUID | None = None,
+def with_session_check(*columns: Any) -> Select:
+    """The session re-check and what a route reads, as one statement (built once, at
+    import): ``columns`` may name the session's account (``User``'s columns) or be
+    subqueries correlated to it. Read it with ``principal_and``."""
+    return _WHO.add_columns(*columns).where(_S.id == bindparam("session_id"))
+
+
+def _live(
+    settings: Settings, row: Sequence[Any], user_id: UUID | None
 ) -> tuple[Principal, datetime] | None:
-    """Who is behind a live session, with when it was last used."""
-    found = await core_rows(db, statement, parameters)
-    if not found:
-        return None
-    session_id, revoked_at, expires_at, last_used_at, created_at, verified_at = found[0][:6]
-    uid, role, name, active, lead, until = found[0][6:]
+    """Who is behind a live session (the first 12 columns of ``_WHO``), with when it was
+    last used; None when it has ended."""
+    session_id, revoked_at, expires_at, last_used_at, created_at, verified_at = row[:6]
+    uid, role, name, active, lead, until = row[6:12]
     now = utcnow()
     if revoked_at or expires_at <= now or not active or (until is not None and until > now):
         return None
@@ -321,21 +324,40 @@ async def _principal(
         safeguarding_lead=bool(lead),
         second_factor=verified_at is not None,
     )
-    return principal, (last_used_at)
+    return principal, last_used_at
+
+
+async def _principal(
+    db: AsyncSession,
+    settings: Settings,
+    statement: Select,
+    parameters: dict,
+    user_id: UUID | None = None,
+) -> tuple[Principal, datetime] | None:
+    """Who is behind a live session, with when it was last used."""
+    found = await fast_rows(db, statement, parameters)
+    return _live(settings, found[0], user_id) if found else None
 
 
 async def principal_from_access_token(
     db: AsyncSession, *, settings: Settings, token: str
 ) -> Principal:
+    return (await principal_and(db, settings=settings, token=token, statement=_BY_SESSION))[0]
+
+
+async def principal_and(
+    db: AsyncSession, *, settings: Settings, token: str, statement: Select
+) -> tuple[Principal, Sequence[Any]]:
+    """Who is behind an access token (the session re-checked in the database, as on every
+    request) and the rest of ``statement``'s row (``with_session_check``): one round trip."""
     claims = tokens.read_access_token(settings, token)
     if claims is None:
         raise Unauthorized("Your access token is missing, expired or not valid.")
-    found = await _principal(
-        db, settings, _BY_SESSION, {"session_id": claims.session_id}, claims.user_id
-    )
-    if found is None:
+    found = await fast_rows(db, statement, {"session_id": claims.session_id})
+    live = _live(settings, found[0], claims.user_id) if found else None
+    if live is None:
         raise Unauthorized("That session has ended. Please log in again.")
-    return found[0]
+    return live[0], found[0][12:]
 
 
 async def principal_from_cookie(

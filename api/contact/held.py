@@ -16,12 +16,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import and_, col, or_, select
 
 from api.contact import contact_details
 from api.contact.models import Message
+from api.db import fast_rows
 from api.relationships.models import AgreementVersion, Relationship
 from api.relationships.terms import AgreementTerms
 from api.weekly.occurrences import next_window_opening
@@ -54,11 +56,28 @@ def opening(terms: AgreementTerms, after: datetime) -> datetime:
     return next_window_opening(after, terms.windows, terms.timezone) or after
 
 
+_M = Message.__table__.c  # type: ignore[attr-defined]
+_ANY_STALE = (
+    sa_select(_M.id)
+    .where(
+        _M.relationship_id == bindparam("relationship_id"),
+        _M.notified_at.is_(None),
+        _M.dropped_at.is_(None),
+        or_(_M.windows_version.is_(None), _M.windows_version != bindparam("current")),
+    )
+    .limit(1)
+)
+
+
 async def retime(db: AsyncSession, *, relationship: Relationship) -> int:
     """Time waiting messages again under the versions agreed since; how many changed."""
     current = relationship.agreed_version
     if current is None:
         return 0
+    if not await fast_rows(
+        db, _ANY_STALE, {"relationship_id": relationship.id, "current": current}
+    ):
+        return 0  # the usual case, on every read of a conversation: one prebuilt statement
     stale = list(
         await db.scalars(
             select(Message)

@@ -20,7 +20,8 @@ from datetime import datetime
 from typing import Any, Literal, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, exists, func, update
+from sqlalchemy import ColumnElement, CursorResult, bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import and_, col, or_, select
 
@@ -31,6 +32,7 @@ from api.contact import contact_details, daily_limit, held, notifications
 from api.contact.common import Contact, load, local_text_with_zone, require_active
 from api.contact.models import Message
 from api.crypto import seal, unseal
+from api.db import fast_rows
 from api.errors import Conflict, Invalid
 from api.notices import service as notices
 from api.paging import Order, Window, page
@@ -110,6 +112,22 @@ def due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
     )
 
 
+_M = Message.__table__.c  # type: ignore[attr-defined]
+# `due(…)` and not yet told, built once: every poll of a conversation asks it.
+_ANY_UNTOLD = (
+    sa_select(_M.id)
+    .where(
+        _M.relationship_id == bindparam("relationship_id"),
+        _M.dropped_at.is_(None),
+        _M.withheld.is_(None),
+        _M.hidden_at.is_(None),
+        _M.deliver_at <= bindparam("until"),
+        _M.notified_at.is_(None),
+    )
+    .limit(1)
+)
+
+
 async def release(
     db: AsyncSession, *, relationship: Relationship, now: datetime, seen_by: UUID | None = None
 ) -> int:
@@ -118,7 +136,7 @@ async def release(
     await held.retime(db, relationship=relationship)
     until = await cutoff(db, relationship=relationship, now=now)
     waiting = due(relationship.id, until) & col(Message.notified_at).is_(None)
-    if not await db.scalar(select(exists().where(waiting))):
+    if not await fast_rows(db, _ANY_UNTOLD, {"relationship_id": relationship.id, "until": until}):
         return 0  # the usual case for a poll: no write at all
     told = 0
     for recipient in (relationship.seeker_id, relationship.supporter_id):

@@ -14,6 +14,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from sqlalchemy import or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -23,6 +25,7 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import CrisisResource, Settings
+from api.db import fast_rows
 from api.errors import FieldError, Forbidden, Invalid, NotFound
 from api.policies.governance import (
     DEFAULT_CHECKLIST,
@@ -146,10 +149,17 @@ async def default_agreement(db: AsyncSession) -> DefaultAgreement:
     return DefaultAgreement() if row is None else DefaultAgreement.model_validate(row.value)
 
 
+_SETTING = ServiceSetting.__table__.c  # type: ignore[attr-defined]
+_BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
+    or_(_SETTING.key == "default_agreement", _SETTING.key == "dependency_limits")
+)
+_LIMITS = sa_select(_SETTING.value).where(_SETTING.key == "dependency_limits")
+
+
 async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
-    row = await db.get(ServiceSetting, "dependency_limits")
-    return DependencyLimits() if row is None else DependencyLimits.model_validate(row.value)
+    found = await fast_rows(db, _LIMITS)  # every conversation read and message sent asks
+    return DependencyLimits.model_validate(found[0][0]) if found else DependencyLimits()
 
 
 async def retention(db: AsyncSession) -> RetentionPeriods:
@@ -161,12 +171,7 @@ async def retention(db: AsyncSession) -> RetentionPeriods:
 async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, DependencyLimits]:
     """`default_agreement` and `dependency_limits` in one query (every agreement read needs
     both)."""
-    rows = await db.scalars(
-        select(ServiceSetting).where(
-            col(ServiceSetting.key).in_(("default_agreement", "dependency_limits"))
-        )
-    )
-    found = {row.key: row.value for row in rows.all()}
+    found: dict[str, Any] = {key: value for key, value in await fast_rows(db, _BOUNDS)}
     template = found.get("default_agreement")
     limits = found.get("dependency_limits")
     return (

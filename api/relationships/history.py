@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
+from api.db import fast_rows
 from api.relationships.agreement_view import Agreement
 from api.relationships.models import ConsentKind, RelationshipEvent, VersionStatus
 
@@ -31,18 +33,24 @@ class Event:
     id: UUID = _NO_ID
 
 
+_E = RelationshipEvent.__table__.c  # type: ignore[attr-defined]
+# Built once: every read of a relationship shows its history.
+_EVENTS = (
+    sa_select(_E.at, _E.actor_id, _E.from_state, _E.to_state, _E.id)
+    .where(_E.relationship_id == bindparam("relationship_id"))
+    .order_by(_E.at)
+)
+
+
 async def timeline(db: AsyncSession, *, agreement: Agreement) -> list[Event]:
     """Every event, oldest first: who did what, and when."""
     relationship, pair = agreement.relationship, agreement.pair
-    rows = await db.scalars(
-        select(RelationshipEvent)
-        .where(RelationshipEvent.relationship_id == relationship.id)
-        .order_by(col(RelationshipEvent.at))
-    )
     events: list[Event] = []
-    for row in rows.all():
-        by: Actor = pair.role_of(row.actor_id) or ("coordinator" if row.actor_id else "service")
-        events.append(Event(row.at, "state", by, row.from_state, row.to_state, id=row.id))
+    for at, actor_id, from_state, to_state, event_id in await fast_rows(
+        db, _EVENTS, {"relationship_id": relationship.id}
+    ):
+        by: Actor = pair.role_of(actor_id) or ("coordinator" if actor_id else "service")
+        events.append(Event(at, "state", by, from_state, to_state, id=event_id))
     for version in agreement.versions:
         number = version.number
         proposer = agreement.proposer(version)

@@ -1,8 +1,9 @@
 from fastapi import APIRouter, status
 
-from api.auth.deps import CurrentPrincipal
+from api.auth.deps import BearerToken, CurrentPrincipal
 from api.auth.schemas import UserPublic
 from api.db import SessionDep, settings_of
+from api.deps import SettingsDep
 from api.errors import NotFound, problem_response_docs
 from api.supporters import service
 from api.supporters.schemas import OfferCreate, OfferPublic, OfferUpdate
@@ -11,9 +12,9 @@ router = APIRouter(tags=["supporters"])
 
 
 @router.get("/me", response_model=UserPublic, tags=["accounts"])
-async def me(me: CurrentPrincipal, db: SessionDep) -> UserPublic:
+async def me(token: BearerToken, db: SessionDep, settings: SettingsDep) -> UserPublic:
     """My account, and whether I support others (so it is answered here, above accounts)."""
-    return UserPublic.model_validate(await service.my_account(db, me))
+    return UserPublic.model_validate(await service.my_account(db, settings=settings, token=token))
 
 
 @router.get("/supporter-offer", response_model=OfferPublic)

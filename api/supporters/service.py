@@ -3,19 +3,20 @@
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, bindparam, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.audit.service import Action
+from api.auth import service as auth
 from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import Settings
 from api.crypto import seal, unseal
-from api.db import core_rows, settings_of
+from api.db import settings_of
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.supporters.models import MAX_CAPACITY, OfferStatus, SupporterOffer
 
@@ -174,25 +175,27 @@ async def reinstate(db: AsyncSession, me: Principal, *, user_id: UUID) -> Suppor
 
 # SQLModel sets __table__ on table models but does not declare it.
 _U, _O = User.__table__.c, SupporterOffer.__table__.c  # type: ignore[attr-defined]
-_ACCOUNT = sa_select(
-    _U.id,
+# GET /me: the session re-check, the account and whether they support others, one statement.
+_ACCOUNT = auth.with_session_check(
     _U.email,
-    _U.display_name,
-    _U.role,
     _U.created_at,
     sa_select(_O.status).where(_O.user_id == _U.id).scalar_subquery().label("offer"),
-).where(_U.id == bindparam("user_id"))
+)
 
 
-async def my_account(db: AsyncSession, me: Principal) -> dict[str, Any]:
-    """My account as `GET /me` shows it, and whether I support others: one Core query."""
-    found = await core_rows(db, _ACCOUNT, {"user_id": me.user_id})
-    if not found:
-        raise NotFound("No such account.")
-    row = found[0]._mapping
+async def my_account(db: AsyncSession, *, settings: Settings, token: str) -> dict[str, Any]:
+    """My account as `GET /me` shows it, and whether I support others, for whoever this
+    access token's live session belongs to: one round trip, the session check included."""
+    me, (email, created_at, offer) = await auth.principal_and(
+        db, settings=settings, token=token, statement=_ACCOUNT
+    )
     return {
-        **{k: row[k] for k in ("id", "email", "display_name", "role", "created_at")},
-        "is_supporter": row["offer"] == OfferStatus.approved,
+        "id": me.user_id,
+        "email": email,
+        "display_name": me.display_name,
+        "role": me.role,
+        "created_at": created_at,
+        "is_supporter": offer == OfferStatus.approved,
     }
 
 
