@@ -53,6 +53,16 @@ class Phone:
     async def go(self, path: str) -> None:
         await self.page.goto(f"{self.journey.server}{path}")
 
+    async def when_listening(self, field):
+        """The field once htmx has set up its triggers: a page a boosted link swapped in is
+        processed just after it appears, and typing before that would go unheard."""
+        await field.evaluate(
+            "(el) => new Promise((done) => {"
+            " const ready = () => (el['htmx-internal-data'] ? done() : setTimeout(ready, 20));"
+            " ready(); })"
+        )
+        return field
+
     async def log_in(self, email: str) -> None:
         await self.go("/login")
         await self.page.get_by_label("Email").fill(email)

@@ -211,7 +211,8 @@ async def sam_ends_their_support(j: Journey, sam: Phone) -> None:
     page = sam.page
     await sam.go(j.rel)
     await page.locator("section.safety-actions").get_by_role("link", name="End our support").click()
-    await page.get_by_label("A closing message to Bob").fill(CLOSING)
+    closing = await sam.when_listening(page.get_by_label("A closing message to Bob"))
+    await closing.fill(CLOSING)
     await expect(page.locator("#preview blockquote")).to_have_text(CLOSING)
     await sam.look("end")
     await page.get_by_role("button", name="End our support").click()
