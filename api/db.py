@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import ColumnElement, any_, bindparam, event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -231,9 +232,19 @@ async def fast_rows(
     try:
         return await adapter.driver_connection.fetch(prepared.sql, *values)
     except Exception as error:
-        # raised as the adapter's DB-API errors, as SQLAlchemy's own path would
-        adapter._handle_exception(error)
-        raise
+        dbapi = conn.dialect.loaded_dbapi
+        try:
+            adapter._handle_exception(error)  # raises it as the adapter's DB-API error
+            raise
+        except dbapi.Error as raised:
+            # As SQLAlchemy's own path would: a lost connection is invalidated (never handed to
+            # the next request) and every error is a DBAPIError saying whether it was lost.
+            lost = conn.dialect.is_disconnect(raised, adapter, None)
+            if lost:
+                await conn.invalidate(raised)
+            raise DBAPIError.instance(
+                prepared.sql, values, raised, dbapi.Error, connection_invalidated=lost
+            ) from error
 
 
 def among(db: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
