@@ -47,12 +47,15 @@ class WaitingSeeker:
     address_confirmed: bool  # until they follow the link we sent, nobody is introduced to them
 
 
-def _rows() -> Any:
-    return (
-        select(_Q, User.display_name, col(User.email_verified_at).is_not(None))
-        .join(User, col(User.id) == _Q.seeker_id)
-        .where(col(_Q.status) == RequestStatus.waiting)
+def _requests() -> Any:
+    """Requests with what the list shows of their seeker: name, and whether confirmed."""
+    return select(_Q, User.display_name, col(User.email_verified_at).is_not(None)).join(
+        User, col(User.id) == _Q.seeker_id
     )
+
+
+def _rows() -> Any:
+    return _requests().where(col(_Q.status) == RequestStatus.waiting)
 
 
 async def waiting_list(
@@ -158,13 +161,7 @@ async def one(db: AsyncSession, me: Principal, *, request_id: UUID) -> WaitingSe
     """One request as the waiting list shows it (whether or not it is still waiting)."""
     if not me.is_coordinator:
         raise Forbidden("Only coordinators can see the waiting list.")
-    found = (
-        await db.execute(
-            select(_Q, User.display_name, col(User.email_verified_at).is_not(None))
-            .join(User, col(User.id) == _Q.seeker_id)
-            .where(col(_Q.id) == request_id)
-        )
-    ).first()
+    found = (await db.execute(_requests().where(col(_Q.id) == request_id))).first()
     if found is None:
         raise NotFound("No such request.")
     return _seeker(found[0], found[1], found[2], await _labels(db, [found]))

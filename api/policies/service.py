@@ -143,10 +143,32 @@ async def introduction_ttl_hours(db: AsyncSession, settings: Settings) -> int:
     return int(row.value) if row is not None else settings.introduction_ttl_hours
 
 
+async def _stored(db: AsyncSession, key: str) -> Any:
+    """A setting's stored value, None when it was never changed (its default applies)."""
+    row = await db.get(ServiceSetting, key)
+    return None if row is None else row.value
+
+
+# Each setting read from its stored value (None: never changed, so its default).
+def _template(value: Any) -> DefaultAgreement:
+    return DefaultAgreement() if value is None else DefaultAgreement.model_validate(value)
+
+
+def _limits(value: Any) -> DependencyLimits:
+    return DependencyLimits() if value is None else DependencyLimits.model_validate(value)
+
+
+def _checklist(value: Any) -> list[ChecklistItem]:
+    return list(DEFAULT_CHECKLIST) if value is None else Checklist.validate_python(value)
+
+
+def _supervision(value: Any) -> Supervision:
+    return Supervision() if value is None else Supervision.model_validate(value)
+
+
 async def default_agreement(db: AsyncSession) -> DefaultAgreement:
     """What new agreements start from (the service's template)."""
-    row = await db.get(ServiceSetting, "default_agreement")
-    return DefaultAgreement() if row is None else DefaultAgreement.model_validate(row.value)
+    return _template(await _stored(db, "default_agreement"))
 
 
 _SETTING = ServiceSetting.__table__.c  # type: ignore[attr-defined]
@@ -159,7 +181,7 @@ _LIMITS = sa_select(_SETTING.value).where(_SETTING.key == "dependency_limits")
 async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
     found = await fast_rows(db, _LIMITS)  # every conversation read and message sent asks
-    return DependencyLimits.model_validate(found[0][0]) if found else DependencyLimits()
+    return _limits(found[0][0] if found else None)
 
 
 async def retention(db: AsyncSession) -> RetentionPeriods:
@@ -172,24 +194,17 @@ async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, Dependen
     """`default_agreement` and `dependency_limits` in one query (every agreement read needs
     both)."""
     found: dict[str, Any] = {key: value for key, value in await fast_rows(db, _BOUNDS)}
-    template = found.get("default_agreement")
-    limits = found.get("dependency_limits")
-    return (
-        DefaultAgreement() if template is None else DefaultAgreement.model_validate(template),
-        DependencyLimits() if limits is None else DependencyLimits.model_validate(limits),
-    )
+    return _template(found.get("default_agreement")), _limits(found.get("dependency_limits"))
 
 
 async def screening_checklist(db: AsyncSession) -> list[ChecklistItem]:
     """The screening and training checklist every supporter is recorded against."""
-    row = await db.get(ServiceSetting, "screening_checklist")
-    return list(DEFAULT_CHECKLIST) if row is None else Checklist.validate_python(row.value)
+    return _checklist(await _stored(db, "screening_checklist"))
 
 
 async def supervision(db: AsyncSession) -> Supervision:
     """How often supporters have supervision."""
-    row = await db.get(ServiceSetting, "supervision")
-    return Supervision() if row is None else Supervision.model_validate(row.value)
+    return _supervision(await _stored(db, "supervision"))
 
 
 async def screening_and_supervision(db: AsyncSession) -> tuple[list[ChecklistItem], Supervision]:
@@ -198,12 +213,7 @@ async def screening_and_supervision(db: AsyncSession) -> tuple[list[ChecklistIte
     keys = ("screening_checklist", "supervision")
     found = await db.scalars(select(ServiceSetting).where(col(ServiceSetting.key).in_(keys)))
     rows = {row.key: row.value for row in found.all()}
-    checklist = rows.get("screening_checklist")
-    supervision = rows.get("supervision")
-    return (
-        list(DEFAULT_CHECKLIST) if checklist is None else Checklist.validate_python(checklist),
-        Supervision() if supervision is None else Supervision.model_validate(supervision),
-    )
+    return _checklist(rows.get("screening_checklist")), _supervision(rows.get("supervision"))
 
 
 async def two_person_access(db: AsyncSession) -> TwoPersonAccess:
