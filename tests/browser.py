@@ -23,6 +23,7 @@ PHONE = {
     "has_touch": True,
     "device_scale_factor": 2,
 }
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}  # staff pages are also looked at here
 # Injected by the browser, not the page, so the CSP doesn't apply to it: every violation the
 # page causes is reported to the console, even ones Chromium would only count.
 REPORT_CSP = """

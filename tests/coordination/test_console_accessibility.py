@@ -7,7 +7,7 @@ import json
 import pytest
 
 from api.auth.models import Role
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, enter_code
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, LAPTOP, NEEDS_CHROMIUM, PHONE, enter_code
 from tests.clients.helpers import integrator
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer, staff
@@ -17,7 +17,6 @@ playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
 pytestmark = NEEDS_CHROMIUM
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 async def test_axe_finds_nothing_on_the_matching_desk_and_offers(live_server, client, db, settings):

@@ -4,7 +4,16 @@ it, approve (with a note) and suspend a supporter, read the statistics."""
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, NEEDS_CHROMIUM, PHONE, REPORT_CSP, enter_code
+from tests.browser import (
+    ARGS,
+    ARTIFACTS,
+    CHROMIUM,
+    LAPTOP,
+    NEEDS_CHROMIUM,
+    PHONE,
+    REPORT_CSP,
+    enter_code,
+)
 from tests.matching.people import ready_supporter, seeker_with_request
 from tests.personas import PASSWORD, peer
 from tests.personas import screen as record_screening
@@ -15,7 +24,6 @@ playwright = pytest.importorskip(
 )
 pytestmark = NEEDS_CHROMIUM
 
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 SCREENS = {"390x844": PHONE, "1280x800": LAPTOP}
 
 

@@ -9,6 +9,7 @@ from tests.browser import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
+    LAPTOP,
     NEEDS_CHROMIUM,
     PHONE,
     axe_violations,
@@ -19,7 +20,6 @@ from tests.personas import PASSWORD, SECRETS
 
 playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 pytestmark = NEEDS_CHROMIUM
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 async def signed_in(browser, live_server, person, next_url, screen, scheme="light"):

@@ -11,6 +11,7 @@ from tests.browser import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
+    LAPTOP,
     NEEDS_CHROMIUM,
     PHONE,
     REPORT_CSP,
@@ -27,7 +28,6 @@ playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
 pytestmark = NEEDS_CHROMIUM
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 class Screen:

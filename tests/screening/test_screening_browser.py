@@ -13,6 +13,7 @@ from tests.browser import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
+    LAPTOP,
     NEEDS_CHROMIUM,
     PHONE,
     REPORT_CSP,
@@ -29,7 +30,6 @@ playwright = pytest.importorskip(
 )
 pytestmark = NEEDS_CHROMIUM
 
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 SCREENS = {"1280x800": LAPTOP, "390x844": PHONE}
 WORDS = "Sam spoke about the funeral; I felt wobbly afterwards."
 

@@ -12,6 +12,7 @@ from tests.browser import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
+    LAPTOP,
     NEEDS_CHROMIUM,
     PHONE,
     REPORT_CSP,
@@ -25,7 +26,6 @@ playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
 )
 pytestmark = NEEDS_CHROMIUM
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 class Screen:
