@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -34,6 +34,27 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def id_field() -> Any:
     return Field(default_factory=uuid4, primary_key=True)
+
+
+def json_list_field() -> Any:
+    """A JSON column holding a list, empty by default."""
+    return Field(default_factory=_empty_list, sa_type=JSON)
+
+
+def json_dict_field() -> Any:
+    """A JSON column holding an object, empty by default."""
+    return Field(default_factory=_empty_dict, sa_type=JSON)
+
+
+# Python functions, not the builtins `list` and `dict`: SQLModel asks pydantic for a table
+# row's defaults every time it makes one, and pydantic reads the factory's signature each
+# time; a builtin's is parsed from text (~0.3 ms a field, ~1.2 ms a notice preference).
+def _empty_list() -> list:
+    return []
+
+
+def _empty_dict() -> dict:
+    return {}
 
 
 def created_field(**kwargs: Any) -> Any:

@@ -100,6 +100,19 @@ def _gone(window: Window) -> Invalid:
     return Invalid.field(name, "That item isn't in this list any more.")
 
 
+# The first page of a query built once (given with `parameters`), by direction and size.
+_FIRST_PAGES: dict[tuple[int, bool, int], tuple[Select[Any], Select[Any]]] = {}
+
+
+def _first_page(query: Select[Any], order: Order, backwards: bool, limit: int) -> Select[Any]:
+    key = (id(query), backwards, limit)
+    known = _FIRST_PAGES.get(key)
+    if known is None or known[0] is not query:
+        known = (query, query.order_by(*order.by(reverse=backwards)).limit(limit + 1))
+        _FIRST_PAGES[key] = known
+    return known[1]
+
+
 async def page(
     db: AsyncSession,
     query: Select[Any],
@@ -108,27 +121,33 @@ async def page(
     *,
     anchor: Callable[[UUID], Select[Any]] | None = None,
     from_end: bool = False,
+    parameters: dict[str, Any] | None = None,
 ) -> Page[Any]:
     """Rows of `query` for this window; `anchor(id)` selects the sort key of the cursor's row
     (by default: that row within `query` itself, so a cursor from someone else's list is
     refused). `from_end`: with no cursor, the last page rather than the first (a conversation
-    opens at its latest)."""
+    opens at its latest). A `query` built once at import with bind parameters is given with
+    their `parameters` (they go to the anchor's statement too): its first page is then built
+    once as well, not on every request."""
     _check(window)
     listed = query
     if anchor is None:
         anchor = lambda cursor: listed.with_only_columns(order.key).where(order.id == cursor)  # noqa: E731
     backwards = window.ending_before is not None or (from_end and window.starting_after is None)
     cursor = window.ending_before if backwards else window.starting_after
-    if cursor is not None:
-        key = (await db.execute(anchor(cursor))).first()
-        if key is None:
-            raise _gone(window)
-        here, bound = tuple_(order.key, order.id), tuple_(key[0], cursor)
-        later = here < bound if order.descending else here > bound
-        earlier = here > bound if order.descending else here < bound
-        query = query.where(earlier if backwards else later)
-    statement = query.order_by(*order.by(reverse=backwards)).limit(window.limit + 1)
-    rows = list((await db.execute(statement)).all())
+    if cursor is None and parameters is not None:
+        statement = _first_page(query, order, backwards, window.limit)
+    else:
+        if cursor is not None:
+            key = (await db.execute(anchor(cursor), parameters)).first()
+            if key is None:
+                raise _gone(window)
+            here, bound = tuple_(order.key, order.id), tuple_(key[0], cursor)
+            later = here < bound if order.descending else here > bound
+            earlier = here > bound if order.descending else here < bound
+            query = query.where(earlier if backwards else later)
+        statement = query.order_by(*order.by(reverse=backwards)).limit(window.limit + 1)
+    rows = list((await db.execute(statement, parameters)).all())
     more = len(rows) > window.limit
     rows = rows[: window.limit]
     if backwards:

@@ -11,10 +11,10 @@ of someone's health: sealed at rest, bound to the entry.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, LargeBinary, String
+from sqlalchemy import LargeBinary, String
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field
+from api.common import created_field, id_field, json_dict_field
 
 
 class AuditEntry(SQLModel, table=True):
@@ -30,4 +30,4 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str | None = Field(default=None, sa_type=String(64), index=True)
     reason_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     # Ids, states and counts only; never free text.
-    details: dict = Field(default_factory=dict, sa_type=JSON)
+    details: dict = json_dict_field()

@@ -3,10 +3,10 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, String
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import created_field, id_field, json_list_field, when_field
 
 
 class IntegratorClient(SQLModel, table=True):
@@ -18,7 +18,7 @@ class IntegratorClient(SQLModel, table=True):
 
     id: UUID = id_field()  # the OAuth client_id
     name: str = Field(sa_type=String(80))
-    scopes: list[str] = Field(default_factory=list, sa_type=JSON)
+    scopes: list[str] = json_list_field()
     created_at: datetime = created_field(index=True)
     created_by: UUID | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

@@ -142,20 +142,26 @@ async def in_order(db: AsyncSession, *, relationship_id: UUID) -> None:
     await db.flush()
 
 
+# The latest arrival among messages written before now and still on their way; built once.
+_LAST_WAITING = (
+    sa_select(_M.deliver_at)
+    .where(
+        _M.relationship_id == bindparam("relationship_id"),
+        _M.notified_at.is_(None),
+        _M.dropped_at.is_(None),
+        _M.withheld.is_(None),
+        _M.sent_at <= bindparam("now"),
+        _M.deliver_at > bindparam("now"),
+    )
+    .order_by(_M.deliver_at.desc())
+    .limit(1)
+)
+
+
 async def release_time(
     db: AsyncSession, *, relationship_id: UUID, terms: AgreementTerms, now: datetime
 ) -> datetime:
     """When a message written now arrives: the next opening, never before an earlier one."""
     earliest = opening(terms, now)
-    before = await db.scalar(
-        select(Message.deliver_at)
-        .where(
-            waiting(relationship_id),
-            col(Message.withheld).is_(None),
-            col(Message.sent_at) <= now,
-            col(Message.deliver_at) > now,
-        )
-        .order_by(col(Message.deliver_at).desc())
-        .limit(1)
-    )
-    return max(earliest, before) if before is not None else earliest
+    found = await fast_rows(db, _LAST_WAITING, {"relationship_id": relationship_id, "now": now})
+    return max(earliest, found[0][0]) if found else earliest

@@ -15,6 +15,7 @@ delivered. Bodies are sealed with AES-GCM bound to the message's id and never lo
 """
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -117,7 +118,7 @@ _M = Message.__table__.c  # type: ignore[attr-defined]
 _ANY_UNTOLD = (
     sa_select(_M.id)
     .where(
-        _M.relationship_id == bindparam("relationship_id"),
+        _M.relationship_id == bindparam("relationship"),
         _M.dropped_at.is_(None),
         _M.withheld.is_(None),
         _M.hidden_at.is_(None),
@@ -128,36 +129,51 @@ _ANY_UNTOLD = (
 )
 
 
+# Tell of what is due and not yet told: one statement for both people, built once.
+_TELL = (
+    update(Message.__table__)  # type: ignore[attr-defined]
+    .where(
+        _M.relationship_id == bindparam("relationship"),
+        _M.dropped_at.is_(None),
+        _M.withheld.is_(None),
+        _M.hidden_at.is_(None),
+        _M.deliver_at <= bindparam("until"),
+        _M.notified_at.is_(None),
+        _M.recipient_id.is_not(None),
+    )
+    .values(notified_at=bindparam("now"))
+    .returning(_M.recipient_id)
+)
+
+
 async def release(
-    db: AsyncSession, *, relationship: Relationship, now: datetime, seen_by: UUID | None = None
+    db: AsyncSession,
+    *,
+    relationship: Relationship,
+    now: datetime,
+    seen_by: UUID | None = None,
+    retimed: bool = False,
 ) -> int:
     """Tell each recipient of messages now delivered and not yet told (once, however many
-    requests get here together). `seen_by` is reading them right now: no notice for them."""
-    await held.retime(db, relationship=relationship)
+    requests get here together). `seen_by` is reading them right now: no notice for them.
+    `retimed`: waiting messages were timed again in this request already."""
+    if not retimed:
+        await held.retime(db, relationship=relationship)
     until = await cutoff(db, relationship=relationship, now=now)
-    waiting = due(relationship.id, until) & col(Message.notified_at).is_(None)
-    if not await fast_rows(db, _ANY_UNTOLD, {"relationship_id": relationship.id, "until": until}):
+    # (not "relationship_id": an UPDATE keeps its column names for itself)
+    parameters = {"relationship": relationship.id, "until": until, "now": now}
+    if not await fast_rows(db, _ANY_UNTOLD, parameters):
         return 0  # the usual case for a poll: no write at all
+    told_to = Counter(r[0] for r in (await db.execute(_TELL, parameters)).all())
     told = 0
     for recipient in (relationship.seeker_id, relationship.supporter_id):
-        if recipient is None:
-            continue
-        result = cast(
-            CursorResult[Any],
-            await db.execute(
-                update(Message)
-                .where(waiting, col(Message.recipient_id) == recipient)
-                .values(notified_at=now)
-                .execution_options(synchronize_session=False)
-            ),
-        )
-        if result.rowcount and recipient != seen_by:
+        if recipient is not None and told_to[recipient] and recipient != seen_by:
             told += await notifications.notify(
                 db,
                 user_id=recipient,
                 relationship_id=relationship.id,
                 kind="message_delivered",
-                count=str(result.rowcount),
+                count=str(told_to[recipient]),
             )
     return told
 
@@ -206,6 +222,24 @@ def _shown(settings: Settings, contact: Contact, message: Message, until: dateti
     )
 
 
+# What one person may see of a conversation: all of theirs, and the other's once delivered.
+# Built once with its parameters (every poll of a conversation reads it).
+_CONVERSATION = select(Message).where(
+    col(Message.relationship_id) == bindparam("relationship_id"),
+    or_(
+        col(Message.sender_id) == bindparam("me"),
+        and_(
+            col(Message.recipient_id) == bindparam("me"),
+            col(Message.dropped_at).is_(None),
+            col(Message.withheld).is_(None),
+            col(Message.hidden_at).is_(None),
+            col(Message.deliver_at) <= bindparam("until"),
+        ),
+    ),
+)
+_IN_ORDER = Order(col(Message.sent_at), col(Message.id), descending=False)
+
+
 def _sending(contact: Contact) -> tuple[bool, str | None]:
     try:
         terms = require_active(contact, "send messages")
@@ -236,20 +270,16 @@ async def conversation(
     relationship = contact.relationship
     await release(db, relationship=relationship, now=now, seen_by=me.user_id)
     until = await cutoff(db, relationship=relationship, now=now)
-    visible = (
-        Message.relationship_id == relationship.id,
-        or_(
-            Message.sender_id == me.user_id,
-            due(relationship.id, until) & (Message.recipient_id == me.user_id),
-        ),
-    )
     found = await page(
         db,
-        select(Message).where(*visible),
-        Order(col(Message.sent_at), col(Message.id), descending=False),
+        _CONVERSATION,
+        _IN_ORDER,
         window,
-        anchor=lambda cursor: select(Message.sent_at).where(Message.id == cursor, *visible),
+        anchor=lambda cursor: _CONVERSATION.with_only_columns(col(Message.sent_at)).where(
+            col(Message.id) == cursor
+        ),
         from_end=True,
+        parameters={"relationship_id": relationship.id, "me": me.user_id, "until": until},
     )
     shown = [_shown(settings, contact, m, until) for (m,) in found.items]
     can_send, why_not = _sending(contact)
@@ -328,7 +358,7 @@ async def send(
     db.add(message)
     await db.flush()
     if not message.held and not message.withheld:
-        await release(db, relationship=contact.relationship, now=now)
+        await release(db, relationship=contact.relationship, now=now, retimed=True)
     return contact, _shown(settings, contact, message, now)
 
 

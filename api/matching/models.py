@@ -5,10 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import Float, Index, LargeBinary, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import created_field, id_field, json_dict_field, json_list_field, when_field
 
 
 class RequestStatus(StrEnum):
@@ -29,9 +29,9 @@ class SupportRequest(SQLModel, table=True):
     seeker_id: UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     status: str = Field(default=RequestStatus.waiting, sa_type=String(20), index=True)
     # Which of their experiences they want support with (taxonomy tag ids).
-    tag_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    tag_ids: list[int] = json_list_field()
     # Soft preferences: {"gender": str|None, "age_band": str|None, "further_along": bool}
-    preferences: dict = Field(default_factory=dict, sa_type=JSON)
+    preferences: dict = json_dict_field()
     # The seeker lets the supporter who accepts read their own words about these experiences.
     share_own_words: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_field()
@@ -60,7 +60,7 @@ class BatchDraft(SQLModel, table=True):
     )
     status: str = Field(default=DraftStatus.draft, sa_type=String(20))
     total_score: float = Field(default=0.0, sa_type=Float)
-    stats: dict = Field(default_factory=dict, sa_type=JSON)
+    stats: dict = json_dict_field()
     created_at: datetime = created_field()
     sent_at: datetime | None = when_field()
 
@@ -74,7 +74,7 @@ class BatchDraftItem(SQLModel, table=True):
     seeker_id: UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
     supporter_id: UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
     score: float = Field(default=0.0, sa_type=Float)
-    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    reasons: list[str] = json_list_field()
 
 
 class Block(SQLModel, table=True):

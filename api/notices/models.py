@@ -3,10 +3,17 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from api.common import UTCDateTime, created_field, id_field, when_field
+from api.common import (
+    UTCDateTime,
+    created_field,
+    id_field,
+    json_dict_field,
+    json_list_field,
+    when_field,
+)
 
 
 class Notice(SQLModel, table=True):
@@ -25,7 +32,7 @@ class Notice(SQLModel, table=True):
         default=None, foreign_key="relationship.id", ondelete="CASCADE"
     )
     kind: str = Field(sa_type=String(40))
-    params: dict = Field(default_factory=dict, sa_type=JSON)
+    params: dict = json_dict_field()
     created_at: datetime = created_field()
     read_at: datetime | None = when_field()
 
@@ -53,12 +60,12 @@ class NoticePreference(SQLModel, table=True):
 
     user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     # Kinds sent by e-mail (each at once, or gathered in a daily digest).
-    email_kinds: list = Field(default_factory=list, sa_type=JSON)
+    email_kinds: list = json_list_field()
     digest: bool = False
     # Kinds never pushed (push goes only to devices that subscribed).
-    push_off: list = Field(default_factory=list, sa_type=JSON)
+    push_off: list = json_list_field()
     # Reminders (session, review point, introduction closing) that are not wanted at all.
-    reminders_off: list = Field(default_factory=list, sa_type=JSON)
+    reminders_off: list = json_list_field()
     remind_before_minutes: int = 24 * 60
     # Quiet hours, minutes after local midnight; pushes and e-mails wait until they end.
     quiet_from: int | None = None

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, when_field
+from api.common import created_field, json_dict_field, json_list_field, when_field
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -21,10 +21,10 @@ class OutboxEvent(SQLModel, table=True):
 
     id: str = Field(primary_key=True, sa_type=String(40))
     type: str = Field(sa_type=String(60))
-    data: dict = Field(default_factory=dict, sa_type=JSON)
-    about_users: list = Field(default_factory=list, sa_type=JSON)
+    data: dict = json_dict_field()
+    about_users: list = json_list_field()
     # Clients that referred someone this event was about, kept when that person deleted their
     # account (``forget_user``) so those referrers still hear of it; never sent.
-    kept_for: list = Field(default_factory=list, sa_type=JSON)
+    kept_for: list = json_list_field()
     occurred_at: datetime = created_field()
     dispatched_at: datetime | None = when_field()

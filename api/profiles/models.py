@@ -4,10 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field
+from api.common import created_field, id_field, json_list_field
 
 
 class Stage(StrEnum):
@@ -50,11 +50,11 @@ class Profile(SQLModel, table=True):
 
     user_id: UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     pronouns: str | None = Field(default=None, sa_type=String(40))
-    languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    languages: list[str] = json_list_field()
     timezone: str = Field(sa_type=String(64))
     # Weekly windows in the person's own zone: [{"weekday": 0-6, "start": "HH:MM", "end": "HH:MM"}]
-    availability: list[dict] = Field(default_factory=list, sa_type=JSON)
-    channels: list[str] = Field(default_factory=list, sa_type=JSON)
+    availability: list[dict] = json_list_field()
+    channels: list[str] = json_list_field()
     # Topics they'd rather not talk about, in their own words: a JSON list, AES-GCM sealed,
     # bound to user_id (api/profiles/topics.py); None when there are none.
     topics_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)

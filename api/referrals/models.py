@@ -4,10 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import JSON, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import created_field, id_field, json_list_field, when_field
 
 
 class Referral(SQLModel, table=True):
@@ -29,7 +29,7 @@ class Referral(SQLModel, table=True):
     referrer_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     note_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)
     # Experiences the referrer suggests (taxonomy tag ids): only ever a pre-filled choice.
-    suggested_tag_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    suggested_tag_ids: list[int] = json_list_field()
     # SHA-256 of the invite link's token; None once it has been used.
     token_hash: str | None = Field(default=None, sa_type=String(64), unique=True)
     created_at: datetime = created_field()

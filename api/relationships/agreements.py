@@ -20,6 +20,7 @@ from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -56,10 +57,11 @@ from api.weekly.windows import FALLBACK_TIMEZONE
 EDITABLE_STATES = (State.agreeing, State.active, State.paused)
 
 
-# Every version of one agreement with its consents, oldest first: one round trip.
+# Every version of one agreement with its consents, oldest first: one round trip, built once.
 _VERSIONS_AND_CONSENTS = (
     select(AgreementVersion, AgreementConsent)
     .outerjoin(AgreementConsent, col(AgreementConsent.version_id) == AgreementVersion.id)
+    .where(col(AgreementVersion.relationship_id) == bindparam("relationship_id"))
     .order_by(col(AgreementVersion.number), col(AgreementConsent.at))
 )
 
@@ -67,9 +69,7 @@ _VERSIONS_AND_CONSENTS = (
 async def _load(
     db: AsyncSession, me: Principal, relationship: Relationship, pair: service.Pair | None = None
 ) -> Agreement:
-    rows = await db.execute(
-        _VERSIONS_AND_CONSENTS.where(col(AgreementVersion.relationship_id) == relationship.id)
-    )
+    rows = await db.execute(_VERSIONS_AND_CONSENTS, {"relationship_id": relationship.id})
     versions: list[AgreementVersion] = []
     consents: dict[UUID, list[AgreementConsent]] = {}
     for version, consent in rows.all():
@@ -95,16 +95,17 @@ async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agr
     return await _load(db, me, relationship, pair)
 
 
+_PENDING = select(AgreementVersion).where(
+    col(AgreementVersion.relationship_id).in_(bindparam("ids", expanding=True)),
+    col(AgreementVersion.status) == VersionStatus.pending,
+)
+
+
 async def pending_versions(
     db: AsyncSession, *, relationship_ids: list[UUID]
 ) -> dict[UUID, AgreementVersion]:
     """The proposal waiting for an answer in each of these relationships (read by their people)."""
-    rows = await db.scalars(
-        select(AgreementVersion).where(
-            col(AgreementVersion.relationship_id).in_(relationship_ids),
-            col(AgreementVersion.status) == VersionStatus.pending,
-        )
-    )
+    rows = await db.scalars(_PENDING, {"ids": relationship_ids})
     return {v.relationship_id: v for v in rows.all()}
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Float, Index, LargeBinary, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import created_field, id_field, json_list_field, when_field
 
 
 class State(StrEnum):
@@ -107,7 +107,7 @@ class Relationship(SQLModel, table=True):
     state: str = Field(default=State.introduced, sa_type=String(20))
     source: str = Field(default=Source.seeker_choice, sa_type=String(20))
     score: float = Field(default=0.0, sa_type=Float)
-    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    reasons: list[str] = json_list_field()
     created_at: datetime = created_field()
     expires_at: datetime | None = when_field()
     answered_at: datetime | None = when_field()

@@ -3,10 +3,10 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.common import created_field, id_field, when_field
+from api.common import created_field, id_field, json_list_field, when_field
 
 
 class WebhookEndpoint(SQLModel, table=True):
@@ -19,7 +19,7 @@ class WebhookEndpoint(SQLModel, table=True):
     client_id: UUID = Field(foreign_key="integrator_client.id", index=True, ondelete="CASCADE")
     url: str = Field(sa_type=String(2000))
     description: str = Field(default="", sa_type=String(200))
-    event_types: list = Field(default_factory=list, sa_type=JSON)
+    event_types: list = json_list_field()
     enabled: bool = True
     # Why it was disabled, in words the integrator's developer can act on (shown by the API).
     disabled_reason: str | None = Field(default=None, sa_type=String(300))
