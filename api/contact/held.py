@@ -57,7 +57,9 @@ def opening(terms: AgreementTerms, after: datetime) -> datetime:
 
 
 _M = Message.__table__.c  # type: ignore[attr-defined]
-_ANY_STALE = (
+# A waiting message timed by another version than `current`; built once (every read of a
+# conversation asks it, alone or beside another question: ``messages.release``).
+ANY_STALE = (
     sa_select(_M.id)
     .where(
         _M.relationship_id == bindparam("relationship_id"),
@@ -69,13 +71,14 @@ _ANY_STALE = (
 )
 
 
-async def retime(db: AsyncSession, *, relationship: Relationship) -> int:
-    """Time waiting messages again under the versions agreed since; how many changed."""
+async def retime(db: AsyncSession, *, relationship: Relationship, known_stale: bool = False) -> int:
+    """Time waiting messages again under the versions agreed since; how many changed.
+    `known_stale`: the caller has just found some (``ANY_STALE``)."""
     current = relationship.agreed_version
     if current is None:
         return 0
-    if not await fast_rows(
-        db, _ANY_STALE, {"relationship_id": relationship.id, "current": current}
+    if not known_stale and not await fast_rows(
+        db, ANY_STALE, {"relationship_id": relationship.id, "current": current}
     ):
         return 0  # the usual case, on every read of a conversation: one prebuilt statement
     stale = list(

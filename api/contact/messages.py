@@ -129,6 +129,7 @@ _ANY_UNTOLD = (
 )
 
 
+_STALE_OR_UNTOLD = sa_select(held.ANY_STALE.exists(), _ANY_UNTOLD.exists())
 # Tell of what is due and not yet told: one statement for both people, built once.
 _TELL = (
     update(Message.__table__)  # type: ignore[attr-defined]
@@ -157,12 +158,22 @@ async def release(
     """Tell each recipient of messages now delivered and not yet told (once, however many
     requests get here together). `seen_by` is reading them right now: no notice for them.
     `retimed`: waiting messages were timed again in this request already."""
-    if not retimed:
-        await held.retime(db, relationship=relationship)
     until = await cutoff(db, relationship=relationship, now=now)
-    # (not "relationship_id": an UPDATE keeps its column names for itself)
-    parameters = {"relationship": relationship.id, "until": until, "now": now}
-    if not await fast_rows(db, _ANY_UNTOLD, parameters):
+    parameters = {
+        "relationship": relationship.id,  # (an UPDATE keeps "relationship_id" for its column)
+        "relationship_id": relationship.id,
+        "current": relationship.agreed_version,
+        "until": until,
+        "now": now,
+    }
+    if retimed or relationship.agreed_version is None:
+        untold = bool(await fast_rows(db, _ANY_UNTOLD, parameters))
+    else:  # both questions in one round trip; anything to retime comes first
+        stale, untold = (await fast_rows(db, _STALE_OR_UNTOLD, parameters))[0]
+        if stale:
+            await held.retime(db, relationship=relationship, known_stale=True)
+            untold = bool(await fast_rows(db, _ANY_UNTOLD, parameters))
+    if not untold:
         return 0  # the usual case for a poll: no write at all
     told_to = Counter(r[0] for r in (await db.execute(_TELL, parameters)).all())
     told = 0

@@ -28,6 +28,9 @@ PUSH, EMAIL, DIGEST = "push", "email", "digest"
 DIGEST_HOUR = 8  # a digest goes out from 08:00 on the person's own clock
 
 
+_OWE = insert(NoticeDelivery.__table__)  # type: ignore[attr-defined]
+
+
 async def route(
     db: AsyncSession, *, notice_id: UUID, user_id: UUID, kind: str, now: datetime
 ) -> None:
@@ -44,12 +47,11 @@ async def route(
     if choices.quiet_from is not None:
         due = preferences.quiet_end(choices, await preferences.zone_of(db, user_id), now)
     await db.execute(
-        insert(NoticeDelivery).values(
-            [
-                {"notice_id": notice_id, "channel": c, "user_id": user_id, "due_at": due}
-                for c in channels
-            ]
-        )
+        _OWE,
+        [
+            {"notice_id": notice_id, "channel": c, "user_id": user_id, "due_at": due}
+            for c in channels
+        ],
     )
 
 

@@ -6,7 +6,6 @@ from api.auth.deps import CurrentPrincipal
 from api.db import SessionDep
 from api.errors import problem_response_docs
 from api.notices import preferences
-from api.notices.models import NoticePreference
 from api.notices.schemas import NotificationSettings
 
 router = APIRouter(tags=["notices"])
@@ -19,7 +18,7 @@ def _minute(clock: str | None) -> int | None:
     return int(hours) * 60 + int(minutes)
 
 
-def settings_out(found: NoticePreference) -> NotificationSettings:
+def settings_out(found: preferences.Choices) -> NotificationSettings:
     return NotificationSettings.of(found)
 
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from api.notices.models import NoticePreference
+from api.notices.preferences import Choices
 
 
 class NoticeOut(BaseModel):
@@ -58,7 +58,7 @@ class NotificationSettings(BaseModel):
     )
 
     @classmethod
-    def of(cls, found: NoticePreference) -> "NotificationSettings":
+    def of(cls, found: Choices) -> "NotificationSettings":
         """The stored choices as a person reads them (quiet hours as clock times)."""
         return cls(
             email_kinds=list(found.email_kinds),

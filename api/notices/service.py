@@ -70,6 +70,17 @@ async def notify_in_app(
     return await _make(db, user_id, relationship_id, kind, key, params, nudge=False)
 
 
+# A notice, once: a second with the same id (a key's) is nothing. Built once per dialect.
+_MAKE = {
+    "postgresql": postgresql_insert(Notice.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["id"]
+    ),
+    "sqlite": sqlite_insert(Notice.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["id"]
+    ),
+}
+
+
 async def _make(
     db: AsyncSession,
     user_id: UUID | None,
@@ -96,13 +107,7 @@ async def _make(
         "created_at": now,
         "read_at": None,
     }
-    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = cast(
-        CursorResult[Any],
-        await db.execute(
-            insert(Notice).values(**values).on_conflict_do_nothing(index_elements=["id"])
-        ),
-    )
+    result = cast(CursorResult[Any], await db.execute(_MAKE[db.get_bind().dialect.name], values))
     made = bool(result.rowcount == 1)
     if made and nudge:
         await delivery.route(db, notice_id=made_id, user_id=user_id, kind=kind, now=now)
