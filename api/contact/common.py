@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from api.auth.principal import Principal
 from api.errors import Conflict
+from api.policies.service import DependencyLimits
 from api.relationships import service
 from api.relationships.models import AgreementVersion, Relationship, State
 from api.relationships.service import Pair
@@ -33,6 +34,7 @@ class Contact:
     relationship: Relationship
     pair: Pair
     terms: AgreementTerms | None
+    limits: DependencyLimits  # the service's: the most messages a day, sessions a week
 
     @property
     def id(self) -> UUID:
@@ -72,10 +74,9 @@ async def terms_in_force(db: AsyncSession, relationship: Relationship) -> Agreem
 
 async def load(db: AsyncSession, me: Principal, relationship_id: UUID) -> Contact:
     """One of my relationships with its terms in force; 404 for anyone else, coordinators too."""
-    relationship, pair, terms = await service.mine_with_pair(
-        db, me, relationship_id=relationship_id
-    )
-    return Contact(relationship, pair, AgreementTerms.model_validate(terms) if terms else None)
+    mine = await service.mine_with_pair(db, me, relationship_id=relationship_id)
+    terms = AgreementTerms.model_validate(mine.terms) if mine.terms else None
+    return Contact(mine.relationship, mine.pair, terms, mine.limits)
 
 
 def require_active(contact: Contact, doing: str) -> AgreementTerms:

@@ -15,7 +15,6 @@ from api.contact.common import Contact, local_text_with_zone
 from api.contact.models import Message
 from api.db import fast_rows
 from api.errors import Conflict
-from api.policies import service as policies
 
 DAY = timedelta(hours=24)
 
@@ -51,10 +50,10 @@ _LATEST = (
 
 
 async def allowance(
-    db: AsyncSession, *, relationship_id: UUID, sender_id: UUID, now: datetime
+    db: AsyncSession, contact: Contact, *, sender_id: UUID, now: datetime
 ) -> Allowance:
     """How many of today's messages this person has sent here, against the service's limit."""
-    limit = (await policies.dependency_limits(db)).max_messages_a_day
+    limit, relationship_id = contact.limits.max_messages_a_day, contact.id
     latest = [
         sent_at
         for (sent_at,) in await fast_rows(
@@ -85,6 +84,6 @@ def why_not(contact: Contact, allowed: Allowance) -> str:
 
 async def check(db: AsyncSession, contact: Contact, *, sender_id: UUID, now: datetime) -> None:
     """409 when this person has sent today's most messages in this relationship."""
-    allowed = await allowance(db, relationship_id=contact.id, sender_id=sender_id, now=now)
+    allowed = await allowance(db, contact, sender_id=sender_id, now=now)
     if allowed.reached:
         raise DailyLimitReached(why_not(contact, allowed))

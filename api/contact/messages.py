@@ -295,9 +295,7 @@ async def conversation(
     shown = [_shown(settings, contact, m, until) for (m,) in found.items]
     can_send, why_not = _sending(contact)
     if can_send:
-        mine = await daily_limit.allowance(
-            db, relationship_id=relationship.id, sender_id=me.user_id, now=now
-        )
+        mine = await daily_limit.allowance(db, contact, sender_id=me.user_id, now=now)
         if mine.reached:
             can_send, why_not = False, daily_limit.why_not(contact, mine)
     terms = contact.terms

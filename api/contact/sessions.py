@@ -93,7 +93,9 @@ async def _locked(
     await lock_pair(db, contact.id)
     relationship = contact.relationship
     await db.refresh(relationship)
-    fresh = Contact(relationship, contact.pair, await terms_in_force(db, relationship))
+    fresh = Contact(
+        relationship, contact.pair, await terms_in_force(db, relationship), contact.limits
+    )
     terms = require_active(fresh, doing)
     return fresh, terms, await _of(db, contact.id)
 

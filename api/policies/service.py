@@ -178,6 +178,17 @@ _BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
 _LIMITS = sa_select(_SETTING.value).where(_SETTING.key == "dependency_limits")
 
 
+def stored(key: str) -> Any:
+    """A setting's stored value as a column of another statement (NULL: never changed), so a
+    read that needs it costs no round trip of its own; read it with ``bounds_of``."""
+    return sa_select(_SETTING.value).where(_SETTING.key == key).scalar_subquery()
+
+
+def bounds_of(template: Any, limits: Any) -> tuple[DefaultAgreement, DependencyLimits]:
+    """`default_agreement` and `dependency_limits` from their stored values (``stored``)."""
+    return _template(template), _limits(limits)
+
+
 async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
     found = await fast_rows(db, _LIMITS)  # every conversation read and message sent asks

@@ -67,7 +67,7 @@ _VERSIONS_AND_CONSENTS = (
 
 
 async def _load(
-    db: AsyncSession, me: Principal, relationship: Relationship, pair: service.Pair | None = None
+    db: AsyncSession, me: Principal, relationship: Relationship, mine: service.Mine | None = None
 ) -> Agreement:
     rows = await db.execute(_VERSIONS_AND_CONSENTS, {"relationship_id": relationship.id})
     versions: list[AgreementVersion] = []
@@ -77,13 +77,15 @@ async def _load(
             versions.append(version)
         if consent is not None:
             consents.setdefault(version.id, []).append(consent)
-    if pair is None:
+    if mine is None:
         pair = await service.pair(db, me, relationship=relationship)
+        template, limits = await policies.agreement_bounds(db)
+    else:
+        pair, template, limits = mine.pair, mine.template, mine.limits
     open_ = (VersionStatus.pending, VersionStatus.agreed)
     carried: dict[Person, dict[str, LimitLevel]] = {}
     if not any(v.status in open_ for v in versions):  # a first proposal starts from the template
         carried = await own_terms.carried_limits(db, relationship=relationship)
-    template, limits = await policies.agreement_bounds(db)
     return Agreement(
         relationship, pair, versions, settings_of(db), consents, template, limits, carried
     )
@@ -91,8 +93,8 @@ async def _load(
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
     """The agreement of a relationship I am in: every version and consent; 404 for others."""
-    relationship, pair, _ = await service.mine_with_pair(db, me, relationship_id=relationship_id)
-    return await _load(db, me, relationship, pair)
+    mine = await service.mine_with_pair(db, me, relationship_id=relationship_id)
+    return await _load(db, me, mine.relationship, mine)
 
 
 _PENDING = select(AgreementVersion).where(

@@ -21,6 +21,8 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.paging import Order, Page, Period, Window, page
+from api.policies import service as policies
+from api.policies.service import DefaultAgreement, DependencyLimits
 from api.profiles.models import Profile
 from api.profiles.topics import topics_of
 from api.relationships.models import AgreementVersion, Relationship, State
@@ -100,6 +102,8 @@ _MINE_WITH_PAIR = (
         col(_SUPPORTER.display_name),
         _SUPPORTER_PROFILE,
         col(AgreementVersion.terms),
+        policies.stored("default_agreement"),
+        policies.stored("dependency_limits"),
     )
     .outerjoin(_SEEKER, col(_SEEKER.id) == Relationship.seeker_id)
     .outerjoin(_SEEKER_PROFILE, col(_SEEKER_PROFILE.user_id) == Relationship.seeker_id)
@@ -115,22 +119,33 @@ _MINE_WITH_PAIR = (
 )
 
 
-async def mine_with_pair(
-    db: AsyncSession, me: Principal, *, relationship_id: UUID
-) -> tuple[Relationship, Pair, dict | None]:
-    """`mine` and its `pair` in one query: a relationship I am in, who is who in it, and the
-    stored terms of the version in force (None before any are agreed)."""
+@dataclass(frozen=True)
+class Mine:
+    """A relationship I am in, who is who in it, the stored terms of the version in force (None
+    before any are agreed) and the service's bounds on agreements (its template and limits)."""
+
+    relationship: Relationship
+    pair: Pair
+    terms: dict | None
+    template: DefaultAgreement
+    limits: DependencyLimits
+
+
+async def mine_with_pair(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Mine:
+    """`mine`, its `pair`, its terms in force and the service's bounds, in one query."""
     row = (await db.execute(_MINE_WITH_PAIR, {"relationship_id": relationship_id})).first()
     if row is None:
         raise NotFound("No such relationship.")
-    relationship, seeker_name, seeker_profile, supporter_name, supporter_profile, terms = row
+    relationship, seeker_name, seeker_profile, supporter_name, supporter_profile = row[:5]
+    terms, template, limits = row[5:]
     if role_in(relationship, me.user_id) is None or relationship.state not in VISIBLE_STATES:
         raise NotFound("No such relationship.")
     found = {
         relationship.seeker_id: (seeker_name, seeker_profile),
         relationship.supporter_id: (supporter_name, supporter_profile),
     }
-    return relationship, _pair_of(db, me, relationship, found), terms
+    pair = _pair_of(db, me, relationship, found)
+    return Mine(relationship, pair, terms, *policies.bounds_of(template, limits))
 
 
 async def list_mine(db: AsyncSession, me: Principal) -> list[Relationship]:
