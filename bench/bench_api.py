@@ -172,7 +172,10 @@ def mixed(ops: dict[str, list[Call]], weights: dict[str, int], size: int = 4000)
     taken = {n: 0 for n in names}
     calls = []
     for name in chosen:
-        calls.append(ops[name][taken[name] % len(ops[name])])
+        # writes from the end of their list: the operation's own run took the start (a
+        # session proposed again in the same slot would be a 409, not a figure)
+        at = taken[name] % len(ops[name])
+        calls.append(ops[name][-1 - at if name in WRITES else at])
         taken[name] += 1
     return calls
 
@@ -216,13 +219,27 @@ def measure(
     before it runs on this one."""
     only = [o for o in os.environ.get("BENCH_ONLY", "").split(",") if o]
     folder = Path(tempfile.mkdtemp(prefix="kindred_bench_"))
-    scripts = {
-        name: wrk_scripts.script(calls, folder / f"{i}.lua")
-        for i, (name, calls) in enumerate(ops.items())
-    }
     reads = {k: v for k, v in MIX.items() if k not in WRITES}
-    scripts["read mix"] = wrk_scripts.script(mixed(ops, reads), folder / "reads.lua")
-    scripts["mix"] = wrk_scripts.script(mixed(ops, MIX), folder / "mix.lua")
+
+    def scripts_for(ops: dict[str, list[Call]], tag: str) -> dict[str, Path]:
+        found = {
+            name: wrk_scripts.script(calls, folder / f"{tag}{i}.lua")
+            for i, (name, calls) in enumerate(ops.items())
+        }
+        found["read mix"] = wrk_scripts.script(mixed(ops, reads), folder / f"{tag}reads.lua")
+        found["mix"] = wrk_scripts.script(mixed(ops, MIX), folder / f"{tag}mix.lua")
+        return found
+
+    # Before and after on the same data: each writes with its own half of the pairs, or the
+    # second would find the first's sessions in the slots it proposes (409s, not figures).
+    scripts = scripts_for(
+        {n: c[0::2] if before and n in WRITES else c for n, c in ops.items()}, "after"
+    )
+    before_scripts = (
+        scripts_for({n: c[1::2] if n in WRITES else c for n, c in ops.items()}, "before")
+        if before
+        else {}
+    )
     wrk_scripts.script([Call("GET", "/", "x")], wrk_scripts.lua_path_for_ceiling())
     for url in (base, before) if before else (base,):
         wrk_scripts.run(url, scripts["read mix"], clients, 2)  # warm: plans cached, pages in memory
@@ -234,7 +251,7 @@ def measure(
             if only and name not in only:
                 continue
             if before:
-                earlier[name] = wrk_scripts.run(before, lua, clients, seconds)
+                earlier[name] = wrk_scripts.run(before, before_scripts[name], clients, seconds)
             results[name] = wrk_scripts.run(base, lua, clients, seconds)
         last = wrk_scripts.run(ceiling_url, None, clients, seconds)
     ceiling = (first["rps"] + last["rps"]) / 2
