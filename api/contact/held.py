@@ -57,14 +57,18 @@ def opening(terms: AgreementTerms, after: datetime) -> datetime:
 
 
 _M = Message.__table__.c  # type: ignore[attr-defined]
-# A waiting message timed by another version than `current`; built once (every read of a
-# conversation asks it, alone or beside another question: ``messages.release``).
+# `waiting(…)` with a parameter, for statements built once.
+_WAITING = (
+    _M.relationship_id == bindparam("relationship_id"),
+    _M.notified_at.is_(None),
+    _M.dropped_at.is_(None),
+)
+# A waiting message timed by another version than `current` (every read of a conversation
+# asks it, alone or beside another question: ``messages.release``).
 ANY_STALE = (
     sa_select(_M.id)
     .where(
-        _M.relationship_id == bindparam("relationship_id"),
-        _M.notified_at.is_(None),
-        _M.dropped_at.is_(None),
+        *_WAITING,
         or_(_M.windows_version.is_(None), _M.windows_version != bindparam("current")),
     )
     .limit(1)
@@ -149,9 +153,7 @@ async def in_order(db: AsyncSession, *, relationship_id: UUID) -> None:
 _LAST_WAITING = (
     sa_select(_M.deliver_at)
     .where(
-        _M.relationship_id == bindparam("relationship_id"),
-        _M.notified_at.is_(None),
-        _M.dropped_at.is_(None),
+        *_WAITING,
         _M.withheld.is_(None),
         _M.sent_at <= bindparam("now"),
         _M.deliver_at > bindparam("now"),

@@ -114,34 +114,21 @@ def due(relationship_id: UUID, until: datetime) -> ColumnElement[bool]:
 
 
 _M = Message.__table__.c  # type: ignore[attr-defined]
-# `due(…)` and not yet told, built once: every poll of a conversation asks it.
-_ANY_UNTOLD = (
-    sa_select(_M.id)
-    .where(
-        _M.relationship_id == bindparam("relationship"),
-        _M.dropped_at.is_(None),
-        _M.withheld.is_(None),
-        _M.hidden_at.is_(None),
-        _M.deliver_at <= bindparam("until"),
-        _M.notified_at.is_(None),
-    )
-    .limit(1)
+# Due (`due(…)`, with parameters) and not yet told: asked on every poll of a conversation.
+_DUE_UNTOLD = (
+    _M.relationship_id == bindparam("relationship"),
+    _M.dropped_at.is_(None),
+    _M.withheld.is_(None),
+    _M.hidden_at.is_(None),
+    _M.deliver_at <= bindparam("until"),
+    _M.notified_at.is_(None),
 )
-
-
+_ANY_UNTOLD = sa_select(_M.id).where(*_DUE_UNTOLD).limit(1)
 _STALE_OR_UNTOLD = sa_select(held.ANY_STALE.exists(), _ANY_UNTOLD.exists())
 # Tell of what is due and not yet told: one statement for both people, built once.
 _TELL = (
     update(Message.__table__)  # type: ignore[attr-defined]
-    .where(
-        _M.relationship_id == bindparam("relationship"),
-        _M.dropped_at.is_(None),
-        _M.withheld.is_(None),
-        _M.hidden_at.is_(None),
-        _M.deliver_at <= bindparam("until"),
-        _M.notified_at.is_(None),
-        _M.recipient_id.is_not(None),
-    )
+    .where(*_DUE_UNTOLD, _M.recipient_id.is_not(None))
     .values(notified_at=bindparam("now"))
     .returning(_M.recipient_id)
 )

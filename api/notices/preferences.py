@@ -81,14 +81,25 @@ def defaults(user_id: UUID) -> NoticePreference:
     return NoticePreference(user_id=user_id)
 
 
-def _usual() -> Choices:
-    return Choices([], False, [], [], 24 * 60, None, None)
+def _choices_of(row: NoticePreference) -> Choices:
+    return Choices(
+        list(row.email_kinds),
+        row.digest,
+        list(row.push_off),
+        list(row.reminders_off),
+        row.remind_before_minutes,
+        row.quiet_from,
+        row.quiet_until,
+    )
+
+
+_USUAL = defaults(UUID(int=0))  # the model's defaults, made once
 
 
 async def of(db: AsyncSession, user_id: UUID) -> Choices:
     """This person's choices (the defaults when they never changed any)."""
     found = await fast_rows(db, _CHOICES, {"user_id": user_id})
-    return Choices(*found[0]) if found else _usual()
+    return Choices(*found[0]) if found else _choices_of(_USUAL)
 
 
 async def mine(db: AsyncSession, me: Principal) -> Choices:
@@ -146,7 +157,7 @@ async def change(db: AsyncSession, me: Principal, *, choices: Choices) -> Choice
     found.quiet_from, found.quiet_until = choices.quiet_from, choices.quiet_until
     found.updated_at = utcnow()
     await db.flush()
-    return await of(db, me.user_id)
+    return _choices_of(found)
 
 
 # ---- one-click unsubscribe (RFC 8058): a link that needs no login -----------------------------

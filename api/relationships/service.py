@@ -190,7 +190,7 @@ async def page_of_mine(
     shown = set(VISIBLE_STATES) & set(states) if states else set(VISIBLE_STATES)
     found = await page(
         db,
-        _MINE_IN_PERIOD if period.after or period.before else _MINE,
+        _MINE if period.after is None and period.before is None else _MINE_IN_PERIOD,
         _NEWEST_FIRST,
         window,
         anchor=lambda cursor: _WHEN_MADE.where(col(Relationship.id) == cursor),

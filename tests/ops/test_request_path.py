@@ -10,12 +10,16 @@ import httpx
 import pytest
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 from starlette.routing import compile_path
 
+import api.models  # noqa: F401  (every table model, for the default factories)
 from api.auth.models import User
+from api.common import utcnow
 from api.db import create_engine, fast_rows, reads_only
 from api.main import create_app
 from api.policies.models import ServiceSetting
+from tests.contact.helpers import contact_pair, rid, windows_around
 from tests.personas import peer
 
 
@@ -110,6 +114,58 @@ async def test_fast_rows_read_what_the_request_has_yet_to_write(db):
     rows = await fast_rows(db, statement, {"key": key})
     assert [tuple(r) for r in rows] == [({"kept": True},)]
     await db.rollback()
+
+
+async def test_a_relationships_reads_take_the_round_trips_the_scaling_notes_count(
+    logged, client, db, settings
+):
+    """docs/scaling.md's table: a relationship read is 4 statements, its agreement 3, its
+    conversation 5, each with the session re-check in it and none with BEGIN or COMMIT; a
+    change of the service's limits is seen at once (they come in the relationship's own
+    statement, not from a copy)."""
+    logged_client, sent, engine = logged
+    orm: list[str] = []
+    event.listen(
+        engine.sync_engine, "before_cursor_execute", lambda _c, _cur, sql, *_: orm.append(sql)
+    )
+    # inside the agreed windows (outside them, the crisis contacts are one statement more)
+    windows = windows_around(utcnow(), "Europe/London", 60, 180)
+    pair = await contact_pair(client, db, settings, windows=windows, timezone="Europe/London")
+    path = f"/api/v1/relationships/{rid(pair)}"
+    for suffix, statements in (("", 4), ("/agreement", 3), ("/messages", 5)):
+        first = await logged_client.get(path + suffix, headers=pair.seeker.headers)
+        assert first.status_code == 200, first.text
+        sent.clear()
+        orm.clear()
+        again = await logged_client.get(path + suffix, headers=pair.seeker.headers)
+        assert again.status_code == 200, again.text
+        assert _control(sent) == []
+        assert len(sent) + len(orm) == statements, (suffix, sent, orm)
+    db.add(ServiceSetting(key="dependency_limits", value={"max_messages_a_day": 1}))
+    await db.commit()
+    said = await logged_client.post(
+        f"{path}/messages", headers=pair.seeker.headers, json={"body": "Hello"}
+    )
+    assert said.status_code == 201, said.text
+    refused = await logged_client.post(
+        f"{path}/messages", headers=pair.seeker.headers, json={"body": "Hello again"}
+    )
+    assert refused.status_code == 409, refused.text
+
+
+def test_table_rows_take_no_builtin_default_factory():
+    """SQLModel asks pydantic for a row's defaults each time it makes one, and pydantic reads
+    the default factory's signature each time: a builtin's (`list`, `dict`) is parsed from
+    text, ~0.3 ms a field (a notice preference took 1.5 ms to make). Table models use
+    `api.common.json_list_field` / `json_dict_field` instead."""
+    builtins = (list, dict, set, tuple)
+    found = [
+        f"{mapper.class_.__name__}.{name}"
+        for mapper in SQLModel._sa_registry.mappers
+        for name, field in mapper.class_.model_fields.items()
+        if field.default_factory in builtins
+    ]
+    assert found == []
 
 
 def test_no_two_api_routes_answer_one_path(app):
