@@ -14,7 +14,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -25,7 +24,6 @@ from api.auth.models import User
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.config import CrisisResource, Settings
-from api.db import fast_rows
 from api.errors import FieldError, Forbidden, Invalid, NotFound
 from api.policies.governance import (
     DEFAULT_CHECKLIST,
@@ -172,10 +170,6 @@ async def default_agreement(db: AsyncSession) -> DefaultAgreement:
 
 
 _SETTING = ServiceSetting.__table__.c  # type: ignore[attr-defined]
-_BOUNDS = sa_select(_SETTING.key, _SETTING.value).where(
-    or_(_SETTING.key == "default_agreement", _SETTING.key == "dependency_limits")
-)
-_LIMITS = sa_select(_SETTING.value).where(_SETTING.key == "dependency_limits")
 
 
 def stored(key: str) -> Any:
@@ -191,21 +185,13 @@ def bounds_of(template: Any, limits: Any) -> tuple[DefaultAgreement, DependencyL
 
 async def dependency_limits(db: AsyncSession) -> DependencyLimits:
     """The most any relationship may agree to: messages a day, sessions a week."""
-    found = await fast_rows(db, _LIMITS)  # every conversation read and message sent asks
-    return _limits(found[0][0] if found else None)
+    return _limits(await _stored(db, "dependency_limits"))
 
 
 async def retention(db: AsyncSession) -> RetentionPeriods:
     """How long each kind of record is kept (the purge job enforces it)."""
     row = await db.get(ServiceSetting, "retention")
     return RetentionPeriods() if row is None else RetentionPeriods.model_validate(row.value)
-
-
-async def agreement_bounds(db: AsyncSession) -> tuple[DefaultAgreement, DependencyLimits]:
-    """`default_agreement` and `dependency_limits` in one query (every agreement read needs
-    both)."""
-    found: dict[str, Any] = {key: value for key, value in await fast_rows(db, _BOUNDS)}
-    return _template(found.get("default_agreement")), _limits(found.get("dependency_limits"))
 
 
 async def screening_checklist(db: AsyncSession) -> list[ChecklistItem]:

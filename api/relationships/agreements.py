@@ -28,7 +28,6 @@ from api.auth.principal import Principal
 from api.common import utcnow
 from api.db import settings_of
 from api.errors import Conflict, Forbidden, Invalid
-from api.policies import service as policies
 from api.relationships import lifecycle, own_terms, service
 from api.relationships.agreement_view import Agreement
 from api.relationships.limits import LimitLevel, default_limits
@@ -66,9 +65,8 @@ _VERSIONS_AND_CONSENTS = (
 )
 
 
-async def _load(
-    db: AsyncSession, me: Principal, relationship: Relationship, mine: service.Mine | None = None
-) -> Agreement:
+async def _load(db: AsyncSession, mine: service.Mine) -> Agreement:
+    relationship = mine.relationship
     rows = await db.execute(_VERSIONS_AND_CONSENTS, {"relationship_id": relationship.id})
     versions: list[AgreementVersion] = []
     consents: dict[UUID, list[AgreementConsent]] = {}
@@ -77,24 +75,25 @@ async def _load(
             versions.append(version)
         if consent is not None:
             consents.setdefault(version.id, []).append(consent)
-    if mine is None:
-        pair = await service.pair(db, me, relationship=relationship)
-        template, limits = await policies.agreement_bounds(db)
-    else:
-        pair, template, limits = mine.pair, mine.template, mine.limits
     open_ = (VersionStatus.pending, VersionStatus.agreed)
     carried: dict[Person, dict[str, LimitLevel]] = {}
     if not any(v.status in open_ for v in versions):  # a first proposal starts from the template
         carried = await own_terms.carried_limits(db, relationship=relationship)
     return Agreement(
-        relationship, pair, versions, settings_of(db), consents, template, limits, carried
+        relationship,
+        mine.pair,
+        versions,
+        settings_of(db),
+        consents,
+        mine.template,
+        mine.limits,
+        carried,
     )
 
 
 async def load(db: AsyncSession, me: Principal, *, relationship_id: UUID) -> Agreement:
     """The agreement of a relationship I am in: every version and consent; 404 for others."""
-    mine = await service.mine_with_pair(db, me, relationship_id=relationship_id)
-    return await _load(db, me, mine.relationship, mine)
+    return await _load(db, await service.mine_with_pair(db, me, relationship_id=relationship_id))
 
 
 _PENDING = select(AgreementVersion).where(
@@ -295,7 +294,8 @@ async def confirm_review(
     db: AsyncSession, me: Principal, *, relationship_id: UUID, expected: int
 ) -> Agreement:
     """At the review point: the terms in force still fit me. When both say so, it's done."""
-    agreement = await load(db, me, relationship_id=relationship_id)
+    mine = await service.mine_with_pair(db, me, relationship_id=relationship_id)
+    agreement = await _load(db, mine)
     relationship = agreement.relationship
     check_editable(relationship)
     expect_revision(relationship, expected)
@@ -311,4 +311,4 @@ async def confirm_review(
     review = AgreementConsent(version_id=in_force.id, user_id=me.user_id, kind=ConsentKind.review)
     db.add(review)
     await db.flush()
-    return await _load(db, me, relationship)
+    return await _load(db, mine)  # the same pair and bounds; the versions and consents anew
